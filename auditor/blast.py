@@ -1,0 +1,391 @@
+"""The blast engine (SPEC §4): what one delete destroys, which copies a dataset has, and what a
+credential can reach.
+
+Closures are memoised per graph and computed by iterative post-order walks (no recursion, so
+deep chains cannot overflow the stack): ancestors over `parent`/`stored_on` for copies, and the
+tiers each subtree serves for credential reach. Each is linear in the part of the graph it
+touches, so the whole analysis stays near linear in resources (see bench/).
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Callable, Hashable, Iterable, TypeVar
+
+from auditor.evidence import EvidencePath, Link
+from auditor.graph import Topology
+from auditor.model import DATA_KINDS, DESTRUCTIVE_ACTIONS, FAILED_BACKUP_STATUSES, SCOPE_KINDS
+from auditor.policy import Policy
+
+K = TypeVar("K", bound=Hashable)
+V = TypeVar("V")
+
+PRODUCTION = "production"
+
+
+@dataclass(frozen=True, slots=True)
+class EnvTier:
+    """An environment's tier: as the source said, or inferred, and what the checks act on."""
+
+    tier: str  # production | staging | … | unknown
+    origin: str  # "source", "pattern 'prod*'", or "unclassified"
+
+    @property
+    def effective(self) -> str:
+        """Unknown is treated as production (fail safe, SPEC §3)."""
+        return PRODUCTION if self.tier == "unknown" else self.tier
+
+
+@dataclass(frozen=True, slots=True)
+class Loss:
+    """Single-action loss of a dataset: one delete of `destroyer` takes every copy."""
+
+    dataset: str
+    destroyer: str
+    scope: str  # "holder" (critical) | "scope" (high) | "account" (medium)
+    paths: tuple[EvidencePath, ...]
+
+
+def memo_postorder(
+    start: K,
+    deps: Callable[[K], Iterable[K]],
+    combine: Callable[[K, list[V]], V],
+    memo: dict[K, V],
+) -> V:
+    """memo[start] = combine(start, [memo[d] for d in deps(start)]), computed iteratively.
+
+    A dependency already on the stack (a cycle) is skipped rather than followed; the loaders
+    reject cascade cycles, so this only guards relations where a cycle is harmless.
+    """
+    if start in memo:
+        return memo[start]
+    stack: list[tuple[K, Iterable[K]]] = [(start, iter(deps(start)))]
+    on_stack = {start}
+    while stack:
+        node, pending = stack[-1]
+        for dep in pending:
+            if dep not in memo and dep not in on_stack:
+                on_stack.add(dep)
+                stack.append((dep, iter(deps(dep))))
+                break
+        else:
+            stack.pop()
+            on_stack.discard(node)
+            memo[node] = combine(node, [memo[d] for d in deps(node) if d in memo])
+    return memo[start]
+
+
+class BlastAnalysis:
+    """Blast-radius facts about one topology under one policy; every closure memoised."""
+
+    def __init__(self, topo: Topology, policy: Policy) -> None:
+        self.topo = topo
+        self.policy = policy
+        self.tiers: dict[str, EnvTier] = {
+            r.id: self._classify(r.attrs.get("tier"), r.name) for r in topo.of_kind("environment")
+        }
+        self._envs: dict[str, frozenset[str]] = {}
+        self._ancestors: dict[str, dict[str, tuple[str, str] | None]] = {}
+        self._served: dict[str, dict[str, str]] = {}
+        self._interned: dict[tuple, dict[str, str]] = {}
+        self._datasets: list[str] | None = None
+        self._copies: dict[str, dict[str, tuple[str, str] | None]] = {}
+
+    # ---------------------------------------------------------------- environments and tiers
+    def _classify(self, tier: str | None, name: str) -> EnvTier:
+        if tier:
+            return EnvTier(tier, "source")
+        guess = self.policy.tier_from_name(name)
+        if guess:
+            return EnvTier(guess[0], f"pattern {guess[1]!r}")
+        return EnvTier("unknown", "unclassified")
+
+    def envs(self, node: str) -> frozenset[str]:
+        """Environments of a node: itself if an environment, `in_environment`, the `parent`
+        chain, and the environments of services attached to it (SPEC §3)."""
+        topo = self.topo
+
+        def deps(n: str) -> list[str]:
+            res = topo.nodes[n]
+            return list(res.relations.get("parent", ())) + topo.attached_in.get(n, [])
+
+        def combine(n: str, parts: list[frozenset[str]]) -> frozenset[str]:
+            res = topo.nodes[n]
+            own = res.relations.get("in_environment", ())
+            if res.kind == "environment":
+                own = own + (n,)
+            if not parts:
+                return frozenset(own) if own else frozenset()
+            if not own and len(parts) == 1:
+                return parts[0]
+            out = set(own)
+            for p in parts:
+                out |= p
+            return frozenset(out)
+
+        return memo_postorder(node, deps, combine, self._envs)
+
+    def is_production(self, node: str) -> bool:
+        """Production if any environment is (after inference); an environment-less dataset is too."""
+        envs = self.envs(node)
+        if not envs:
+            return self.is_dataset(node)
+        return any(self.tiers[e].effective == PRODUCTION for e in envs if e in self.tiers)
+
+    def env_path(self, node: str, env: str) -> EvidencePath:
+        """Why `node` belongs to `env`: the in_environment / parent / attached_to chain."""
+        topo = self.topo
+        path = EvidencePath.single(node)
+        current = node
+        for _ in range(len(topo.nodes) + 1):
+            if current == env:
+                return path
+            res = topo.nodes[current]
+            if env in res.relations.get("in_environment", ()):
+                return path.then(Link("in_environment", True), env)
+            step = next(((Link("parent", True), p) for p in res.relations.get("parent", ()) if env in self.envs(p)), None)
+            if step is None:
+                step = next(((Link("attached_to", False), s) for s in topo.attached_in.get(current, []) if env in self.envs(s)), None)
+            if step is None:
+                return path
+            path = path.then(*step)
+            current = step[1]
+        return path
+
+    # ---------------------------------------------------------------- cascade closures
+    def ancestors(self, node: str) -> dict[str, tuple[str, str] | None]:
+        """Every X whose deletion destroys `node` (node included), mapped to the first hop
+        (rel, holder) from node towards X; None for node itself."""
+        topo = self.topo
+
+        def deps(n: str) -> list[str]:
+            return [h for _, h in topo.holders(n)]
+
+        def combine(n: str, _parts: list) -> dict[str, tuple[str, str] | None]:
+            out: dict[str, tuple[str, str] | None] = {n: None}
+            for rel, holder in topo.holders(n):
+                for x in self._ancestors[holder]:
+                    if x not in out:
+                        out[x] = (rel, holder)
+            return out
+
+        return memo_postorder(node, deps, combine, self._ancestors)
+
+    def path_up(self, node: str, destroyer: str) -> EvidencePath:
+        """node —stored_on/parent→ … → destroyer (forward edges)."""
+        path = EvidencePath.single(node)
+        current = node
+        while current != destroyer:
+            hop = self.ancestors(current)[destroyer]
+            assert hop is not None
+            rel, holder = hop
+            path = path.then(Link(rel, True), holder)
+            current = holder
+        return path
+
+    def destroyed_by(self, node: str) -> dict[str, tuple[str, str] | None]:
+        """What one delete of `node` takes with it: node → (rel, holder it was reached from)."""
+        seen: dict[str, tuple[str, str] | None] = {node: None}
+        queue = deque([node])
+        contained = self.topo.contained
+        while queue:
+            current = queue.popleft()
+            for rel, child in contained.get(current, ()):
+                if child not in seen:
+                    seen[child] = (rel, current)
+                    queue.append(child)
+        return seen
+
+    # ---------------------------------------------------------------- datasets and copies
+    def is_dataset(self, node: str) -> bool:
+        """Databases; volumes/buckets that hold no other modelled data and no child volumes,
+        and are not only a store for other data's backups (SPEC §4)."""
+        res = self.topo.nodes[node]
+        if res.kind == "database":
+            return True
+        if res.kind not in ("volume", "bucket"):
+            return False
+        stored_backups = []
+        for rel, child in self.topo.contained.get(node, ()):
+            child_res = self.topo.nodes[child]
+            if rel == "parent":
+                if child_res.kind in DATA_KINDS:
+                    return False
+            elif child_res.kind != "backup":
+                return False
+            else:
+                stored_backups.append(child_res)
+        if not stored_backups:
+            return True
+        return any(node in b.relations.get("backup_of", ()) for b in stored_backups)
+
+    def datasets(self) -> list[str]:
+        if self._datasets is None:
+            self._datasets = [r.id for r in self.topo.of_kind("database", "volume", "bucket") if self.is_dataset(r.id)]
+        return self._datasets
+
+    def production_datasets(self) -> list[str]:
+        return [d for d in self.datasets() if self.is_production(d)]
+
+    def copies(self, dataset: str) -> dict[str, tuple[str, str] | None]:
+        """The dataset and its usable backups and replicas, transitively (a copy of a copy
+        counts), each mapped to (rel, what it is a copy of). Failed backups are not copies."""
+        cached = self._copies.get(dataset)
+        if cached is not None:
+            return cached
+        out: dict[str, tuple[str, str] | None] = {dataset: None}
+        queue = deque([dataset])
+        nodes = self.topo.nodes
+        while queue:
+            current = queue.popleft()
+            for rel, copy in self.topo.copies_in.get(current, ()):
+                if copy in out:
+                    continue
+                status = nodes[copy].attrs.get("status")
+                if isinstance(status, str) and status.lower() in FAILED_BACKUP_STATUSES:
+                    continue
+                out[copy] = (rel, current)
+                queue.append(copy)
+        self._copies[dataset] = out
+        return out
+
+    def copy_path(self, dataset: str, copy: str) -> EvidencePath:
+        """copy —backup_of→ … → dataset."""
+        chain = self.copies(dataset)
+        path = EvidencePath.single(copy)
+        current = copy
+        while current != dataset:
+            rel, of = chain[current]  # type: ignore[misc]
+            path = path.then(Link(rel, True), of)
+            current = of
+        return path
+
+    # ---------------------------------------------------------------- single-action loss
+    def scope_of(self, node: str) -> str:
+        kind = self.topo.nodes[node].kind
+        if kind == "account":
+            return "account"
+        if kind in SCOPE_KINDS:
+            return "scope"
+        return "holder"
+
+    def single_action_loss(self, dataset: str) -> Loss | None:
+        """The deepest node whose deletion destroys every copy, if any (SPEC §4)."""
+        copies = self.copies(dataset)
+        if len(copies) < 2:
+            return None
+        common: set[str] | None = None
+        for copy in copies:
+            anc = self.ancestors(copy).keys()
+            common = set(anc) if common is None else common & anc
+            if not common:
+                return None
+        assert common is not None
+        shallower = {x for y in common for x in self.ancestors(y) if x != y}
+        deepest = sorted(common - shallower, key=lambda n: (_SCOPE_RANK[self.scope_of(n)], n))
+        destroyer = deepest[0]
+        paths = tuple(self._copy_evidence(dataset, copy, destroyer) for copy in sorted(copies, key=lambda c: (c != dataset, c)))
+        return Loss(dataset, destroyer, self.scope_of(destroyer), paths)
+
+    def _copy_evidence(self, dataset: str, copy: str, top: str) -> EvidencePath:
+        """top ←…— copy [—backup_of→ … dataset]."""
+        down = self.path_up(copy, top).reversed()
+        return down.join(self.copy_path(dataset, copy)) if copy != dataset else down
+
+    # ---------------------------------------------------------------- credential reach
+    def served(self, node: str) -> dict[str, str]:
+        """Effective tiers of everything one delete of `node` touches: tier → witness (an
+        environment id, or an environment-less production dataset)."""
+        topo = self.topo
+
+        def deps(n: str) -> list[str]:
+            return [child for _, child in topo.contained.get(n, ())]
+
+        def combine(n: str, parts: list[dict[str, str]]) -> dict[str, str]:
+            own: dict[str, str] = {}
+            envs = self.envs(n)
+            for env in sorted(envs):
+                tier = self.tiers.get(env)
+                if tier is not None:
+                    own.setdefault(tier.effective, env)
+            if not envs and self.is_dataset(n):
+                own[PRODUCTION] = n
+            for part in parts:
+                for tier, witness in part.items():
+                    own.setdefault(tier, witness)
+            key = tuple(sorted(own.items()))
+            return self._interned.setdefault(key, own)
+
+        return memo_postorder(node, deps, combine, self._served)
+
+    def reach_tiers(self, credential: str, actions: frozenset[str]) -> dict[str, tuple[str, str]]:
+        """tier → (granted target, witness) over grants carrying any of `actions`."""
+        out: dict[str, tuple[str, str]] = {}
+        for grant in sorted(self.topo.nodes[credential].grants, key=lambda g: g.target):
+            if grant.actions & actions:
+                for tier, witness in self.served(grant.target).items():
+                    out.setdefault(tier, (grant.target, witness))
+        return out
+
+    def reach_path(self, credential: str, target: str, witness: str) -> EvidencePath:
+        """credential —grants …→ target ←…— node [—in_environment→ env]."""
+        grant = next(g for g in self.topo.nodes[credential].grants if g.target == target)
+        head = EvidencePath.single(credential).then(Link("grants", True, ",".join(sorted(grant.actions))), target)
+        closure = self.destroyed_by_until(target, witness)
+        return head.join(closure)
+
+    def destroyed_by_until(self, top: str, witness: str) -> EvidencePath:
+        """Breadth-first from `top` down the cascade to the first node in (or equal to) witness."""
+        seen: dict[str, tuple[str, str] | None] = {top: None}
+        queue = deque([top])
+        while queue:
+            current = queue.popleft()
+            if current == witness or witness in self.envs(current):
+                path = EvidencePath.single(current)
+                node = current
+                while seen[node] is not None:
+                    rel, holder = seen[node]  # type: ignore[misc]
+                    path = path.then(Link(rel, True), holder)
+                    node = holder
+                return path.reversed().join(self.env_path(current, witness))
+            for rel, child in self.topo.contained.get(current, ()):
+                if child not in seen:
+                    seen[child] = (rel, current)
+                    queue.append(child)
+        return EvidencePath.single(top)
+
+    def credentials_destroying_all(self, dataset: str) -> dict[str, dict[str, str]]:
+        """Credentials whose delete reach covers every copy: credential → {copy: granted target}."""
+        result: dict[str, dict[str, str]] | None = None
+        granted_on = self.topo.granted_on
+        for copy in self.copies(dataset):
+            reach: dict[str, str] = {}
+            for holder in self.ancestors(copy):
+                for cred, grant in granted_on.get(holder, ()):
+                    if grant.actions & DESTRUCTIVE_ACTIONS and cred not in reach:
+                        reach[cred] = holder
+            if result is None:
+                result = {cred: {copy: target} for cred, target in reach.items()}
+            else:
+                result = {c: {**m, copy: reach[c]} for c, m in result.items() if c in reach}
+            if not result:
+                return {}
+        return result or {}
+
+    def grant_path(self, credential: str, target: str, dataset: str, copy: str) -> EvidencePath:
+        grant = next(g for g in self.topo.nodes[credential].grants if g.target == target)
+        head = EvidencePath.single(credential).then(Link("grants", True, ",".join(sorted(grant.actions))), target)
+        return head.join(self._copy_evidence(dataset, copy, target))
+
+
+_SCOPE_RANK = {"holder": 0, "scope": 1, "account": 2}
+
+
+def analysis(topo: Topology, policy: Policy) -> BlastAnalysis:
+    """One BlastAnalysis per (topology, policy), shared by every check of a run."""
+    cached = topo._analyses.get(id(policy))
+    if cached is None or cached.policy is not policy:  # type: ignore[attr-defined]
+        cached = BlastAnalysis(topo, policy)
+        topo._analyses[id(policy)] = cached
+    return cached  # type: ignore[return-value]

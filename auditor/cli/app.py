@@ -1,0 +1,137 @@
+"""The typer application and what every command shares: error handling (one line, exit 2/3,
+never a traceback), option types, output writing and progress on stderr."""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+from contextlib import contextmanager
+from datetime import datetime
+from enum import Enum
+from pathlib import Path
+from typing import Any, Callable, Iterator, TypeVar
+
+import typer
+from rich.console import Console
+
+from auditor import __version__
+from auditor.errors import BlastscopeError, UsageError
+from auditor.parse import to_utc
+
+app = typer.Typer(
+    name="blastscope",
+    help="Infrastructure topology auditor: which data one delete call can lose, and which credentials reach too far.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class FailOn(str, Enum):
+    critical = "critical"
+    high = "high"
+    medium = "medium"
+    low = "low"
+    info = "info"
+    none = "none"
+
+
+def fail(message: str, code: int = 2) -> None:
+    """Print one line to stderr and exit."""
+    err_console.print(f"blastscope: error: {message}", markup=False)
+    raise typer.Exit(code)
+
+
+def handle_errors(func: F) -> F:
+    """Turn BlastscopeErrors into one line and their exit code; anything else is an internal
+    error, still one line (the traceback only with BLASTSCOPE_DEBUG=1)."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except typer.Exit:
+            raise
+        except BlastscopeError as exc:
+            fail(str(exc), exc.exit_code)
+        except KeyboardInterrupt:
+            err_console.print("blastscope: interrupted", markup=False)
+            raise typer.Exit(130)
+        except Exception as exc:  # noqa: BLE001
+            if os.environ.get("BLASTSCOPE_DEBUG"):
+                raise
+            fail(f"internal error: {type(exc).__name__}: {exc} (set BLASTSCOPE_DEBUG=1 for a traceback)", 2)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_now(value: str | None) -> datetime | None:
+    """`--now 2026-05-01` or a full ISO time: pins "today" so audits are reproducible."""
+    if value is None:
+        return None
+    try:
+        return to_utc(value)
+    except ValueError:
+        raise UsageError(f"--now: not an ISO-8601 date or time: {value!r}") from None
+
+
+def write_output(text: str, output: Path | None) -> None:
+    """The report goes to --output (atomically) or stdout."""
+    if output is None:
+        sys.stdout.write(text)
+        sys.stdout.flush()
+        return
+    output = Path(output)
+    output.parent.mkdir(parents=True, exist_ok=True)
+    tmp = output.with_name(f".{output.name}.tmp")
+    tmp.write_text(text, encoding="utf-8")
+    os.replace(tmp, output)
+
+
+def progress_enabled(quiet: bool) -> bool:
+    """Progress only for people: never when quiet or when stderr is not a terminal."""
+    return not quiet and err_console.is_terminal
+
+
+@contextmanager
+def progress(enabled: bool, description: str, total: int | None = None) -> Iterator[Callable[[str], None]]:
+    """A transient progress bar on stderr; yields `advance(description)`."""
+    if not enabled:
+        yield lambda _desc: None
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
+        console=err_console, transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=total)
+
+        def advance(desc: str) -> None:
+            bar.update(task, advance=1, description=desc)
+
+        yield advance
+
+
+def version_callback(value: bool) -> None:
+    if value:
+        print(f"blastscope {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def root(
+    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
+) -> None:
+    """blastscope: infrastructure topology auditor.
+
+    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage or input
+    error; 3 incomplete audit (the source could not be read fully; --allow-partial overrides).
+    """

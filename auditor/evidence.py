@@ -1,0 +1,70 @@
+"""Evidence paths: the chain of nodes and relations that proves a finding (SPEC §4).
+
+A path is a walk `n0 link0 n1 link1 n2 …`; each link names the relation and whether the edge
+points along the walk (`n_i —rel→ n_i+1`) or against it (`n_i ←rel— n_i+1`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    rel: str
+    forward: bool
+    detail: str = ""  # e.g. the actions of a grant: "delete"
+
+    def text(self) -> str:
+        label = f"{self.rel} {self.detail}" if self.detail else self.rel
+        return f"—{label}→" if self.forward else f"←{label}—"
+
+
+@dataclass(frozen=True, slots=True)
+class EvidencePath:
+    nodes: tuple[str, ...]
+    links: tuple[Link, ...]
+
+    @staticmethod
+    def single(node: str) -> "EvidencePath":
+        return EvidencePath((node,), ())
+
+    def then(self, link: Link, node: str) -> "EvidencePath":
+        return EvidencePath(self.nodes + (node,), self.links + (link,))
+
+    def join(self, other: "EvidencePath") -> "EvidencePath":
+        """Concatenate two walks that meet at self's last node = other's first node."""
+        if not other.links:
+            return self
+        assert self.nodes[-1] == other.nodes[0], (self.nodes, other.nodes)
+        return EvidencePath(self.nodes + other.nodes[1:], self.links + other.links)
+
+    def reversed(self) -> "EvidencePath":
+        links = tuple(Link(l.rel, not l.forward, l.detail) for l in reversed(self.links))
+        return EvidencePath(tuple(reversed(self.nodes)), links)
+
+    def edges(self) -> list[tuple[str, str, str]]:
+        """The underlying graph edges as (source, rel, target), in their true direction."""
+        out = []
+        for i, link in enumerate(self.links):
+            a, b = self.nodes[i], self.nodes[i + 1]
+            out.append((a, link.rel, b) if link.forward else (b, link.rel, a))
+        return out
+
+    def text(self, label: Callable[[str], str]) -> str:
+        parts = [label(self.nodes[0])]
+        for link, node in zip(self.links, self.nodes[1:]):
+            parts.append(link.text())
+            parts.append(label(node))
+        return " ".join(parts)
+
+    def to_json(self, label: Callable[[str], str]) -> dict[str, Any]:
+        return {
+            "nodes": list(self.nodes),
+            "links": [
+                {"rel": l.rel, "direction": "forward" if l.forward else "backward", **({"detail": l.detail} if l.detail else {})}
+                for l in self.links
+            ],
+            "text": self.text(label),
+        }

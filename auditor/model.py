@@ -1,0 +1,95 @@
+"""The resource model (SPEC §3): node kinds, relations and the normalised Resource.
+
+Every source (inventory YAML, snapshot JSON, Terraform, live providers) is translated into a
+list of `Resource` values; the graph and the blast engine are built from that list only.
+Unknown is a value: an attribute the source did not report is `None`, never a guessed default.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+KINDS: frozenset[str] = frozenset(
+    {
+        "account",
+        "project",
+        "environment",
+        "service",
+        "volume",
+        "database",
+        "bucket",
+        "backup",
+        "credential",
+        "principal",
+        # a resource a provider translated but does not model yet (kept, counted, listed)
+        "generic",
+    }
+)
+
+#: Relations that hold one or more target ids, in the order they are written out.
+RELATIONS: tuple[str, ...] = (
+    "parent",
+    "stored_on",
+    "in_environment",
+    "backup_of",
+    "replica_of",
+    "attached_to",
+    "exposed_to",
+)
+#: `grants` is a relation too, but carries actions per target.
+GRANTS = "grants"
+ALL_RELATIONS: tuple[str, ...] = RELATIONS + (GRANTS,)
+
+#: Relations whose source is destroyed when the target is deleted (SPEC §4 destroyed_by).
+CASCADE_RELATIONS: frozenset[str] = frozenset({"parent", "stored_on"})
+#: Relations that make a copy of a dataset.
+COPY_RELATIONS: frozenset[str] = frozenset({"backup_of", "replica_of"})
+
+ACTIONS: frozenset[str] = frozenset({"read", "write", "delete", "admin"})
+DESTRUCTIVE_ACTIONS: frozenset[str] = frozenset({"delete", "admin"})
+MUTATING_ACTIONS: frozenset[str] = frozenset({"write", "delete", "admin"})
+
+TIERS: tuple[str, ...] = ("production", "staging", "development", "preview", "ci", "unknown")
+PRINCIPAL_TYPES: frozenset[str] = frozenset({"human", "ci", "agent", "workload"})
+
+DATA_KINDS: frozenset[str] = frozenset({"volume", "database", "bucket"})
+#: Kinds whose deletion is scoped by an environment or project: a "high" blast (SPEC §4).
+SCOPE_KINDS: frozenset[str] = frozenset({"environment", "project"})
+
+#: Backup statuses that do not make a usable copy.
+FAILED_BACKUP_STATUSES: frozenset[str] = frozenset(
+    {"failed", "error", "deleted", "deleting", "expired", "incomplete"}
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Grant:
+    """`credential —grants→ target` with the actions allowed on the target's whole cascade."""
+
+    target: str
+    actions: frozenset[str]
+
+
+@dataclass(slots=True)
+class Resource:
+    """One normalised node with its outgoing relations.
+
+    `attrs` holds every optional attribute (tier, created_at, token_kind, …); datetimes are
+    timezone-aware UTC `datetime` values in memory and ISO-8601 strings on disk.
+    """
+
+    id: str
+    kind: str
+    name: str
+    provider: str = "inventory"
+    attrs: dict[str, Any] = field(default_factory=dict)
+    relations: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    grants: tuple[Grant, ...] = ()
+
+    def targets(self, rel: str) -> tuple[str, ...]:
+        """Target ids of one relation (empty when absent)."""
+        return self.relations.get(rel, ())
+
+    def get(self, attr: str, default: Any = None) -> Any:
+        return self.attrs.get(attr, default)

@@ -1,0 +1,204 @@
+"""The policy file (SPEC §8): tier name patterns, backup objectives, severity overrides,
+suppressions. Loaded from `--policy FILE` or `.blastscope.yaml` in the working directory.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta, timezone
+from pathlib import Path
+from typing import Any, Mapping
+
+from auditor.errors import InputError
+from auditor.model import TIERS
+from auditor.severity import SEVERITIES
+
+DEFAULT_POLICY_FILE = ".blastscope.yaml"
+
+DEFAULT_ENVIRONMENT_PATTERNS: dict[str, tuple[str, ...]] = {
+    "production": ("prod*", "live", "main"),
+    "staging": ("stag*", "uat", "preprod"),
+    "development": ("dev*", "test*"),
+    "preview": ("pr-*", "preview*"),
+}
+
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
+_UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+
+
+def parse_duration(value: Any) -> timedelta:
+    """'24h', '7d', '90m', '2w' (a bare number is hours)."""
+    if isinstance(value, bool):
+        raise ValueError(f"not a duration: {value!r}")
+    if isinstance(value, (int, float)):
+        return timedelta(hours=value)
+    if isinstance(value, str):
+        m = _DURATION.match(value)
+        if m:
+            return timedelta(seconds=float(m.group(1)) * _UNIT_SECONDS[m.group(2)])
+    raise ValueError(f"not a duration like 24h, 7d or 2w: {value!r}")
+
+
+def format_duration(delta: timedelta) -> str:
+    seconds = int(delta.total_seconds())
+    if seconds and seconds % 86400 == 0 and seconds >= 2 * 86400:
+        return f"{seconds // 86400}d"
+    for unit, size in (("h", 3600), ("m", 60)):
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+@dataclass(frozen=True)
+class Suppression:
+    check: str
+    resource: str
+    reason: str
+    expires: date
+    fingerprint: str | None = None
+
+    def matches(self, check_id: str, resource_id: str, fingerprint: str) -> bool:
+        if self.fingerprint and self.fingerprint != fingerprint:
+            return False
+        return (self.check in ("*", check_id)) and fnmatch.fnmatchcase(resource_id, self.resource)
+
+    def expired(self, today: date) -> bool:
+        return today > self.expires
+
+    def describe(self) -> str:
+        return f"{self.check} on {self.resource} (until {self.expires.isoformat()}: {self.reason})"
+
+
+@dataclass
+class Policy:
+    environment_patterns: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: dict(DEFAULT_ENVIRONMENT_PATTERNS)
+    )
+    rpo: timedelta = timedelta(hours=24)
+    min_retention: timedelta = timedelta(days=7)
+    severity: dict[str, str] = field(default_factory=dict)
+    suppressions: list[Suppression] = field(default_factory=list)
+    origin: str | None = None
+    #: "today" for staleness and suppression expiry; pinned by `--now` for reproducible audits
+    now: datetime | None = None
+
+    def tier_from_name(self, name: str) -> tuple[str, str] | None:
+        """(tier, pattern) for the first pattern the environment name matches, case-insensitively."""
+        lowered = name.lower()
+        for tier, patterns in self.environment_patterns.items():
+            for pattern in patterns:
+                if fnmatch.fnmatchcase(lowered, pattern.lower()):
+                    return tier, pattern
+        return None
+
+
+def parse_policy(document: Any, file: str) -> Policy:
+    """Validate a decoded policy document; every problem is an InputError naming the field."""
+    if document is None:
+        return Policy(origin=file)
+    if not isinstance(document, Mapping):
+        raise InputError("a policy file is a mapping", file=file)
+    known = {"environments", "backups", "severity", "suppressions", "version"}
+    for key in document:
+        if key not in known:
+            raise InputError(f"unknown policy section (expected one of {', '.join(sorted(known))})", file=file, field=str(key))
+    policy = Policy(origin=file)
+
+    envs = document.get("environments")
+    if envs is not None:
+        if not isinstance(envs, Mapping):
+            raise InputError("expected a mapping of tier to name patterns", file=file, field="environments")
+        patterns: dict[str, tuple[str, ...]] = {}
+        for tier, pats in envs.items():
+            if tier not in TIERS or tier == "unknown":
+                raise InputError(f"unknown tier {tier!r}", file=file, field=f"environments.{tier}")
+            if isinstance(pats, str):
+                pats = [pats]
+            if not isinstance(pats, list) or not all(isinstance(p, str) and p for p in pats):
+                raise InputError("expected a list of name patterns", file=file, field=f"environments.{tier}")
+            patterns[tier] = tuple(pats)
+        # production patterns are matched first, so a name matching two tiers fails safe
+        policy.environment_patterns = dict(sorted(patterns.items(), key=lambda kv: TIERS.index(kv[0])))
+
+    backups = document.get("backups")
+    if backups is not None:
+        if not isinstance(backups, Mapping):
+            raise InputError("expected a mapping with rpo and min_retention", file=file, field="backups")
+        for key, value in backups.items():
+            if key not in ("rpo", "min_retention"):
+                raise InputError("unknown key (expected rpo, min_retention)", file=file, field=f"backups.{key}")
+            try:
+                setattr(policy, key, parse_duration(value))
+            except ValueError as exc:
+                raise InputError(str(exc), file=file, field=f"backups.{key}") from None
+
+    severity = document.get("severity")
+    if severity is not None:
+        if not isinstance(severity, Mapping):
+            raise InputError("expected a mapping of check id to severity", file=file, field="severity")
+        for check_id, sev in severity.items():
+            if sev not in SEVERITIES:
+                raise InputError(f"{sev!r} is not one of {', '.join(SEVERITIES)}", file=file, field=f"severity.{check_id}")
+            policy.severity[str(check_id)] = sev
+
+    sups = document.get("suppressions")
+    if sups is not None:
+        if not isinstance(sups, list):
+            raise InputError("expected a list", file=file, field="suppressions")
+        for i, item in enumerate(sups):
+            policy.suppressions.append(_suppression(item, f"suppressions[{i}]", file))
+    return policy
+
+
+def _suppression(item: Any, where: str, file: str) -> Suppression:
+    if not isinstance(item, Mapping):
+        raise InputError("expected a mapping with check, resource, reason, expires", file=file, field=where)
+    for key in item:
+        if key not in ("check", "resource", "reason", "expires", "fingerprint"):
+            raise InputError("unknown key", file=file, field=f"{where}.{key}")
+    check = item.get("check")
+    resource = item.get("resource", "*")
+    reason = item.get("reason")
+    expires = item.get("expires")
+    if not isinstance(check, str) or not check:
+        raise InputError("a suppression names a check (or '*')", file=file, field=f"{where}.check")
+    if not isinstance(resource, str) or not resource:
+        raise InputError("expected a resource id or glob", file=file, field=f"{where}.resource")
+    if not isinstance(reason, str) or not reason.strip():
+        raise InputError("a suppression needs a reason", file=file, field=f"{where}.reason")
+    if expires is None:
+        raise InputError("a suppression needs an expiry date", file=file, field=f"{where}.expires")
+    if isinstance(expires, datetime):
+        expires = expires.date()
+    elif isinstance(expires, str):
+        try:
+            expires = date.fromisoformat(expires.strip())
+        except ValueError:
+            raise InputError(f"not a date (YYYY-MM-DD): {expires!r}", file=file, field=f"{where}.expires") from None
+    if not isinstance(expires, date):
+        raise InputError(f"not a date (YYYY-MM-DD): {expires!r}", file=file, field=f"{where}.expires")
+    fingerprint = item.get("fingerprint")
+    if fingerprint is not None and not isinstance(fingerprint, str):
+        raise InputError("expected a string", file=file, field=f"{where}.fingerprint")
+    return Suppression(check, resource, reason.strip(), expires, fingerprint)
+
+
+def load_policy(path: str | Path | None) -> Policy:
+    """Explicit file, else `.blastscope.yaml` in the working directory, else the defaults."""
+    from auditor.yamlio import load_yaml
+
+    if path is None:
+        default = Path(DEFAULT_POLICY_FILE)
+        if not default.is_file():
+            return Policy()
+        path = default
+    path = Path(path)
+    if not path.is_file():
+        raise InputError("policy file not found", file=str(path))
+    return parse_policy(load_yaml(path), str(path))
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)

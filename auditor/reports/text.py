@@ -1,0 +1,100 @@
+"""Human report: findings grouped by severity, each with evidence and remediation, then a
+one-line summary. Built from rich Text objects so names from the source are never parsed as
+markup."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from rich.console import Console
+from rich.text import Text
+
+from auditor.audit import AuditResult
+from auditor.findings import Finding
+from auditor.severity import SEVERITIES, at_least
+
+STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
+
+
+def summary_line(result: AuditResult, fail_on: str, baselined: int = 0) -> str:
+    counts = result.counts()
+    parts = [f"{counts[s]} {s}" for s in SEVERITIES if counts.get(s)]
+    total = len(result.findings)
+    verdict = "FAIL" if result.failing(fail_on) else "pass"
+    text = f"{total} finding{'s' if total != 1 else ''}"
+    if parts:
+        text += " (" + ", ".join(parts) + ")"
+    extra = []
+    if result.suppressed:
+        extra.append(f"{len(result.suppressed)} suppressed")
+    if baselined:
+        extra.append(f"{baselined} in baseline")
+    if extra:
+        text += "; " + ", ".join(extra)
+    text += f" · {len(result.topology)} resources · fail-on {fail_on}: {verdict}"
+    if not result.complete:
+        text += f" · INCOMPLETE audit ({len(result.gaps)} gap{'s' if len(result.gaps) != 1 else ''})"
+    return text
+
+
+def _finding(console: Console, result: AuditResult, f: Finding, verbose: bool) -> None:
+    head = Text("  ")
+    head.append(f" {f.severity.upper()} ", style=STYLE[f.severity])
+    head.append(f" {f.check_id}  ", style="bold")
+    head.append(f"{result.topology.label(f.resource_id)}")
+    head.append(f"  [{f.resource_id}]", style="dim")
+    console.print(head)
+    console.print(Text("    " + f.message))
+    for i, path in enumerate(f.evidence):
+        prefix = "    evidence: " if i == 0 else "              "
+        line = Text(prefix, style="dim")
+        line.append(path.text(result.topology.label))
+        console.print(line)
+    if f.remediation:
+        line = Text("    fix: ", style="dim")
+        line.append(f.remediation)
+        console.print(line)
+    if verbose:
+        console.print(Text(f"    fingerprint: {f.fingerprint}", style="dim"))
+
+
+def render(
+    result: AuditResult,
+    *,
+    fail_on: str = "high",
+    color: bool = False,
+    verbose: bool = False,
+    baselined: int = 0,
+    width: int | None = None,
+    **_: Any,
+) -> str:
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=color, no_color=not color, width=width or 110, highlight=False, soft_wrap=True)
+    sources = ", ".join(f"{s.origin} ({s.provider}, {len(s.resources)} resources)" for s in result.sources)
+    console.print(Text(f"blastscope scan of {sources}", style="bold"))
+    for gap in result.gaps:
+        console.print(Text(f"  incomplete: {gap}", style="bold red"))
+    for warning in result.warnings:
+        console.print(Text(f"  warning: {warning}", style="yellow"))
+    for severity in SEVERITIES:
+        group = [f for f in result.findings if f.severity == severity]
+        if not group:
+            continue
+        console.print()
+        console.print(Text(f"{severity.upper()} ({len(group)})", style=STYLE[severity]))
+        for f in group:
+            _finding(console, result, f, verbose)
+    if result.suppressed and verbose:
+        console.print()
+        console.print(Text(f"SUPPRESSED ({len(result.suppressed)})", style="dim"))
+        for f in result.suppressed:
+            console.print(Text(f"  {f.check_id} {result.topology.label(f.resource_id)} — {f.suppressed_by}", style="dim"))
+    console.print()
+    style = "bold red" if result.failing(fail_on) or not result.complete else "bold green"
+    console.print(Text(summary_line(result, fail_on, baselined), style=style))
+    return buffer.getvalue()
+
+
+def passes(result: AuditResult, fail_on: str) -> bool:
+    return not any(at_least(f.severity, fail_on) for f in result.findings)

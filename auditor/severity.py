@@ -1,0 +1,16 @@
+"""Severity levels, ordered from most to least severe."""
+
+from __future__ import annotations
+
+SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
+_RANK = {s: i for i, s in enumerate(SEVERITIES)}
+
+
+def rank(severity: str) -> int:
+    """0 for critical … 4 for info; lower is worse."""
+    return _RANK[severity]
+
+
+def at_least(severity: str, threshold: str) -> bool:
+    """True when `severity` is as bad as `threshold` or worse."""
+    return _RANK[severity] <= _RANK[threshold]

@@ -1,0 +1,75 @@
+"""Helpers shared by the check families: building findings with names and environments."""
+
+from __future__ import annotations
+
+from typing import Any, Iterable
+
+from auditor.blast import BlastAnalysis, analysis
+from auditor.evidence import EvidencePath
+from auditor.findings import Finding
+from auditor.graph import Topology
+from auditor.policy import Policy
+
+#: Evidence paths shown per finding; the rest are counted in the message.
+MAX_PATHS = 6
+
+
+def engine(topo: Topology, policy: Policy) -> BlastAnalysis:
+    return analysis(topo, policy)
+
+
+def make_finding(
+    an: BlastAnalysis,
+    check_id: str,
+    severity: str,
+    resource_id: str,
+    message: str,
+    remediation: str,
+    *,
+    evidence: Iterable[EvidencePath] = (),
+    key: str = "",
+    data: dict[str, Any] | None = None,
+) -> Finding:
+    res = an.topo.nodes[resource_id]
+    envs = sorted(an.topo.nodes[e].name for e in an.envs(resource_id))
+    return Finding(
+        check_id=check_id,
+        severity=severity,
+        resource_id=resource_id,
+        resource_name=res.name,
+        message=message,
+        evidence=list(evidence)[:MAX_PATHS],
+        remediation=remediation,
+        evidence_key=key,
+        environments=envs,
+        data=data or {},
+    )
+
+
+def env_label(an: BlastAnalysis, env_id: str) -> str:
+    """'environment staging', 'environment uat (staging)', 'environment blue (unclassified, treated as production)'."""
+    name = an.topo.nodes[env_id].name
+    tier = an.tiers.get(env_id)
+    if tier is None or tier.tier == name.lower():
+        return f"environment {name}"
+    if tier.tier == "unknown":
+        return f"environment {name} (unclassified, treated as production)"
+    return f"environment {name} ({tier.tier})"
+
+
+def witness_label(an: BlastAnalysis, witness: str) -> str:
+    """What proves a tier is reached: an environment, or a dataset in no environment."""
+    if witness in an.tiers:
+        return env_label(an, witness)
+    return f"{an.topo.label(witness)} (in no environment, treated as production)"
+
+
+def tier_label(an: BlastAnalysis, tier: str, witness: str) -> str:
+    """'staging' when the witness is simply the environment of that name, else 'production (environment live)'."""
+    if witness in an.tiers and an.topo.nodes[witness].name.lower() == tier:
+        return tier
+    return f"{tier} ({witness_label(an, witness)})"
+
+
+def plural(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -1,0 +1,185 @@
+"""Data protection checks: is there a copy, does it survive, is it fresh and kept long enough."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Iterator
+
+from auditor.findings import Finding
+from auditor.graph import Topology
+from auditor.model import DATA_KINDS
+from auditor.policy import Policy, format_duration, utcnow
+from checks import Check, register
+from checks._common import engine, make_finding
+
+LOSS_SEVERITY = {"holder": "critical", "scope": "high", "account": "medium"}
+
+
+def backup_missing(topo: Topology, policy: Policy) -> Iterator[Finding]:
+    an = engine(topo, policy)
+    for dataset in an.production_datasets():
+        if len(an.copies(dataset)) == 1:
+            yield make_finding(
+                an, BACKUP_MISSING.id, BACKUP_MISSING.severity, dataset,
+                f"{topo.label(dataset)} is production data with no backup and no replica: "
+                "any loss is permanent.",
+                BACKUP_MISSING.remediation,
+            )
+
+
+def backup_colocated(topo: Topology, policy: Policy) -> Iterator[Finding]:
+    an = engine(topo, policy)
+    for dataset in an.production_datasets():
+        loss = an.single_action_loss(dataset)
+        if loss is None:
+            continue
+        copies = len(an.copies(dataset)) - 1
+        where = {
+            "holder": "the same data holder",
+            "scope": f"the same {topo.nodes[loss.destroyer].kind}",
+            "account": "the same account (no copy outside it)",
+        }[loss.scope]
+        yield make_finding(
+            an, BACKUP_COLOCATED.id, LOSS_SEVERITY[loss.scope], dataset,
+            f"One delete of {topo.label(loss.destroyer)} destroys {topo.label(dataset)} and "
+            f"{'its only copy' if copies == 1 else f'all {copies} of its copies'}: every copy lives in {where}.",
+            BACKUP_COLOCATED.remediation,
+            evidence=loss.paths,
+            key=loss.destroyer,
+            data={"destroyer": loss.destroyer, "scope": loss.scope, "copies": sorted(an.copies(dataset))},
+        )
+
+
+def _backups(an, dataset: str) -> list[str]:
+    return [c for c in an.copies(dataset) if c != dataset and an.topo.nodes[c].kind == "backup"]
+
+
+def backup_stale(topo: Topology, policy: Policy) -> Iterator[Finding]:
+    an = engine(topo, policy)
+    now: datetime = policy.now or utcnow()
+    for dataset in an.production_datasets():
+        backups = _backups(an, dataset)
+        if not backups:
+            continue
+        if any(topo.nodes[b].attrs.get("continuous") for b in backups):
+            continue  # point-in-time recovery keeps the newest copy current
+        dated = [(topo.nodes[b].attrs["created_at"], b) for b in backups if topo.nodes[b].attrs.get("created_at")]
+        if not dated:
+            yield make_finding(
+                an, BACKUP_STALE.id, "low", dataset,
+                f"The age of every backup of {topo.label(dataset)} is unknown (the source did not report "
+                f"creation times); cannot confirm the {format_duration(policy.rpo)} RPO.",
+                BACKUP_STALE.remediation,
+                key="unknown-age",
+                evidence=[an.copy_path(dataset, b) for b in sorted(backups)],
+            )
+            continue
+        newest_at, newest = max(dated)
+        age = now - newest_at
+        if age > policy.rpo:
+            days = age.total_seconds() / 86400
+            age_text = f"{days:.0f} days" if days >= 2 else f"{age.total_seconds() / 3600:.0f} hours"
+            yield make_finding(
+                an, BACKUP_STALE.id, BACKUP_STALE.severity, dataset,
+                f"The newest backup of {topo.label(dataset)} ({topo.nodes[newest].name}, "
+                f"{newest_at:%Y-%m-%d %H:%M} UTC) is {age_text} old; the RPO is {format_duration(policy.rpo)}.",
+                BACKUP_STALE.remediation,
+                evidence=[an.copy_path(dataset, newest)],
+                data={"newest_backup": newest, "age_hours": round(age.total_seconds() / 3600, 1)},
+            )
+
+
+def backup_retention_short(topo: Topology, policy: Policy) -> Iterator[Finding]:
+    an = engine(topo, policy)
+    minimum_days = policy.min_retention.total_seconds() / 86400
+    for dataset in an.production_datasets():
+        backups = _backups(an, dataset)
+        retentions = [topo.nodes[b].attrs.get("retention_days") for b in backups]
+        if not backups or any(r is None for r in retentions):
+            continue  # unknown retention on any backup: no claim either way
+        longest = max(retentions)
+        if longest < minimum_days:
+            yield make_finding(
+                an, BACKUP_RETENTION_SHORT.id, BACKUP_RETENTION_SHORT.severity, dataset,
+                f"The longest-kept backup of {topo.label(dataset)} is retained {longest:g} days; "
+                f"policy minimum is {minimum_days:g} days.",
+                BACKUP_RETENTION_SHORT.remediation,
+                evidence=[an.copy_path(dataset, b) for b in sorted(backups)],
+                data={"longest_retention_days": longest},
+            )
+
+
+def deletion_protection_off(topo: Topology, policy: Policy) -> Iterator[Finding]:
+    an = engine(topo, policy)
+    holders: dict[str, str] = {}  # holder -> a production dataset it holds
+    for dataset in an.production_datasets():
+        for node in an.ancestors(dataset):
+            if topo.nodes[node].kind in DATA_KINDS:
+                holders.setdefault(node, dataset)
+    for holder in sorted(holders):
+        attrs = topo.nodes[holder].attrs
+        if attrs.get("deletion_protection_supported") is False:
+            continue  # the platform offers no such switch; backup-colocated covers the risk
+        protection = attrs.get("deletion_protection")
+        if protection is True:
+            continue
+        held = holders[holder]
+        evidence = [] if held == holder else [an.path_up(held, holder)]
+        if protection is False:
+            yield make_finding(
+                an, DELETION_PROTECTION_OFF.id, DELETION_PROTECTION_OFF.severity, holder,
+                f"{topo.label(holder)} holds production data and has deletion protection off.",
+                DELETION_PROTECTION_OFF.remediation, evidence=evidence, key="off",
+            )
+        else:
+            yield make_finding(
+                an, DELETION_PROTECTION_OFF.id, "low", holder,
+                f"{topo.label(holder)} holds production data and the source does not say whether "
+                "deletion protection is on: treated as unknown, not as protected.",
+                DELETION_PROTECTION_OFF.remediation, evidence=evidence, key="unknown",
+            )
+
+
+BACKUP_MISSING = register(Check(
+    id="backup-missing", title="Production data without any backup", severity="high", family="data-protection",
+    rationale="A production dataset with no backup and no replica has no way back from deletion, corruption or ransomware.",
+    remediation="Enable scheduled backups (or a replica) for this dataset and store them outside what can delete the dataset.",
+    run=backup_missing,
+    references=("SPEC §5", "https://docs.railway.com/volumes/backups"),
+))
+BACKUP_COLOCATED = register(Check(
+    id="backup-colocated", title="Every copy destroyable by one delete", severity="critical", family="data-protection",
+    rationale="Backups that live on the same volume, in the same project or in the same account as the data are deleted "
+    "with it: one API call loses the data and every backup (the incident this tool exists for).",
+    remediation="Keep at least one copy outside the dataset's blast radius: another volume and project, ideally another "
+    "account or provider (export dumps to a separate bucket with its own credentials).",
+    run=backup_colocated,
+    references=("SPEC §4", "https://docs.railway.com/volumes/backups"),
+    severity_note="critical when one volume/database/data holder holds every copy, high when only an environment or "
+    "project does, medium when only the account does",
+))
+BACKUP_STALE = register(Check(
+    id="backup-stale", title="Newest backup older than the RPO", severity="high", family="data-protection",
+    rationale="A backup older than the recovery point objective means a restore loses more data than the business accepted.",
+    remediation="Check that the backup schedule runs and succeeds; alert on failed backups; lower the interval to meet the RPO.",
+    run=backup_stale,
+    references=("SPEC §5",),
+    severity_note="low when no backup reports its creation time",
+))
+BACKUP_RETENTION_SHORT = register(Check(
+    id="backup-retention-short", title="Backup retention below policy minimum", severity="medium", family="data-protection",
+    rationale="Short retention means corruption noticed late (a week after) can no longer be rolled back.",
+    remediation="Raise retention (e.g. add a weekly or monthly schedule) to at least the policy minimum.",
+    run=backup_retention_short,
+    references=("SPEC §5",),
+))
+DELETION_PROTECTION_OFF = register(Check(
+    id="deletion-protection-off", title="Production data holder without deletion protection", severity="medium",
+    family="data-protection",
+    rationale="Deletion protection turns a single mistaken or malicious delete call into two deliberate steps.",
+    remediation="Turn on deletion protection for production databases, volumes and buckets where the provider offers it.",
+    run=deletion_protection_off,
+    references=("SPEC §5",),
+    severity_note="medium when known off, low when the source does not report it; skipped where the platform has no such "
+    "switch (deletion_protection_supported: false)",
+))
