@@ -200,8 +200,11 @@ class BlastAnalysis:
     # ---------------------------------------------------------------- datasets and copies
     def is_dataset(self, node: str) -> bool:
         """Databases; volumes/buckets that hold no other modelled data and no child volumes,
-        and are not only a store for other data's backups (SPEC §4)."""
+        and are not only a store for other data's backups (SPEC §4). Replicas and backups are
+        copies, not datasets of their own."""
         res = self.topo.nodes[node]
+        if "backup_of" in res.relations or "replica_of" in res.relations:
+            return False  # a copy is judged through the dataset it copies
         if res.kind == "database":
             return True
         if res.kind not in ("volume", "bucket"):

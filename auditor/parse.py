@@ -165,7 +165,7 @@ def parse_resource(raw: Any, index: int, file: str) -> Resource:
         fail("missing or empty id", "id")
     label = rid
     kind = raw.get("kind")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         hint = _suggest(str(kind), KINDS)
         fail(f"unknown kind {kind!r}{hint}" if kind else "missing kind", "kind")
     name = raw.get("name", rid)

@@ -110,7 +110,8 @@ def parse_policy(document: Any, file: str) -> Policy:
     if envs is not None:
         if not isinstance(envs, Mapping):
             raise InputError("expected a mapping of tier to name patterns", file=file, field="environments")
-        patterns: dict[str, tuple[str, ...]] = {}
+        # a tier listed replaces that tier's default patterns; tiers not listed keep theirs
+        patterns: dict[str, tuple[str, ...]] = dict(DEFAULT_ENVIRONMENT_PATTERNS)
         for tier, pats in envs.items():
             if tier not in TIERS or tier == "unknown":
                 raise InputError(f"unknown tier {tier!r}", file=file, field=f"environments.{tier}")

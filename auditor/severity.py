@@ -12,5 +12,5 @@ def rank(severity: str) -> int:
 
 
 def at_least(severity: str, threshold: str) -> bool:
-    """True when `severity` is as bad as `threshold` or worse."""
-    return _RANK[severity] <= _RANK[threshold]
+    """True when `severity` is as bad as `threshold` or worse; threshold "none" matches nothing."""
+    return _RANK[severity] <= _RANK.get(threshold, -1)

@@ -1,0 +1,50 @@
+"""Shared helpers: build sources through the real loaders, run the real checks."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from auditor.audit import AuditResult, audit
+from auditor.policy import Policy, parse_policy
+from providers.inventory import parse_inventory
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLES = ROOT / "samples"
+NOW = datetime(2026, 11, 25, 6, 0, tzinfo=timezone.utc)
+
+
+def inventory(resources: list[dict[str, Any]]):
+    return parse_inventory({"version": 1, "resources": resources}, "test.yaml")
+
+
+def run_audit(resources: list[dict[str, Any]], policy: dict | None = None, now: datetime = NOW) -> AuditResult:
+    pol = parse_policy(policy, "policy.yaml") if policy is not None else Policy()
+    return audit([inventory(resources)], pol, now=now)
+
+
+def by_check(result: AuditResult, check_id: str) -> list:
+    return [f for f in result.findings if f.check_id == check_id]
+
+
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
+    """The real command, in a subprocess, as a user would run it."""
+    return subprocess.run(
+        [sys.executable, "-m", "auditor", *args],
+        cwd=cwd or ROOT, capture_output=True, text=True, env=env, input=stdin, timeout=120,
+    )
+
+
+@pytest.fixture
+def tmp_inventory(tmp_path: Path):
+    def write(text: str, name: str = "inventory.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(text, encoding="utf-8")
+        return path
+
+    return write
