@@ -22,6 +22,8 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 PRODUCTION = "production"
+#: Evidence paths kept per finding; the rest are counted in the message.
+EVIDENCE_LIMIT = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +92,7 @@ class BlastAnalysis:
         self._served: dict[str, dict[str, str]] = {}
         self._interned: dict[tuple, dict[str, str]] = {}
         self._datasets: list[str] | None = None
+        self._production_datasets: list[str] | None = None
         self._copies: dict[str, dict[str, tuple[str, str] | None]] = {}
 
     # ---------------------------------------------------------------- environments and tiers
@@ -104,6 +107,9 @@ class BlastAnalysis:
     def envs(self, node: str) -> frozenset[str]:
         """Environments of a node: itself if an environment, `in_environment`, the `parent`
         chain, and the environments of services attached to it (SPEC §3)."""
+        known = self._envs.get(node)
+        if known is not None:
+            return known
         topo = self.topo
 
         def deps(n: str) -> list[str]:
@@ -157,6 +163,9 @@ class BlastAnalysis:
     def ancestors(self, node: str) -> dict[str, tuple[str, str] | None]:
         """Every X whose deletion destroys `node` (node included), mapped to the first hop
         (rel, holder) from node towards X; None for node itself."""
+        known = self._ancestors.get(node)
+        if known is not None:
+            return known
         topo = self.topo
 
         def deps(n: str) -> list[str]:
@@ -229,7 +238,9 @@ class BlastAnalysis:
         return self._datasets
 
     def production_datasets(self) -> list[str]:
-        return [d for d in self.datasets() if self.is_production(d)]
+        if self._production_datasets is None:
+            self._production_datasets = [d for d in self.datasets() if self.is_production(d)]
+        return self._production_datasets
 
     def copies(self, dataset: str) -> dict[str, tuple[str, str] | None]:
         """The dataset and its usable backups and replicas, transitively (a copy of a copy
@@ -288,7 +299,8 @@ class BlastAnalysis:
         shallower = {x for y in common for x in self.ancestors(y) if x != y}
         deepest = sorted(common - shallower, key=lambda n: (_SCOPE_RANK[self.scope_of(n)], n))
         destroyer = deepest[0]
-        paths = tuple(self._copy_evidence(dataset, copy, destroyer) for copy in sorted(copies, key=lambda c: (c != dataset, c)))
+        ordered = sorted(copies, key=lambda c: (c != dataset, c))[:EVIDENCE_LIMIT]
+        paths = tuple(self._copy_evidence(dataset, copy, destroyer) for copy in ordered)
         return Loss(dataset, destroyer, self.scope_of(destroyer), paths)
 
     def _copy_evidence(self, dataset: str, copy: str, top: str) -> EvidencePath:
@@ -300,6 +312,9 @@ class BlastAnalysis:
     def served(self, node: str) -> dict[str, str]:
         """Effective tiers of everything one delete of `node` touches: tier → witness (an
         environment id, or an environment-less production dataset)."""
+        known = self._served.get(node)
+        if known is not None:
+            return known
         topo = self.topo
 
         def deps(n: str) -> list[str]:

@@ -6,12 +6,12 @@ points along the walk (`n_i —rel→ n_i+1`) or against it (`n_i ←rel— n_i+
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 
-@dataclass(frozen=True, slots=True)
-class Link:
+class Link(NamedTuple):
+    """One hop; a NamedTuple because findings build hundreds of thousands of them at scale."""
+
     rel: str
     forward: bool
     detail: str = ""  # e.g. the actions of a grant: "delete"
@@ -21,8 +21,7 @@ class Link:
         return f"—{label}→" if self.forward else f"←{label}—"
 
 
-@dataclass(frozen=True, slots=True)
-class EvidencePath:
+class EvidencePath(NamedTuple):
     nodes: tuple[str, ...]
     links: tuple[Link, ...]
 

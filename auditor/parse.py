@@ -8,8 +8,9 @@ that a snapshot is held to exactly the same rules as a hand-written inventory.
 from __future__ import annotations
 
 import difflib
+import functools
 from datetime import date, datetime, timezone
-from typing import Any, Iterable, Mapping
+from typing import Any, Iterable
 
 from auditor.errors import InputError
 from auditor.model import (
@@ -38,6 +39,7 @@ KNOWN_FIELDS: tuple[str, ...] = (
     + tuple(sorted(DATETIME_ATTRS | BOOL_ATTRS | NUMBER_ATTRS | STRING_ATTRS | set(CHOICE_ATTRS)))
 )
 _RELATION_SET = frozenset(RELATIONS)
+_CORE = frozenset(CORE_FIELDS)
 _FIXED = frozenset(KNOWN_FIELDS)
 
 
@@ -63,12 +65,20 @@ def to_utc(value: Any) -> datetime:
     return dt.astimezone(timezone.utc)
 
 
+class _FieldProblem(Exception):
+    """Raised by the value validators; parse_resource adds file, resource and field."""
+
+
+def _bad(message: str) -> Any:
+    raise _FieldProblem(message)
+
+
 def _suggest(word: str, choices: Iterable[str]) -> str:
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-def _id_list(value: Any, err) -> tuple[str, ...]:
+def _id_list(value: Any, err=_bad) -> tuple[str, ...]:
     if isinstance(value, str):
         return (value,) if value else err("empty id")
     if isinstance(value, list):
@@ -81,14 +91,14 @@ def _id_list(value: Any, err) -> tuple[str, ...]:
     return err(f"expected an id or a list of ids, got {type(value).__name__}")
 
 
-def _grants(value: Any, err) -> tuple[Grant, ...]:
-    if isinstance(value, Mapping):
+def _grants(value: Any, err=_bad) -> tuple[Grant, ...]:
+    if isinstance(value, dict):
         value = [value]
     if not isinstance(value, list):
         err("expected a list of {target, actions}")
     out = []
     for item in value:
-        if not isinstance(item, Mapping):
+        if not isinstance(item, dict):
             err(f"expected {{target, actions}}, got {item!r}")
         extra = set(item) - {"target", "actions"}
         if extra:
@@ -108,7 +118,7 @@ def _grants(value: Any, err) -> tuple[Grant, ...]:
     return tuple(out)
 
 
-def _free_value(value: Any, err) -> Any:
+def _free_value(value: Any, err=_bad) -> Any:
     """Free attributes must be JSON-compatible; dates become ISO strings."""
     if value is None or isinstance(value, (str, bool, int, float)):
         return value
@@ -116,12 +126,12 @@ def _free_value(value: Any, err) -> Any:
         return to_utc(value).isoformat().replace("+00:00", "Z")
     if isinstance(value, list):
         return [_free_value(v, err) for v in value]
-    if isinstance(value, Mapping):
+    if isinstance(value, dict):
         return {str(k): _free_value(v, err) for k, v in value.items()}
     return err(f"unsupported value of type {type(value).__name__}")
 
 
-def _attr(key: str, value: Any, kind: str, err) -> Any:
+def _attr(key: str, value: Any, kind: str, err=_bad) -> Any:
     if value is None:
         return None
     if key in DATETIME_ATTRS:
@@ -149,6 +159,13 @@ def _attr(key: str, value: Any, kind: str, err) -> Any:
     return _free_value(value, err)
 
 
+@functools.lru_cache(maxsize=4096)
+def _typo_of(key: str) -> str | None:
+    """The known field a free attribute name is probably a typo of (memoised: names repeat)."""
+    near = difflib.get_close_matches(key, KNOWN_FIELDS, n=1, cutoff=0.8)
+    return near[0] if near else None
+
+
 def parse_resource(raw: Any, index: int, file: str) -> Resource:
     """Validate one raw mapping; relation targets are checked later, once all ids are known."""
     label: str = f"#{index + 1}"
@@ -156,7 +173,7 @@ def parse_resource(raw: Any, index: int, file: str) -> Resource:
     def fail(message: str, field: str | None = None) -> Any:
         raise InputError(message, file=file, resource=label, field=field)
 
-    if not isinstance(raw, Mapping):
+    if not isinstance(raw, dict):
         fail(f"expected a mapping, got {type(raw).__name__}")
     rid = raw.get("id")
     if isinstance(rid, int) and not isinstance(rid, bool):
@@ -180,32 +197,32 @@ def parse_resource(raw: Any, index: int, file: str) -> Resource:
     attrs: dict[str, Any] = {}
     relations: dict[str, tuple[str, ...]] = {}
     grants: tuple[Grant, ...] = ()
-    for key, value in raw.items():
-        if key in ("id", "kind", "name", "provider"):
-            continue
-        if not isinstance(key, str):
-            fail(f"field names must be strings, got {key!r}")
-
-        def err(message: str, _key: str = key) -> Any:
-            return fail(message, _key)
-
-        if key in _RELATION_SET:
-            if value is None or value == []:
+    key: Any = None
+    try:
+        for key, value in raw.items():
+            if key in _CORE:
                 continue
-            ids = _id_list(value, err)
-            if rid in ids:
-                err("a resource cannot relate to itself")
-            relations[key] = ids
-        elif key == GRANTS:
-            if value:
-                grants = _grants(value, err)
-        elif key in _FIXED:
-            attrs[key] = _attr(key, value, kind, err)
-        else:
-            near = difflib.get_close_matches(key, KNOWN_FIELDS, n=1, cutoff=0.8)
-            if near:
-                err(f"unknown field (did you mean {near[0]!r}?)")
-            attrs[key] = _free_value(value, err)
+            if key in _RELATION_SET:
+                if value is None or value == []:
+                    continue
+                ids = _id_list(value)
+                if rid in ids:
+                    _bad("a resource cannot relate to itself")
+                relations[key] = ids
+            elif key == GRANTS:
+                if value:
+                    grants = _grants(value)
+            elif key in _FIXED:
+                attrs[key] = _attr(key, value, kind)
+            else:
+                if not isinstance(key, str):
+                    _bad(f"field names must be strings, got {key!r}")
+                near = _typo_of(key)
+                if near:
+                    _bad(f"unknown field (did you mean {near!r}?)")
+                attrs[key] = _free_value(value)
+    except _FieldProblem as problem:
+        fail(str(problem), str(key))
     if "tier" in attrs and kind != "environment":
         fail("only environments have a tier", "tier")
     return Resource(rid, kind, name, provider, attrs, relations, grants)

@@ -2,16 +2,16 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Iterable
 
-from auditor.blast import BlastAnalysis, analysis
+from auditor.blast import EVIDENCE_LIMIT, BlastAnalysis, analysis
 from auditor.evidence import EvidencePath
 from auditor.findings import Finding
 from auditor.graph import Topology
 from auditor.policy import Policy
 
-#: Evidence paths shown per finding; the rest are counted in the message.
-MAX_PATHS = 6
+MAX_PATHS = EVIDENCE_LIMIT
 
 
 def engine(topo: Topology, policy: Policy) -> BlastAnalysis:
@@ -38,7 +38,7 @@ def make_finding(
         resource_id=resource_id,
         resource_name=res.name,
         message=message,
-        evidence=list(evidence)[:MAX_PATHS],
+        evidence=list(itertools.islice(evidence, MAX_PATHS)),
         remediation=remediation,
         evidence_key=key,
         environments=envs,

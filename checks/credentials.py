@@ -86,7 +86,7 @@ def can_destroy_all_copies(topo: Topology, policy: Policy) -> Iterator[Finding]:
                 f"{topo.label(cred_id)} can delete {topo.label(dataset)} {what}: one holder of this "
                 "credential can lose the data for good.",
                 DESTROY_ALL.remediation,
-                evidence=[an.grant_path(cred_id, targets[c], dataset, c) for c in sorted(targets)],
+                evidence=(an.grant_path(cred_id, targets[c], dataset, c) for c in sorted(targets, key=lambda c: (c != dataset, c))),
                 key=dataset,
                 data={"dataset": dataset, "copies": sorted(targets)},
             )
@@ -99,16 +99,20 @@ def shared_secret(topo: Topology, policy: Policy) -> Iterator[Finding]:
         if cred.relations.get("exposed_to"):
             groups[cred.attrs.get("fingerprint") or f"id:{cred.id}"].append(cred.id)
     for key, members in sorted(groups.items()):
-        tiers: dict[str, EvidencePath] = {}
+        # first which tiers see this secret (cheap), then evidence only for the ones reported
+        witnesses: dict[str, tuple[str, str, str]] = {}  # tier -> (credential, exposure target, env)
         for cred_id in sorted(members):
             for target in topo.nodes[cred_id].relations.get("exposed_to", ()):
-                head = EvidencePath.single(cred_id).then(Link("exposed_to", True), target)
-                for env in sorted(an.envs(target)):
+                for env in an.envs(target):
                     tier = an.tiers.get(env)
-                    if tier is not None:
-                        tiers.setdefault(tier.effective, head.join(an.env_path(target, env)))
-        if PRODUCTION not in tiers or len(tiers) < 2:
+                    if tier is not None and (tier.effective not in witnesses or env < witnesses[tier.effective][2]):
+                        witnesses[tier.effective] = (cred_id, target, env)
+        if PRODUCTION not in witnesses or len(witnesses) < 2:
             continue
+        tiers = {
+            tier: EvidencePath.single(c).then(Link("exposed_to", True), t).join(an.env_path(t, e))
+            for tier, (c, t, e) in witnesses.items()
+        }
         others = sorted(t for t in tiers if t != PRODUCTION)
         subject = sorted(members)[0]
         what = "the same secret value" if not key.startswith("id:") else "this secret"

@@ -71,7 +71,7 @@ def backup_stale(topo: Topology, policy: Policy) -> Iterator[Finding]:
                 f"creation times); cannot confirm the {format_duration(policy.rpo)} RPO.",
                 BACKUP_STALE.remediation,
                 key="unknown-age",
-                evidence=[an.copy_path(dataset, b) for b in sorted(backups)],
+                evidence=(an.copy_path(dataset, b) for b in sorted(backups)),
             )
             continue
         newest_at, newest = max(dated)
@@ -104,7 +104,7 @@ def backup_retention_short(topo: Topology, policy: Policy) -> Iterator[Finding]:
                 f"The longest-kept backup of {topo.label(dataset)} is retained {longest:g} days; "
                 f"policy minimum is {minimum_days:g} days.",
                 BACKUP_RETENTION_SHORT.remediation,
-                evidence=[an.copy_path(dataset, b) for b in sorted(backups)],
+                evidence=(an.copy_path(dataset, b) for b in sorted(backups)),
                 data={"longest_retention_days": longest},
             )
 

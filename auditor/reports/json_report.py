@@ -44,4 +44,13 @@ def report_document(result: AuditResult, *, fail_on: str = "high", baselined: in
 
 
 def render(result: AuditResult, **options: Any) -> str:
-    return json.dumps(report_document(result, **options), indent=2, ensure_ascii=False) + "\n"
+    """Indented header, one compact line per finding: readable, diff-friendly, and encoded by
+    json's C encoder (indent= forces the pure-Python one, ~10× slower on 100k findings)."""
+    doc = report_document(result, **options)
+    lists = {key: doc.pop(key) for key in ("findings", "suppressed")}
+    head = json.dumps(doc, indent=2, ensure_ascii=False)
+    parts = [head[: head.rindex("}")].rstrip()]
+    for key, items in lists.items():
+        body = ",\n".join("    " + json.dumps(item, ensure_ascii=False) for item in items)
+        parts.append(f',\n  "{key}": [\n{body}\n  ]' if items else f',\n  "{key}": []')
+    return "".join(parts) + "\n}\n"
