@@ -2,9 +2,30 @@
 
 from __future__ import annotations
 
+import gc
+import os
+import sys
+
 from auditor.cli import blast_cmd, checks_cmd, scan  # noqa: F401  (register commands)
 from auditor.cli.app import app
 
 
 def main() -> None:
-    app(prog_name="blastscope")
+    """Entry point of the `blastscope` command and `python -m auditor`.
+
+    A scan allocates millions of small acyclic objects; the cyclic garbage collector would walk
+    them again and again (about 40% of a 100k-resource scan) and free nothing, so it is off for
+    this short-lived process. Likewise the interpreter's teardown would free every object one
+    by one: once the output is flushed we leave with the exit code directly.
+    """
+    gc.disable()
+    try:
+        app(prog_name="blastscope", standalone_mode=True)
+        code = 0
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        if isinstance(exc.code, str):
+            print(exc.code, file=sys.stderr)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)
