@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from datetime import datetime
 from enum import Enum
 from pathlib import Path
-from typing import Any, Callable, Iterator, TypeVar
+from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import typer
 from rich.console import Console
@@ -82,17 +82,24 @@ def parse_now(value: str | None) -> datetime | None:
         raise UsageError(f"--now: not an ISO-8601 date or time: {value!r}") from None
 
 
-def write_output(text: str, output: Path | None) -> None:
-    """The report goes to --output (atomically) or stdout."""
+def write_output(text: str | Iterable[str], output: Path | None) -> None:
+    """The report (a string or its chunks) goes to --output (atomically) or stdout."""
+    chunks = [text] if isinstance(text, str) else text
     if output is None:
-        sys.stdout.write(text)
+        for chunk in chunks:
+            sys.stdout.write(chunk)
         sys.stdout.flush()
         return
     output = Path(output)
     output.parent.mkdir(parents=True, exist_ok=True)
     tmp = output.with_name(f".{output.name}.tmp")
-    tmp.write_text(text, encoding="utf-8")
-    os.replace(tmp, output)
+    try:
+        with tmp.open("w", encoding="utf-8") as fh:
+            fh.writelines(chunks)
+        os.replace(tmp, output)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
 
 
 def progress_enabled(quiet: bool) -> bool:

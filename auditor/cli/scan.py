@@ -12,7 +12,7 @@ from auditor.baseline import load_baseline
 from auditor.cli.app import FailOn, app, err_console, handle_errors, parse_now, progress, progress_enabled, write_output
 from auditor.cli.sources import load_sources
 from auditor.policy import load_policy
-from auditor.reports import FORMATS, render
+from auditor.reports import FORMATS, render_stream
 from auditor.reports.text import summary_line
 from auditor.severity import at_least
 from auditor.source import LiveOptions
@@ -108,7 +108,7 @@ def scan(
     if fmt == "text" and quiet:
         text = summary_line(result, threshold, baselined) + "\n"
     else:
-        text = render(fmt, result, fail_on=threshold, verbose=verbose, baselined=baselined,
+        text = render_stream(fmt, result, fail_on=threshold, verbose=verbose, baselined=baselined,
                       baseline=baseline, color=(output is None and fmt == "text" and err_console.is_terminal))
     write_output(text, output)
     if output is not None and not quiet:

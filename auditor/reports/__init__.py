@@ -4,7 +4,7 @@ format's dependencies load only when it is used."""
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any, Callable
+from typing import Any, Callable, Iterator
 
 from auditor.errors import UsageError
 
@@ -25,3 +25,15 @@ def renderer(fmt: str) -> Callable[..., str]:
 
 def render(fmt: str, result: Any, **options: Any) -> str:
     return renderer(fmt)(result, **options)
+
+
+def render_stream(fmt: str, result: Any, **options: Any) -> Iterator[str]:
+    """The report in chunks: formats whose module has `stream()` never build it whole
+    (a 1M-resource JSON report is ~250 MB); the others yield their string once."""
+    target = FORMATS.get(fmt)
+    module = import_module(target.split(":")[0]) if target else None
+    streamer = getattr(module, "stream", None)
+    if streamer is not None:
+        yield from streamer(result, **options)
+    else:
+        yield renderer(fmt)(result, **options)

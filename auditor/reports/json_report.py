@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+from typing import Any, Iterator
 
 from auditor import __version__
 from auditor.audit import AuditResult
@@ -13,10 +13,11 @@ SCHEMA_NAME = "blastscope-report"
 SCHEMA_VERSION = 1
 
 
-def report_document(result: AuditResult, *, fail_on: str = "high", baselined: int = 0, **_: Any) -> dict[str, Any]:
+def report_document(result: AuditResult, *, fail_on: str = "high", baselined: int = 0, findings: bool = True, **_: Any) -> dict[str, Any]:
+    """The whole report as one JSON-ready dict (`findings=False`: header and summary only)."""
     counts = result.counts()
     label = result.label
-    return {
+    doc = {
         "schema": SCHEMA_NAME,
         "schema_version": SCHEMA_VERSION,
         "tool_version": __version__,
@@ -37,20 +38,32 @@ def report_document(result: AuditResult, *, fail_on: str = "high", baselined: in
             "failing": len(result.failing(fail_on)),
         },
         "checks_run": result.checks_run,
-        "findings": [f.to_json(label) for f in result.findings],
-        "suppressed": [f.to_json(label) for f in result.suppressed],
         "warnings": result.warnings,
     }
+    if findings:
+        doc["findings"] = [f.to_json(label) for f in result.findings]
+        doc["suppressed"] = [f.to_json(label) for f in result.suppressed]
+    return doc
 
 
 def render(result: AuditResult, **options: Any) -> str:
-    """Indented header, one compact line per finding: readable, diff-friendly, and encoded by
-    json's C encoder (indent= forces the pure-Python one, ~10× slower on 100k findings)."""
-    doc = report_document(result, **options)
-    lists = {key: doc.pop(key) for key in ("findings", "suppressed")}
+    return "".join(stream(result, **options))
+
+
+def stream(result: AuditResult, **options: Any) -> Iterator[str]:
+    """Indented header, one compact line per finding: readable, diff-friendly, encoded by
+    json's C encoder (indent= forces the pure-Python one, ~10× slower on 100k findings), and
+    produced one finding at a time so a 1M-resource report never sits in memory whole."""
+    doc = report_document(result, findings=False, **options)
     head = json.dumps(doc, indent=2, ensure_ascii=False)
-    parts = [head[: head.rindex("}")].rstrip()]
-    for key, items in lists.items():
-        body = ",\n".join("    " + json.dumps(item, ensure_ascii=False) for item in items)
-        parts.append(f',\n  "{key}": [\n{body}\n  ]' if items else f',\n  "{key}": []')
-    return "".join(parts) + "\n}\n"
+    yield head[: head.rindex("}")].rstrip()
+    label = result.label
+    for key, items in (("findings", result.findings), ("suppressed", result.suppressed)):
+        if not items:
+            yield f',\n  "{key}": []'
+            continue
+        yield f',\n  "{key}": [\n'
+        for i, finding in enumerate(items):
+            yield ("    " if i == 0 else ",\n    ") + json.dumps(finding.to_json(label), ensure_ascii=False)
+        yield "\n  ]"
+    yield "\n}\n"
