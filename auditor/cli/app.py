@@ -64,6 +64,10 @@ def handle_errors(func: F) -> F:
         except KeyboardInterrupt:
             err_console.print("blastscope: interrupted", markup=False)
             raise typer.Exit(130)
+        except BrokenPipeError:
+            # the reader (e.g. `| head`) went away: stop quietly, as other Unix tools do
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            raise typer.Exit(141)
         except Exception as exc:  # noqa: BLE001
             if os.environ.get("BLASTSCOPE_DEBUG"):
                 raise
