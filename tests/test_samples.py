@@ -80,3 +80,18 @@ def test_team_token_reaches_every_project_and_the_backup_vault() -> None:
     for dataset in ("billing-db", "search-vol"):
         assert "team-token" in analysis.credentials_destroying_all(dataset)
         assert "billing-deploy" not in analysis.credentials_destroying_all(dataset)
+
+
+def test_json_reports_of_every_sample_match_the_documented_schema() -> None:
+    import json
+
+    import jsonschema
+
+    schema = json.loads((SAMPLES.parent / "docs" / "blastscope-report.schema.json").read_text())
+    jsonschema.Draft202012Validator.check_schema(schema)
+    for inventory in sorted(SAMPLES.glob("*/inventory.yaml")):
+        proc = run_cli("scan", str(inventory), "--format", "json", "--now", "2026-11-20", "--fail-on", "none")
+        assert proc.returncode == 0, proc.stderr
+        report = json.loads(proc.stdout)
+        jsonschema.validate(report, schema, cls=jsonschema.Draft202012Validator)
+        assert report["summary"]["findings"] == len(report["findings"])
