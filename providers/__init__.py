@@ -4,8 +4,12 @@ Order matters for sniffing: the most specific formats come first.
 """
 
 from auditor.snapshot import SNAPSHOT_FORMAT
-from auditor.source import register_file_format
+from auditor.source import register_file_format, register_live_provider
 from providers.inventory import INVENTORY_FORMAT
 
 register_file_format(SNAPSHOT_FORMAT)
 register_file_format(INVENTORY_FORMAT)
+
+from providers.railway import pull as _railway_pull  # noqa: E402  (light: httpx/graphql load inside pull)
+
+register_live_provider("railway", _railway_pull)

@@ -7,6 +7,7 @@ import os
 import sys
 
 from auditor.cli import blast_cmd, checks_cmd, scan  # noqa: F401  (register commands)
+from auditor.cli import pull_cmd  # noqa: F401  (register `pull`)
 from auditor.cli.app import app
 
 

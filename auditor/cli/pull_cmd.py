@@ -1,0 +1,75 @@
+"""`blastscope pull SOURCE… -o snap.json`: read sources (live providers such as `railway`, or
+files) and write one snapshot that every other command can read back offline.
+
+An incomplete pull is still written (marked `complete: false` with its gaps) so the work is
+not lost, and the command exits 3 so a script never takes it for a full picture.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from auditor.audit import merge_sources
+from auditor.cli.app import app, err_console, handle_errors, progress, progress_enabled
+from auditor.cli.scan import live_options
+from auditor.cli.sources import load_sources
+from auditor.snapshot import write_snapshot
+from auditor.source import Source
+
+
+def combine(sources: list[Source]) -> Source:
+    """One Source for the snapshot: resources merged (duplicate ids are an input error), gaps
+    and completeness of every part kept."""
+    if len(sources) == 1:
+        return sources[0]
+    return Source(
+        origin="+".join(s.origin for s in sources),
+        provider="+".join(sorted({s.provider for s in sources})),
+        resources=merge_sources(sources),
+        complete=all(s.complete for s in sources),
+        gaps=[g for s in sources for g in s.gaps],
+        meta={"sources": {s.origin: s.meta for s in sources}},
+    )
+
+
+@app.command()
+@handle_errors
+def pull(
+    sources: List[str] = typer.Argument(..., metavar="SOURCE...", help="railway | inventory.yaml | snapshot.json | plan/state .json"),
+    output: Path = typer.Option(..., "--output", "-o", help="Snapshot file to write (atomically)."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line, no progress bar."),
+    verbose: bool = typer.Option(False, "--verbose", "-v", help="Show provider request counts."),
+    token_file: Optional[Path] = typer.Option(None, "--token-file", help="Live providers: read the API token from this file."),
+    endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Live providers: API URL (e.g. a local emulator)."),
+    workspace: Optional[List[str]] = typer.Option(None, "--workspace", help="Live providers: only this workspace (repeatable)."),
+    project: Optional[List[str]] = typer.Option(None, "--project", help="Live providers: only this project (repeatable)."),
+    max_requests: Optional[int] = typer.Option(None, "--max-requests", min=1, help="Live providers: request budget; the snapshot is incomplete when it runs out."),
+    fingerprint_secrets: bool = typer.Option(False, "--fingerprint-secrets", help="Live providers: read variable values to store keyed fingerprints (values are never stored)."),
+) -> None:
+    """Pull SOURCEs into a snapshot (exit 3 when it is incomplete; the file is still written).
+
+    Example: RAILWAY_API_TOKEN=… blastscope pull railway -o snap.json
+    """
+    show = progress_enabled(quiet)
+    live = live_options(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose, show)
+    with progress(show, "pulling", total=len(sources)) as advance:
+        loaded = load_sources(sources, live, advance)
+    source = combine(loaded)
+    document = write_snapshot(output, source)
+    complete = document["complete"]
+    if not quiet:
+        state = "complete" if complete else f"INCOMPLETE ({len(source.gaps)} gaps)"
+        err_console.print(f"wrote {output}: {len(source.resources)} resources from {source.origin}, {state}", markup=False)
+        for gap in source.gaps[:20]:
+            err_console.print(f"  gap: {gap}", markup=False)
+        if len(source.gaps) > 20:
+            err_console.print(f"  … and {len(source.gaps) - 20} more gaps (see the snapshot's gaps list)", markup=False)
+    if verbose:
+        for s in loaded:
+            requests = s.meta.get("requests")
+            if requests is not None:
+                err_console.print(f"{s.origin}: {requests} API requests", markup=False)
+    raise typer.Exit(0 if complete else 3)

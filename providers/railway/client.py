@@ -1,0 +1,254 @@
+"""HTTP transport for Railway's GraphQL API: read-only by construction, counted, rate-limited,
+retried.
+
+Every document is parsed with graphql-core and validated against schema.graphql before a byte
+goes out; anything but a `query` operation raises ReadOnlyViolation. Messages never contain
+the token or a response body (bodies may hold secret values).
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import random
+import threading
+import time
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+SCHEMA_PATH = Path(__file__).resolve().parent / "schema.graphql"
+DEFAULT_ENDPOINT = "https://backboard.railway.com/graphql/v2"
+
+
+class RailwayError(Exception):
+    """Base class; str() is safe to print (no token, no response body)."""
+
+
+class ReadOnlyViolation(RailwayError):
+    """A document that is not a pure query: refused before anything is sent."""
+
+
+class FetchFailed(RailwayError):
+    """A request that could not be answered, after retries where retrying made sense."""
+
+
+class BudgetExhausted(FetchFailed):
+    """--max-requests reached."""
+
+
+@lru_cache(maxsize=1)
+def _schema():
+    from graphql import build_schema
+
+    return build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=256)
+def check_read_only(document: str) -> str | None:
+    """Raise ReadOnlyViolation unless every operation is a query valid against the subset
+    schema; return the (single) operation's name."""
+    from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, validate
+
+    try:
+        doc = parse(document)
+    except GraphQLError as exc:
+        raise ReadOnlyViolation(f"refused: document does not parse: {exc.message}") from None
+    ops = [d for d in doc.definitions if isinstance(d, OperationDefinitionNode)]
+    if not ops:
+        raise ReadOnlyViolation("refused: document has no operation")
+    for op in ops:
+        if op.operation is not OperationType.QUERY:
+            name = op.name.value if op.name else "anonymous"
+            raise ReadOnlyViolation(f"refused: {op.operation.value} {name}: the Railway client sends queries only")
+    if len(ops) != 1:
+        raise ReadOnlyViolation("refused: one operation per document")
+    errors = validate(_schema(), doc)
+    if errors:
+        raise ReadOnlyViolation(f"refused: document is not valid against the schema subset: {errors[0].message}")
+    return ops[0].name.value if ops[0].name else None
+
+
+@dataclass
+class Response:
+    """A decoded GraphQL answer: `data` may be partial when `errors` is not empty."""
+
+    data: dict[str, Any] | None
+    errors: list[dict[str, Any]] = field(default_factory=list)
+
+    def error_text(self) -> str:
+        msgs = sorted({str(e.get("message", "error"))[:200] for e in self.errors})
+        return "; ".join(msgs) or "no data"
+
+
+def _retry_after(headers: Any, now: float) -> float | None:
+    """Seconds to wait from Retry-After (seconds or HTTP date) or X-RateLimit-Reset (epoch
+    seconds, or seconds from now when small)."""
+    value = headers.get("retry-after")
+    if value:
+        try:
+            return max(0.0, float(value))
+        except ValueError:
+            parsed = email.utils.parsedate_to_datetime(value) if value else None
+            if parsed is not None:
+                return max(0.0, parsed.timestamp() - time.time())
+    reset = headers.get("x-ratelimit-reset")
+    if reset:
+        try:
+            r = float(reset)
+        except ValueError:
+            return None
+        return max(0.0, r - time.time()) if r > 1e9 else max(0.0, r)
+    return None
+
+
+class RailwayClient:
+    """One token, one endpoint. Thread-safe: `execute` may be called from several threads; at
+    most `concurrency` requests are in flight."""
+
+    def __init__(
+        self,
+        endpoint: str,
+        token: str,
+        *,
+        token_header: str = "Authorization",
+        max_requests: int | None = None,
+        concurrency: int = 8,
+        retries: int = 4,
+        timeout: float = 30.0,
+        backoff: float = 0.5,
+        max_wait: float = 60.0,
+        transport: Any = None,
+        on_request: Callable[[], None] | None = None,
+    ) -> None:
+        import httpx
+
+        self.endpoint = endpoint
+        self.max_requests = max_requests
+        self.retries = retries
+        self.backoff = backoff
+        self.max_wait = max_wait
+        self.on_request = on_request
+        self.sent = 0            # HTTP requests sent, retries included
+        self.retried = 0
+        self.rate_limited = 0
+        self.last_remaining: int | None = None
+        self._lock = threading.Lock()
+        self._slots = threading.BoundedSemaphore(max(1, concurrency))
+        self._not_before = 0.0
+        auth = {"Authorization": f"Bearer {token}"} if token_header == "Authorization" else {token_header: token}
+        self._http = httpx.Client(
+            headers={**auth, "Content-Type": "application/json", "User-Agent": "blastscope (read-only audit)"},
+            timeout=httpx.Timeout(timeout),
+            transport=transport,
+            limits=httpx.Limits(max_connections=max(1, concurrency), max_keepalive_connections=max(1, concurrency)),
+        )
+
+    def close(self) -> None:
+        self._http.close()
+
+    def __enter__(self) -> "RailwayClient":
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ public
+    def execute(self, document: str, variables: dict[str, Any] | None = None) -> Response:
+        """Send one query; retry what is transient; raise FetchFailed when it cannot be answered.
+        GraphQL `errors[]` come back in the Response (the caller decides what is missing)."""
+        operation = check_read_only(document)  # before any I/O
+        body = json.dumps({"query": document, "variables": variables or {}, "operationName": operation})
+        attempt = 0
+        waits = 0
+        while True:
+            outcome = self._send_once(body)
+            kind, value = outcome
+            if kind == "ok":
+                return value
+            if kind == "fatal":
+                raise FetchFailed(value)
+            if kind == "wait":  # 429
+                waits += 1
+                if value is None:
+                    value = min(self.max_wait, self.backoff * 2 ** waits)
+                if value > self.max_wait or waits > 8:
+                    raise FetchFailed(f"rate limited (HTTP 429; retry after {value:.0f} s, more than the {self.max_wait:.0f} s this run waits)")
+                with self._lock:
+                    self.rate_limited += 1
+                    self._not_before = max(self._not_before, time.monotonic() + value)
+                continue
+            # transient
+            attempt += 1
+            if attempt > self.retries:
+                raise FetchFailed(f"{value} (after {attempt} tries)")
+            with self._lock:
+                self.retried += 1
+            time.sleep(min(8.0, self.backoff * 2 ** (attempt - 1)) * (0.5 + random.random()))
+
+    # ------------------------------------------------------------------ one HTTP exchange
+    def _take_budget(self) -> None:
+        with self._lock:
+            if self.max_requests is not None and self.sent >= self.max_requests:
+                raise BudgetExhausted(f"request budget of {self.max_requests} (--max-requests) used up")
+            self.sent += 1
+        if self.on_request is not None:
+            self.on_request()
+
+    def _gate(self) -> None:
+        while True:
+            with self._lock:
+                delay = self._not_before - time.monotonic()
+            if delay <= 0:
+                return
+            time.sleep(min(delay, 1.0))
+
+    def _send_once(self, body: str) -> tuple[str, Any]:
+        import httpx
+
+        self._gate()
+        with self._slots:
+            self._take_budget()
+            try:
+                resp = self._http.post(self.endpoint, content=body)
+            except httpx.TimeoutException:
+                return "retry", "timed out"
+            except httpx.TransportError as exc:
+                return "retry", f"connection error ({type(exc).__name__})"
+        now = time.time()
+        remaining = resp.headers.get("x-ratelimit-remaining")
+        if remaining is not None and remaining.strip().isdigit():
+            self.last_remaining = int(remaining)
+            if int(remaining) == 0 and resp.status_code != 429:
+                wait = _retry_after(resp.headers, now)
+                if wait is not None and wait <= self.max_wait:
+                    with self._lock:
+                        self._not_before = max(self._not_before, time.monotonic() + wait)
+        status = resp.status_code
+        if status == 429:
+            return "wait", _retry_after(resp.headers, now)
+        if status >= 500:
+            return "retry", f"HTTP {status}"
+        ctype = resp.headers.get("content-type", "")
+        if "json" not in ctype:
+            what = "an HTML page (blocked by a proxy or Cloudflare?)" if "html" in ctype else f"content type {ctype or 'none'}"
+            if status == 200:
+                return "retry", f"HTTP 200 with {what}"
+            return "fatal", f"HTTP {status} with {what}"
+        try:
+            payload = resp.json()
+        except (ValueError, UnicodeDecodeError):
+            return "retry", f"HTTP {status} with malformed JSON"
+        if not isinstance(payload, dict) or not ("data" in payload or "errors" in payload):
+            return "retry", f"HTTP {status} with a JSON body that is not a GraphQL response"
+        errors = payload.get("errors") or []
+        if not isinstance(errors, list):
+            errors = [{"message": "malformed errors[]"}]
+        data = payload.get("data")
+        if status != 200:
+            msgs = "; ".join(sorted({str(e.get("message", ""))[:200] for e in errors if isinstance(e, dict)}))
+            return "fatal", f"HTTP {status}: {msgs or 'error'}"
+        if data is not None and not isinstance(data, dict):
+            return "retry", "HTTP 200 with data that is not an object"
+        return "ok", Response(data, [e for e in errors if isinstance(e, dict)])

@@ -1,0 +1,113 @@
+"""The GraphQL documents the Railway provider sends (queries only; see schema.graphql).
+
+Sizes are assumptions (Railway documents no complexity limit): nested connections ask for at
+most PAGE items, a project page holds PROJECTS_PAGE projects with their whole bundle, and a
+batch request holds at most BATCH_FIELDS aliased root fields. A truncated nested connection is
+completed by a follow-up query that pages through that connection alone.
+"""
+
+from __future__ import annotations
+
+PAGE = 100
+PROJECTS_PAGE = 50
+BATCH_FIELDS = 250
+
+PAGE_INFO = "pageInfo { hasNextPage endCursor }"
+
+#: Node selections per connection, reused by the bundle and by follow-up queries.
+NODE_FIELDS = {
+    "environments": "id name isEphemeral createdAt",  # env connections are added in the bundle
+    "services": "id name createdAt",
+    "volumes": "id name createdAt",
+    "serviceInstances": "id serviceId serviceName environmentId region source { image repo }",
+    "volumeInstances": "id volumeId environmentId serviceId mountPath sizeMB currentSizeMB state region "
+                       "isPendingDeletion createdAt deletedAt",
+    "variables": "id name isSealed environmentId serviceId",
+    "projectTokens": "id name projectId environmentId createdAt",
+    "apiTokens": "id name workspaceId expiresAt",
+}
+ENV_CONNECTIONS = ("serviceInstances", "volumeInstances", "variables")
+PROJECT_CONNECTIONS = ("environments", "services", "volumes")
+
+
+def _conn(name: str, node: str, args: str = f"first: {PAGE}") -> str:
+    return f"{name}({args}) {{ edges {{ node {{ {node} }} }} {PAGE_INFO} }}"
+
+
+ENV_BUNDLE = NODE_FIELDS["environments"] + " " + " ".join(_conn(c, NODE_FIELDS[c]) for c in ENV_CONNECTIONS)
+PROJECT_BUNDLE = (
+    "id name createdAt workspaceId "
+    + _conn("environments", ENV_BUNDLE) + " "
+    + _conn("services", NODE_FIELDS["services"]) + " "
+    + _conn("volumes", NODE_FIELDS["volumes"])
+)
+
+ME = (
+    "query Me { me { id name email workspaces { id name } } "
+    + _conn("apiTokens", NODE_FIELDS["apiTokens"]) + " }"
+)
+API_TOKENS_PAGE = (
+    "query ApiTokensPage($after: String) { "
+    + _conn("apiTokens", NODE_FIELDS["apiTokens"], f"first: {PAGE}, after: $after") + " }"
+)
+TOKEN_WORKSPACES = "query TokenWorkspaces { apiToken { workspaces { id name } } }"
+PROJECT_TOKEN_SCOPE = "query ProjectTokenScope { projectToken { id name projectId environmentId createdAt } }"
+
+PROJECTS_PAGE_QUERY = (
+    "query ProjectsPage($workspaceId: String!, $first: Int!, $after: String) { "
+    "workspace(workspaceId: $workspaceId) { id name has2FAEnforcement } "
+    "projects(workspaceId: $workspaceId, first: $first, after: $after) { "
+    f"edges {{ node {{ {PROJECT_BUNDLE} }} }} {PAGE_INFO} }} }}"
+)
+PROJECT_QUERY = f"query ProjectBundle($id: String!) {{ project(id: $id) {{ {PROJECT_BUNDLE} }} }}"
+
+
+def follow_up(parent: str, connection: str) -> str:
+    """Page through one connection of one project or environment (after a truncated page)."""
+    node = ENV_BUNDLE if connection == "environments" else NODE_FIELDS[connection]
+    name = f"{parent.capitalize()}{connection[0].upper()}{connection[1:]}Page"
+    return (
+        f"query {name}($id: String!, $after: String) {{ {parent}(id: $id) {{ "
+        + _conn(connection, node, f"first: {PAGE}, after: $after") + " } }"
+    )
+
+
+PROJECT_TOKENS_PAGE = (
+    "query ProjectTokensPage($projectId: String!, $after: String) { "
+    + _conn("projectTokens", NODE_FIELDS["projectTokens"], f"projectId: $projectId, first: {PAGE}, after: $after")
+    + " }"
+)
+
+BACKUP_FIELDS = "id name createdAt expiresAt scheduleId usedMB referencedMB creatorId"
+SCHEDULE_FIELDS = "id name cron kind retentionSeconds"
+
+#: Batch item kinds: (root field, argument list, selection). Every variable is a String.
+BATCH_KINDS = {
+    "backups": ("volumeInstanceBackupList", ("volumeInstanceId",), f"{{ {BACKUP_FIELDS} }}"),
+    "schedules": ("volumeInstanceBackupScheduleList", ("volumeInstanceId",), f"{{ {SCHEDULE_FIELDS} }}"),
+    "tokens": ("projectTokens", ("projectId",),
+               f"{{ edges {{ node {{ {NODE_FIELDS['projectTokens']} }} }} {PAGE_INFO} }}"),
+    "values": ("variables", ("projectId", "environmentId", "serviceId"), ""),
+}
+
+
+def batch_query(items: list[tuple[str, tuple[str | None, ...]]]) -> tuple[str, dict[str, str | None]]:
+    """One document with an aliased root field per item (kind, argument values), and its
+    variables. Ids travel as GraphQL variables, never interpolated into the document."""
+    params: list[str] = []
+    fields: list[str] = []
+    variables: dict[str, str | None] = {}
+    for i, (kind, values) in enumerate(items):
+        root, arg_names, selection = BATCH_KINDS[kind]
+        args = []
+        for j, (arg, value) in enumerate(zip(arg_names, values)):
+            var = f"v{i}_{j}"
+            required = not (kind == "values" and arg == "serviceId")
+            params.append(f"${var}: String{'!' if required else ''}")
+            variables[var] = value
+            args.append(f"{arg}: ${var}")
+        if kind == "tokens":
+            args.append(f"first: {PAGE}")
+        fields.append(f"i{i}: {root}({', '.join(args)}) {selection}".rstrip())
+    document = f"query AuditBatch({', '.join(params)}) {{ {' '.join(fields)} }}"
+    return document, variables

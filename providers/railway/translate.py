@@ -1,0 +1,258 @@
+"""Raw Railway pull (plain dicts) → Resources. Pure: no I/O, no clock, no secrets in or out.
+
+Blast semantics (docs/railway.md): a volume is project-level with one instance per
+environment (`volume-instance —parent→ volume` and `—parent→ environment`), so `volumeDelete`
+on the volume takes every instance; backups are `stored_on` their volume instance (wiping the
+volume deletes them); a database is a service whose image or data path says so, `stored_on`
+its volume instance. Credentials: the audit token, the account's API tokens, project tokens
+(environment-scoped; by assumption they can also delete the project-level volumes with an
+instance in their environment), and Railway tokens visible as variable names (inferred).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from typing import Any
+
+from auditor.model import Grant, Resource
+from auditor.parse import DATETIME_ATTRS, to_utc
+
+P = "railway"
+
+ENGINE_IMAGES = (
+    (re.compile(r"postgres|postgis|timescale|pgvector", re.I), "postgres"),
+    (re.compile(r"mysql|mariadb", re.I), "mysql"),
+    (re.compile(r"mongo", re.I), "mongodb"),
+    (re.compile(r"redis|valkey|dragonfly", re.I), "redis"),
+)
+#: Data paths that identify an engine on their own ("/data" alone is too common to say redis).
+ENGINE_PATHS = {"/var/lib/postgresql/data": "postgres", "/var/lib/postgresql": "postgres",
+                "/var/lib/mysql": "mysql", "/data/db": "mongodb"}
+INFERRED_TOKEN_KINDS = {"RAILWAY_TOKEN": "project", "RAILWAY_API_TOKEN": "workspace"}
+RW_DELETE = frozenset({"read", "write", "delete"})
+ADMIN = frozenset({"admin"})
+
+
+def rid(kind: str, *parts: str) -> str:
+    return ":".join((P, kind, *parts))
+
+
+def engine_of(image: str | None, mount_path: str | None) -> tuple[str | None, str | None]:
+    """(engine, how it was detected) for a service instance's image and a volume's mount path."""
+    if image:
+        for pattern, engine in ENGINE_IMAGES:
+            if pattern.search(image.rsplit("/", 1)[-1]):
+                return engine, "image"
+    if mount_path:
+        engine = ENGINE_PATHS.get(mount_path.rstrip("/"))
+        if engine:
+            return engine, "mount_path"
+    return None, None
+
+
+def _days(start: str | None, end: str | None) -> float | None:
+    if not start or not end:
+        return None
+    try:
+        a = datetime.fromisoformat(start.replace("Z", "+00:00"))
+        b = datetime.fromisoformat(end.replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    return round((b - a).total_seconds() / 86400, 2)
+
+
+def _attrs(**kw: Any) -> dict[str, Any]:
+    """Attributes the source reported; a key whose value is None is left out (unknown).
+    Times become aware UTC datetimes, as the model holds them in memory."""
+    out = {}
+    for k, v in kw.items():
+        if v is None:
+            continue
+        if k in DATETIME_ATTRS:
+            try:
+                v = to_utc(v)
+            except ValueError:
+                continue  # an unreadable time is unknown, not a guess
+        out[k] = v
+    return out
+
+
+class _Builder:
+    def __init__(self, project_token_deletes_volumes: bool):
+        self.out: dict[str, Resource] = {}
+        self.assume_volumes = project_token_deletes_volumes
+
+    def add(self, id_: str, kind: str, name: str, attrs: dict | None = None,
+            grants: tuple[Grant, ...] = (), **relations: Any) -> Resource:
+        rels = {}
+        for rel, targets in relations.items():
+            if targets is None:
+                continue
+            tup = tuple(t for t in ([targets] if isinstance(targets, str) else targets) if t)
+            if tup:
+                rels[rel] = tup
+        res = Resource(id_, kind, name, P, attrs or {}, rels, grants)
+        self.out[id_] = res
+        return res
+
+    def keep_existing(self, grants: list[Grant]) -> tuple[Grant, ...]:
+        merged: dict[str, set[str]] = {}
+        for g in grants:
+            if g.target in self.out:
+                merged.setdefault(g.target, set()).update(g.actions)
+        return tuple(Grant(t, frozenset(a)) for t, a in sorted(merged.items()))
+
+
+def translate(raw: dict[str, Any], *, project_token_deletes_volumes: bool = True) -> list[Resource]:
+    """Resources for a raw pull (see pull.RawPull: token, user, api_tokens, workspaces)."""
+    b = _Builder(project_token_deletes_volumes)
+    token = raw.get("token") or {}
+    workspace_ids: list[str] = []
+    for ws in raw.get("workspaces") or []:
+        ws_id = rid("workspace", ws["id"])
+        workspace_ids.append(ws_id)
+        b.add(ws_id, "account", ws.get("name") or ws["id"],
+              _attrs(has_2fa_enforcement=ws.get("has2FAEnforcement"), account_id=ws["id"]))
+        for p in ws.get("projects") or []:
+            _project(b, p, ws_id)
+    _credentials(b, raw, token, workspace_ids)
+    return list(b.out.values())
+
+
+def _project(b: _Builder, p: dict[str, Any], ws_id: str) -> None:
+    pid = rid("project", p["id"])
+    b.add(pid, "project", p.get("name") or p["id"], _attrs(created_at=p.get("createdAt")), parent=ws_id)
+    services = {s["id"]: s for s in p.get("services") or []}
+    volumes = {v["id"]: v for v in p.get("volumes") or []}
+    for v in volumes.values():
+        b.add(rid("volume", v["id"]), "volume", v.get("name") or v["id"], _attrs(created_at=v.get("createdAt")), parent=pid)
+    env_names = {e["id"]: e.get("name") or e["id"] for e in p.get("environments") or []}
+    for env in p.get("environments") or []:
+        eid = rid("environment", env["id"])
+        b.add(eid, "environment", env_names[env["id"]],
+              _attrs(tier="preview" if env.get("isEphemeral") else None, ephemeral=bool(env.get("isEphemeral")),
+                     created_at=env.get("createdAt")),
+              parent=pid)
+        images = {}
+        for si in env.get("serviceInstances") or []:
+            source = si.get("source") or {}
+            images[si["serviceId"]] = source.get("image")
+        databases: dict[str, str] = {}  # volume instance id -> database id
+        mounts: dict[str, list[str]] = {}  # service id -> node ids it reads/writes
+        for vi in env.get("volumeInstances") or []:
+            _volume_instance(b, vi, env, env_names[env["id"]], volumes, services, images, databases, mounts, pid)
+        for si in env.get("serviceInstances") or []:
+            source = si.get("source") or {}
+            sid = rid("service", si["serviceId"], env["id"])
+            b.add(sid, "service", f"{si.get('serviceName') or si['serviceId']} ({env_names[env['id']]})",
+                  _attrs(image=source.get("image"), repo=source.get("repo"), region=si.get("region"),
+                         service_id=si["serviceId"]),
+                  parent=eid, attached_to=mounts.get(si["serviceId"]))
+        _variables(b, p, env, eid, env_names[env["id"]], ws_id)
+    for tok in p.get("tokens") or []:
+        _project_token(b, p, tok, rid("environment", tok["environmentId"]))
+
+
+def _volume_instance(b: _Builder, vi: dict, env: dict, env_name: str, volumes: dict, services: dict,
+                     images: dict, databases: dict, mounts: dict, pid: str) -> None:
+    vid = rid("volume-instance", vi["id"])
+    eid = rid("environment", env["id"])
+    vol = volumes.get(vi["volumeId"])
+    vol_name = (vol or {}).get("name") or vi["volumeId"]
+    if vol is None:  # an instance whose volume the volumes connection did not list
+        b.add(rid("volume", vi["volumeId"]), "volume", vol_name, {}, parent=pid)
+    schedules = vi.get("schedules")
+    state = vi.get("state")
+    b.add(vid, "volume", f"{vol_name} ({env_name})",
+          _attrs(mount_path=vi.get("mountPath"), size_mb=vi.get("sizeMB"), current_size_mb=vi.get("currentSizeMB"),
+                 region=vi.get("region"), status=state.lower() if isinstance(state, str) else None,
+                 pending_deletion=vi.get("isPendingDeletion"), deleted_at=vi.get("deletedAt"),
+                 created_at=vi.get("createdAt"),
+                 backup_schedules=sorted(s["kind"] for s in schedules) if schedules is not None else None),
+          parent=[rid("volume", vi["volumeId"]), eid])
+    holder = vid
+    service_id = vi.get("serviceId")
+    if service_id:
+        engine, how = engine_of(images.get(service_id), vi.get("mountPath"))
+        if engine:
+            svc_name = (services.get(service_id) or {}).get("name") or service_id
+            dbid = rid("database", service_id, env["id"])
+            if dbid not in b.out:
+                b.add(dbid, "database", f"{svc_name} ({env_name})", _attrs(engine=engine, detected_by=how),
+                      stored_on=vid, in_environment=eid)
+                holder = dbid
+                databases[vi["id"]] = dbid
+        mounts.setdefault(service_id, []).append(holder)
+    schedule_kinds = {s["id"]: s for s in schedules or []}
+    for bk in vi.get("backups") or []:
+        sched = schedule_kinds.get(bk.get("scheduleId") or "")
+        retention = _days(bk.get("createdAt"), bk.get("expiresAt"))
+        if retention is None and sched and sched.get("retentionSeconds"):
+            retention = round(sched["retentionSeconds"] / 86400, 2)
+        b.add(rid("backup", bk["id"]), "backup", bk.get("name") or bk["id"],
+              _attrs(created_at=bk.get("createdAt"), expires_at=bk.get("expiresAt"), retention_days=retention,
+                     locked=bk.get("expiresAt") is None, manual=bk.get("scheduleId") is None,
+                     schedule=(sched or {}).get("kind"), used_mb=bk.get("usedMB")),
+              stored_on=vid, backup_of=databases.get(vi["id"], vid))
+
+
+def _variables(b: _Builder, p: dict, env: dict, eid: str, env_name: str, ws_id: str) -> None:
+    fingerprints = env.get("fingerprints")
+    for var in env.get("variables") or []:
+        name = var.get("name") or var["id"]
+        svc = var.get("serviceId")
+        target = rid("service", svc, env["id"]) if svc else eid
+        if svc and target not in b.out:
+            target = eid
+        fp = None
+        if fingerprints is not None and not var.get("isSealed"):
+            fp = (fingerprints.get(svc or "") or {}).get(name)
+        kind = INFERRED_TOKEN_KINDS.get(name)
+        grants: list[Grant] = []
+        if kind == "project":
+            grants = _project_token_grants(b, p, env["id"])
+        elif kind == "workspace":
+            grants = [Grant(ws_id, ADMIN)]
+        b.add(rid("variable", var["id"]), "credential", f"{name} ({env_name})",
+              _attrs(token_kind=kind or "secret", inferred=True if kind else None, sealed=var.get("isSealed"),
+                     fingerprint=fp, variable=name),
+              b.keep_existing(grants), exposed_to=target)
+
+
+def _project_token_grants(b: _Builder, p: dict, env_id: str) -> list[Grant]:
+    grants = [Grant(rid("environment", env_id), RW_DELETE)]
+    if b.assume_volumes:
+        for env in p.get("environments") or []:
+            if env["id"] == env_id:
+                for vi in env.get("volumeInstances") or []:
+                    grants.append(Grant(rid("volume", vi["volumeId"]), frozenset({"delete"})))
+    return grants
+
+
+def _project_token(b: _Builder, p: dict, tok: dict, eid: str) -> None:
+    b.add(rid("project-token", tok["id"]), "credential", tok.get("name") or tok["id"],
+          _attrs(token_kind="project", created_at=tok.get("createdAt"),
+                 inferred_reach="project-level volumes with an instance in its environment" if b.assume_volumes else None),
+          b.keep_existing(_project_token_grants(b, p, tok["environmentId"])))
+
+
+def _credentials(b: _Builder, raw: dict, token: dict, workspace_ids: list[str]) -> None:
+    kind = token.get("kind")
+    if kind in ("account", "workspace"):
+        grants = [Grant(w, ADMIN) for w in workspace_ids]
+        b.add(rid("audit-token", "self"), "credential", f"audit token ({kind} token)",
+              _attrs(token_kind=kind, audit_token=True), b.keep_existing(grants))
+    elif kind == "project":
+        for ws in raw.get("workspaces") or []:
+            for p in ws.get("projects") or []:
+                if p["id"] == token.get("project_id"):
+                    b.add(rid("audit-token", "self"), "credential", f"audit token (project token {token.get('name') or ''})".replace(" )", ")"),
+                          _attrs(token_kind="project", audit_token=True),
+                          b.keep_existing(_project_token_grants(b, p, token.get("environment_id") or "")))
+    for tok in raw.get("api_tokens") or []:
+        ws = tok.get("workspaceId")
+        targets = [rid("workspace", ws)] if ws else workspace_ids
+        b.add(rid("api-token", tok["id"]), "credential", tok.get("name") or tok["id"],
+              _attrs(token_kind="workspace" if ws else "account", expires_at=tok.get("expiresAt")),
+              b.keep_existing([Grant(t, ADMIN) for t in targets]))
