@@ -145,3 +145,4 @@ def test_python_dash_m_and_version() -> None:
 def test_unknown_format_is_usage_error() -> None:
     proc = run_cli("scan", POCKETOS, "--format", "yaml")
     assert proc.returncode == 2 and "unknown format 'yaml'" in proc.stderr
+    assert "internal error" not in proc.stderr and len(proc.stderr.strip().splitlines()) == 1

@@ -9,6 +9,7 @@ import typer
 
 from auditor.audit import AuditResult, audit
 from auditor.baseline import load_baseline
+from auditor.errors import UsageError
 from auditor.cli.app import FailOn, app, err_console, handle_errors, parse_now, progress, progress_enabled, write_output
 from auditor.cli.sources import load_sources
 from auditor.policy import load_policy
@@ -63,7 +64,7 @@ def exit_code(result: AuditResult, fail_on: str, allow_partial: bool, baseline: 
 
 def check_format(fmt: str) -> None:
     if fmt not in FORMATS:
-        raise typer.BadParameter(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})", param_hint="--format")
+        raise UsageError(f"--format: unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
 
 
 @app.command()
