@@ -193,3 +193,22 @@ def test_snapshot_round_trip_preserves_the_graph(resources: list[dict]) -> None:
     assert [(r.id, r.kind, r.relations, r.grants, r.attrs) for r in again.resources] == [
         (r.id, r.kind, r.relations, r.grants, r.attrs) for r in source.resources
     ]
+
+
+POLICY_KEYS = ["environments", "backups", "severity", "suppressions", "zzz"]
+policy_values = json_values | st.fixed_dictionaries(
+    {}, optional={"production": json_values, "staging": st.lists(st.text(max_size=5), max_size=3), "rpo": st.sampled_from(["24h", "7d", "x", "0h", "-1d"]),
+                  "min_retention": st.sampled_from(["7d", "1w", ""]), "backup-colocated": st.sampled_from(["low", "bogus"])}
+) | st.lists(st.fixed_dictionaries({}, optional={"check": st.sampled_from(["backup-colocated", "nope"]), "resource": st.text(max_size=4),
+                                                  "reason": st.text(max_size=4), "expires": st.sampled_from(["2027-01-31", "soon", "2020-01-01"])}), max_size=3)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(st.sampled_from(POLICY_KEYS), policy_values) | json_values)
+def test_policy_loader_raises_only_input_errors(document) -> None:
+    from auditor.policy import parse_policy
+
+    try:
+        parse_policy(document, "fuzz-policy.yaml")
+    except InputError as exc:
+        assert str(exc).startswith("fuzz-policy.yaml") and "\n" not in str(exc)
