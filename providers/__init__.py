@@ -10,6 +10,6 @@ from providers.inventory import INVENTORY_FORMAT
 register_file_format(SNAPSHOT_FORMAT)
 register_file_format(INVENTORY_FORMAT)
 
-from providers.railway import pull as _railway_pull  # noqa: E402  (light: httpx/graphql load inside pull)
+from providers.railway import pull_source as _railway_pull  # noqa: E402  (light: httpx/graphql load inside it)
 
 register_live_provider("railway", _railway_pull)

@@ -107,7 +107,7 @@ class _Progress:
             self.bar.stop()
 
 
-def pull(options: LiveOptions) -> Source:
+def pull_source(options: LiveOptions) -> Source:
     """Pull everything the token can see and translate it (the `railway` live keyword)."""
     from providers.railway.client import RailwayClient
     from providers.railway.pull import Puller, PullSettings

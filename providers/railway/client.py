@@ -173,7 +173,7 @@ class RailwayClient:
                 waits += 1
                 if value is None:
                     value = min(self.max_wait, self.backoff * 2 ** waits)
-                if value > self.max_wait or waits > 8:
+                if value > self.max_wait or waits > self.retries + 2:
                     raise FetchFailed(f"rate limited (HTTP 429; retry after {value:.0f} s, more than the {self.max_wait:.0f} s this run waits)")
                 with self._lock:
                     self.rate_limited += 1

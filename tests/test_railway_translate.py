@@ -1,0 +1,279 @@
+"""Railway translation: the incident's raw pull (fixture) becomes the incident's graph, and for
+random emulator accounts the pulled-and-translated graph is exactly the graph the generator
+intended (same nodes, relations, grants and attributes).
+
+The fixture tests/fixtures/railway/incident_raw.json is the raw pull of
+`incident_account()`; regenerate it with `python tests/test_railway_translate.py`.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from auditor.audit import audit
+from auditor.parse import parse_resources, resource_to_dict
+from auditor.policy import Policy
+from providers.railway.emulator import EmulatorServer, generate_account, incident_account
+from providers.railway.emulator.model import DATABASE_IMAGES, Account
+from providers.railway.translate import translate
+from tests.conftest import NOW
+
+FIXTURE = Path(__file__).parent / "fixtures" / "railway" / "incident_raw.json"
+
+
+def load_fixture() -> dict:
+    return json.loads(FIXTURE.read_text(encoding="utf-8"))
+
+
+def by_id(resources):
+    return {r.id: r for r in resources}
+
+
+# ---------------------------------------------------------------------- the incident fixture
+def test_incident_translation_models_the_shared_volume_and_colocated_backups():
+    res = by_id(translate(load_fixture()))
+    vol = "railway:volume:6c1f0a52-0000-4000-8000-000000000030"
+    prod_vi = "railway:volume-instance:6c1f0a52-0000-4000-8000-000000000031"
+    staging_vi = "railway:volume-instance:6c1f0a52-0000-4000-8000-000000000032"
+    prod_env = "railway:environment:6c1f0a52-0000-4000-8000-000000000010"
+    db = "railway:database:6c1f0a52-0000-4000-8000-000000000020:6c1f0a52-0000-4000-8000-000000000010"
+    assert set(res[prod_vi].targets("parent")) == {vol, prod_env}
+    assert vol in res[staging_vi].targets("parent")
+    assert res[db].kind == "database" and res[db].get("engine") == "postgres"
+    assert res[db].targets("stored_on") == (prod_vi,) and res[db].targets("in_environment") == (prod_env,)
+    backups = [r for r in res.values() if r.kind == "backup"]
+    assert len(backups) == 3
+    assert all(b.targets("stored_on") == (prod_vi,) and b.targets("backup_of") == (db,) for b in backups)
+    assert all(b.get("manual") is True and b.get("locked") is True for b in backups)
+
+
+def test_incident_translation_credentials():
+    res = by_id(translate(load_fixture()))
+    staging = "railway:environment:6c1f0a52-0000-4000-8000-000000000011"
+    vol = "railway:volume:6c1f0a52-0000-4000-8000-000000000030"
+    token = res["railway:project-token:6c1f0a52-0000-4000-8000-000000000050"]
+    grants = {g.target: g.actions for g in token.grants}
+    assert grants[staging] == {"read", "write", "delete"} and grants[vol] == {"delete"}
+    leaked = res["railway:variable:6c1f0a52-0000-4000-8000-000000000042"]
+    assert leaked.get("inferred") is True and leaked.get("token_kind") == "project"
+    assert leaked.targets("exposed_to") == ("railway:service:6c1f0a52-0000-4000-8000-000000000023:6c1f0a52-0000-4000-8000-000000000011",)
+    audit_token = res["railway:audit-token:self"]
+    assert audit_token.get("token_kind") == "account"
+    assert {g.target for g in audit_token.grants} == {"railway:workspace:6c1f0a52-0000-4000-8000-000000000002"}
+    # without --fingerprint-secrets no variable carries a fingerprint
+    assert not any(r.get("fingerprint") for r in res.values())
+
+
+def test_project_token_volume_assumption_can_be_switched_off():
+    res = by_id(translate(load_fixture(), project_token_deletes_volumes=False))
+    token = res["railway:project-token:6c1f0a52-0000-4000-8000-000000000050"]
+    assert [g.target for g in token.grants] == ["railway:environment:6c1f0a52-0000-4000-8000-000000000011"]
+    result = audit([_source(list(res.values()))], Policy(), now=NOW)
+    destroyers = {f.resource_id for f in result.findings if f.check_id == "credential-can-destroy-all-copies"}
+    assert token.id not in destroyers
+
+
+def test_translation_survives_a_snapshot_round_trip():
+    resources = translate(load_fixture())
+    again = parse_resources([resource_to_dict(r) for r in resources], "snapshot.json")
+    assert [resource_to_dict(r) for r in again] == [resource_to_dict(r) for r in resources]
+
+
+def test_ephemeral_environment_is_preview_and_unknown_values_are_absent():
+    raw = load_fixture()
+    env = raw["workspaces"][0]["projects"][0]["environments"][1]
+    env["isEphemeral"] = True
+    vi = env["volumeInstances"][0]
+    vi["state"] = "DELETING"
+    vi["isPendingDeletion"] = True
+    vi["sizeMB"] = None
+    res = by_id(translate(raw))
+    assert res[f"railway:environment:{env['id']}"].get("tier") == "preview"
+    node = res[f"railway:volume-instance:{vi['id']}"]
+    assert node.get("status") == "deleting" and node.get("pending_deletion") is True
+    assert "size_mb" not in node.attrs  # unknown stays unknown
+
+
+@pytest.mark.parametrize("image,path,engine", [
+    ("ghcr.io/railwayapp-templates/postgres-ssl:16", "/var/lib/postgresql/data", "postgres"),
+    ("mariadb:11", "/var/lib/mysql", "mysql"),
+    ("mongo:7", "/data/db", "mongodb"),
+    ("redis:7", "/data", "redis"),
+    (None, "/var/lib/postgresql/data", "postgres"),
+    (None, "/data", None),
+    ("node:20", "/app/uploads", None),
+])
+def test_database_detection_from_image_and_mount_path(image, path, engine):
+    raw = load_fixture()
+    env = raw["workspaces"][0]["projects"][0]["environments"][0]
+    for si in env["serviceInstances"]:
+        if si["serviceId"] == env["volumeInstances"][0]["serviceId"]:
+            si["source"] = {"image": image, "repo": None} if image else {"image": None, "repo": "x/y"}
+    env["volumeInstances"][0]["mountPath"] = path
+    dbs = [r for r in translate(raw) if r.kind == "database" and r.targets("in_environment") == (f"railway:environment:{env['id']}",)]
+    assert [d.get("engine") for d in dbs] == ([engine] if engine else [])
+
+
+def _source(resources):
+    from auditor.source import Source
+
+    return Source("railway", "railway", resources)
+
+
+# ---------------------------------------------------------------------- property: pull == intent
+def rel(src, name, tgt):
+    return (src, name, tgt)
+
+
+def intended_graph(acct: Account) -> tuple[dict, set, dict]:
+    """What the generator meant, written from the account's dataclasses directly:
+    ({id: kind}, {(src, rel, tgt)}, {id: {attr: value}})."""
+    nodes: dict[str, str] = {}
+    edges: set = set()
+    attrs: dict[str, dict] = {}
+    ws_ids = []
+    for ws in acct.workspaces:
+        w = f"railway:workspace:{ws.id}"
+        ws_ids.append(w)
+        nodes[w] = "account"
+        for p in ws.projects:
+            pid = f"railway:project:{p.id}"
+            nodes[pid] = "project"
+            edges.add(rel(pid, "parent", w))
+            svc_by_id = {s.id: s for s in p.services}
+            for e in p.environments:
+                eid = f"railway:environment:{e.id}"
+                nodes[eid] = "environment"
+                edges.add(rel(eid, "parent", pid))
+                attrs[eid] = {"tier": "preview"} if e.is_ephemeral else {}
+                for s in p.services:
+                    if e.id in s.environment_ids:
+                        sid = f"railway:service:{s.id}:{e.id}"
+                        nodes[sid] = "service"
+                        edges.add(rel(sid, "parent", eid))
+            for v in p.volumes:
+                vid = f"railway:volume:{v.id}"
+                nodes[vid] = "volume"
+                edges.add(rel(vid, "parent", pid))
+                for vi in v.instances:
+                    iid = f"railway:volume-instance:{vi.id}"
+                    eid = f"railway:environment:{vi.environment_id}"
+                    nodes[iid] = "volume"
+                    edges |= {rel(iid, "parent", vid), rel(iid, "parent", eid)}
+                    attrs[iid] = {"mount_path": vi.mount_path, "size_mb": vi.size_mb,
+                                  "backup_schedules": sorted(s.kind for s in vi.schedules)}
+                    owner = svc_by_id.get(vi.service_id or "")
+                    engine = next((k for k, (img, _path) in DATABASE_IMAGES.items() if owner and owner.image == img), None)
+                    holder = iid
+                    if engine:
+                        holder = f"railway:database:{owner.id}:{vi.environment_id}"
+                        nodes[holder] = "database"
+                        edges |= {rel(holder, "stored_on", iid), rel(holder, "in_environment", eid)}
+                        attrs[holder] = {"engine": engine}
+                    if owner:
+                        edges.add(rel(f"railway:service:{owner.id}:{vi.environment_id}", "attached_to", holder))
+                    for b in vi.backups:
+                        bid = f"railway:backup:{b.id}"
+                        nodes[bid] = "backup"
+                        edges |= {rel(bid, "stored_on", iid), rel(bid, "backup_of", holder)}
+                        attrs[bid] = {"created_at": b.created_at.replace("Z", "+00:00"), "manual": b.schedule_id is None}
+            for var in p.variables:
+                vid = f"railway:variable:{var.id}"
+                nodes[vid] = "credential"
+                target = f"railway:service:{var.service_id}:{var.environment_id}" if var.service_id else f"railway:environment:{var.environment_id}"
+                edges.add(rel(vid, "exposed_to", target))
+            for t in p.tokens:
+                tid = f"railway:project-token:{t.id}"
+                nodes[tid] = "credential"
+                edges.add(rel(tid, "grants", f"railway:environment:{t.environment_id}"))
+                for vi in p.volume_instances():
+                    if vi.environment_id == t.environment_id:
+                        edges.add(rel(tid, "grants", f"railway:volume:{vi.volume_id}"))
+    for t in acct.api_tokens:
+        tid = f"railway:api-token:{t.id}"
+        nodes[tid] = "credential"
+        for w in ([f"railway:workspace:{t.workspace_id}"] if t.workspace_id else ws_ids):
+            edges.add(rel(tid, "grants", w))
+    nodes["railway:audit-token:self"] = "credential"
+    for w in ws_ids:
+        edges.add(rel("railway:audit-token:self", "grants", w))
+    return nodes, edges, attrs
+
+
+def actual_graph(resources) -> tuple[dict, set, dict]:
+    nodes = {r.id: r.kind for r in resources}
+    edges = {rel(r.id, name, t) for r in resources for name, targets in r.relations.items() for t in targets}
+    edges |= {rel(r.id, "grants", g.target) for r in resources for g in r.grants}
+    attrs = {}
+    for r in resources:
+        a = dict(r.attrs)
+        if "created_at" in a and r.kind == "backup":
+            a["created_at"] = a["created_at"].isoformat()
+        attrs[r.id] = a
+    return nodes, edges, attrs
+
+
+def pull_account(server: EmulatorServer, acct: Account, monkeypatch, **extra):
+    from auditor.source import LiveOptions
+    from providers.railway import pull_source as pull
+
+    server.account = acct
+    monkeypatch.setenv("RAILWAY_API_TOKEN", acct.token)
+    monkeypatch.delenv("RAILWAY_TOKEN", raising=False)
+    return pull(LiveOptions(endpoint=server.url, extra={"backoff": 0.01, **extra}))
+
+
+@pytest.fixture(scope="module")
+def server():
+    with EmulatorServer(incident_account()) as srv:
+        yield srv
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    seed=st.integers(0, 10_000),
+    workspaces=st.integers(1, 2), projects=st.integers(0, 3), environments=st.integers(1, 3),
+    volumes=st.integers(0, 3), backups=st.integers(0, 3), services=st.integers(0, 2),
+    variables=st.integers(0, 2), project_tokens=st.integers(0, 2), ephemeral=st.integers(0, 1),
+    shared=st.booleans(), page_cap=st.sampled_from([None, None, 1, 2]),
+)
+def test_pulled_graph_equals_generator_intent(server, monkeypatch, seed, workspaces, projects, environments, volumes,
+                                              backups, services, variables, project_tokens, ephemeral, shared, page_cap):
+    acct = generate_account(seed, workspaces, projects, environments, volumes, backups, services=services,
+                            variables=variables, project_tokens=project_tokens, ephemeral=ephemeral,
+                            shared_volumes=shared)
+    server.clear_faults()
+    if page_cap:  # every connection truncated: the pull must page each one to the end
+        server.inject("truncate", page_size=page_cap)
+    try:
+        source = pull_account(server, acct, monkeypatch)
+    finally:
+        server.clear_faults()
+    assert source.complete, source.gaps
+    want_nodes, want_edges, want_attrs = intended_graph(acct)
+    got_nodes, got_edges, got_attrs = actual_graph(source.resources)
+    assert got_nodes == want_nodes
+    assert got_edges == want_edges
+    for node, expected in want_attrs.items():
+        for key, value in expected.items():
+            assert got_attrs[node].get(key) == value, (node, key)
+    # and the graph is valid input for every other command
+    parse_resources([resource_to_dict(r) for r in source.resources], "snapshot.json")
+
+
+if __name__ == "__main__":  # regenerate the fixture
+    from providers.railway.client import RailwayClient
+    from providers.railway.pull import Puller, PullSettings
+
+    acct = incident_account()
+    with EmulatorServer(acct) as srv:
+        raw = Puller(RailwayClient(srv.url, acct.token), PullSettings()).run("account")
+    doc = {"_comment": "Raw pull of providers.railway.emulator.incident_account() (no secret values: the pull reads "
+                       "names only). Regenerate: see tests/test_railway_translate.py.",
+           "token": raw.token, "user": raw.user, "api_tokens": raw.api_tokens, "workspaces": raw.workspaces}
+    FIXTURE.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
