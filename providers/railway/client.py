@@ -142,6 +142,8 @@ class RailwayClient:
             headers={**auth, "Content-Type": "application/json", "User-Agent": "blastscope (read-only audit)"},
             timeout=httpx.Timeout(timeout),
             transport=transport,
+            # plain http is only ever loopback (an emulator); skip loading the CA bundle for it
+            verify=not endpoint.startswith("http://"),
             limits=httpx.Limits(max_connections=max(1, concurrency), max_keepalive_connections=max(1, concurrency)),
         )
 

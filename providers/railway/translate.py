@@ -12,7 +12,7 @@ instance in their environment), and Railway tokens visible as variable names (in
 from __future__ import annotations
 
 import re
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Any
 
 from auditor.model import Grant, Resource
@@ -51,15 +51,20 @@ def engine_of(image: str | None, mount_path: str | None) -> tuple[str | None, st
     return None, None
 
 
-def _days(start: str | None, end: str | None) -> float | None:
-    if not start or not end:
+def _utc(value: Any) -> datetime | None:
+    """An API time as an aware UTC datetime; None when absent or unreadable (unknown)."""
+    if not value:
         return None
+    if isinstance(value, str):
+        try:
+            dt = datetime.fromisoformat(value)
+        except ValueError:
+            return None
+        return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
     try:
-        a = datetime.fromisoformat(start.replace("Z", "+00:00"))
-        b = datetime.fromisoformat(end.replace("Z", "+00:00"))
+        return to_utc(value)
     except ValueError:
         return None
-    return round((b - a).total_seconds() / 86400, 2)
 
 
 def _attrs(**kw: Any) -> dict[str, Any]:
@@ -70,9 +75,8 @@ def _attrs(**kw: Any) -> dict[str, Any]:
         if v is None:
             continue
         if k in DATETIME_ATTRS:
-            try:
-                v = to_utc(v)
-            except ValueError:
+            v = _utc(v)
+            if v is None:
                 continue  # an unreadable time is unknown, not a guess
         out[k] = v
     return out
@@ -185,16 +189,30 @@ def _volume_instance(b: _Builder, vi: dict, env: dict, env_name: str, volumes: d
                 databases[vi["id"]] = dbid
         mounts.setdefault(service_id, []).append(holder)
     schedule_kinds = {s["id"]: s for s in schedules or []}
-    for bk in vi.get("backups") or []:
+    backup_of = (databases.get(vi["id"], vid),)
+    stored_on = (vid,)
+    out = b.out
+    for bk in vi.get("backups") or []:  # the hot loop of large accounts: Resources built directly
         sched = schedule_kinds.get(bk.get("scheduleId") or "")
-        retention = _days(bk.get("createdAt"), bk.get("expiresAt"))
-        if retention is None and sched and sched.get("retentionSeconds"):
-            retention = round(sched["retentionSeconds"] / 86400, 2)
-        b.add(rid("backup", bk["id"]), "backup", bk.get("name") or bk["id"],
-              _attrs(created_at=bk.get("createdAt"), expires_at=bk.get("expiresAt"), retention_days=retention,
-                     locked=bk.get("expiresAt") is None, manual=bk.get("scheduleId") is None,
-                     schedule=(sched or {}).get("kind"), used_mb=bk.get("usedMB")),
-              stored_on=vid, backup_of=databases.get(vi["id"], vid))
+        created, expires = _utc(bk.get("createdAt")), _utc(bk.get("expiresAt"))
+        attrs: dict[str, Any] = {}
+        if created is not None:
+            attrs["created_at"] = created
+        if expires is not None:
+            attrs["expires_at"] = expires
+        if created is not None and expires is not None:
+            attrs["retention_days"] = round((expires - created).total_seconds() / 86400, 2)
+        elif sched and sched.get("retentionSeconds"):
+            attrs["retention_days"] = round(sched["retentionSeconds"] / 86400, 2)
+        attrs["locked"] = bk.get("expiresAt") is None
+        attrs["manual"] = bk.get("scheduleId") is None
+        if sched and sched.get("kind"):
+            attrs["schedule"] = sched["kind"]
+        if bk.get("usedMB") is not None:
+            attrs["used_mb"] = bk["usedMB"]
+        bid = f"{P}:backup:{bk['id']}"
+        out[bid] = Resource(bid, "backup", bk.get("name") or bk["id"], P, attrs,
+                            {"stored_on": stored_on, "backup_of": backup_of})
 
 
 def _variables(b: _Builder, p: dict, env: dict, eid: str, env_name: str, ws_id: str) -> None:

@@ -41,7 +41,7 @@ Data model — `providers.railway.emulator.model`, re-exported here; plain datac
                                       INCIDENT_SECRET / INCIDENT_LEAKED_TOKEN are planted values
 
 Server — `EmulatorServer(account, latency=0.0, budget=None, faults=None, *, port=0,
-                         budget_retry_after=3600, rate_limit=1000)`:
+                         budget_retry_after=3600, rate_limit=1000, cache=False)`:
     with EmulatorServer(acct) as srv:      # real HTTP on 127.0.0.1, random port, background thread
         srv.url                            # http://127.0.0.1:PORT/graphql/v2 -> --endpoint
         srv.requests                       # [RequestRecord(operation_name, operation_type,
@@ -51,7 +51,9 @@ Server — `EmulatorServer(account, latency=0.0, budget=None, faults=None, *, po
         srv.clear_faults(); srv.reset_log()
   `latency` is the minimum time to answer each request (seconds). `budget` N: request N+1 and
   later get HTTP 429 with Retry-After: budget_retry_after. The account is read live on every
-  request, so mutating it between pulls changes the next answer.
+  request, so mutating it between pulls changes the next answer — unless `cache=True`, which
+  memoises each answer per (document, variables, token) for benchmarks (keeps the emulator's
+  own CPU out of client timings; do not mutate the account while it is on).
   Fault kinds (Fault(kind, operation=None, times=None, ...)); `operation` matches the request's
   operationName, `times=None` hits every matching request, `times=N` the first N (then succeed):
     status (status=503)   timeout (delay=2.0)   disconnect   malformed_json   html (403 page)
@@ -67,7 +69,7 @@ Server — `EmulatorServer(account, latency=0.0, budget=None, faults=None, *, po
   "Not Authorized" otherwise, as Railway answers.
 
 CLI: `python -m providers.railway.emulator --fixture incident|generated [--port N] [--seed S]
-      [--projects P --environments E --volumes V --backups B] [--latency SECONDS] [--budget N]`
+      [--projects P --environments E --volumes V --backups B] [--latency SECONDS] [--budget N] [--cache]`
 prints the URL and the token to use, and serves until interrupted.
 """
 

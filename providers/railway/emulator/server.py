@@ -104,8 +104,10 @@ class EmulatorServer:
 
     def __init__(self, account: Account, latency: float = 0.0, budget: int | None = None,
                  faults: list[Fault] | None = None, *, port: int = 0, host: str = "127.0.0.1",
-                 budget_retry_after: int = 3600, rate_limit: int = 1000):
+                 budget_retry_after: int = 3600, rate_limit: int = 1000, cache: bool = False):
         self.account = account
+        self.cache = cache
+        self._cache: dict[tuple, tuple[int, bytes]] = {}
         self.latency = latency
         self.budget = budget
         self.budget_retry_after = budget_retry_after
@@ -249,6 +251,11 @@ class EmulatorServer:
                                                          f"refused {record.operation_type} {record.root_fields}"}]})
         if scope is None:
             return finish(200, {"data": None, "errors": [{"message": "Not Authorized"}]})
+        cache_key = (query, json.dumps(variables, sort_keys=True), op_name, headers.get("authorization"),
+                     headers.get("project-access-token"))
+        if self.cache and fault is None and cache_key in self._cache:
+            status, raw = self._cache[cache_key]
+            return finish(status, None, raw=raw)
         answers = Answers(self.account, scope,
                           page_cap=fault.page_size if fault is not None and fault.kind in ("truncate", "broken_cursor") else None,
                           broken_cursor=fault is not None and fault.kind == "broken_cursor")
@@ -264,7 +271,10 @@ class EmulatorServer:
                 data[key] = None
             payload = {"data": data, "errors": payload.get("errors", []) + [
                 {"message": fault.message, "path": [k]} for k in keys]}
-        return finish(200, payload)
+        raw = json.dumps(payload).encode()
+        if self.cache and fault is None:
+            self._cache[cache_key] = (200, raw)
+        return finish(200, None, raw=raw)
 
     def _early_fault(self, fault: Fault, finish):
         if fault.kind == "status":

@@ -1,0 +1,126 @@
+"""Railway pull benchmark: request count against the minimum the batching allows, and wall
+time against latency × dependent rounds, for a generated account served by the emulator in a
+separate process (so its CPU work does not share our interpreter lock).
+
+    python bench/bench_railway.py                       # 50 projects × 4 envs × 5 volumes, 50 ms
+    python bench/bench_railway.py --projects 10 --latency 0.1 --runs 5
+
+Prints one markdown table row per configuration (median of --runs pulls).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+
+def start_emulator(args: argparse.Namespace, latency: float) -> tuple[subprocess.Popen, str, str]:
+    cmd = [sys.executable, "-m", "providers.railway.emulator", "--fixture", "generated", "--seed", "7",
+           "--projects", str(args.projects), "--environments", str(args.environments),
+           "--volumes", str(args.volumes), "--backups", str(args.backups), "--latency", str(latency), "--cache"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    assert proc.stdout is not None
+    url = proc.stdout.readline().strip().rsplit(" ", 1)[-1]
+    token = proc.stdout.readline().strip().split("=", 1)[1]
+    return proc, url, token
+
+
+def run(args: argparse.Namespace, latency: float) -> dict:
+    from auditor.source import LiveOptions
+    from providers.railway import pull_source
+
+    proc, url, token = start_emulator(args, latency)
+    try:
+        os.environ["RAILWAY_API_TOKEN"] = token
+        os.environ.pop("RAILWAY_TOKEN", None)
+        pull_source(LiveOptions(endpoint=url))  # warm-up: imports, schema, connection setup
+        walls, stats, resources = [], None, 0
+        for _ in range(args.runs):
+            t0 = time.perf_counter()
+            source = pull_source(LiveOptions(endpoint=url))
+            walls.append(time.perf_counter() - t0)
+            assert source.complete, source.gaps
+            stats = source.meta["railway"]
+            resources = len(source.resources)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    assert stats is not None
+    wall = statistics.median(walls)
+    ideal = latency * stats["dependent_rounds"]
+    return {
+        "latency_ms": latency * 1000,
+        "resources": resources,
+        "requests": stats["requests"],
+        "minimum": stats["requests_minimum"],
+        "req_ratio": stats["requests"] / stats["requests_minimum"],
+        "rounds": stats["dependent_rounds"],
+        "wall_ms": wall * 1000,
+        "ideal_ms": ideal * 1000,
+        "wall_ratio": (wall / ideal) if ideal else float("nan"),
+    }
+
+
+def run_cold(args: argparse.Namespace, latency: float) -> float:
+    """Median pull time (the provider's own clock, after imports) of `blastscope pull railway`
+    in a fresh process each time: parse/validate caches cold, as a cron job runs it."""
+    import re
+    import tempfile
+
+    proc, url, token = start_emulator(args, latency)
+    times = []
+    try:
+        env = dict(os.environ, RAILWAY_API_TOKEN=token)
+        env.pop("RAILWAY_TOKEN", None)
+        with tempfile.TemporaryDirectory() as tmp:
+            for _ in range(args.runs):
+                out = subprocess.run([sys.executable, "-m", "auditor", "pull", "railway", "--endpoint", url,
+                                      "-o", str(Path(tmp) / "snap.json"), "-v"],
+                                     cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+                times.append(float(re.search(r" in ([0-9.]+) s;", out.stderr).group(1)))
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+    return statistics.median(times)
+
+
+def main() -> None:
+    import gc
+
+    gc.disable()  # as the CLI runs (auditor.cli.main): a one-shot process that frees nothing cyclic
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--projects", type=int, default=50)
+    ap.add_argument("--environments", type=int, default=4)
+    ap.add_argument("--volumes", type=int, default=5)
+    ap.add_argument("--backups", type=int, default=3)
+    ap.add_argument("--latency", type=float, nargs="+", default=[0.05, 0.0])
+    ap.add_argument("--runs", type=int, default=3)
+    args = ap.parse_args()
+    print(f"account: {args.projects} projects × {args.environments} environments × {args.volumes} volumes "
+          f"({args.projects * args.environments * args.volumes} volume instances, {args.backups} backups each)")
+    print("| latency | resources | requests | minimum | ratio | dependent rounds | wall (median) | latency × rounds | ratio |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    for latency in args.latency:
+        r = run(args, latency)
+        print(f"| {r['latency_ms']:.0f} ms | {r['resources']} | {r['requests']} | {r['minimum']} | {r['req_ratio']:.2f}× | "
+              f"{r['rounds']} | {r['wall_ms']:.0f} ms | {r['ideal_ms']:.0f} ms | "
+              + (f"{r['wall_ratio']:.2f}×" if r["ideal_ms"] else "—") + " |", flush=True)
+    print()
+    print("cold process per pull (`blastscope pull railway -v`, the provider's own timer, imports excluded):")
+    for latency in args.latency:
+        cold = run_cold(args, latency)
+        ideal = latency * 3
+        print(f"- {latency * 1000:.0f} ms latency: {cold * 1000:.0f} ms"
+              + (f" = {cold / ideal:.2f}× latency × rounds" if ideal else ""), flush=True)
+
+
+if __name__ == "__main__":
+    main()
