@@ -55,7 +55,9 @@ def pull(
     """
     show = progress_enabled(quiet)
     live = live_options(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose, show)
-    with progress(show, "pulling", total=len(sources)) as advance:
+    with progress(show, "pulling") as advance:
+        # live providers report each request: the spinner shows how far a long pull has got
+        live.extra["on_request"] = lambda n: advance(f"pulling: {n} requests")
         loaded = load_sources(sources, live, advance)
     source = combine(loaded)
     document = write_snapshot(output, source)

@@ -77,34 +77,18 @@ def _num(env: dict[str, str], name: str, default: float) -> float:
         raise UsageError(f"{name}={value!r}: expected a number") from None
 
 
-class _Progress:
-    """A transient request counter on stderr, shown only once a pull has taken over a second."""
+class _RequestCounter:
+    """Reports the running request count to the CLI's progress display (LiveOptions.extra
+    "on_request": a callable taking the count), from whichever thread sent the request."""
 
-    def __init__(self, enabled: bool):
-        self.enabled = enabled
-        self.started = time.monotonic()
+    def __init__(self, callback: Any = None):
+        self.callback = callback
         self.count = 0
-        self.bar: Any = None
-        self.task: Any = None
 
     def tick(self) -> None:
         self.count += 1
-        if not self.enabled:
-            return
-        if self.bar is None and time.monotonic() - self.started > 1.0:
-            from rich.console import Console
-            from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-            self.bar = Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(),
-                                console=Console(stderr=True), transient=True)
-            self.bar.start()
-            self.task = self.bar.add_task("railway: requests")
-        if self.bar is not None:
-            self.bar.update(self.task, description=f"railway: {self.count} requests")
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.stop()
+        if self.callback is not None:
+            self.callback(self.count)
 
 
 def pull_source(options: LiveOptions) -> Source:
@@ -123,7 +107,7 @@ def pull_source(options: LiveOptions) -> Source:
         key = key_text.encode("utf-8") if key_text else secrets.token_bytes(32)
     concurrency = int(extra.get("concurrency", _num(env, "BLASTSCOPE_RAILWAY_CONCURRENCY", 8)))
     settings = PullSettings(list(options.workspaces), list(options.projects), key, max(1, concurrency))
-    progress = _Progress(options.progress)
+    counter = _RequestCounter(extra.get("on_request"))
     started = time.monotonic()
     client = RailwayClient(
         endpoint, token, token_header=header, max_requests=options.max_requests,
@@ -133,14 +117,13 @@ def pull_source(options: LiveOptions) -> Source:
         backoff=float(extra.get("backoff", _num(env, "BLASTSCOPE_RAILWAY_BACKOFF", 0.5))),
         max_wait=float(extra.get("max_wait", _num(env, "BLASTSCOPE_RAILWAY_MAX_WAIT", 60.0))),
         transport=extra.get("transport"),
-        on_request=progress.tick,
+        on_request=counter.tick,
     )
     del token
     try:
         raw = Puller(client, settings).run("project" if header == "Project-Access-Token" else "account")
     finally:
         client.close()
-        progress.close()
     assume = env.get("BLASTSCOPE_RAILWAY_PROJECT_TOKEN_VOLUMES", "1") not in ("0", "false", "no")
     resources = translate(
         {"token": raw.token, "user": raw.user, "api_tokens": raw.api_tokens, "workspaces": raw.workspaces},
@@ -165,7 +148,11 @@ def pull_source(options: LiveOptions) -> Source:
             "shared-secret-across-environments": "variable values not read; pass --fingerprint-secrets to compare "
                                                  "keyed fingerprints in memory",
         }
+    if stats["not_collected"]:
+        meta["not_collected"] = stats["not_collected"]
     if options.verbose:
+        for note in stats["not_collected"]:
+            print(f"railway: not collected: {note}", file=sys.stderr)
         print(f"railway: {stats['requests']} requests (minimum {stats['requests_minimum']}, "
               f"{stats['dependent_rounds']} dependent rounds, {stats['requests_retried']} retried) "
               f"in {stats['seconds']} s; {len(resources)} resources; {len(raw.gaps)} gaps", file=sys.stderr)

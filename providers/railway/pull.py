@@ -59,6 +59,7 @@ class Puller:
         self.client = client
         self.settings = settings
         self.gaps: list[str] = []
+        self.not_collected: list[str] = []  # out of the token's scope by design, not a failure
         self._lock = threading.Lock()
         self.follow_ups = 0
         self.pages = 0
@@ -115,8 +116,8 @@ class Puller:
         resp = self._required(Q.TOKEN_WORKSPACES, "token identity (apiToken)")
         if resp.data and resp.data.get("apiToken"):
             ws = list(resp.data["apiToken"].get("workspaces") or [])
-            self.gap("API tokens: a workspace token cannot list the account's API tokens "
-                     "(use an account token for a full audit of credentials)")
+            self.not_collected.append("API tokens: a workspace token cannot list them (outside its workspace "
+                                      "scope); audit with an account token to include them")
             return {"kind": "workspace"}, None, None, ws
         raise IncompleteAudit(f"railway: the token was not accepted ({first_error}; {resp.error_text()}); "
                               "set RAILWAY_API_TOKEN to an account or workspace token")
@@ -362,6 +363,7 @@ class Puller:
             "batch_items": self.batch_items,
             "dependent_rounds": identity + max(pages or [0]) + (1 if self.batch_items else 0),
             "rate_limit_remaining": self.client.last_remaining,
+            "not_collected": list(self.not_collected),
         }
 
 
