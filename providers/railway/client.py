@@ -45,10 +45,32 @@ def _schema():
     return build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=256)
-def check_read_only(document: str) -> str | None:
-    """Raise ReadOnlyViolation unless every operation is a query valid against the subset
-    schema; return the (single) operation's name."""
+_checked: dict[tuple[str, bool], str | None] = {}
+_check_lock = threading.Lock()
+
+
+def check_read_only(document: str, validate: bool = True) -> str | None:
+    """Raise ReadOnlyViolation unless the document parses and every operation is a query (and,
+    with `validate`, is valid against the subset schema); return the operation's name.
+
+    Results are cached per document text, and one lock makes threads sending the same new
+    document wait for one check instead of repeating it. `validate=False` is for batch
+    documents composed from templates that were validated once (see queries.batch_query):
+    they are still parsed and refused unless they are queries."""
+    key = (document, validate)
+    try:
+        return _checked[key]
+    except KeyError:
+        pass
+    with _check_lock:
+        if key not in _checked:
+            if len(_checked) > 256:
+                _checked.clear()
+            _checked[key] = _check(document, validate)
+        return _checked[key]
+
+
+def _check(document: str, validate_schema: bool) -> str | None:
     from graphql import GraphQLError, OperationDefinitionNode, OperationType, parse, validate
 
     try:
@@ -64,7 +86,7 @@ def check_read_only(document: str) -> str | None:
             raise ReadOnlyViolation(f"refused: {op.operation.value} {name}: the Railway client sends queries only")
     if len(ops) != 1:
         raise ReadOnlyViolation("refused: one operation per document")
-    errors = validate(_schema(), doc)
+    errors = validate(_schema(), doc) if validate_schema else []
     if errors:
         raise ReadOnlyViolation(f"refused: document is not valid against the schema subset: {errors[0].message}")
     return ops[0].name.value if ops[0].name else None
@@ -157,10 +179,10 @@ class RailwayClient:
         self.close()
 
     # ------------------------------------------------------------------ public
-    def execute(self, document: str, variables: dict[str, Any] | None = None) -> Response:
+    def execute(self, document: str, variables: dict[str, Any] | None = None, *, validate: bool = True) -> Response:
         """Send one query; retry what is transient; raise FetchFailed when it cannot be answered.
         GraphQL `errors[]` come back in the Response (the caller decides what is missing)."""
-        operation = check_read_only(document)  # before any I/O
+        operation = check_read_only(document, validate)  # before any I/O
         body = json.dumps({"query": document, "variables": variables or {}, "operationName": operation})
         attempt = 0
         waits = 0

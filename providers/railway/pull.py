@@ -74,9 +74,9 @@ class Puller:
             self.gaps.append(f"railway: {text}")
 
     # ------------------------------------------------------------------ helpers
-    def execute(self, document: str, variables: dict[str, Any] | None, what: str) -> Response | None:
+    def execute(self, document: str, variables: dict[str, Any] | None, what: str, validate: bool = True) -> Response | None:
         try:
-            return self.client.execute(document, variables)
+            return self.client.execute(document, variables, validate=validate)
         except FetchFailed as exc:
             self.gap(f"{what}: {exc}")
             return None
@@ -260,19 +260,30 @@ class Puller:
         self._pool.shutdown(wait=True)
 
     def prewarm(self) -> None:
-        """Parse and validate the full-batch document shape while the first requests are on the
-        wire, so the first batch does not wait for it."""
+        """Check the documents of the first rounds now, then, in a worker while those requests
+        are on the wire: validate one document per batch item kind against the schema (batch
+        documents are composed from exactly these templates, so each batch is then only parsed),
+        and parse the full-batch shape so the first batch does not wait for it."""
         from providers.railway.client import check_read_only
 
-        pair = [("backups", ("x",)), ("schedules", ("x",))] * (Q.BATCH_FIELDS // 2)
-        self._pool.submit(check_read_only, Q.batch_query(pair)[0])
+        for doc in (Q.ME, Q.TOKEN_WORKSPACES, Q.PROJECTS_PAGE_QUERY):
+            check_read_only(doc)
+
+        def warm() -> None:
+            for kind in Q.BATCH_KINDS:
+                check_read_only(Q.batch_query([(kind, ("x", "y", "z")[:len(Q.BATCH_KINDS[kind][1])])])[0])
+            pair = [item for i in range(Q.BATCH_FIELDS // 2)
+                    for item in (("backups", (f"x{i}",)), ("schedules", (f"x{i}",)))]
+            check_read_only(Q.batch_query(pair)[0], validate=False)
+
+        self._pool.submit(warm)
 
     def run_batch(self, chunk: list) -> None:
         with self._lock:
             self.batch_requests += 1
         document, variables = Q.batch_query([(kind, args) for kind, args, _ in chunk])
         what = f"batch of {len(chunk)} ({_describe(chunk)})"
-        resp = self.execute(document, variables, what)
+        resp = self.execute(document, variables, what, validate=False)  # templates checked in prewarm
         if resp is None:
             return
         data = resp.data or {}
