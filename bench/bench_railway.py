@@ -70,7 +70,7 @@ def run(args: argparse.Namespace, latency: float) -> dict:
 
 
 def run_cold(args: argparse.Namespace, latency: float) -> float:
-    """Median pull time (the provider's own clock, after imports) of `blastscope pull railway`
+    """Median pull time (the provider's own clock, which starts before httpx and graphql-core are imported) of `blastscope pull railway`
     in a fresh process each time: parse/validate caches cold, as a cron job runs it."""
     import re
     import tempfile
@@ -114,7 +114,7 @@ def main() -> None:
               f"{r['rounds']} | {r['wall_ms']:.0f} ms | {r['ideal_ms']:.0f} ms | "
               + (f"{r['wall_ratio']:.2f}×" if r["ideal_ms"] else "—") + " |", flush=True)
     print()
-    print("cold process per pull (`blastscope pull railway -v`, the provider's own timer, imports excluded):")
+    print("cold process per pull (`blastscope pull railway -v`, the provider's own timer: includes importing httpx and graphql-core and the first parse of each document, excludes CLI start-up):")
     for latency in args.latency:
         cold = run_cold(args, latency)
         ideal = latency * 3

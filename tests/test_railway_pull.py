@@ -365,3 +365,19 @@ def test_without_opt_in_no_value_is_requested(incident):
     acct, srv = incident
     run_cli("scan", "railway", "--endpoint", srv.url, env=cli_env(acct.token))
     assert srv.requests and not any("variables(projectId" in r.body for r in srv.requests)
+
+
+def test_composed_batch_documents_are_valid_against_the_schema():
+    """The client validates batch item templates once and then only parses composed batches;
+    this proves composition keeps them valid (mixed kinds, shared variables, fragments)."""
+    from graphql import parse, validate
+
+    from providers.railway import queries as Q
+    from providers.railway.client import _schema
+
+    items = [("tokens", ("p1",)), ("backups", ("v1",)), ("schedules", ("v1",)), ("values", ("p1", "e1", None)),
+             ("values", ("p1", "e1", "s1")), ("backups", ("v2",)), ("tokens", ("p2",))]
+    document, variables = Q.batch_query(items)
+    assert validate(_schema(), parse(document)) == []
+    assert set(variables.values()) == {"p1", "v1", "e1", None, "s1", "v2", "p2"}
+    assert "v1" not in document and "p1" not in document  # ids travel as variables only
