@@ -381,3 +381,20 @@ def test_composed_batch_documents_are_valid_against_the_schema():
     assert validate(_schema(), parse(document)) == []
     assert set(variables.values()) == {"p1", "v1", "e1", None, "s1", "v2", "p2"}
     assert "v1" not in document and "p1" not in document  # ids travel as variables only
+
+
+def test_errors_next_to_data_make_the_audit_incomplete(monkeypatch):
+    """A nulled field is missing data even when the rest of the answer is fine (here the
+    workspace's own record, whose name would silently become its id)."""
+    acct = incident_account()
+    with EmulatorServer(acct) as srv:
+        srv.inject("field_error", operation="ProjectsPage", field="workspace", message="Internal error")
+        source = pull_with(srv, acct, monkeypatch)
+    assert not source.complete and any("partial data" in g and "Internal error" in g for g in source.gaps)
+    assert outcome(source) == 3
+
+
+def test_credentials_in_the_endpoint_url_are_refused(incident):
+    acct, _srv = incident
+    r = run_cli("scan", "railway", "--endpoint", "https://user:secret@backboard.railway.com/graphql/v2", env=cli_env(acct.token))
+    assert r.returncode == 2 and "credentials in the URL" in r.stderr and "secret" not in r.stderr.replace("credentials", "")

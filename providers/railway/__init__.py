@@ -62,6 +62,9 @@ def endpoint_of(options: LiveOptions, env: dict[str, str] | None = None) -> str:
     parts = urlsplit(url)
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise UsageError(f"--endpoint {url!r}: expected an https:// URL")
+    if parts.username or parts.password:
+        raise UsageError("--endpoint: credentials in the URL are not accepted; the token comes from "
+                         "RAILWAY_API_TOKEN or --token-file")
     if parts.scheme == "http" and parts.hostname not in LOOPBACK:
         raise UsageError(f"--endpoint {url!r}: plain http is allowed only for loopback (127.0.0.1, localhost)")
     return url

@@ -75,11 +75,16 @@ class Puller:
 
     # ------------------------------------------------------------------ helpers
     def execute(self, document: str, variables: dict[str, Any] | None, what: str, validate: bool = True) -> Response | None:
+        """The response, or None after recording why there is none. errors[] next to data mean
+        some field was nulled: the data is used, and the audit is marked incomplete."""
         try:
-            return self.client.execute(document, variables, validate=validate)
+            resp = self.client.execute(document, variables, validate=validate)
         except FetchFailed as exc:
             self.gap(f"{what}: {exc}")
             return None
+        if resp.errors and resp.data is not None:
+            self.gap(f"{what}: the API reported errors with partial data: {resp.error_text()}")
+        return resp
 
     def page_through(self, conn: dict[str, Any], document: str, variables: dict[str, Any],
                      extract: Callable[[dict], dict | None], what: str) -> list[dict]:
