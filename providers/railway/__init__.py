@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from auditor.errors import InputError, UsageError
+from auditor.errors import IncompleteAudit, InputError, UsageError
 from auditor.source import LiveOptions, Source
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
@@ -124,14 +124,21 @@ def pull_source(options: LiveOptions) -> Source:
     )
     del token
     try:
-        raw = Puller(client, settings).run("project" if header == "Project-Access-Token" else "account")
+        assume = env.get("BLASTSCOPE_RAILWAY_PROJECT_TOKEN_VOLUMES", "1") not in ("0", "false", "no")
+        try:
+            raw = Puller(client, settings).run("project" if header == "Project-Access-Token" else "account")
+            resources = translate(
+                {"token": raw.token, "user": raw.user, "api_tokens": raw.api_tokens, "workspaces": raw.workspaces},
+                project_token_deletes_volumes=assume,
+            )
+        except (KeyError, TypeError, AttributeError, ValueError) as exc:
+            # an answer that does not have the schema's shape: fail closed, never a half graph
+            if env.get("BLASTSCOPE_DEBUG"):
+                raise
+            raise IncompleteAudit(f"railway: unexpected response shape ({type(exc).__name__}: {str(exc)[:80]}); "
+                                  "nothing was audited") from None
     finally:
         client.close()
-    assume = env.get("BLASTSCOPE_RAILWAY_PROJECT_TOKEN_VOLUMES", "1") not in ("0", "false", "no")
-    resources = translate(
-        {"token": raw.token, "user": raw.user, "api_tokens": raw.api_tokens, "workspaces": raw.workspaces},
-        project_token_deletes_volumes=assume,
-    )
     stats = dict(raw.stats)
     stats["seconds"] = round(time.monotonic() - started, 3)
     meta: dict[str, Any] = {
