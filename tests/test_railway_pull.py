@@ -398,3 +398,28 @@ def test_credentials_in_the_endpoint_url_are_refused(incident):
     acct, _srv = incident
     r = run_cli("scan", "railway", "--endpoint", "https://user:secret@backboard.railway.com/graphql/v2", env=cli_env(acct.token))
     assert r.returncode == 2 and "credentials in the URL" in r.stderr and "secret" not in r.stderr.replace("credentials", "")
+
+
+def test_pull_combines_sources_into_one_snapshot(incident, tmp_path):
+    acct, srv = incident
+    extra = tmp_path / "extra.yaml"
+    extra.write_text("version: 1\nresources:\n  - {id: offsite-bucket, kind: bucket, name: offsite dumps}\n")
+    snap = tmp_path / "both.json"
+    r = run_cli("pull", "railway", str(extra), "--endpoint", srv.url, "-o", str(snap), env=cli_env(acct.token))
+    assert r.returncode == 0, r.stderr
+    doc = json.loads(snap.read_text())
+    ids = {res["id"] for res in doc["resources"]}
+    assert "offsite-bucket" in ids and "railway:audit-token:self" in ids
+    assert doc["complete"] is True
+
+
+def test_incomplete_pull_is_still_written_and_exits_3(incident, tmp_path):
+    acct, srv = incident
+    srv.inject("status", operation="AuditBatch", status=500)
+    snap = tmp_path / "partial.json"
+    r = run_cli("pull", "railway", "--endpoint", srv.url, "-o", str(snap), env=cli_env(acct.token))
+    assert r.returncode == 3 and "INCOMPLETE" in r.stderr
+    doc = json.loads(snap.read_text())
+    assert doc["complete"] is False and any("HTTP 500" in g for g in doc["gaps"])
+    again = run_cli("scan", str(snap), "-q")
+    assert again.returncode == 3
