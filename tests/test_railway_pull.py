@@ -423,3 +423,18 @@ def test_incomplete_pull_is_still_written_and_exits_3(incident, tmp_path):
     assert doc["complete"] is False and any("HTTP 500" in g for g in doc["gaps"])
     again = run_cli("scan", str(snap), "-q")
     assert again.returncode == 3
+
+
+def test_empty_token_file_is_exit_2_naming_the_file(incident, tmp_path):
+    _acct, srv = incident
+    tf = tmp_path / "empty-token"
+    tf.write_text("\n")
+    r = run_cli("scan", "railway", "--endpoint", srv.url, "--token-file", str(tf), env=cli_env(None))
+    assert r.returncode == 2 and str(tf) in r.stderr and "one token" in r.stderr
+    assert len(r.stderr.strip().splitlines()) == 1
+
+
+def test_endpoint_from_railway_api_url(incident):
+    acct, srv = incident
+    r = run_cli("scan", "railway", "-q", env=cli_env(acct.token, RAILWAY_API_URL=srv.url))
+    assert r.returncode == 1 and "25 resources" in r.stdout
