@@ -60,6 +60,21 @@ def merge_sources(sources: list[Source]) -> list[Resource]:
     return merged
 
 
+def combine_sources(sources: list[Source]) -> Source:
+    """One Source standing for several (for snapshots and history): resources merged (duplicate
+    ids are an input error), completeness and gaps of every part kept."""
+    if len(sources) == 1:
+        return sources[0]
+    return Source(
+        origin="+".join(s.origin for s in sources),
+        provider="+".join(sorted({s.provider for s in sources})),
+        resources=merge_sources(sources),
+        complete=all(s.complete for s in sources),
+        gaps=[g for s in sources for g in s.gaps],
+        meta={"sources": {s.origin: s.meta for s in sources}},
+    )
+
+
 def validate_policy_checks(policy: Policy) -> None:
     """Severity overrides and suppressions must name checks that exist."""
     for check_id in policy.severity:

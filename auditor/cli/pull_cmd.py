@@ -12,27 +12,11 @@ from typing import List, Optional
 
 import typer
 
-from auditor.audit import merge_sources
+from auditor.audit import combine_sources
 from auditor.cli.app import app, err_console, handle_errors, progress, progress_enabled
 from auditor.cli.scan import live_options
 from auditor.cli.sources import load_sources
 from auditor.snapshot import write_snapshot
-from auditor.source import Source
-
-
-def combine(sources: list[Source]) -> Source:
-    """One Source for the snapshot: resources merged (duplicate ids are an input error), gaps
-    and completeness of every part kept."""
-    if len(sources) == 1:
-        return sources[0]
-    return Source(
-        origin="+".join(s.origin for s in sources),
-        provider="+".join(sorted({s.provider for s in sources})),
-        resources=merge_sources(sources),
-        complete=all(s.complete for s in sources),
-        gaps=[g for s in sources for g in s.gaps],
-        meta={"sources": {s.origin: s.meta for s in sources}},
-    )
 
 
 @app.command()
@@ -59,7 +43,7 @@ def pull(
         # live providers report each request: the spinner shows how far a long pull has got
         live.extra["on_request"] = lambda n: advance(f"pulling: {n} requests")
         loaded = load_sources(sources, live, advance)
-    source = combine(loaded)
+    source = combine_sources(loaded)
     document = write_snapshot(output, source)
     complete = document["complete"]
     if not quiet:
