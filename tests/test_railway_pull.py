@@ -438,3 +438,13 @@ def test_endpoint_from_railway_api_url(incident):
     acct, srv = incident
     r = run_cli("scan", "railway", "-q", env=cli_env(acct.token, RAILWAY_API_URL=srv.url))
     assert r.returncode == 1 and "25 resources" in r.stdout
+
+
+def test_remaining_zero_pauses_until_the_reset_instead_of_hammering(monkeypatch):
+    """X-RateLimit-Remaining: 0 with a near reset: the next requests wait for it (and the pull
+    completes); with a far reset the client does not sleep for an hour — a 429 then ends in a gap."""
+    acct = incident_account()
+    with EmulatorServer(acct, rate_limit=1, rate_limit_reset=0.5) as srv:
+        source = pull_with(srv, acct, monkeypatch)
+    assert source.complete and source.meta["railway"]["rate_limit_pauses"] >= 1
+    assert len(srv.requests) == 3

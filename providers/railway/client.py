@@ -155,6 +155,7 @@ class RailwayClient:
         self.sent = 0            # HTTP requests sent, retries included
         self.retried = 0
         self.rate_limited = 0
+        self.paused = 0          # times requests waited for X-RateLimit-Reset / Retry-After
         self.last_remaining: int | None = None
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(max(1, concurrency))
@@ -221,11 +222,16 @@ class RailwayClient:
             self.on_request()
 
     def _gate(self) -> None:
+        waited = False
         while True:
             with self._lock:
                 delay = self._not_before - time.monotonic()
             if delay <= 0:
+                if waited:
+                    with self._lock:
+                        self.paused += 1
                 return
+            waited = True
             time.sleep(min(delay, 1.0))
 
     def _send_once(self, body: str) -> tuple[str, Any]:

@@ -373,6 +373,7 @@ class Puller:
             "requests_minimum": minimum,
             "requests_retried": self.client.retried,
             "rate_limited": self.client.rate_limited,
+            "rate_limit_pauses": self.client.paused,
             "project_pages": self.pages,
             "follow_up_requests": self.follow_ups,
             "batch_requests": self.batch_requests,

@@ -41,7 +41,8 @@ Data model — `providers.railway.emulator.model`, re-exported here; plain datac
                                       INCIDENT_SECRET / INCIDENT_LEAKED_TOKEN are planted values
 
 Server — `EmulatorServer(account, latency=0.0, budget=None, faults=None, *, port=0,
-                         budget_retry_after=3600, rate_limit=1000, cache=False)`:
+                         budget_retry_after=3600, rate_limit=1000, cache=False,
+                         rate_limit_reset=3600.0)`:
     with EmulatorServer(acct) as srv:      # real HTTP on 127.0.0.1, random port, background thread
         srv.url                            # http://127.0.0.1:PORT/graphql/v2 -> --endpoint
         srv.requests                       # [RequestRecord(operation_name, operation_type,
@@ -49,7 +50,9 @@ Server — `EmulatorServer(account, latency=0.0, budget=None, faults=None, *, po
         srv.mutations                      # the records whose operation was a mutation (should be [])
         srv.inject(kind, operation=None, times=None, **params) -> Fault
         srv.clear_faults(); srv.reset_log()
-  `latency` is the minimum time to answer each request (seconds). `budget` N: request N+1 and
+  `latency` is the minimum time to answer each request (seconds). Every answer carries
+  X-RateLimit-Limit (rate_limit), X-RateLimit-Remaining (rate_limit minus requests so far, not
+  enforced) and X-RateLimit-Reset (epoch seconds, rate_limit_reset from now). `budget` N: request N+1 and
   later get HTTP 429 with Retry-After: budget_retry_after. The account is read live on every
   request, so mutating it between pulls changes the next answer — unless `cache=True`, which
   memoises each answer per (document, variables, token) for benchmarks (keeps the emulator's

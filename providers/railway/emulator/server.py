@@ -104,7 +104,8 @@ class EmulatorServer:
 
     def __init__(self, account: Account, latency: float = 0.0, budget: int | None = None,
                  faults: list[Fault] | None = None, *, port: int = 0, host: str = "127.0.0.1",
-                 budget_retry_after: int = 3600, rate_limit: int = 1000, cache: bool = False):
+                 budget_retry_after: int = 3600, rate_limit: int = 1000, cache: bool = False,
+                 rate_limit_reset: float = 3600.0):
         self.account = account
         self.cache = cache
         self._cache: dict[tuple, tuple[int, bytes]] = {}
@@ -112,6 +113,7 @@ class EmulatorServer:
         self.budget = budget
         self.budget_retry_after = budget_retry_after
         self.rate_limit = rate_limit
+        self.rate_limit_reset = rate_limit_reset
         self._state = _State(faults=list(faults or []))
         self._lock = threading.Lock()
         self._host = host
@@ -186,7 +188,7 @@ class EmulatorServer:
             served = self._state.served
         remaining = max(0, self.rate_limit - served)
         rate_headers = {"X-RateLimit-Limit": str(self.rate_limit), "X-RateLimit-Remaining": str(remaining),
-                        "X-RateLimit-Reset": str(int(time.time()) + 3600)}
+                        "X-RateLimit-Reset": str(int(time.time() + self.rate_limit_reset) + 1)}
         record = RequestRecord(None, None, [], 200, None, None, body.decode("utf-8", errors="replace"))
 
         def finish(status: int, payload: Any, extra: dict[str, str] | None = None, raw: bytes | None = None,
