@@ -87,12 +87,25 @@ def scan(
     project: Optional[List[str]] = typer.Option(None, "--project", help="Live providers: only this project (repeatable)."),
     max_requests: Optional[int] = typer.Option(None, "--max-requests", min=1, help="Live providers: request budget; the audit is incomplete when it runs out."),
     fingerprint_secrets: bool = typer.Option(False, "--fingerprint-secrets", help="Live providers: read variable values to compare keyed fingerprints in memory (values are never stored)."),
+    history_dir: Optional[Path] = typer.Option(None, "--history", help="Scheduled runs: store this run (snapshot, findings) in DIR; 'new' means not in the last complete run."),
+    keep: Optional[int] = typer.Option(None, "--keep", min=1, help="With --history: keep the newest N runs (and always the newest complete one)."),
+    changes_only: bool = typer.Option(False, "--changes-only", help="With --history: report only what changed since the last complete run (text|json|markdown); exit 1 only on new findings."),
+    notify: Optional[str] = typer.Option(None, "--notify", metavar="URL|env:NAME|file:PATH", help="POST an alert when there are new findings at or above --fail-on or the audit is incomplete (exit 4 if it cannot be delivered)."),
+    notify_format: str = typer.Option("slack", "--notify-format", help="Alert payload: slack (incoming webhook) | json (blastscope-alert)."),
 ) -> None:
     """Audit SOURCEs and report shared blast radius, each finding with its evidence path.
 
     Example: blastscope scan samples/pocketos/inventory.yaml --now 2026-07-01
     """
-    check_format(fmt)
+    if changes_only or keep is not None:
+        check_scheduled_options(history_dir, changes_only, keep, fmt)
+    else:
+        check_format(fmt)
+    if notify is not None:
+        from auditor.notify import check_format as check_notify_format, resolve_url
+
+        check_notify_format(notify_format)
+        resolve_url(notify)  # a bad target is a usage error before any work is done
     show = progress_enabled(quiet)
     policy = load_policy(policy_file)
     pinned = parse_now(now)
@@ -106,7 +119,22 @@ def scan(
     if baseline:
         baselined = sum(1 for f in result.findings if f.fingerprint in baseline)
     threshold = fail_on.value
-    if fmt == "text" and quiet:
+    code = exit_code(result, threshold, allow_partial, baseline)
+    record = None
+    if history_dir is not None or notify is not None:
+        from auditor.scheduled import compare_with_last_complete, new_failing, open_history, store_run
+
+        store = open_history(history_dir)
+        changes, base = compare_with_last_complete(result, store, with_resources=changes_only)
+        if changes_only:
+            incomplete = not result.complete and not allow_partial
+            code = 3 if incomplete else (1 if new_failing(changes, threshold, baseline) else 0)
+        record = store_run(result, store, changes, base, keep=keep, fail_on=threshold, exit_code=code)
+    if changes_only and record is not None:
+        from auditor.reports.diff_report import render_diff, summary_line as diff_summary
+
+        text = diff_summary(record.changes) + "\n" if quiet else render_diff(record.changes, fmt)
+    elif fmt == "text" and quiet:
         text = summary_line(result, threshold, baselined) + "\n"
     else:
         text = render_stream(fmt, result, fail_on=threshold, verbose=verbose, baselined=baselined,
@@ -119,4 +147,34 @@ def scan(
             requests = source.meta.get("requests")
             if requests is not None:
                 err_console.print(f"{source.origin}: {requests} API requests", markup=False)
-    raise typer.Exit(exit_code(result, threshold, allow_partial, baseline))
+    if record is not None and record.entry is not None and not quiet:
+        state = "complete" if record.entry.complete else "INCOMPLETE (never used as a base)"
+        base = f", compared with {record.base.name}" if record.base else ", first complete run"
+        err_console.print(f"history: stored {record.entry.path} ({state}{base})", markup=False)
+        if record.pruned:
+            err_console.print(f"history: removed {len(record.pruned)} old run(s) (--keep {keep})", markup=False)
+    if notify is not None and record is not None:
+        code = send_alert(notify, notify_format, result, record, threshold, baseline, code, verbose)
+    raise typer.Exit(code)
+
+
+def check_scheduled_options(history_dir: Optional[Path], changes_only: bool, keep: Optional[int], fmt: str) -> None:
+    if history_dir is None:
+        raise UsageError(f"{'--changes-only' if changes_only else '--keep'} needs --history DIR (the runs to keep and compare with)")
+    if changes_only and fmt not in ("text", "json", "markdown"):
+        raise UsageError(f"--format: {fmt!r} cannot show changes; with --changes-only use text, json or markdown")
+
+
+def send_alert(target: str, fmt: str, result: AuditResult, record, threshold: str, baseline, code: int, verbose: bool) -> int:
+    """Deliver the webhook; a failed delivery is reported and exits 4 (3 still wins: it says more)."""
+    from auditor.notify import NotifyFailed
+    from auditor.scheduled import alert
+
+    try:
+        sent = alert(target, fmt, result, record, threshold, baseline)
+    except NotifyFailed as exc:
+        err_console.print(f"blastscope: error: {exc}", markup=False)
+        return code if code == 3 else exc.exit_code
+    if sent is not None and verbose:
+        err_console.print(f"alert sent: {sent}", markup=False)
+    return code

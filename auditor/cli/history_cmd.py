@@ -1,0 +1,114 @@
+"""`blastscope history DIR` and `blastscope diff OLD NEW`: what scheduled runs saw, and what
+changed between two audits."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Optional
+
+import typer
+
+from auditor.cli.app import FailOn, app, handle_errors, parse_now, write_output
+from auditor.errors import UsageError
+from auditor.severity import SEVERITIES
+
+
+@app.command()
+@handle_errors
+def history(
+    directory: Path = typer.Argument(..., metavar="DIR", help="A directory written by `scan --history DIR`."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text | json"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
+) -> None:
+    """List stored runs, oldest first: time, complete or not, findings by severity, new since the run before.
+
+    Example: blastscope history audits/
+    """
+    from auditor.history import History
+
+    if fmt not in ("text", "json"):
+        raise UsageError(f"--format: unknown format {fmt!r} (choose from text, json)")
+    entries = History(directory).entries()
+    if fmt == "json":
+        rows = [{"name": e.name, "path": str(e.path), "created_at": e.created_at, "complete": e.complete,
+                 "gaps": len(e.run.get("gaps", [])), "resources": e.run.get("resources"), "by_severity": e.counts(),
+                 "new_findings": e.run.get("new_findings"), "base": e.run.get("base"), "exit_code": e.run.get("exit_code")}
+                for e in entries]
+        write_output(json.dumps({"history": str(directory), "runs": rows}, indent=2) + "\n", output)
+        return
+    if not entries:
+        write_output(f"{directory}: no runs stored yet\n", output)
+        return
+    header = f"{'run':<20} {'state':<10} {'resources':>9} " + " ".join(f"{s:>8}" for s in SEVERITIES) + f" {'new':>5}  base"
+    lines = [header]
+    for e in entries:
+        counts = e.counts()
+        state = "complete" if e.complete else f"INCOMPLETE ({len(e.run.get('gaps', []))} gaps)"
+        new = e.run.get("new_findings")
+        lines.append(f"{e.name:<20} {state:<10} {e.run.get('resources', '?'):>9} " + " ".join(f"{counts[s]:>8}" for s in SEVERITIES)
+                     + f" {'' if new is None else new:>5}  {e.run.get('base') or '-'}")
+    last = next((e for e in reversed(entries) if e.complete), None)
+    lines.append("")
+    lines.append(f"{len(entries)} run(s); last complete: {last.name if last else 'none'}")
+    write_output("\n".join(lines) + "\n", output)
+
+
+def _side(arg: str, policy_file: Optional[Path], now: Optional[datetime]) -> tuple[str, list, list]:
+    """(label, resources, findings) of one side: a history entry (its recorded findings) or any
+    source file, audited now with the policy (at --now, else at the snapshot's own time)."""
+    from auditor.audit import audit
+    from auditor.history import ENTRY_FORMAT, Entry
+    from auditor.parse import to_utc
+    from auditor.policy import load_policy
+    from auditor.snapshot import read_json
+    from auditor.source import load_file
+
+    path = Path(arg)
+    if path.is_dir():
+        run_file = path / "run.json"
+        run: Any = read_json(run_file) if run_file.exists() else None
+        if not isinstance(run, dict) or run.get("format") != ENTRY_FORMAT:
+            raise UsageError(f"{arg}: a directory, but not a history entry (pick one of the runs `blastscope history` lists)")
+        entry = Entry(path, run)
+        return entry.name, entry.snapshot().resources, entry.findings()
+    source = load_file(path)
+    when = now
+    taken = source.meta.get("snapshot_created_at")
+    if when is None and isinstance(taken, str):
+        try:
+            when = to_utc(taken)
+        except ValueError:
+            when = None
+    result = audit([source], load_policy(policy_file), now=when)
+    return str(path), source.resources, result.findings
+
+
+@app.command("diff")
+@handle_errors
+def diff_cmd(
+    old: str = typer.Argument(..., metavar="OLD", help="Snapshot, inventory, plan/state file, or a history entry directory."),
+    new: str = typer.Argument(..., metavar="NEW", help="Same kinds as OLD."),
+    fmt: str = typer.Option("text", "--format", "-f", help="text | json | markdown"),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
+    policy_file: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy for files that are audited (default: .blastscope.yaml if present)."),
+    now: Optional[str] = typer.Option(None, "--now", help="Pin 'now' for auditing files (default: a snapshot's own time, else the clock)."),
+    fail_on: FailOn = typer.Option(FailOn.high, "--fail-on", help="Exit 1 when NEW has new findings at or above this severity.", case_sensitive=False),
+) -> None:
+    """Resources and relations added/removed/changed, and findings new/resolved/changed severity.
+
+    Example: blastscope diff audits/20261124T030000Z audits/20261125T030000Z --format markdown
+    """
+    from auditor.diff import diff
+    from auditor.reports.diff_report import DIFF_FORMATS, render_diff
+    from auditor.scheduled import new_failing
+
+    if fmt not in DIFF_FORMATS:
+        raise UsageError(f"--format: unknown format {fmt!r} (choose from {', '.join(DIFF_FORMATS)})")
+    pinned = parse_now(now)
+    old_label, old_resources, old_findings = _side(old, policy_file, pinned)
+    new_label, new_resources, new_findings = _side(new, policy_file, pinned)
+    changes = diff(old_resources, new_resources, old_findings, new_findings, old_label=old_label, new_label=new_label)
+    write_output(render_diff(changes, fmt), output)
+    raise typer.Exit(1 if new_failing(changes, fail_on.value, None) else 0)

@@ -1,0 +1,128 @@
+"""What changed between two audits: resources and relations added/removed/changed, findings
+new/resolved/changed severity. Pure functions over resources and findings; the CLI (`diff`,
+`scan --history --changes-only`) and alerts build on them.
+
+Findings are matched by fingerprint (check + resource + evidence key), so a finding whose
+message or evidence text changed but whose cause did not is the same finding.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Iterable
+
+from auditor.findings import Finding
+from auditor.model import GRANTS, RELATIONS, Resource
+from auditor.parse import resource_to_dict
+from auditor.severity import rank
+
+Edge = tuple[str, str, str]  # (source id, rel, target id); grants carry actions in rel: "grants:delete,read"
+
+
+@dataclass
+class ResourceDiff:
+    added: list[Resource] = field(default_factory=list)
+    removed: list[Resource] = field(default_factory=list)
+    #: (old, new, names of the fields that differ) for resources present in both
+    changed: list[tuple[Resource, Resource, list[str]]] = field(default_factory=list)
+    relations_added: list[Edge] = field(default_factory=list)
+    relations_removed: list[Edge] = field(default_factory=list)
+
+    def __bool__(self) -> bool:
+        return bool(self.added or self.removed or self.changed or self.relations_added or self.relations_removed)
+
+
+@dataclass
+class FindingDiff:
+    new: list[Finding] = field(default_factory=list)
+    resolved: list[Finding] = field(default_factory=list)
+    #: (old, new) for the same fingerprint with another severity
+    severity_changed: list[tuple[Finding, Finding]] = field(default_factory=list)
+    unchanged: int = 0
+
+    def __bool__(self) -> bool:
+        return bool(self.new or self.resolved or self.severity_changed)
+
+
+@dataclass
+class Diff:
+    resources: ResourceDiff
+    findings: FindingDiff
+    old_label: str = "old"
+    new_label: str = "new"
+    #: "kind name" of every resource on either side, for printing relations
+    names: dict[str, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.resources or self.findings)
+
+
+def edges(resources: Iterable[Resource]) -> set[Edge]:
+    out: set[Edge] = set()
+    for res in resources:
+        for rel in RELATIONS:
+            for target in res.relations.get(rel, ()):
+                out.add((res.id, rel, target))
+        for grant in res.grants:
+            out.add((res.id, f"{GRANTS}:{','.join(sorted(grant.actions))}", grant.target))
+    return out
+
+
+def _fields(res: Resource) -> dict[str, Any]:
+    """Comparable attributes (relations are compared as edges, not here)."""
+    out = resource_to_dict(res)
+    for rel in (*RELATIONS, GRANTS):
+        out.pop(rel, None)
+    return out
+
+
+def diff_resources(old: Iterable[Resource], new: Iterable[Resource]) -> ResourceDiff:
+    old_by_id = {r.id: r for r in old}
+    new_by_id = {r.id: r for r in new}
+    out = ResourceDiff()
+    out.added = [new_by_id[i] for i in sorted(new_by_id.keys() - old_by_id.keys())]
+    out.removed = [old_by_id[i] for i in sorted(old_by_id.keys() - new_by_id.keys())]
+    for rid in sorted(old_by_id.keys() & new_by_id.keys()):
+        a, b = _fields(old_by_id[rid]), _fields(new_by_id[rid])
+        if a != b:
+            keys = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
+            out.changed.append((old_by_id[rid], new_by_id[rid], keys))
+    old_edges, new_edges = edges(old_by_id.values()), edges(new_by_id.values())
+    out.relations_added = sorted(new_edges - old_edges)
+    out.relations_removed = sorted(old_edges - new_edges)
+    return out
+
+
+def diff_findings(old: Iterable[Finding], new: Iterable[Finding]) -> FindingDiff:
+    old_by_fp = {f.fingerprint: f for f in old}
+    new_by_fp = {f.fingerprint: f for f in new}
+    out = FindingDiff()
+    for fp, finding in new_by_fp.items():
+        before = old_by_fp.get(fp)
+        if before is None:
+            out.new.append(finding)
+        elif before.severity != finding.severity:
+            out.severity_changed.append((before, finding))
+        else:
+            out.unchanged += 1
+    out.resolved = [f for fp, f in old_by_fp.items() if fp not in new_by_fp]
+    key = lambda f: (rank(f.severity), f.check_id, f.resource_id)  # noqa: E731
+    out.new.sort(key=key)
+    out.resolved.sort(key=key)
+    out.severity_changed.sort(key=lambda pair: key(pair[1]))
+    return out
+
+
+def diff(
+    old_resources: Iterable[Resource],
+    new_resources: Iterable[Resource],
+    old_findings: Iterable[Finding],
+    new_findings: Iterable[Finding],
+    *,
+    old_label: str = "old",
+    new_label: str = "new",
+) -> Diff:
+    old_resources, new_resources = list(old_resources), list(new_resources)
+    names = {r.id: f"{r.kind} {r.name}" for r in (*old_resources, *new_resources)}
+    return Diff(diff_resources(old_resources, new_resources), diff_findings(old_findings, new_findings),
+                old_label, new_label, names)
