@@ -8,7 +8,6 @@ from __future__ import annotations
 import json
 import logging
 import os
-from pathlib import Path
 
 import httpx
 import pytest
@@ -205,10 +204,10 @@ def test_a_full_pull_sends_only_queries(incident):
 
 
 # ---------------------------------------------------------------------- faults
-def pull_with(srv, acct, monkeypatch, **kw):
+def pull_with(srv, acct, monkeypatch, fingerprint_secrets=False, **kw):
     monkeypatch.setenv("RAILWAY_API_TOKEN", acct.token)
     monkeypatch.delenv("RAILWAY_TOKEN", raising=False)
-    return pull_source(LiveOptions(endpoint=srv.url, extra={"backoff": 0.01, "timeout": 0.25, "max_wait": 3, "retries": 2, **kw}))
+    return pull_source(LiveOptions(endpoint=srv.url, fingerprint_secrets=fingerprint_secrets, extra={"backoff": 0.01, "timeout": 0.25, "max_wait": 3, "retries": 2, **kw}))
 
 
 def outcome(source) -> int:
@@ -315,7 +314,7 @@ def test_truncated_pages_are_followed_to_the_end(monkeypatch):
 
 
 # ---------------------------------------------------------------------- secrets never leak
-def test_planted_secrets_never_appear_in_any_output(incident, tmp_path, caplog):
+def test_planted_secrets_never_appear_in_any_output(incident, tmp_path, caplog, monkeypatch):
     from auditor.reports import FORMATS
 
     acct, srv = incident
@@ -337,7 +336,7 @@ def test_planted_secrets_never_appear_in_any_output(incident, tmp_path, caplog):
     srv.clear_faults()
     # in-process: log records (httpx, our own) and exception text
     with caplog.at_level(logging.DEBUG):
-        src = pull_with(srv, acct, pytest.MonkeyPatch(), **{})
+        src = pull_with(srv, acct, monkeypatch, fingerprint_secrets=True)
         outputs.append(caplog.text)
         outputs.append(repr(src.meta) + repr(src.gaps) + repr([r.attrs for r in src.resources]))
     blob = "\n".join(outputs)
