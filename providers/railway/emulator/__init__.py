@@ -54,7 +54,7 @@ Server — `EmulatorServer(account, latency=0.0, budget=None, faults=None, *, po
   X-RateLimit-Limit (rate_limit), X-RateLimit-Remaining (rate_limit minus requests so far, not
   enforced) and X-RateLimit-Reset (epoch seconds, rate_limit_reset from now). `budget` N: request N+1 and
   later get HTTP 429 with Retry-After: budget_retry_after. The account is read live on every
-  request, so mutating it between pulls changes the next answer — unless `cache=True`, which
+  request (and `srv.account = other` swaps it), so mutating it between pulls changes the next answer — unless `cache=True`, which
   memoises each answer per (document, variables, token) for benchmarks (keeps the emulator's
   own CPU out of client timings; do not mutate the account while it is on).
   Fault kinds (Fault(kind, operation=None, times=None, ...)); `operation` matches the request's
