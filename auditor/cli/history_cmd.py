@@ -41,13 +41,14 @@ def history(
     if not entries:
         write_output(f"{directory}: no runs stored yet\n", output)
         return
-    header = f"{'run':<20} {'state':<10} {'resources':>9} " + " ".join(f"{s:>8}" for s in SEVERITIES) + f" {'new':>5}  base"
+    header = f"{'run':<20} {'state':<20} {'resources':>9} " + " ".join(f"{s:>8}" for s in SEVERITIES) + f" {'new':>5}  base"
     lines = [header]
     for e in entries:
         counts = e.counts()
-        state = "complete" if e.complete else f"INCOMPLETE ({len(e.run.get('gaps', []))} gaps)"
+        gaps = len(e.run.get("gaps", []))
+        state = "complete" if e.complete else f"INCOMPLETE ({gaps} gap{'' if gaps == 1 else 's'})"
         new = e.run.get("new_findings")
-        lines.append(f"{e.name:<20} {state:<10} {e.run.get('resources', '?'):>9} " + " ".join(f"{counts[s]:>8}" for s in SEVERITIES)
+        lines.append(f"{e.name:<20} {state:<20} {e.run.get('resources', '?'):>9} " + " ".join(f"{counts[s]:>8}" for s in SEVERITIES)
                      + f" {'' if new is None else new:>5}  {e.run.get('base') or '-'}")
     last = next((e for e in reversed(entries) if e.complete), None)
     lines.append("")
