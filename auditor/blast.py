@@ -218,6 +218,8 @@ class BlastAnalysis:
             return True
         if res.kind not in ("volume", "bucket"):
             return False
+        if res.attrs.get("backup_store") is True:
+            return False  # declared a backup store (an AWS Backup vault): empty or not, it holds copies
         stored_backups = []
         for rel, child in self.topo.contained.get(node, ()):
             child_res = self.topo.nodes[child]

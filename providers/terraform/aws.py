@@ -1,0 +1,358 @@
+"""AWS resources → model, one small function per resource family.
+
+Blast semantics (terraform-provider-aws docs, ../shared/terraform-notes.md):
+- RDS automated backups are deleted with the instance unless `delete_automated_backups` is
+  false: they are `stored_on` the instance. Manual snapshots outlive it but stay in the same
+  account and region: `stored_on` the account.
+- EBS snapshots and AWS Backup recovery points live in the account (a vault) they belong to;
+  only a `copy_action` to another account's vault, or replication to a bucket owned by another
+  account, puts a copy outside the account.
+- IAM users' access keys are credentials whose reach comes from their policies: `*` or a
+  service's delete actions on `*` reach the whole account.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any, Callable
+
+from providers.terraform.builder import Builder, node_id
+from providers.terraform.context import parse_arn
+from providers.terraform.document import TfResource
+
+Handler = Callable[[TfResource, Builder], None]
+
+
+def _bool(value: Any) -> bool | None:
+    return value if isinstance(value, bool) else None
+
+
+# ------------------------------------------------------------------------------ data holders
+def db_instance(res: TfResource, b: Builder) -> None:
+    v = res.values
+    ident = v.get("identifier") or res.name
+    db = b.resource(res, "database", ident, engine=v.get("engine"), deletion_protection=_bool(v.get("deletion_protection")),
+                    skip_final_snapshot=_bool(v.get("skip_final_snapshot")))
+    b.remember("rds", v.get("identifier"), db["id"])
+    b.remember("arn", v.get("arn"), db["id"])
+    _automated_backups(res, b, db, v.get("backup_retention_period"), v.get("delete_automated_backups"))
+
+
+def rds_cluster(res: TfResource, b: Builder) -> None:
+    v = res.values
+    ident = v.get("cluster_identifier") or res.name
+    db = b.resource(res, "database", ident, engine=v.get("engine"), deletion_protection=_bool(v.get("deletion_protection")),
+                    skip_final_snapshot=_bool(v.get("skip_final_snapshot")))
+    b.remember("rds-cluster", v.get("cluster_identifier"), db["id"])
+    b.remember("arn", v.get("arn"), db["id"])
+    # Aurora keeps automated backups until their retention ends, in the same account and region
+    _automated_backups(res, b, db, v.get("backup_retention_period"), v.get("delete_automated_backups"))
+
+
+def _automated_backups(res: TfResource, b: Builder, db: dict, retention: Any, delete_with_instance: Any) -> None:
+    if not isinstance(retention, int) or retention <= 0:
+        return  # backups off (0) or unknown: backup-missing / unknown is the check's call
+    on_instance = delete_with_instance is not False  # default true: they go with the instance
+    b.add({
+        "id": f"{db['id']}#automated", "kind": "backup", "name": f"{db['name']} automated backups (PITR {retention} d)",
+        "provider": "terraform", "backup_of": db["id"], "stored_on": db["id"] if on_instance else db["parent"],
+        "retention_days": retention, "continuous": True, "status": "enabled", "address": res.address,
+        **({"region": db["region"]} if "region" in db else {}),
+    })
+
+
+def ebs_volume(res: TfResource, b: Builder) -> None:
+    v = res.values
+    tags = v.get("tags") if isinstance(v.get("tags"), dict) else {}
+    vol = b.resource(res, "volume", tags.get("Name") or res.name, size_mb=v["size"] * 1024 if isinstance(v.get("size"), int) else None, encrypted=_bool(v.get("encrypted")))
+    b.remember("ebs", v.get("id"), vol["id"])
+
+
+def s3_bucket(res: TfResource, b: Builder) -> None:
+    v = res.values
+    bucket = b.resource(res, "bucket", v.get("bucket") or res.name, force_destroy=_bool(v.get("force_destroy")),
+                        object_lock=_bool(v.get("object_lock_enabled")))
+    b.remember("s3", v.get("bucket"), bucket["id"])
+    b.remember("s3", f"arn:aws:s3:::{v.get('bucket')}", bucket["id"])
+
+
+def backup_vault(res: TfResource, b: Builder) -> None:
+    v = res.values
+    vault = b.resource(res, "bucket", f"backup vault {v.get('name') or res.name}", backup_store=True)
+    b.remember("vault", v.get("name"), vault["id"])
+    b.remember("vault-arn", v.get("arn"), vault["id"])
+
+
+def instance(res: TfResource, b: Builder) -> None:
+    v = res.values
+    tags = v.get("tags") if isinstance(v.get("tags"), dict) else {}
+    svc = b.resource(res, "service", tags.get("Name") or res.name, instance_type=v.get("instance_type"))
+    b.remember("ec2", v.get("id"), svc["id"])
+
+
+def rds_cluster_instance(res: TfResource, b: Builder) -> None:
+    svc = b.resource(res, "service", res.values.get("identifier") or res.name)
+    b.remember("pending-cluster-member", res.address, svc["id"])
+
+
+def iam_user(res: TfResource, b: Builder) -> None:
+    b.remember("iam-user", res.values.get("name"), node_id(res))
+
+
+# ------------------------------------------------------------------------- relations / copies
+def cluster_member(res: TfResource, b: Builder) -> None:
+    cluster = b.find("rds-cluster", res.values.get("cluster_identifier"))
+    if cluster:
+        b.relate(node_id(res), "attached_to", cluster)
+
+
+def db_snapshot(res: TfResource, b: Builder) -> None:
+    v = res.values
+    target = b.find("rds", v.get("db_instance_identifier")) or b.find("rds-cluster", v.get("db_cluster_identifier"))
+    _snapshot(res, b, v.get("db_snapshot_identifier") or v.get("db_cluster_snapshot_identifier"), target,
+              v.get("snapshot_create_time") or v.get("cluster_snapshot_create_time"))
+
+
+def ebs_snapshot(res: TfResource, b: Builder) -> None:
+    _snapshot(res, b, (res.values.get("tags") or {}).get("Name") if isinstance(res.values.get("tags"), dict) else None,
+              b.find("ebs", res.values.get("volume_id")), None)
+
+
+def _snapshot(res: TfResource, b: Builder, name: Any, target: str | None, created: Any) -> None:
+    snap = b.resource(res, "backup", name or res.address, created_at=created if isinstance(created, str) else None)
+    snap["stored_on"] = snap.pop("parent")  # a snapshot lives in its account's storage, not inside it as a child
+    if target:
+        snap["backup_of"] = target
+
+
+def automated_backups_replication(res: TfResource, b: Builder) -> None:
+    """Cross-region copy of automated backups: another region, same account (the ARN says which)."""
+    v = res.values
+    source = b.find("arn", v.get("source_db_instance_arn"))
+    arn = parse_arn(v.get("source_db_instance_arn"))
+    account = b.account("aws", arn.account if arn and arn.account else b.ctx.default_account.get("aws", "unknown"))
+    node = {"id": node_id(res), "kind": "backup", "name": f"replicated automated backups ({res.address})", "provider": "terraform",
+            "stored_on": account, "continuous": True, "retention_days": v.get("retention_period") or 7, "address": res.address,
+            "region": b.ctx.default_region.get("aws")}
+    if source:
+        node["backup_of"] = source
+    b.add({k: val for k, val in node.items() if val is not None})
+
+
+def volume_attachment(res: TfResource, b: Builder) -> None:
+    svc, vol = b.find("ec2", res.values.get("instance_id")), b.find("ebs", res.values.get("volume_id"))
+    if svc and vol:
+        b.relate(svc, "attached_to", vol)
+
+
+def s3_replication(res: TfResource, b: Builder) -> None:
+    v = res.values
+    source = b.find("s3", v.get("bucket"))
+    if not source:
+        return
+    for rule in v.get("rule") or []:
+        if not isinstance(rule, dict) or (rule.get("status") not in (None, "Enabled")):
+            continue
+        for dest in rule.get("destination") or []:
+            if not isinstance(dest, dict):
+                continue
+            dest_arn = dest.get("bucket")
+            replica = b.find("s3", dest_arn)
+            if replica is None and isinstance(dest_arn, str):
+                # a bucket outside this configuration: in the account the rule names, else (unknown) ours
+                account = dest.get("account") or b.ctx.default_account.get("aws", "unknown")
+                replica = b.add({"id": f"aws:s3:{dest_arn.rsplit(':', 1)[-1]}", "kind": "bucket", "provider": "terraform",
+                                 "name": dest_arn.rsplit(":", 1)[-1], "parent": b.account("aws", str(account)), "external": True})
+            if replica and replica != source:
+                b.relate(replica, "replica_of", source)
+
+
+def s3_versioning(res: TfResource, b: Builder) -> None:
+    bucket = b.find("s3", res.values.get("bucket"))
+    conf = res.values.get("versioning_configuration")
+    status = conf[0].get("status") if isinstance(conf, list) and conf and isinstance(conf[0], dict) else None
+    if bucket:
+        b.nodes[bucket]["versioning"] = status
+
+
+def backup_plan(res: TfResource, b: Builder) -> None:
+    b.remember("backup-plan", res.values.get("id") or res.address, res.address)
+    b.remember("backup-plan-address", res.address, res.address)
+
+
+def backup_selection(res: TfResource, b: Builder) -> None:
+    """selection → plan → rules: each protected resource gets a recovery point in the rule's
+    vault, plus one per copy_action destination."""
+    v = res.values
+    plan = b.plans.get(v.get("plan_id"))
+    if plan is None:  # created in the same apply: the configuration says which plan
+        plan = b.plans.get(b.ctx.referenced(res.address, "plan_id", "aws_backup_plan.") or "")
+    distinct = {id(p): p for p in b.plans.values()}
+    if plan is None and len(distinct) == 1:
+        plan = next(iter(distinct.values()))
+    if plan is None:
+        return
+    targets = _selected(v, b)
+    for rule in plan.values.get("rule") or []:
+        if not isinstance(rule, dict):
+            continue
+        rule_name = rule.get("rule_name") or "rule"
+        retention = None
+        for lifecycle in rule.get("lifecycle") or []:
+            if isinstance(lifecycle, dict) and isinstance(lifecycle.get("delete_after"), int):
+                retention = lifecycle["delete_after"]
+        vault = b.find("vault", rule.get("target_vault_name")) or _external_vault(b, None, rule.get("target_vault_name"))
+        stores = [(vault, "")]
+        for copy in rule.get("copy_action") or []:
+            if isinstance(copy, dict):
+                stores.append((b.find("vault-arn", copy.get("destination_vault_arn"))
+                               or _external_vault(b, copy.get("destination_vault_arn"), None), " copy"))
+        for target in targets:
+            for store, suffix in stores:
+                b.add({"id": f"tf:{res.address}#{rule_name}{suffix.strip()}@{target}@{store}", "kind": "backup",
+                       "name": f"AWS Backup {rule_name}{suffix} of {b.nodes[target]['name']}", "provider": "terraform",
+                       "backup_of": target, "stored_on": store, "address": res.address,
+                       **({"retention_days": retention} if retention else {}),
+                       **({"continuous": True} if rule.get("enable_continuous_backup") else {})})
+
+
+def _selected(v: dict, b: Builder) -> list[str]:
+    resources = v.get("resources") or []
+    protectable = [nid for nid, n in b.nodes.items() if n["kind"] in ("database", "volume") or
+                   (n["kind"] == "bucket" and not n.get("tf_type") == "aws_backup_vault")]
+    out = []
+    for text in resources:
+        if text == "*":
+            return protectable
+        hit = b.find("arn", text) or b.find("s3", text) or _by_arn_name(b, text)
+        if hit:
+            out.append(hit)
+    return out
+
+
+def _by_arn_name(b: Builder, text: Any) -> str | None:
+    """A resource created in this same plan has no ARN yet: match the name inside the ARN."""
+    arn = parse_arn(text)
+    if arn is None:
+        return None
+    kind, _, name = arn.resource.replace("/", ":").partition(":")
+    lookup = {("rds", "db"): "rds", ("rds", "cluster"): "rds-cluster", ("ec2", "volume"): "ebs"}.get((arn.service, kind))
+    return b.find(lookup, name) if lookup else None
+
+
+def _external_vault(b: Builder, arn_text: Any, name: Any) -> str:
+    arn = parse_arn(arn_text)
+    account = arn.account if arn and arn.account else b.ctx.default_account.get("aws", "unknown")
+    label = arn.resource.split(":")[-1] if arn else str(name or "vault")
+    region = arn.region if arn else b.ctx.default_region.get("aws")
+    return b.add({"id": f"aws:backup-vault:{account}:{region}:{label}", "kind": "bucket", "name": f"backup vault {label}",
+                  "provider": "terraform", "parent": b.account("aws", account), "external": True, "backup_store": True,
+                  **({"region": region} if region else {})})
+
+
+# ----------------------------------------------------------------------------------- IAM
+DELETE_ACTIONS = ("delete", "terminate", "remove", "purge", "destroy")
+WRITE_PREFIXES = ("put", "create", "update", "modify", "attach", "restore", "copy", "start", "stop", "reboot", "tag")
+
+
+def _actions_of(statement_actions: Any) -> set[str]:
+    actions = statement_actions if isinstance(statement_actions, list) else [statement_actions]
+    out: set[str] = set()
+    for action in actions:
+        if not isinstance(action, str):
+            continue
+        verb = action.split(":", 1)[-1].lower()
+        if action == "*" or verb == "*":
+            out |= {"read", "write", "delete", "admin"} if action == "*" else {"read", "write", "delete"}
+        elif verb.startswith(DELETE_ACTIONS) or verb.rstrip("*") == "" or verb.endswith("*") and any(d.startswith(verb.rstrip("*")) for d in DELETE_ACTIONS):
+            out.add("delete")
+        elif verb.startswith(WRITE_PREFIXES):
+            out.add("write")
+        else:
+            out.add("read")
+    return out
+
+
+def policy_grants(document: Any, b: Builder, account: str) -> dict[str, set[str]]:
+    """target node id → actions, from an IAM policy JSON document (Allow statements only)."""
+    if isinstance(document, str):
+        try:
+            document = json.loads(document)
+        except ValueError:
+            return {}
+    if not isinstance(document, dict):
+        return {}
+    statements = document.get("Statement")
+    statements = statements if isinstance(statements, list) else [statements]
+    grants: dict[str, set[str]] = {}
+    for st in statements:
+        if not isinstance(st, dict) or st.get("Effect") != "Allow":
+            continue
+        actions = _actions_of(st.get("Action"))
+        resources = st.get("Resource")
+        resources = resources if isinstance(resources, list) else [resources]
+        for arn in resources:
+            target = account if arn == "*" else (b.find("arn", arn) or b.find("s3", arn) or b.find("s3", str(arn).removesuffix("/*")))
+            if target:
+                grants.setdefault(target, set()).update(actions)
+    return grants
+
+
+def access_key(res: TfResource, b: Builder) -> None:
+    v = res.values
+    user = v.get("user")
+    account = b.account("aws", b.ctx.account(res))
+    grants: dict[str, set[str]] = {}
+    for policy in b.user_policies.get(user, []):
+        for target, actions in policy_grants(policy, b, account).items():
+            grants.setdefault(target, set()).update(actions)
+    node = {"id": node_id(res), "kind": "credential", "name": f"iam-user/{user} access key", "provider": "terraform",
+            "token_kind": "access_key", "address": res.address, "iam_user": user,
+            "status": v.get("status")}
+    if grants:
+        node["grants"] = [{"target": t, "actions": sorted(a)} for t, a in sorted(grants.items())]
+    b.add({k: val for k, val in node.items() if val is not None})
+
+
+MANAGED_ADMIN = {"arn:aws:iam::aws:policy/AdministratorAccess": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+                 "arn:aws:iam::aws:policy/PowerUserAccess": {"Statement": [{"Effect": "Allow", "Action": ["rds:*", "s3:*", "ec2:*", "backup:*"], "Resource": "*"}]}}
+
+
+def collect_user_policies(resources: list[TfResource], b: Builder) -> None:
+    """user name → policy documents (inline, and attached managed policies defined here or well known)."""
+    managed = {r.values.get("arn"): r.values.get("policy") for r in resources if r.type == "aws_iam_policy"}
+    managed.update({f"tf:{r.address}": r.values.get("policy") for r in resources if r.type == "aws_iam_policy"})
+    b.user_policies = {}
+    for r in resources:
+        if r.type == "aws_iam_user_policy":
+            b.user_policies.setdefault(r.values.get("user"), []).append(r.values.get("policy"))
+        elif r.type == "aws_iam_user_policy_attachment":
+            arn = r.values.get("policy_arn")
+            doc = managed.get(arn) or MANAGED_ADMIN.get(arn)
+            if doc is not None:
+                b.user_policies.setdefault(r.values.get("user"), []).append(doc)
+
+
+PRIMARY: dict[str, Handler] = {
+    "aws_db_instance": db_instance,
+    "aws_rds_cluster": rds_cluster,
+    "aws_rds_cluster_instance": rds_cluster_instance,
+    "aws_ebs_volume": ebs_volume,
+    "aws_instance": instance,
+    "aws_s3_bucket": s3_bucket,
+    "aws_backup_vault": backup_vault,
+}
+RELATIONAL: dict[str, Handler] = {
+    "aws_rds_cluster_instance": cluster_member,
+    "aws_db_snapshot": db_snapshot,
+    "aws_db_cluster_snapshot": db_snapshot,
+    "aws_db_instance_automated_backups_replication": automated_backups_replication,
+    "aws_ebs_snapshot": ebs_snapshot,
+    "aws_volume_attachment": volume_attachment,
+    "aws_s3_bucket_replication_configuration": s3_replication,
+    "aws_s3_bucket_versioning": s3_versioning,
+    "aws_backup_selection": backup_selection,
+    "aws_iam_access_key": access_key,
+}
+#: understood, but not nodes of their own (their effect lands on other nodes)
+ABSORBED = frozenset({"aws_backup_plan", "aws_iam_user", "aws_iam_user_policy", "aws_iam_user_policy_attachment", "aws_iam_policy"})

@@ -1,0 +1,84 @@
+"""Shared scaffolding for the per-family mappings: node dicts in inventory shape, the account and
+environment nodes resources are placed in, and lookups so one resource can point at another
+by the attribute Terraform uses (an RDS identifier, an EBS volume id, a bucket name…)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from providers.terraform.context import Context, provider_family
+from providers.terraform.document import TfResource
+
+PROVIDER = "terraform"
+
+
+def node_id(res: TfResource) -> str:
+    return f"tf:{res.address}"
+
+
+class Builder:
+    def __init__(self, ctx: Context) -> None:
+        self.ctx = ctx
+        self.nodes: dict[str, dict[str, Any]] = {}
+        self._lookup: dict[tuple[str, str], str] = {}
+        self.generic: list[str] = []
+
+    # ------------------------------------------------------------------ nodes
+    def add(self, node: dict[str, Any]) -> str:
+        existing = self.nodes.get(node["id"])
+        if existing is None:
+            self.nodes[node["id"]] = node
+        else:  # the same external thing referenced twice: merge relations
+            for key, value in node.items():
+                if key not in existing:
+                    existing[key] = value
+        return node["id"]
+
+    def account(self, family: str, account: str) -> str:
+        label = {"aws": "AWS account", "gcp": "GCP project", "railway": "Railway workspace"}.get(family, "account")
+        return self.add({"id": f"{family}:account:{account}", "kind": "account", "name": f"{label} {account}",
+                         "provider": PROVIDER, "cloud": family})
+
+    def environment(self, name: str) -> str:
+        return self.add({"id": f"env:{name}", "kind": "environment", "name": name, "provider": PROVIDER})
+
+    def resource(self, res: TfResource, kind: str, name: Any, **attrs: Any) -> dict[str, Any]:
+        """A node for `res`, placed in its account (parent), region and environment."""
+        fam = provider_family(res)
+        node: dict[str, Any] = {
+            "id": node_id(res), "kind": kind, "name": str(name or res.address), "provider": PROVIDER,
+            "address": res.address, "tf_type": res.type,
+        }
+        region = self.ctx.region(res)
+        if region:
+            node["region"] = region
+        node["parent"] = self.account(fam, self.ctx.account(res))
+        env = self.ctx.environment(res)
+        if env:
+            node["in_environment"] = self.environment(env)
+        for key, value in attrs.items():
+            if value is not None:
+                node[key] = value
+        self.add(node)
+        return node
+
+    # ---------------------------------------------------------------- lookups
+    def remember(self, key: str, value: Any, nid: str) -> None:
+        if isinstance(value, str) and value:
+            self._lookup[(key, value)] = nid
+
+    def find(self, key: str, value: Any) -> str | None:
+        if not isinstance(value, str):
+            return None
+        return self._lookup.get((key, value))
+
+    def relate(self, nid: str, rel: str, target: str) -> None:
+        node = self.nodes[nid]
+        current = node.get(rel)
+        if current is None:
+            node[rel] = target
+        elif isinstance(current, list):
+            if target not in current:
+                current.append(target)
+        elif current != target:
+            node[rel] = [current, target]

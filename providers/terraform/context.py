@@ -1,0 +1,180 @@
+"""Where a Terraform resource lives: account, region and environment.
+
+Account and region come from ARNs (`arn:partition:service:region:account:…`), `owner_id`,
+GCP `project`, then the provider configuration; a resource whose account cannot be told is
+placed in the document's most common account (fail safe: a copy is never assumed to be
+somewhere else). Environments come from tags/labels (`env`, `environment`, `stage`, `tier`),
+then module names, then name tokens — each only when it looks like an environment name
+(the default tier patterns of SPEC §8), so `module.network` does not become an environment.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from auditor.policy import DEFAULT_ENVIRONMENT_PATTERNS, Policy
+from providers.terraform.document import TfResource
+
+ENV_KEYS = ("env", "environment", "stage", "tier")
+_TOKEN = re.compile(r"[^a-z0-9]+")
+_DEFAULT_POLICY = Policy(environment_patterns=dict(DEFAULT_ENVIRONMENT_PATTERNS))
+
+
+@dataclass(frozen=True)
+class Arn:
+    partition: str
+    service: str
+    region: str
+    account: str
+    resource: str
+
+
+def parse_arn(value: Any) -> Arn | None:
+    if not isinstance(value, str) or not value.startswith("arn:"):
+        return None
+    parts = value.split(":", 5)
+    if len(parts) < 6:
+        return None
+    return Arn(parts[1], parts[2], parts[3], parts[4], parts[5])
+
+
+def provider_family(res: TfResource) -> str:
+    if res.type.startswith("aws_"):
+        return "aws"
+    if res.type.startswith("google_"):
+        return "gcp"
+    if res.type.startswith("railway_"):
+        return "railway"
+    return "other"
+
+
+def _constant(expressions: Any, key: str) -> Any:
+    expr = expressions.get(key) if isinstance(expressions, dict) else None
+    if isinstance(expr, dict):
+        return expr.get("constant_value")
+    if isinstance(expr, list) and expr and isinstance(expr[0], dict):  # nested block, e.g. assume_role
+        return expr[0]
+    return None
+
+
+def looks_like_environment(name: str) -> bool:
+    return _DEFAULT_POLICY.tier_from_name(name) is not None
+
+
+@dataclass
+class Context:
+    """Per-document facts the family mappings share."""
+
+    default_account: dict[str, str] = field(default_factory=dict)  # family -> account id
+    default_region: dict[str, str] = field(default_factory=dict)
+    #: root-module configuration: address -> attribute -> referenced addresses, for values
+    #: Terraform only knows after apply (a backup selection's plan_id in the same plan)
+    references: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+
+    @classmethod
+    def build(cls, resources: list[TfResource], provider_config: dict[str, Any], root_config: Any = None) -> "Context":
+        ctx = cls()
+        accounts: dict[str, Counter] = {"aws": Counter(), "gcp": Counter()}
+        for res in resources:
+            fam = provider_family(res)
+            acct = ctx.explicit_account(res)
+            if acct and fam in accounts:
+                accounts[fam][acct] += 1
+            elif fam == "aws":  # any ARN a resource mentions (a role, a vault) names the account
+                for value in res.values.values():
+                    arn = parse_arn(value)
+                    if arn and arn.account and arn.account != "aws":
+                        accounts["aws"][arn.account] += 1
+                        break
+        if isinstance(root_config, dict):
+            for conf in root_config.get("resources") or []:
+                if isinstance(conf, dict) and isinstance(conf.get("address"), str):
+                    exprs = conf.get("expressions") if isinstance(conf.get("expressions"), dict) else {}
+                    ctx.references[conf["address"]] = {
+                        k: [r for r in e.get("references", []) if isinstance(r, str)]
+                        for k, e in exprs.items() if isinstance(e, dict)
+                    }
+        for key, cfg in provider_config.items():
+            if not isinstance(cfg, dict):
+                continue
+            name, exprs = cfg.get("name"), cfg.get("expressions")
+            if name == "aws":
+                region = _constant(exprs, "region")
+                if isinstance(region, str):
+                    ctx.default_region.setdefault("aws", region)
+                role = _constant(exprs, "assume_role")
+                arn = parse_arn(role.get("role_arn", {}).get("constant_value") if isinstance(role, dict) and isinstance(role.get("role_arn"), dict) else None)
+                allowed = _constant(exprs, "allowed_account_ids")
+                if arn:
+                    accounts["aws"][arn.account] += 1
+                elif isinstance(allowed, list) and allowed:
+                    accounts["aws"][str(allowed[0])] += 1
+            elif name == "google":
+                project = _constant(exprs, "project")
+                if isinstance(project, str):
+                    accounts["gcp"][project] += 1
+                region = _constant(exprs, "region")
+                if isinstance(region, str):
+                    ctx.default_region.setdefault("gcp", region)
+        for fam, counter in accounts.items():
+            if counter:
+                ctx.default_account[fam] = counter.most_common(1)[0][0]
+        return ctx
+
+    def referenced(self, address: str, attribute: str, prefix: str) -> str | None:
+        """The address `attribute` refers to in the configuration, if it starts with `prefix`."""
+        for ref in self.references.get(address, {}).get(attribute, []):
+            if ref.startswith(prefix):
+                parts = ref.split(".")
+                return ".".join(parts[:2])
+        return None
+
+    def explicit_account(self, res: TfResource) -> str | None:
+        v = res.values
+        arn = parse_arn(v.get("arn"))
+        if arn and arn.account:
+            return arn.account
+        if isinstance(v.get("owner_id"), str) and v["owner_id"]:
+            return v["owner_id"]
+        if res.type.startswith("google_") and isinstance(v.get("project"), str):
+            return v["project"]
+        return None
+
+    def account(self, res: TfResource) -> str:
+        fam = provider_family(res)
+        return self.explicit_account(res) or self.default_account.get(fam) or "unknown"
+
+    def region(self, res: TfResource) -> str | None:
+        v = res.values
+        arn = parse_arn(v.get("arn"))
+        if arn and arn.region:
+            return arn.region
+        for key in ("region", "location"):
+            if isinstance(v.get(key), str):
+                return v[key]
+        if isinstance(v.get("availability_zone"), str):
+            return v["availability_zone"][:-1]
+        return self.default_region.get(provider_family(res))
+
+    def environment(self, res: TfResource) -> str | None:
+        """The environment name, or None when nothing says it."""
+        for attr in ("tags", "labels", "tags_all"):
+            tags = res.values.get(attr)
+            if isinstance(tags, dict):
+                for key, value in tags.items():
+                    if key.lower() in ENV_KEYS and isinstance(value, str) and value:
+                        return value
+        for segment in reversed(res.module.split(".")[1::2] if res.module else []):
+            name = segment.split("[")[0]
+            if looks_like_environment(name):
+                return name
+        # the resource's real name, never its Terraform label (`main`, `this` say nothing)
+        for candidate in (res.values.get("identifier"), res.values.get("name"), res.values.get("bucket")):
+            if isinstance(candidate, str):
+                for token in _TOKEN.split(candidate.lower()):
+                    if token and looks_like_environment(token):
+                        return token
+        return None

@@ -1,0 +1,54 @@
+"""Terraform resources → blastscope resources (pure).
+
+Two passes in a fixed order: data holders and other primary nodes first, then what refers to
+them (snapshots, attachments, replication, backup selections, credentials). Resources no
+mapping knows become `generic` nodes — kept, counted and listed with --verbose — so nothing
+silently disappears from the graph.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from providers.terraform import aws, gcp, railway
+from providers.terraform.builder import PROVIDER, Builder, node_id
+from providers.terraform.context import Context
+from providers.terraform.document import TfResource
+
+FAMILIES = (aws, gcp, railway)
+
+
+def translate(resources: list[TfResource], ctx: Context) -> tuple[list[dict[str, Any]], Counter]:
+    """Inventory-shaped resource dicts, and a count of the unmapped resource types."""
+    b = Builder(ctx)
+    b.plans = {}
+    b.pending_disk_policies = []
+    b.snapshot_policies = {}
+    managed = [r for r in resources if r.mode == "managed"]
+    by_type: dict[str, list[TfResource]] = {}
+    for res in managed:
+        by_type.setdefault(res.type, []).append(res)
+    aws.collect_user_policies(managed, b)
+    for res in by_type.get("aws_backup_plan", []):
+        b.plans[res.address] = res
+        if res.values.get("id"):
+            b.plans[res.values["id"]] = res
+    for family in FAMILIES:
+        for rtype, handler in family.PRIMARY.items():
+            for res in by_type.get(rtype, []):
+                handler(res, b)
+    for family in FAMILIES:
+        for rtype, handler in family.RELATIONAL.items():
+            for res in by_type.get(rtype, []):
+                handler(res, b)
+    gcp.resolve_snapshot_schedules(b)
+    known = {t for f in FAMILIES for t in (*f.PRIMARY, *f.RELATIONAL, *f.ABSORBED)}
+    unmapped: Counter = Counter()
+    for res in managed:
+        if res.type in known:
+            continue
+        unmapped[res.type] += 1
+        b.add({"id": node_id(res), "kind": "generic", "name": res.address, "provider": PROVIDER,
+               "address": res.address, "tf_type": res.type})
+    return list(b.nodes.values()), unmapped
