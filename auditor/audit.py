@@ -27,6 +27,8 @@ class AuditResult:
     gaps: list[str] = field(default_factory=list)
     checks_run: list[str] = field(default_factory=list)
     now: datetime | None = None
+    #: where to find nodes this graph lacks — a gate's prior graph, for resources the plan deletes
+    previous: Topology | None = None
 
     @property
     def complete(self) -> bool:
@@ -42,7 +44,15 @@ class AuditResult:
         return [f for f in self.findings if at_least(f.severity, threshold)]
 
     def label(self, node_id: str) -> str:
+        if self.previous is not None and node_id not in self.topology.nodes:
+            return self.previous.label(node_id)
         return self.topology.label(node_id)
+
+    def node(self, node_id: str) -> Resource | None:
+        found = self.topology.nodes.get(node_id)
+        if found is None and self.previous is not None:
+            found = self.previous.nodes.get(node_id)
+        return found
 
 
 def merge_sources(sources: list[Source]) -> list[Resource]:
@@ -147,7 +157,7 @@ def audit(
     policy.now = now  # checks read "today" from the policy
     validate_policy_checks(policy)
     topo = Topology(merge_sources(sources))
-    checks = all_checks()
+    checks = [c for c in all_checks() if not c.needs_plan]
     if only:
         wanted = set(only)
         checks = [c for c in checks if c.id in wanted]

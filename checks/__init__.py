@@ -33,6 +33,8 @@ class Check:
     run: Callable[["Topology", "Policy"], Iterable["Finding"]] = field(compare=False, repr=False)
     references: tuple[str, ...] = ()
     severity_note: str = ""
+    #: judged on a planned change by `gate`, not on one graph by `scan`
+    needs_plan: bool = False
 
 
 _REGISTRY: dict[str, Check] = {}
@@ -53,7 +55,7 @@ def _load() -> None:
     if _LOADED:
         return
     _LOADED = True
-    from checks import credentials, data_protection, isolation  # noqa: F401  (register built-ins)
+    from checks import change, credentials, data_protection, isolation  # noqa: F401  (register built-ins)
 
     for ep in metadata.entry_points(group=ENTRY_POINT_GROUP):
         try:

@@ -9,6 +9,7 @@ import sys
 from auditor.cli import blast_cmd, checks_cmd, scan  # noqa: F401  (register commands)
 from auditor.cli import pull_cmd  # noqa: F401  (register `pull`)
 from auditor.cli import history_cmd  # noqa: F401  (register `history`, `diff`)
+from auditor.cli import gate_cmd  # noqa: F401  (register `gate`)
 from auditor.cli.app import app
 
 

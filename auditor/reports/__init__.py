@@ -12,6 +12,9 @@ from auditor.errors import UsageError
 FORMATS: dict[str, str] = {
     "text": "auditor.reports.text:render",
     "json": "auditor.reports.json_report:render",
+    "sarif": "auditor.reports.sarif:render",
+    "junit": "auditor.reports.junit:render",
+    "markdown": "auditor.reports.markdown:render",
 }
 
 

@@ -1,0 +1,94 @@
+"""Markdown (`--format markdown`) for pull-request comments and job summaries.
+
+A summary line by severity, then tables: for `scan` every finding; for `gate` the findings
+the change introduces and the ones it fixes. Each finding's evidence paths follow in a
+collapsible block; critical findings also get a Mermaid diagram of their evidence subgraph
+when the diagram module is installed (GitHub renders ```mermaid blocks).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from auditor.audit import AuditResult
+from auditor.findings import Finding
+from auditor.severity import SEVERITIES, at_least
+
+ICON = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
+MAX_ROWS = 100
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|").replace("\n", " ")
+
+
+def _mermaid(result: AuditResult, finding: Finding) -> str:
+    try:
+        from auditor.render.mermaid import finding_mermaid
+    except ImportError:
+        return ""
+    try:
+        return finding_mermaid(result, finding)
+    except Exception:  # noqa: BLE001 - a diagram must never cost the report
+        return ""
+
+
+def _table(findings: list[Finding], result: AuditResult) -> list[str]:
+    out = ["| | severity | check | resource | finding |", "|---|---|---|---|---|"]
+    for f in findings[:MAX_ROWS]:
+        out.append(f"| {ICON[f.severity]} | {f.severity} | `{f.check_id}` | {_cell(f.resource_name)} | {_cell(f.message)} |")
+    if len(findings) > MAX_ROWS:
+        out.append(f"| | | | | … {len(findings) - MAX_ROWS} more (see the JSON or SARIF report) |")
+    return out
+
+
+def _details(findings: list[Finding], result: AuditResult) -> list[str]:
+    out: list[str] = []
+    for f in findings[:MAX_ROWS]:
+        if not f.evidence and f.severity != "critical":
+            continue
+        out += ["<details>", f"<summary>{ICON[f.severity]} <code>{f.check_id}</code> — {_cell(f.resource_name)}</summary>", ""]
+        out += [f"- `{p.text(result.label)}`" for p in f.evidence]
+        out += ["", f"**Fix:** {f.remediation}", ""]
+        if f.severity == "critical":
+            diagram = _mermaid(result, f)
+            if diagram:
+                out += ["```mermaid", diagram.rstrip(), "```", ""]
+        out += ["</details>", ""]
+    return out
+
+
+def _counts(findings: list[Finding]) -> str:
+    counts = {s: 0 for s in SEVERITIES}
+    for f in findings:
+        counts[f.severity] += 1
+    return " · ".join(f"{ICON[s]} {counts[s]} {s}" for s in SEVERITIES if counts[s]) or "no findings"
+
+
+def render(result: AuditResult, *, fail_on: str = "high", gate: Any = None, **_: Any) -> str:
+    origin = ", ".join(f"`{s.origin}`" for s in result.sources)
+    out: list[str] = []
+    if gate is None:
+        failing = [f for f in result.findings if at_least(f.severity, fail_on)]
+        verdict = "❌ fails" if failing else "✅ passes"
+        out += [f"### blastscope scan of {origin}", "",
+                f"**{verdict}** at `--fail-on {fail_on}` · {_counts(result.findings)} · {len(result.topology)} resources", ""]
+        if not result.complete:
+            out += ["> ⚠️ **Incomplete audit** — blastscope could not read everything, so this is not a clean bill:", ""]
+            out += [f"> - {_cell(g)}" for g in result.gaps[:20]] + [""]
+        if result.findings:
+            out += _table(result.findings, result) + [""] + _details(result.findings, result)
+        return "\n".join(out).rstrip() + "\n"
+    introduced = gate.introduced()
+    failing = gate.failing(fail_on)
+    verdict = "❌ blocks this change" if failing or not gate.complete else "✅ this change introduces no finding at or above `" + fail_on + "`"
+    out += [f"### blastscope gate: {origin}", "", f"**{verdict}**", "",
+            f"Introduced: {_counts(introduced)} · fixed: {len(gate.fixed)} · already present (not judged): "
+            f"{len(result.findings) - len(gate.new)}" + (f" · baselined: {gate.baselined}" if gate.baselined else ""), ""]
+    if not gate.complete:
+        out += ["> ⚠️ **Incomplete audit**: " + "; ".join(_cell(g) for g in (gate.prior.gaps + result.gaps)[:10]), ""]
+    if introduced:
+        out += ["#### Introduced by this change", ""] + _table(introduced, result) + [""] + _details(introduced, result)
+    if gate.fixed:
+        out += ["#### Fixed by this change", ""] + _table(gate.fixed, gate.prior) + [""]
+    return "\n".join(out).rstrip() + "\n"
