@@ -10,6 +10,7 @@ from auditor.cli import blast_cmd, checks_cmd, scan  # noqa: F401  (register com
 from auditor.cli import pull_cmd  # noqa: F401  (register `pull`)
 from auditor.cli import history_cmd  # noqa: F401  (register `history`, `diff`)
 from auditor.cli import gate_cmd  # noqa: F401  (register `gate`)
+from auditor.cli import baseline_cmd  # noqa: F401  (register `baseline create|update`)
 from auditor.cli.app import app
 
 

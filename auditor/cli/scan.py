@@ -135,13 +135,13 @@ def scan(
 
         text = diff_summary(record.changes) + "\n" if quiet else render_diff(record.changes, fmt)
     elif fmt == "text" and quiet:
-        text = summary_line(result, threshold, baselined) + "\n"
+        text = summary_line(result, threshold, baselined, baseline) + "\n"
     else:
         text = render_stream(fmt, result, fail_on=threshold, verbose=verbose, baselined=baselined,
                       baseline=baseline, color=(output is None and fmt == "text" and err_console.is_terminal))
     write_output(text, output)
     if output is not None and not quiet:
-        err_console.print(summary_line(result, threshold, baselined), markup=False)
+        err_console.print(summary_line(result, threshold, baselined, baseline), markup=False)
     if verbose:
         for source in loaded:
             requests = source.meta.get("requests")

@@ -17,11 +17,16 @@ from auditor.severity import SEVERITIES, at_least
 STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
-def summary_line(result: AuditResult, fail_on: str, baselined: int = 0) -> str:
+def failing(result: AuditResult, fail_on: str, baseline: set[str] | None = None) -> list[Finding]:
+    """Findings that fail the run: at or above --fail-on and not accepted in the baseline."""
+    return [f for f in result.failing(fail_on) if not (baseline and f.fingerprint in baseline)]
+
+
+def summary_line(result: AuditResult, fail_on: str, baselined: int = 0, baseline: set[str] | None = None) -> str:
     counts = result.counts()
     parts = [f"{counts[s]} {s}" for s in SEVERITIES if counts.get(s)]
     total = len(result.findings)
-    verdict = "FAIL" if result.failing(fail_on) else "pass"
+    verdict = "FAIL" if failing(result, fail_on, baseline) else "pass"
     text = f"{total} finding{'s' if total != 1 else ''}"
     if parts:
         text += " (" + ", ".join(parts) + ")"
@@ -66,6 +71,7 @@ def render(
     color: bool = False,
     verbose: bool = False,
     baselined: int = 0,
+    baseline: set[str] | None = None,
     width: int | None = None,
     **_: Any,
 ) -> str:
@@ -91,8 +97,8 @@ def render(
         for f in result.suppressed:
             console.print(Text(f"  {f.check_id} {result.topology.label(f.resource_id)} — {f.suppressed_by}", style="dim"))
     console.print()
-    style = "bold red" if result.failing(fail_on) or not result.complete else "bold green"
-    console.print(Text(summary_line(result, fail_on, baselined), style=style))
+    style = "bold red" if failing(result, fail_on, baseline) or not result.complete else "bold green"
+    console.print(Text(summary_line(result, fail_on, baselined, baseline), style=style))
     return buffer.getvalue()
 
 
