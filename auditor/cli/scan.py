@@ -147,6 +147,11 @@ def scan(
             requests = source.meta.get("requests")
             if requests is not None:
                 err_console.print(f"{source.origin}: {requests} API requests", markup=False)
+            unmapped = source.meta.get("unmapped_types")
+            if unmapped:
+                listed = ", ".join(f"{t} ({n})" for t, n in unmapped.items())
+                err_console.print(f"{source.origin}: {sum(unmapped.values())} resource(s) of types blastscope does not model yet, "
+                                  f"kept as generic nodes: {listed}", markup=False)
     if record is not None and record.entry is not None and not quiet:
         state = "complete" if record.entry.complete else "INCOMPLETE (never used as a base)"
         base = f", compared with {record.base.name}" if record.base else ", first complete run"

@@ -17,7 +17,8 @@ from auditor.source import FileFormat, Source
 from auditor.model import Resource
 from providers.terraform.context import Context
 from providers.terraform.document import PlannedChange, TfDocument, parse_document
-from providers.terraform.translate import translate
+from providers.terraform.translate import UnexpectedShape, translate
+from auditor.errors import InputError
 
 
 @dataclass
@@ -31,6 +32,13 @@ class Plan:
 
 
 def source_from_document(document: Any, file: str) -> Source:
+    try:
+        return _source(document, file)
+    except UnexpectedShape as exc:
+        raise InputError(str(exc), file=file, resource=exc.address, field="values") from None
+
+
+def _source(document: Any, file: str) -> Source:
     doc: TfDocument = parse_document(document, file)
     ctx = Context.build(doc.resources + doc.prior, doc.provider_config, doc.root_config)
     raw, unmapped = translate(doc.resources, ctx)

@@ -97,7 +97,7 @@ def walk_module(module: Any, file: str, where: str) -> Iterator[TfResource]:
         return
     if not isinstance(module, dict):
         raise InputError("expected an object", file=file, field=where)
-    for i, raw in enumerate(module.get("resources") or []):
+    for i, raw in enumerate(_list(module.get("resources"), file, f"{where}.resources")):
         if not isinstance(raw, dict) or not isinstance(raw.get("address"), str) or not isinstance(raw.get("type"), str):
             raise InputError("resource without address/type", file=file, field=f"{where}.resources[{i}]")
         values = raw.get("values") if isinstance(raw.get("values"), dict) else {}
@@ -106,8 +106,25 @@ def walk_module(module: Any, file: str, where: str) -> Iterator[TfResource]:
         module_addr = address.rsplit(f"{raw['type']}.", 1)[0].rstrip(".") if address.startswith("module.") else ""
         yield TfResource(address, raw["type"], str(raw.get("name", "")), module_addr, _provider(raw.get("provider_name")),
                          values, str(raw.get("mode", "managed")))
-    for j, child in enumerate(module.get("child_modules") or []):
+    for j, child in enumerate(_list(module.get("child_modules"), file, f"{where}.child_modules")):
         yield from walk_module(child, file, f"{where}.child_modules[{j}]")
+
+
+def _object(value: Any, file: str, where: str) -> dict[str, Any]:
+    """`value` as an object: absent/null is empty, anything else but an object is an input error."""
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise InputError("expected an object", file=file, field=where)
+    return value
+
+
+def _list(value: Any, file: str, where: str) -> list[Any]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise InputError("expected a list", file=file, field=where)
+    return value
 
 
 def parse_document(document: Any, file: str) -> TfDocument:
@@ -119,13 +136,13 @@ def parse_document(document: Any, file: str) -> TfDocument:
     tf_version = document.get("terraform_version")
     config = document.get("configuration") if isinstance(document.get("configuration"), dict) else {}
     providers = config.get("provider_config") if isinstance(config.get("provider_config"), dict) else {}
-    variables = {k: v.get("value") for k, v in (document.get("variables") or {}).items() if isinstance(v, dict)}
+    variables = {k: v.get("value") for k, v in _object(document.get("variables"), file, "variables").items() if isinstance(v, dict)}
     root_config = config.get("root_module") if isinstance(config.get("root_module"), dict) else {}
     if "planned_values" in document or "resource_changes" in document:
         unknown_after: dict[str, Any] = {}
         sensitive_after: dict[str, Any] = {}
         changes = []
-        for i, rc in enumerate(document.get("resource_changes") or []):
+        for i, rc in enumerate(_list(document.get("resource_changes"), file, "resource_changes")):
             if not isinstance(rc, dict) or not isinstance(rc.get("change"), dict):
                 raise InputError("malformed resource change", file=file, field=f"resource_changes[{i}]")
             actions = rc["change"].get("actions")
@@ -137,11 +154,13 @@ def parse_document(document: Any, file: str) -> TfDocument:
             unknown_after[address] = rc["change"].get("after_unknown")
             sensitive_after[address] = rc["change"].get("after_sensitive")
         planned = []
-        for res in walk_module((document.get("planned_values") or {}).get("root_module"), file, "planned_values.root_module"):
+        planned_values = _object(document.get("planned_values"), file, "planned_values")
+        for res in walk_module(planned_values.get("root_module"), file, "planned_values.root_module"):
             res.values = redact(unknown_to_none(res.values, unknown_after.get(res.address)), sensitive_after.get(res.address))
             planned.append(res)
-        prior_state = document.get("prior_state") or {}
-        prior = list(walk_module((prior_state.get("values") or {}).get("root_module"), file, "prior_state.values.root_module"))
+        prior_values = _object(_object(document.get("prior_state"), file, "prior_state").get("values"), file, "prior_state.values")
+        prior = list(walk_module(prior_values.get("root_module"), file, "prior_state.values.root_module"))
         return TfDocument("plan", tf_version, planned, prior, changes, providers, variables, root_config)
-    resources = list(walk_module((document.get("values") or {}).get("root_module"), file, "values.root_module"))
+    values = _object(document.get("values"), file, "values")
+    resources = list(walk_module(values.get("root_module"), file, "values.root_module"))
     return TfDocument("state", tf_version, resources, [], [], providers, variables, root_config)

@@ -19,6 +19,21 @@ from providers.terraform.document import TfResource
 FAMILIES = (aws, gcp, railway)
 
 
+class UnexpectedShape(Exception):
+    """A known resource type whose values do not have the shape its provider documents."""
+
+    def __init__(self, address: str, detail: str) -> None:
+        super().__init__(detail)
+        self.address = address
+
+
+def _run(handler, res: TfResource, b: Builder) -> None:  # type: ignore[no-untyped-def]
+    try:
+        handler(res, b)
+    except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
+        raise UnexpectedShape(res.address, f"values do not have the documented {res.type} shape ({type(exc).__name__}: {exc})") from None
+
+
 def translate(resources: list[TfResource], ctx: Context) -> tuple[list[dict[str, Any]], Counter]:
     """Inventory-shaped resource dicts, and a count of the unmapped resource types."""
     b = Builder(ctx)
@@ -29,7 +44,10 @@ def translate(resources: list[TfResource], ctx: Context) -> tuple[list[dict[str,
     by_type: dict[str, list[TfResource]] = {}
     for res in managed:
         by_type.setdefault(res.type, []).append(res)
-    aws.collect_user_policies(managed, b)
+    try:
+        aws.collect_user_policies(managed, b)
+    except (TypeError, AttributeError) as exc:
+        raise UnexpectedShape("aws_iam_*", f"IAM policy attachments have an unexpected shape ({exc})") from None
     for res in by_type.get("aws_backup_plan", []):
         b.plans[res.address] = res
         if res.values.get("id"):
@@ -37,11 +55,11 @@ def translate(resources: list[TfResource], ctx: Context) -> tuple[list[dict[str,
     for family in FAMILIES:
         for rtype, handler in family.PRIMARY.items():
             for res in by_type.get(rtype, []):
-                handler(res, b)
+                _run(handler, res, b)
     for family in FAMILIES:
         for rtype, handler in family.RELATIONAL.items():
             for res in by_type.get(rtype, []):
-                handler(res, b)
+                _run(handler, res, b)
     gcp.resolve_snapshot_schedules(b)
     known = {t for f in FAMILIES for t in (*f.PRIMARY, *f.RELATIONAL, *f.ABSORBED)}
     unmapped: Counter = Counter()
