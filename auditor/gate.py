@@ -101,6 +101,7 @@ def gate(source: Source, policy: Policy, *, now=None, baseline: set[str] | None 
     accepted = baseline or set()
     new = [f for f in planned.findings if f.fingerprint not in before and f.fingerprint not in accepted]
     baselined = sum(1 for f in planned.findings if f.fingerprint not in before and f.fingerprint in accepted)
-    fixed = [f for f in prior.findings if f.fingerprint not in after]
+    # a finding on a resource the plan removes is gone with it, not fixed
+    fixed = [f for f in prior.findings if f.fingerprint not in after and f.resource_id in planned.topology.nodes]
     destructive = [f for f in destructive_changes(source, prior, policy) if f.fingerprint not in accepted]
     return GateResult(prior, planned, new, fixed, destructive, baselined)

@@ -238,3 +238,18 @@ def test_known_types_with_any_values_give_a_graph_or_one_input_error(items) -> N
         source_from_document(state(*resources), "fuzz.json")
     except InputError as exc:
         assert str(exc).startswith("fuzz.json") and "\n" not in str(exc)
+
+
+def test_gate_lists_what_a_change_fixes() -> None:
+    import sys
+
+    sys.path.insert(0, str(ROOT / "bench"))
+    from tfplan import plan_document, rds
+
+    from auditor.gate import gate
+
+    before = rds("billing-prod", "production", deletion_protection=False)
+    after = rds("billing-prod", "production", deletion_protection=True)
+    result = gate(source_from_document(plan_document([before], [after]), "fix.plan.json"), Policy())
+    assert [f.check_id for f in result.fixed] == ["deletion-protection-off"]
+    assert result.introduced() == [] and result.failing("low") == []
