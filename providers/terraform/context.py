@@ -83,12 +83,14 @@ class Context:
             acct = ctx.explicit_account(res)
             if acct and fam in accounts:
                 accounts[fam][acct] += 1
-            elif fam == "aws":  # any ARN a resource mentions (a role, a vault) names the account
-                for value in res.values.values():
-                    arn = parse_arn(value)
-                    if arn and arn.account and arn.account != "aws":
-                        accounts["aws"][arn.account] += 1
-                        break
+        if not accounts["aws"]:  # no resource says: any ARN a resource mentions (a role, a vault) names the account
+            for res in resources:
+                if provider_family(res) == "aws":
+                    for value in res.values.values():
+                        arn = parse_arn(value)
+                        if arn and arn.account and arn.account != "aws":
+                            accounts["aws"][arn.account] += 1
+                            break
         if isinstance(root_config, dict):
             for conf in root_config.get("resources") or []:
                 if isinstance(conf, dict) and isinstance(conf.get("address"), str):

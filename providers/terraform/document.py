@@ -60,6 +60,8 @@ def looks_like_terraform(document: Any) -> bool:
 
 def redact(value: Any, sensitive: Any) -> Any:
     """Replace every leaf marked true in `sensitive` (same shape as value) by None."""
+    if not sensitive:  # None, False, {} or []: nothing is sensitive below this point
+        return value
     if sensitive is True:
         return None
     if isinstance(value, dict) and isinstance(sensitive, dict):
@@ -71,6 +73,8 @@ def redact(value: Any, sensitive: Any) -> Any:
 
 def unknown_to_none(value: Any, unknown: Any) -> Any:
     """Leaves marked true in `after_unknown` become None (known after apply)."""
+    if not unknown:
+        return value
     if unknown is True:
         return None
     if isinstance(unknown, dict):
