@@ -11,6 +11,7 @@ from auditor.cli import pull_cmd  # noqa: F401  (register `pull`)
 from auditor.cli import history_cmd  # noqa: F401  (register `history`, `diff`)
 from auditor.cli import gate_cmd  # noqa: F401  (register `gate`)
 from auditor.cli import baseline_cmd  # noqa: F401  (register `baseline create|update`)
+from auditor.cli import render_cmd  # noqa: F401  (register `render`)
 from auditor.cli.app import app
 
 

@@ -1,0 +1,88 @@
+"""`blastscope render SOURCE… --format svg|png|pdf|dot|mermaid|html`: topology diagrams for reviews."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import List, Optional
+
+import typer
+
+from auditor.cli.app import app, err_console, handle_errors, parse_now, write_output
+from auditor.errors import UsageError
+
+RENDER_FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "html")
+BINARY = ("png", "pdf")
+
+
+def write_diagram(diagram, fmt: str, output: Optional[Path]) -> None:  # type: ignore[no-untyped-def]
+    """Text formats go through write_output; binary ones need a file (or a pipe)."""
+    from auditor.render.dot import dot_source, render_binary
+    from auditor.render.mermaid import to_mermaid
+
+    if fmt == "dot":
+        write_output(dot_source(diagram), output)
+    elif fmt == "mermaid":
+        write_output(to_mermaid(diagram), output)
+    elif fmt == "svg":
+        write_output(render_binary(diagram, "svg").decode("utf-8"), output)
+    else:
+        data = render_binary(diagram, fmt)
+        if output is None:
+            if sys.stdout.isatty():
+                raise UsageError(f"--format {fmt} is binary: give --output FILE (or pipe it)")
+            sys.stdout.buffer.write(data)
+            sys.stdout.flush()
+            return
+        output.parent.mkdir(parents=True, exist_ok=True)
+        tmp = output.with_name(f".{output.name}.tmp")
+        tmp.write_bytes(data)
+        tmp.replace(output)
+
+
+@app.command()
+@handle_errors
+def render(
+    sources: List[str] = typer.Argument(..., metavar="SOURCE...", help="inventory.yaml | snapshot.json | plan/state .json | railway"),
+    fmt: Optional[str] = typer.Option(None, "--format", "-f", help="svg | png | pdf | dot | mermaid | html (default: from --output's extension, else svg)."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
+    focus: Optional[str] = typer.Option(None, "--focus", help="Draw only the neighbourhood of this resource."),
+    depth: int = typer.Option(2, "--depth", min=0, help="With --focus: how many relations away to go."),
+    only_findings: bool = typer.Option(False, "--only-findings", help="Draw only what the findings' evidence paths touch."),
+    highlight: Optional[str] = typer.Option(None, "--highlight", help="A finding fingerprint (6+ characters) or a resource: light up its evidence or its blast radius."),
+    policy_file: Optional[Path] = typer.Option(None, "--policy", "-p"),
+    now: Optional[str] = typer.Option(None, "--now"),
+) -> None:
+    """Draw the topology: clusters account → project → environment, production marked, findings'
+    evidence in their severity's colour, large groups collapsed.
+
+    Example: blastscope render samples/pocketos/inventory.yaml -o incident.png
+    """
+    from auditor.audit import audit
+    from auditor.blast_report import resolve_node
+    from auditor.cli.sources import load_sources
+    from auditor.policy import load_policy
+    from auditor.render.diagram import build_diagram
+    from auditor.render.highlight import resolve_highlight
+
+    if fmt is None:
+        suffix = output.suffix.lower().lstrip(".") if output else ""
+        fmt = {"mmd": "mermaid", "gv": "dot", "htm": "html"}.get(suffix, suffix) if suffix else "svg"
+    if fmt not in RENDER_FORMATS:
+        raise UsageError(f"--format: unknown format {fmt!r} (choose from {', '.join(RENDER_FORMATS)})")
+    policy = load_policy(policy_file)
+    result = audit(load_sources(sources), policy, now=parse_now(now))
+    if fmt == "html":
+        from auditor.reports.html import render as render_html
+
+        write_output(render_html(result, policy=policy), output)
+        return
+    nodes, edges = resolve_highlight(result, policy, highlight) if highlight else (set(), set())
+    focus_id = resolve_node(result.topology, focus) if focus else None
+    diagram = build_diagram(result, policy, only_findings=only_findings, focus=focus_id, depth=depth,
+                            highlight=nodes, highlight_edges=edges)
+    write_diagram(diagram, fmt, output)
+    if output is not None:
+        err_console.print(f"wrote {output}: {len(diagram.nodes)} nodes, {len(diagram.clusters)} clusters, {len(diagram.edges)} edges"
+                          + (f", {diagram.collapsed_groups} collapsed groups" if diagram.collapsed_groups else "")
+                          + (f"; {diagram.hidden} resources not shown" if diagram.hidden else ""), markup=False)

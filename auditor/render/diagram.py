@@ -1,0 +1,293 @@
+"""The diagram model (pure): which nodes to draw, in which cluster, how, and which edges.
+
+Clusters follow containment — account → project → environment — through `parent` and
+`in_environment`; everything else is an edge. Production is marked by colour *and* by the
+word PRODUCTION in the cluster label. Findings colour the nodes and edges of their evidence
+paths in their severity's colour and add a count badge. To stay legible on real accounts:
+`only_findings` keeps just the evidence subgraph, `focus`/`depth` a neighbourhood, and runs of
+same-kind nodes in one cluster that carry no finding are collapsed into one "38 services" node.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict, deque
+from dataclasses import dataclass, field
+from typing import Iterable
+
+from auditor.audit import AuditResult
+from auditor.blast import analysis
+from auditor.findings import Finding
+from auditor.model import RELATIONS
+from auditor.policy import Policy
+from auditor.severity import SEVERITIES, rank
+
+CLUSTER_KINDS = ("account", "project", "environment")
+SEVERITY_COLOR = {"critical": "#b3001b", "high": "#d9480f", "medium": "#b08900", "low": "#1864ab", "info": "#5c677d"}
+COLLAPSE_AT = 8  # more same-kind, finding-free nodes than this in one cluster become one node
+
+
+def dom_id(node_id: str) -> str:
+    """A stable id usable in SVG/HTML for a node (also for edges: dom_id(a + '>' + b))."""
+    return "n" + hashlib.sha1(node_id.encode("utf-8")).hexdigest()[:12]
+
+
+@dataclass
+class DNode:
+    id: str
+    kind: str
+    label: str
+    production: bool = False
+    severity: str | None = None  # worst finding on it (None: none)
+    findings: int = 0
+    collapsed: int = 0  # > 0: this node stands for that many resources
+    highlighted: bool = False
+
+
+@dataclass
+class DEdge:
+    source: str
+    target: str
+    rel: str
+    severity: str | None = None
+    highlighted: bool = False
+
+
+@dataclass
+class DCluster:
+    id: str
+    kind: str
+    label: str
+    production: bool = False
+    tier: str | None = None
+    nodes: list[str] = field(default_factory=list)
+    children: list[str] = field(default_factory=list)
+    parent: str | None = None
+
+
+@dataclass
+class Diagram:
+    title: str
+    nodes: dict[str, DNode] = field(default_factory=dict)
+    edges: list[DEdge] = field(default_factory=list)
+    clusters: dict[str, DCluster] = field(default_factory=dict)
+    roots: list[str] = field(default_factory=list)  # top-level clusters
+    loose: list[str] = field(default_factory=list)  # nodes in no cluster
+    collapsed_groups: int = 0
+    hidden: int = 0  # resources left out by only_findings/focus
+
+    def cluster_members(self) -> int:
+        return sum(len(c.nodes) for c in self.clusters.values())
+
+
+def evidence_elements(findings: Iterable[Finding]) -> tuple[set[str], set[tuple[str, str, str]]]:
+    nodes: set[str] = set()
+    edges: set[tuple[str, str, str]] = set()
+    for f in findings:
+        nodes.add(f.resource_id)
+        for path in f.evidence:
+            nodes.update(path.nodes)
+            edges.update(path.edges())
+    return nodes, edges
+
+
+def _neighbourhood(result: AuditResult, focus: str, depth: int) -> set[str]:
+    topo = result.topology
+    adjacent: dict[str, set[str]] = defaultdict(set)
+    for res in topo.nodes.values():
+        for rel in RELATIONS:
+            for t in res.relations.get(rel, ()):
+                adjacent[res.id].add(t)
+                adjacent[t].add(res.id)
+        for g in res.grants:
+            adjacent[res.id].add(g.target)
+            adjacent[g.target].add(res.id)
+    seen = {focus: 0}
+    queue = deque([focus])
+    while queue:
+        n = queue.popleft()
+        if seen[n] >= depth:
+            continue
+        for m in adjacent[n]:
+            if m not in seen:
+                seen[m] = seen[n] + 1
+                queue.append(m)
+    return set(seen)
+
+
+def build_diagram(
+    result: AuditResult,
+    policy: Policy,
+    *,
+    only_findings: bool = False,
+    focus: str | None = None,
+    depth: int = 2,
+    highlight: Iterable[str] = (),
+    highlight_edges: Iterable[tuple[str, str, str]] = (),
+    collapse_at: int = COLLAPSE_AT,
+    title: str = "",
+    select: set[str] | None = None,
+) -> Diagram:
+    topo = result.topology
+    an = analysis(topo, policy)
+    findings = list(result.findings)
+    ev_nodes, ev_edges = evidence_elements(findings)
+    worst: dict[str, str] = {}
+    count: dict[str, int] = defaultdict(int)
+    edge_sev: dict[tuple[str, str, str], str] = {}
+    for f in findings:
+        count[f.resource_id] += 1
+        if f.resource_id not in worst or rank(f.severity) < rank(worst[f.resource_id]):
+            worst[f.resource_id] = f.severity
+        for path in f.evidence:
+            for e in path.edges():
+                if e not in edge_sev or rank(f.severity) < rank(edge_sev[e]):
+                    edge_sev[e] = f.severity
+            for n in path.nodes:
+                if n not in worst:
+                    worst.setdefault(f"path:{n}", f.severity)
+
+    # ---------------------------------------------------------------- which nodes to draw
+    selected = set(topo.nodes) if select is None else set(select) & set(topo.nodes)
+    if only_findings:
+        selected = set(ev_nodes)
+    if focus is not None:
+        selected &= _neighbourhood(result, focus, depth)
+    # containment ancestors of what is drawn are drawn as clusters
+    containers: dict[str, str | None] = {}
+
+    def container(n: str) -> str | None:
+        """The innermost account/project/environment holding n (an environment wins over a project)."""
+        if n in containers:
+            return containers[n]
+        containers[n] = None  # cycle guard (the loader rejects cycles; be safe anyway)
+        res = topo.nodes[n]
+        parents = list(res.relations.get("parent", ())) + list(res.relations.get("in_environment", ()))
+        clusters = [p for p in parents if topo.nodes[p].kind in CLUSTER_KINDS]
+        found = max(clusters, key=lambda p: CLUSTER_KINDS.index(topo.nodes[p].kind)) if clusters else None
+        if found is None:
+            for p in res.relations.get("parent", ()) + res.relations.get("stored_on", ()):
+                found = container(p)
+                if found is not None:
+                    break
+        containers[n] = found
+        return found
+
+    diagram = Diagram(title=title or ", ".join(s.origin for s in result.sources))
+    highlighted = set(highlight)
+    hl_edges = set(highlight_edges)
+    for n in sorted(selected):
+        res = topo.nodes[n]
+        if res.kind in CLUSTER_KINDS:
+            continue
+        sev = worst.get(n) or worst.get(f"path:{n}")
+        diagram.nodes[n] = DNode(n, res.kind, topo.label(n), an.is_production(n), sev, count.get(n, 0),
+                                 highlighted=n in highlighted)
+    needed: set[str] = set()
+    placement: dict[str, str | None] = {}
+    for n in diagram.nodes:
+        c = container(n)
+        placement[n] = c
+        while c is not None and c not in needed:
+            needed.add(c)
+            c = next((p for p in topo.nodes[c].relations.get("parent", ()) if topo.nodes[p].kind in CLUSTER_KINDS), None)
+    for n in selected:  # selected clusters (e.g. an environment on an evidence path) are drawn too
+        if topo.nodes[n].kind in CLUSTER_KINDS:
+            c: str | None = n
+            while c is not None and c not in needed:
+                needed.add(c)
+                c = next((p for p in topo.nodes[c].relations.get("parent", ()) if topo.nodes[p].kind in CLUSTER_KINDS), None)
+    for c in sorted(needed):
+        res = topo.nodes[c]
+        tier = an.tiers[c].effective if c in an.tiers else None
+        production = res.kind == "environment" and tier == "production"
+        label = f"{res.kind} {res.name}"
+        if res.kind == "environment":
+            label = f"{'PRODUCTION · ' if production else ''}{res.kind} {res.name}" + ("" if production else f" ({tier})")
+        parent = next((p for p in res.relations.get("parent", ()) if topo.nodes[p].kind in CLUSTER_KINDS), None)
+        diagram.clusters[c] = DCluster(c, res.kind, label, production, tier, parent=parent)
+    for c in diagram.clusters.values():
+        if c.parent in diagram.clusters:
+            diagram.clusters[c.parent].children.append(c.id)
+        else:
+            diagram.roots.append(c.id)
+    for n, c in placement.items():
+        if c is not None and c in diagram.clusters:
+            diagram.clusters[c].nodes.append(n)
+        else:
+            diagram.loose.append(n)
+
+    # ---------------------------------------------------------------- edges
+    drawn = set(diagram.nodes) | set(diagram.clusters)
+    for res in topo.nodes.values():
+        if res.id not in drawn:
+            continue
+        for rel in RELATIONS:
+            for t in res.relations.get(rel, ()):
+                if t not in drawn:
+                    continue
+                if res.id in diagram.clusters:
+                    continue  # cluster nesting shows it
+                if rel in ("parent", "in_environment") and t == placement.get(res.id):
+                    continue  # shown by containment
+                if rel == "in_environment" and t in diagram.clusters:
+                    continue
+                e = (res.id, rel, t)
+                diagram.edges.append(DEdge(res.id, t, rel, edge_sev.get(e), e in hl_edges))
+        for g in res.grants:
+            if g.target in drawn:
+                e = (res.id, "grants", g.target)
+                diagram.edges.append(DEdge(res.id, g.target, "grants " + ",".join(sorted(g.actions)), edge_sev.get(e), e in hl_edges))
+    diagram.hidden = len(topo.nodes) - len(drawn)
+    _collapse(diagram, collapse_at)
+    return diagram
+
+
+def _collapse(diagram: Diagram, at: int) -> None:
+    """Replace big runs of same-kind, finding-free, unhighlighted nodes in one cluster by one node."""
+    degree: dict[str, int] = defaultdict(int)
+    for e in diagram.edges:
+        if e.severity or e.highlighted:
+            degree[e.source] += 100
+            degree[e.target] += 100
+    for cluster in [*diagram.clusters.values(), None]:
+        members = cluster.nodes if cluster else diagram.loose
+        groups: dict[str, list[str]] = defaultdict(list)
+        for n in members:
+            node = diagram.nodes[n]
+            if node.severity is None and not node.highlighted and degree[n] < 100:
+                groups[node.kind].append(n)
+        for kind, group in groups.items():
+            if len(group) <= at:
+                continue
+            key = f"collapsed:{cluster.id if cluster else 'root'}:{kind}"
+            gone = set(group)
+            plural = {"service": "services", "volume": "volumes", "database": "databases", "backup": "backups",
+                      "bucket": "buckets", "credential": "credentials", "principal": "principals"}.get(kind, kind + "s")
+            diagram.nodes[key] = DNode(key, kind, f"{len(group)} {plural}", any(diagram.nodes[g].production for g in group),
+                                       collapsed=len(group))
+            for g in group:
+                del diagram.nodes[g]
+            kept = [n for n in members if n not in gone] + [key]
+            if cluster:
+                cluster.nodes = kept
+            else:
+                diagram.loose = kept
+            seen: set[tuple[str, str, str]] = set()
+            edges = []
+            for e in diagram.edges:
+                s = key if e.source in gone else e.source
+                t = key if e.target in gone else e.target
+                if s == t or (s, e.rel, t) in seen:
+                    continue
+                seen.add((s, e.rel, t))
+                edges.append(DEdge(s, t, e.rel, e.severity, e.highlighted))
+            diagram.edges = edges
+            diagram.collapsed_groups += 1
+
+
+def severity_color(severity: str | None) -> str | None:
+    return SEVERITY_COLOR.get(severity) if severity else None
+
+
+__all__ = ["Diagram", "DNode", "DEdge", "DCluster", "build_diagram", "dom_id", "severity_color", "SEVERITIES"]
