@@ -26,6 +26,7 @@ def blast(
     policy_file: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy file (tier patterns)."),
     fmt: str = typer.Option("text", "--format", "-f", help="text|json"),
     output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
+    render_file: Optional[Path] = typer.Option(None, "--render", help="Also draw the delete's consequences to FILE (.svg, .png, .pdf, .dot, .mmd)."),
 ) -> None:
     """Show what one delete of NODE destroys, which data loses every copy, and who can do it.
 
@@ -39,4 +40,23 @@ def blast(
     report = blast_report(an, resolve_node(topo, node))
     text = json.dumps(blast_json(an, report), indent=2) + "\n" if fmt == "json" else blast_text(an, report)
     write_output(text, output)
+    if render_file is not None:
+        draw_blast(sources, an.policy, report.node, render_file)
     raise typer.Exit(1 if report.lost else 0)
+
+
+def draw_blast(sources: list, policy, node: str, target: Path) -> None:  # type: ignore[no-untyped-def]
+    """The destroyed resources lit up, with the copies at stake and the credentials that can do it."""
+    from auditor.audit import audit
+    from auditor.cli.render_cmd import RENDER_FORMATS, write_diagram
+    from auditor.render.diagram import build_diagram
+    from auditor.render.highlight import blast_elements
+
+    fmt = {"mmd": "mermaid", "gv": "dot"}.get(target.suffix.lower().lstrip("."), target.suffix.lower().lstrip("."))
+    if fmt not in RENDER_FORMATS or fmt == "html":
+        raise UsageError(f"--render: cannot tell the format from {target.name!r} (use .svg, .png, .pdf, .dot or .mmd)")
+    result = audit(sources, policy)
+    (nodes, edges), draw = blast_elements(result, policy, node)
+    diagram = build_diagram(result, policy, select=draw, highlight=nodes, highlight_edges=edges,
+                            title=f"one delete of {result.label(node)}")
+    write_diagram(diagram, fmt, target)

@@ -137,7 +137,7 @@ def scan(
     elif fmt == "text" and quiet:
         text = summary_line(result, threshold, baselined, baseline) + "\n"
     else:
-        text = render_stream(fmt, result, fail_on=threshold, verbose=verbose, baselined=baselined,
+        text = render_stream(fmt, result, fail_on=threshold, verbose=verbose, baselined=baselined, policy=policy,
                       baseline=baseline, color=(output is None and fmt == "text" and err_console.is_terminal))
     write_output(text, output)
     if output is not None and not quiet:

@@ -75,6 +75,7 @@ class Diagram:
     loose: list[str] = field(default_factory=list)  # nodes in no cluster
     collapsed_groups: int = 0
     hidden: int = 0  # resources left out by only_findings/focus
+    summarized: int = 0  # projects drawn as one node each (large accounts)
 
     def cluster_members(self) -> int:
         return sum(len(c.nodes) for c in self.clusters.values())
@@ -239,8 +240,140 @@ def build_diagram(
                 e = (res.id, "grants", g.target)
                 diagram.edges.append(DEdge(res.id, g.target, "grants " + ",".join(sorted(g.actions)), edge_sev.get(e), e in hl_edges))
     diagram.hidden = len(topo.nodes) - len(drawn)
+    _collapse_clusters(diagram, CLUSTER_COLLAPSE_AT)
     _collapse(diagram, collapse_at)
+    if len(diagram.nodes) > LEGIBLE_NODES and focus is None and select is None:
+        _summarize_projects(diagram)
     return diagram
+
+
+LEGIBLE_NODES = 150  # beyond this a detailed drawing is no longer readable: projects become summary nodes
+
+
+def _summarize_projects(diagram: Diagram) -> None:
+    """Overview of a large account: each project cluster becomes one node carrying its finding
+    count and worst severity; edges between projects and credentials stay. `--focus PROJECT`
+    draws one project in detail."""
+    def members(cid: str) -> list[str]:
+        c = diagram.clusters[cid]
+        out = list(c.nodes)
+        for child in c.children:
+            out += members(child)
+        return out
+
+    def descendants(cid: str) -> list[str]:
+        out = [cid]
+        for child in diagram.clusters[cid].children:
+            out += descendants(child)
+        return out
+
+    projects = [c for c in diagram.clusters.values() if c.kind == "project"]
+    owner: dict[str, str] = {}
+    for project in projects:
+        inner = members(project.id)
+        severities = [diagram.nodes[n].severity for n in inner if diagram.nodes[n].severity]
+        findings = sum(diagram.nodes[n].findings for n in inner)
+        worst = min(severities, key=rank) if severities else None
+        key = project.id
+        label = project.label + (f"\n⚠ {findings} finding{'s' if findings != 1 else ''}" if findings else "") + f"\n({len(inner)} resources)"
+        node = DNode(key, "project", label, any(diagram.nodes[n].production for n in inner), worst, 0, collapsed=len(inner),
+                     highlighted=any(diagram.nodes[n].highlighted for n in inner))
+        for cid in descendants(project.id):
+            owner[cid] = key
+            for n in diagram.clusters[cid].nodes:
+                owner[n] = key
+        for n in inner:
+            del diagram.nodes[n]
+        for cid in descendants(project.id):
+            del diagram.clusters[cid]
+        diagram.nodes[key] = node
+        parent = project.parent
+        if parent in diagram.clusters:
+            diagram.clusters[parent].children = [c for c in diagram.clusters[parent].children if c != project.id]
+            diagram.clusters[parent].nodes.append(key)
+        else:
+            diagram.roots = [c for c in diagram.roots if c != project.id]
+            diagram.loose.append(key)
+    seen: dict[tuple[str, str, str], DEdge] = {}
+    for e in diagram.edges:
+        src, dst = owner.get(e.source, e.source), owner.get(e.target, e.target)
+        if src == dst:
+            continue
+        k = (src, e.rel, dst)
+        if k in seen:
+            old = seen[k]
+            if e.severity and (old.severity is None or rank(e.severity) < rank(old.severity)):
+                old.severity = e.severity
+            old.highlighted = old.highlighted or e.highlighted
+            continue
+        seen[k] = DEdge(src, dst, e.rel, e.severity, e.highlighted)
+    diagram.edges = list(seen.values())
+    diagram.summarized = len(projects)
+
+
+CLUSTER_COLLAPSE_AT = 3  # more finding-free sibling projects/environments than this become one node
+
+
+def _collapse_clusters(diagram: Diagram, at: int) -> None:
+    """Sibling clusters of one kind with nothing to show (no finding, nothing highlighted, no
+    severity-coloured edge) collapse into one node: "17 projects without findings (412 resources)"."""
+    hot = {e.source for e in diagram.edges if e.severity or e.highlighted} | {e.target for e in diagram.edges if e.severity or e.highlighted}
+
+    def members(cid: str) -> list[str]:
+        c = diagram.clusters[cid]
+        out = list(c.nodes)
+        for child in c.children:
+            out += members(child)
+        return out
+
+    def quiet(cid: str) -> bool:
+        return cid not in hot and all(
+            diagram.nodes[n].severity is None and not diagram.nodes[n].highlighted and n not in hot for n in members(cid))
+
+    parents = [None, *list(diagram.clusters)]
+    for parent in parents:
+        siblings = diagram.roots if parent is None else diagram.clusters[parent].children if parent in diagram.clusters else []
+        by_kind: dict[str, list[str]] = defaultdict(list)
+        for cid in siblings:
+            if cid in diagram.clusters and quiet(cid):
+                by_kind[diagram.clusters[cid].kind].append(cid)
+        for kind, group in by_kind.items():
+            if len(group) <= at:
+                continue
+            gone_nodes: set[str] = set()
+            gone_clusters: set[str] = set()
+            stack = list(group)
+            while stack:
+                cid = stack.pop()
+                gone_clusters.add(cid)
+                gone_nodes.update(diagram.clusters[cid].nodes)
+                stack.extend(diagram.clusters[cid].children)
+            plural = {"project": "projects", "environment": "environments", "account": "accounts"}[kind]
+            key = f"collapsed:{parent or 'root'}:{kind}"
+            diagram.nodes[key] = DNode(key, "generic", f"{len(group)} {plural} without findings\n({len(gone_nodes)} resources)",
+                                       collapsed=len(group))
+            for n in gone_nodes:
+                del diagram.nodes[n]
+            for cid in gone_clusters:
+                del diagram.clusters[cid]
+            if parent is None:
+                diagram.roots = [c for c in diagram.roots if c not in gone_clusters]
+                diagram.loose.append(key)
+            else:
+                diagram.clusters[parent].children = [c for c in diagram.clusters[parent].children if c not in gone_clusters]
+                diagram.clusters[parent].nodes.append(key)
+            gone = gone_nodes | gone_clusters
+            seen: set[tuple[str, str, str]] = set()
+            edges = []
+            for e in diagram.edges:
+                src = key if e.source in gone else e.source
+                dst = key if e.target in gone else e.target
+                if src == dst or (src, e.rel, dst) in seen:
+                    continue
+                seen.add((src, e.rel, dst))
+                edges.append(DEdge(src, dst, e.rel, e.severity, e.highlighted))
+            diagram.edges = edges
+            diagram.collapsed_groups += 1
 
 
 def _collapse(diagram: Diagram, at: int) -> None:

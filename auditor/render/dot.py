@@ -10,7 +10,7 @@ from auditor.render.diagram import Diagram, DNode, dom_id, severity_color
 SHAPES = {
     "volume": ("cylinder", "#e7f0fa"), "database": ("cylinder", "#dbe9ff"), "bucket": ("folder", "#e7f0fa"),
     "backup": ("note", "#fff4d6"), "credential": ("hexagon", "#f3e8ff"), "principal": ("ellipse", "#f1f3f5"),
-    "service": ("box", "#ffffff"), "generic": ("box", "#f8f9fa"),
+    "service": ("box", "#ffffff"), "generic": ("box", "#f8f9fa"), "project": ("tab", "#ffffff"),
 }
 CLUSTER_FILL = {"account": "#f8f9fa", "project": "#ffffff", "environment": "#f1f7ff"}
 PRODUCTION_FILL, PRODUCTION_BORDER = "#fff0f0", "#b3001b"
@@ -26,7 +26,7 @@ def _node_attrs(node: DNode) -> dict[str, str]:
     elif node.findings:
         label += f"\n⚠ {node.findings} finding{'s' if node.findings != 1 else ''}"
     attrs = {"shape": shape, "style": "filled,rounded" if shape == "box" else "filled", "fillcolor": fill,
-             "label": label, "id": dom_id(node.id), "class": f"kind-{node.kind}", "tooltip": node.id}
+             "label": label, "id": dom_id(node.id), "class": f"kind-{node.kind}", "tooltip": node.id.replace(":", " : ")}
     color = severity_color(node.severity)
     if color:
         attrs.update(color=color, penwidth="2.5", fontcolor=color if node.findings else "#212529")
@@ -44,6 +44,8 @@ def _legend_html(diagram: Diagram) -> str:
     kinds = "".join(f'<TD BGCOLOR="{SHAPES[k][1]}" BORDER="1">{k}</TD>' for k in ("database", "volume", "bucket", "backup", "credential", "service"))
     sev = "".join(f'<TD><FONT COLOR="{c}"><B>{s}</B></FONT></TD>' for s, c in SEVERITY_COLOR.items() if s != "info")
     extra = f"<TR><TD COLSPAN=\"6\">dashed double border: collapsed group ({diagram.collapsed_groups})</TD></TR>" if diagram.collapsed_groups else ""
+    if any(n.highlighted for n in diagram.nodes.values()):
+        extra += '<TR><TD COLSPAN="6"><FONT COLOR="#7048e8"><B>violet: highlighted (destroyed by the delete / the selected finding)</B></FONT></TD></TR>'
     return (f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="3"><TR><TD COLSPAN="6"><B>legend</B></TD></TR><TR>{kinds}</TR>'
             f'<TR><TD>outline = worst finding:</TD>{sev}<TD></TD></TR>'
             f'<TR><TD COLSPAN="6"><FONT COLOR="{PRODUCTION_BORDER}"><B>red cluster, "PRODUCTION ·" label: production</B></FONT></TD></TR>{extra}</TABLE>>')
@@ -54,7 +56,9 @@ def to_graphviz(diagram: Diagram) -> Any:
 
     g = graphviz.Digraph("blastscope", graph_attr={
         "rankdir": "LR", "compound": "true", "fontname": "Helvetica", "fontsize": "12", "nodesep": "0.25", "ranksep": "0.6",
-        "label": diagram.title + (f"\n{diagram.hidden} resources not shown" if diagram.hidden else ""),
+        "label": diagram.title + (f"\n{diagram.hidden} resources not shown" if diagram.hidden else "")
+        + (f"\noverview: {diagram.summarized} projects drawn as one node each, only relations on findings' evidence — "
+           "--focus PROJECT --depth 3 for detail" if diagram.summarized else ""),
         "labelloc": "t", "newrank": "true", "splines": "true", "outputorder": "edgesfirst",
     }, node_attr={"fontname": "Helvetica", "fontsize": "10", "margin": "0.08,0.04"}, edge_attr={"fontname": "Helvetica", "fontsize": "8", "color": "#868e96"})
 
@@ -68,21 +72,26 @@ def to_graphviz(diagram: Diagram) -> Any:
             # an anchor so edges can point at the cluster itself (a grant on a project)
             sub.node(f"anchor_{dom_id(cid)}", label="", shape="point", width="0.01", style="invis")
             for n in c.nodes:
-                sub.node(n, **_node_attrs(diagram.nodes[n]))
+                sub.node(dom_id(n), **_node_attrs(diagram.nodes[n]))
             for child in c.children:
                 add_cluster(sub, child)
 
     for root in diagram.roots:
         add_cluster(g, root)
     for n in diagram.loose:
-        g.node(n, **_node_attrs(diagram.nodes[n]))
+        g.node(dom_id(n), **_node_attrs(diagram.nodes[n]))
+    overview = bool(diagram.summarized)
     for e in diagram.edges:
-        attrs = {"label": e.rel, "id": dom_id(f"{e.source}>{e.rel}>{e.target}")}
-        target = e.target
+        if overview and not (e.severity or e.highlighted):
+            continue  # at overview scale only relations that carry a finding are drawn
+        # an overview keeps labels only where they explain a finding: grey labels are noise at scale
+        attrs = {"label": e.rel if (not overview or e.severity) else "", "id": dom_id(f"{e.source}>{e.rel.split()[0]}>{e.target}")}
+        # DOT node names are dom ids: resource ids may hold ':' (DOT port syntax) or quotes
+        target = dom_id(e.target)
         if e.target in diagram.clusters:
             target = f"anchor_{dom_id(e.target)}"
             attrs["lhead"] = f"cluster_{dom_id(e.target)}"
-        source = e.source
+        source = dom_id(e.source)
         if e.source in diagram.clusters:
             source = f"anchor_{dom_id(e.source)}"
             attrs["ltail"] = f"cluster_{dom_id(e.source)}"
@@ -96,6 +105,15 @@ def to_graphviz(diagram: Diagram) -> Any:
         g.edge(source, target, **attrs)
     if diagram.nodes:
         g.node("legend", shape="plaintext", label=_legend_html(diagram))
+    if overview:
+        # lay long lists (project summaries, credentials) out as a grid instead of one tall column
+        groups = [c.nodes for c in diagram.clusters.values()] + [diagram.loose]
+        for group in groups:
+            if len(group) > 8:
+                rows = max(4, int(len(group) ** 0.5 + 0.999))
+                ordered = sorted(group)
+                for i in range(len(ordered) - rows):
+                    g.edge(dom_id(ordered[i]), dom_id(ordered[i + rows]), style="invis", weight="5")
     return g
 
 

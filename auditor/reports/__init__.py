@@ -15,6 +15,7 @@ FORMATS: dict[str, str] = {
     "sarif": "auditor.reports.sarif:render",
     "junit": "auditor.reports.junit:render",
     "markdown": "auditor.reports.markdown:render",
+    "html": "auditor.reports.html:render",
 }
 
 
