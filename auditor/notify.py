@@ -19,7 +19,7 @@ import random
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable, Protocol
+from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 from auditor import __version__
@@ -37,15 +37,6 @@ class NotifyFailed(BlastscopeError):
     """The alert could not be delivered after retries (exit 4)."""
 
     exit_code = 4
-
-
-class FindingLike(Protocol):
-    fingerprint: str
-    check_id: str
-    severity: str
-    resource_id: str
-    resource_name: str
-    message: str
 
 
 @dataclass

@@ -294,21 +294,27 @@ def _summarize_projects(diagram: Diagram) -> None:
         else:
             diagram.roots = [c for c in diagram.roots if c != project.id]
             diagram.loose.append(key)
-    seen: dict[tuple[str, str, str], DEdge] = {}
+    _retarget(diagram, owner)
+    diagram.summarized = len(projects)
+
+
+def _retarget(diagram: Diagram, moved: dict[str, str]) -> None:
+    """Point edges of nodes that were folded into a group at the group; drop self-loops and
+    merge duplicates, keeping the worst severity and any highlight."""
+    merged: dict[tuple[str, str, str], DEdge] = {}
     for e in diagram.edges:
-        src, dst = owner.get(e.source, e.source), owner.get(e.target, e.target)
+        src, dst = moved.get(e.source, e.source), moved.get(e.target, e.target)
         if src == dst:
             continue
-        k = (src, e.rel, dst)
-        if k in seen:
-            old = seen[k]
-            if e.severity and (old.severity is None or rank(e.severity) < rank(old.severity)):
-                old.severity = e.severity
-            old.highlighted = old.highlighted or e.highlighted
+        key = (src, e.rel, dst)
+        old = merged.get(key)
+        if old is None:
+            merged[key] = DEdge(src, dst, e.rel, e.severity, e.highlighted)
             continue
-        seen[k] = DEdge(src, dst, e.rel, e.severity, e.highlighted)
-    diagram.edges = list(seen.values())
-    diagram.summarized = len(projects)
+        if e.severity and (old.severity is None or rank(e.severity) < rank(old.severity)):
+            old.severity = e.severity
+        old.highlighted = old.highlighted or e.highlighted
+    diagram.edges = list(merged.values())
 
 
 CLUSTER_COLLAPSE_AT = 3  # more finding-free sibling projects/environments than this become one node
@@ -362,17 +368,7 @@ def _collapse_clusters(diagram: Diagram, at: int) -> None:
             else:
                 diagram.clusters[parent].children = [c for c in diagram.clusters[parent].children if c not in gone_clusters]
                 diagram.clusters[parent].nodes.append(key)
-            gone = gone_nodes | gone_clusters
-            seen: set[tuple[str, str, str]] = set()
-            edges = []
-            for e in diagram.edges:
-                src = key if e.source in gone else e.source
-                dst = key if e.target in gone else e.target
-                if src == dst or (src, e.rel, dst) in seen:
-                    continue
-                seen.add((src, e.rel, dst))
-                edges.append(DEdge(src, dst, e.rel, e.severity, e.highlighted))
-            diagram.edges = edges
+            _retarget(diagram, dict.fromkeys(gone_nodes | gone_clusters, key))
             diagram.collapsed_groups += 1
 
 
@@ -406,16 +402,7 @@ def _collapse(diagram: Diagram, at: int) -> None:
                 cluster.nodes = kept
             else:
                 diagram.loose = kept
-            seen: set[tuple[str, str, str]] = set()
-            edges = []
-            for e in diagram.edges:
-                s = key if e.source in gone else e.source
-                t = key if e.target in gone else e.target
-                if s == t or (s, e.rel, t) in seen:
-                    continue
-                seen.add((s, e.rel, t))
-                edges.append(DEdge(s, t, e.rel, e.severity, e.highlighted))
-            diagram.edges = edges
+            _retarget(diagram, dict.fromkeys(gone, key))
             diagram.collapsed_groups += 1
 
 

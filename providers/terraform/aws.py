@@ -28,25 +28,22 @@ def _bool(value: Any) -> bool | None:
 
 
 # ------------------------------------------------------------------------------ data holders
-def db_instance(res: TfResource, b: Builder) -> None:
+def _rds(res: TfResource, b: Builder, identifier_key: str, lookup: str) -> None:
+    """An RDS instance or Aurora cluster: the database, and its automated backups."""
     v = res.values
-    ident = v.get("identifier") or res.name
-    db = b.resource(res, "database", ident, engine=v.get("engine"), deletion_protection=_bool(v.get("deletion_protection")),
-                    skip_final_snapshot=_bool(v.get("skip_final_snapshot")))
-    b.remember("rds", v.get("identifier"), db["id"])
+    db = b.resource(res, "database", v.get(identifier_key) or res.name, engine=v.get("engine"),
+                    deletion_protection=_bool(v.get("deletion_protection")), skip_final_snapshot=_bool(v.get("skip_final_snapshot")))
+    b.remember(lookup, v.get(identifier_key), db["id"])
     b.remember("arn", v.get("arn"), db["id"])
     _automated_backups(res, b, db, v.get("backup_retention_period"), v.get("delete_automated_backups"))
+
+
+def db_instance(res: TfResource, b: Builder) -> None:
+    _rds(res, b, "identifier", "rds")
 
 
 def rds_cluster(res: TfResource, b: Builder) -> None:
-    v = res.values
-    ident = v.get("cluster_identifier") or res.name
-    db = b.resource(res, "database", ident, engine=v.get("engine"), deletion_protection=_bool(v.get("deletion_protection")),
-                    skip_final_snapshot=_bool(v.get("skip_final_snapshot")))
-    b.remember("rds-cluster", v.get("cluster_identifier"), db["id"])
-    b.remember("arn", v.get("arn"), db["id"])
-    # Aurora keeps automated backups until their retention ends, in the same account and region
-    _automated_backups(res, b, db, v.get("backup_retention_period"), v.get("delete_automated_backups"))
+    _rds(res, b, "cluster_identifier", "rds-cluster")
 
 
 def _automated_backups(res: TfResource, b: Builder, db: dict, retention: Any, delete_with_instance: Any) -> None:
