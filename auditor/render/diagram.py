@@ -20,7 +20,7 @@ from auditor.blast import analysis
 from auditor.findings import Finding
 from auditor.model import RELATIONS
 from auditor.policy import Policy
-from auditor.severity import SEVERITIES, rank
+from auditor.severity import rank
 
 CLUSTER_KINDS = ("account", "project", "environment")
 SEVERITY_COLOR = {"critical": "#b3001b", "high": "#d9480f", "medium": "#b08900", "low": "#1864ab", "info": "#5c677d"}
@@ -408,6 +408,3 @@ def _collapse(diagram: Diagram, at: int) -> None:
 
 def severity_color(severity: str | None) -> str | None:
     return SEVERITY_COLOR.get(severity) if severity else None
-
-
-__all__ = ["Diagram", "DNode", "DEdge", "DCluster", "build_diagram", "dom_id", "severity_color", "SEVERITIES"]
