@@ -132,8 +132,8 @@ def no_expiry(topo: Topology, policy: Policy) -> Iterator[Finding]:
     an = engine(topo, policy)
     for cred in topo.of_kind("credential"):
         destructive = [g for g in cred.grants if g.actions & DESTRUCTIVE_ACTIONS]
-        if not destructive or cred.attrs.get("expires_at") is not None:
-            continue
+        if not destructive or cred.attrs.get("expires_at") is not None or cred.attrs.get("short_lived") is True:
+            continue  # short-lived: issued per session (an assumed IAM role, OIDC) — nothing long-lived to leak
         grant = sorted(destructive, key=lambda g: g.target)[0]
         path = EvidencePath.single(cred.id).then(Link("grants", True, ",".join(sorted(grant.actions))), grant.target)
         yield make_finding(

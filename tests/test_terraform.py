@@ -253,3 +253,32 @@ def test_gate_lists_what_a_change_fixes() -> None:
     result = gate(source_from_document(plan_document([before], [after]), "fix.plan.json"), Policy())
     assert [f.check_id for f in result.fixed] == ["deletion-protection-off"]
     assert result.introduced() == [] and result.failing("low") == []
+
+
+def test_iam_role_assumable_from_ci_is_a_credential_exposed_to_ci() -> None:
+    trust = {"Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+                            "Principal": {"Federated": "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com"},
+                            "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/infra:*"}}}]}
+    role = r("aws_iam_role.deploy", {"name": "deploy", "assume_role_policy": json.dumps(trust)})
+    admin = r("aws_iam_role_policy_attachment.admin", {"role": "deploy", "policy_arn": "arn:aws:iam::aws:policy/AdministratorAccess"})
+    got = findings(state(r("aws_db_instance.orders", DB), role, admin))
+    assert ("credential-exposed-outside-scope", "tf:aws_iam_role.deploy", "high") in got
+    assert ("credential-can-destroy-all-copies", "tf:aws_iam_role.deploy", "critical") in got
+    assert not [f for f in got if f[0] == "credential-no-expiry"]  # role sessions are short-lived
+    source = source_from_document(state(r("aws_db_instance.orders", DB), role, admin), "t.json")
+    ci = next(x for x in source.resources if x.kind == "principal")
+    assert ci.name == "GitHub Actions (acme/infra)" and ci.attrs["type"] == "ci"
+
+
+def test_instance_profile_role_is_exposed_to_its_instances_only() -> None:
+    trust = {"Statement": [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]}
+    role = r("aws_iam_role.app", {"name": "app", "assume_role_policy": json.dumps(trust)})
+    inline = r("aws_iam_role_policy.app", {"role": "app", "policy": json.dumps(
+        {"Statement": [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::assets/*"}]})})
+    profile = r("aws_iam_instance_profile.app", {"name": "app-profile", "role": "app"})
+    vm = r("aws_instance.web", {"id": "i-1", "iam_instance_profile": "app-profile", "tags": {"env": "production"}})
+    bucket = r("aws_s3_bucket.assets", {"bucket": "assets", "arn": "arn:aws:s3:::assets"})
+    source = source_from_document(state(role, inline, profile, vm, bucket), "t.json")
+    cred = next(x for x in source.resources if x.id == "tf:aws_iam_role.app")
+    assert cred.relations["exposed_to"] == ("tf:aws_instance.web",)
+    assert [(g.target, sorted(g.actions)) for g in cred.grants] == [("tf:aws_s3_bucket.assets", ["read"])]

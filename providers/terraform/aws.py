@@ -311,6 +311,86 @@ def access_key(res: TfResource, b: Builder) -> None:
     b.add({k: val for k, val in node.items() if val is not None})
 
 
+def _principals(trust: Any) -> list[dict[str, Any]]:
+    """Who may assume a role, from its trust (assume-role) policy: CI through GitHub's OIDC
+    provider, AWS services, other accounts."""
+    if isinstance(trust, str):
+        try:
+            trust = json.loads(trust)
+        except ValueError:
+            return []
+    statements = trust.get("Statement") if isinstance(trust, dict) else None
+    out = []
+    for st in statements if isinstance(statements, list) else [statements]:
+        if not isinstance(st, dict) or st.get("Effect") != "Allow" or not isinstance(st.get("Principal"), dict):
+            continue
+        principal = st["Principal"]
+        federated = principal.get("Federated")
+        for fed in federated if isinstance(federated, list) else [federated]:
+            if isinstance(fed, str) and "token.actions.githubusercontent.com" in fed:
+                conditions = json.dumps(st.get("Condition") or {})
+                repos = sorted(set(part.split('"')[0] for part in conditions.split("repo:")[1:]))
+                out.append({"type": "ci", "name": "GitHub Actions" + (f" ({', '.join(r.rstrip(':*') for r in repos)})" if repos else " (any repository)")})
+            elif isinstance(fed, str):
+                out.append({"type": "ci", "name": f"federated {fed.rsplit('/', 1)[-1]}"})
+        services = principal.get("Service")
+        for svc in services if isinstance(services, list) else [services]:
+            if isinstance(svc, str):
+                out.append({"type": "workload", "name": svc, "service": svc})
+        accounts = principal.get("AWS")
+        for acct in accounts if isinstance(accounts, list) else [accounts]:
+            arn = parse_arn(acct)
+            if arn:
+                out.append({"type": "human", "name": f"AWS account {arn.account} ({arn.resource})"})
+    return out
+
+
+def iam_role(res: TfResource, b: Builder) -> None:
+    """An IAM role is a credential issued per session: reach from its policies, exposure from
+    who may assume it (a CI pipeline through OIDC, EC2 instances through instance profiles)."""
+    v = res.values
+    name = v.get("name") or res.name
+    account = b.account("aws", b.ctx.account(res))
+    grants: dict[str, set[str]] = {}
+    for policy in b.role_policies.get(name, []):
+        for target, actions in policy_grants(policy, b, account).items():
+            grants.setdefault(target, set()).update(actions)
+    exposed: list[str] = []
+    for p in _principals(v.get("assume_role_policy")):
+        if p.get("service") == "ec2.amazonaws.com":
+            exposed += b.instances_with_role.get(name, [])
+            continue
+        pid = b.add({"id": f"aws:principal:{p['name']}", "kind": "principal", "name": p["name"], "type": p["type"], "provider": "terraform"})
+        exposed.append(pid)
+    node = {"id": node_id(res), "kind": "credential", "name": f"iam-role/{name}", "provider": "terraform", "token_kind": "role",
+            "short_lived": True, "address": res.address}
+    if grants:
+        node["grants"] = [{"target": t, "actions": sorted(a)} for t, a in sorted(grants.items())]
+    if exposed:
+        node["exposed_to"] = sorted(set(exposed))
+    b.add(node)
+
+
+def collect_role_links(resources: list[TfResource], b: Builder) -> None:
+    """role name → policy documents; role name → instances that run with it (instance profiles)."""
+    managed = {r.values.get("arn"): r.values.get("policy") for r in resources if r.type == "aws_iam_policy"}
+    b.role_policies = {}
+    profiles: dict[str, str] = {}
+    for r in resources:
+        if r.type == "aws_iam_role_policy":
+            b.role_policies.setdefault(r.values.get("role"), []).append(r.values.get("policy"))
+        elif r.type == "aws_iam_role_policy_attachment":
+            doc = managed.get(r.values.get("policy_arn")) or MANAGED_ADMIN.get(r.values.get("policy_arn"))
+            if doc is not None:
+                b.role_policies.setdefault(r.values.get("role"), []).append(doc)
+        elif r.type == "aws_iam_instance_profile" and isinstance(r.values.get("name"), str):
+            profiles[r.values["name"]] = r.values.get("role")
+    b.instances_with_role = {}
+    for r in resources:
+        if r.type == "aws_instance" and r.values.get("iam_instance_profile") in profiles:
+            b.instances_with_role.setdefault(profiles[r.values["iam_instance_profile"]], []).append(node_id(r))
+
+
 MANAGED_ADMIN = {"arn:aws:iam::aws:policy/AdministratorAccess": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
                  "arn:aws:iam::aws:policy/PowerUserAccess": {"Statement": [{"Effect": "Allow", "Action": ["rds:*", "s3:*", "ec2:*", "backup:*"], "Resource": "*"}]}}
 
@@ -350,6 +430,9 @@ RELATIONAL: dict[str, Handler] = {
     "aws_s3_bucket_versioning": s3_versioning,
     "aws_backup_selection": backup_selection,
     "aws_iam_access_key": access_key,
+    "aws_iam_role": iam_role,
 }
 #: understood, but not nodes of their own (their effect lands on other nodes)
-ABSORBED = frozenset({"aws_backup_plan", "aws_iam_user", "aws_iam_user_policy", "aws_iam_user_policy_attachment", "aws_iam_policy"})
+ABSORBED = frozenset({"aws_backup_plan", "aws_iam_user", "aws_iam_user_policy", "aws_iam_user_policy_attachment", "aws_iam_policy",
+                      "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_instance_profile",
+                      "aws_iam_openid_connect_provider"})

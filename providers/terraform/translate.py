@@ -46,6 +46,7 @@ def translate(resources: list[TfResource], ctx: Context) -> tuple[list[dict[str,
         by_type.setdefault(res.type, []).append(res)
     try:
         aws.collect_user_policies(managed, b)
+        aws.collect_role_links(managed, b)
     except (TypeError, AttributeError) as exc:
         raise UnexpectedShape("aws_iam_*", f"IAM policy attachments have an unexpected shape ({exc})") from None
     for res in by_type.get("aws_backup_plan", []):
