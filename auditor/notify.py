@@ -82,6 +82,10 @@ def resolve_url(value: str) -> str:
     return url
 
 
+def is_loopback(url: str) -> bool:
+    return (urlsplit(url).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
 def redacted(url: str) -> str:
     """What may be printed about a webhook URL: scheme, host and port only."""
     parts = urlsplit(url)

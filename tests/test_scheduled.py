@@ -147,3 +147,10 @@ def test_scheduled_option_mistakes_are_usage_errors(args, words, tmp_path: Path)
     args = [str(tmp_path / "h") if a == "H" else a for a in args]
     proc = run_cli("scan", str(inventory), *args)
     assert proc.returncode == 2 and words in proc.stderr and "Traceback" not in proc.stderr
+
+
+def test_a_webhook_url_on_the_command_line_is_warned_about(tmp_path: Path) -> None:
+    inventory = Path(__file__).resolve().parent.parent / "samples" / "pocketos-hardened" / "inventory.yaml"
+    proc = run_cli("scan", str(inventory), "-q", "--notify", "https://hooks.example.invalid/services/T0/B0/secret")
+    assert proc.returncode == 0  # clean audit: nothing to alert, nothing sent
+    assert "webhook URL is on the command line" in proc.stderr and "secret" not in proc.stderr

@@ -102,10 +102,13 @@ def scan(
     else:
         check_format(fmt)
     if notify is not None:
-        from auditor.notify import check_format as check_notify_format, resolve_url
+        from auditor.notify import check_format as check_notify_format, is_loopback, resolve_url
 
         check_notify_format(notify_format)
-        resolve_url(notify)  # a bad target is a usage error before any work is done
+        url = resolve_url(notify)  # a bad target is a usage error before any work is done
+        if not notify.startswith(("env:", "file:")) and not is_loopback(url):
+            err_console.print("blastscope: warning: the webhook URL is on the command line, where `ps` and shell history "
+                              "show it; webhook URLs are credentials — prefer --notify env:NAME or file:PATH", markup=False)
     show = progress_enabled(quiet)
     policy = load_policy(policy_file)
     pinned = parse_now(now)
