@@ -77,8 +77,13 @@ class Diagram:
     hidden: int = 0  # resources left out by only_findings/focus
     summarized: int = 0  # projects drawn as one node each (large accounts)
 
-    def cluster_members(self) -> int:
-        return sum(len(c.nodes) for c in self.clusters.values())
+    def members(self, cluster_id: str) -> list[str]:
+        """Every node inside a cluster, nested clusters included."""
+        c = self.clusters[cluster_id]
+        out = list(c.nodes)
+        for child in c.children:
+            out += self.members(child)
+        return out
 
 
 def evidence_elements(findings: Iterable[Finding]) -> tuple[set[str], set[tuple[str, str, str]]]:
@@ -254,12 +259,7 @@ def _summarize_projects(diagram: Diagram) -> None:
     """Overview of a large account: each project cluster becomes one node carrying its finding
     count and worst severity; edges between projects and credentials stay. `--focus PROJECT`
     draws one project in detail."""
-    def members(cid: str) -> list[str]:
-        c = diagram.clusters[cid]
-        out = list(c.nodes)
-        for child in c.children:
-            out += members(child)
-        return out
+    members = diagram.members
 
     def descendants(cid: str) -> list[str]:
         out = [cid]
@@ -325,12 +325,7 @@ def _collapse_clusters(diagram: Diagram, at: int) -> None:
     severity-coloured edge) collapse into one node: "17 projects without findings (412 resources)"."""
     hot = {e.source for e in diagram.edges if e.severity or e.highlighted} | {e.target for e in diagram.edges if e.severity or e.highlighted}
 
-    def members(cid: str) -> list[str]:
-        c = diagram.clusters[cid]
-        out = list(c.nodes)
-        for child in c.children:
-            out += members(child)
-        return out
+    members = diagram.members
 
     def quiet(cid: str) -> bool:
         return cid not in hot and all(
