@@ -34,18 +34,18 @@ def start_emulator(args: argparse.Namespace, latency: float) -> tuple[subprocess
 
 
 def run(args: argparse.Namespace, latency: float) -> dict:
-    from auditor.source import LiveOptions
-    from providers.railway import pull_source
+    from auditor.cli.live import LiveFlags, live_settings
+    from providers.railway import RAILWAY, pull_source
 
     proc, url, token = start_emulator(args, latency)
     try:
         os.environ["RAILWAY_API_TOKEN"] = token
         os.environ.pop("RAILWAY_TOKEN", None)
-        pull_source(LiveOptions(endpoint=url))  # warm-up: imports, schema, connection setup
+        pull_source(live_settings(RAILWAY, LiveFlags(endpoint=url)))  # warm-up: imports, schema, connection setup
         walls, stats, resources = [], None, 0
         for _ in range(args.runs):
             t0 = time.perf_counter()
-            source = pull_source(LiveOptions(endpoint=url))
+            source = pull_source(live_settings(RAILWAY, LiveFlags(endpoint=url)))
             walls.append(time.perf_counter() - t0)
             assert source.complete, source.gaps
             stats = source.meta["railway"]

@@ -5,17 +5,11 @@ from __future__ import annotations
 import itertools
 from typing import Any, Iterable
 
-from auditor.blast import EVIDENCE_LIMIT, BlastAnalysis, analysis
-from auditor.evidence import EvidencePath
-from auditor.findings import Finding
-from auditor.graph import Topology
-from auditor.policy import Policy
+from auditor.core.blast import EVIDENCE_LIMIT, BlastAnalysis
+from auditor.core.evidence import EvidencePath
+from auditor.core.findings import Finding
 
 MAX_PATHS = EVIDENCE_LIMIT
-
-
-def engine(topo: Topology, policy: Policy) -> BlastAnalysis:
-    return analysis(topo, policy)
 
 
 def make_finding(

@@ -6,18 +6,27 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import Iterator
 
-from auditor.blast import PRODUCTION, BlastAnalysis
-from auditor.evidence import EvidencePath, Link
-from auditor.findings import Finding
-from auditor.graph import Topology
-from auditor.model import DESTRUCTIVE_ACTIONS, MUTATING_ACTIONS
-from auditor.policy import Policy
-from checks import Check, register
-from checks._common import engine, env_label, make_finding, tier_label
+from auditor.core.blast import PRODUCTION, BlastAnalysis
+from auditor.core.evidence import EvidencePath, Link
+from auditor.core.findings import Finding
+from auditor.core.topology import Topology
+from auditor.core.model import DESTRUCTIVE_ACTIONS, MUTATING_ACTIONS
+from auditor.core.policy import Policy
+from auditor.core.checks import CheckContext, check
+from checks._common import env_label, make_finding, tier_label
 
 
-def spans_environments(topo: Topology, policy: Policy) -> Iterator[Finding]:
-    an = engine(topo, policy)
+@check(
+    id="credential-spans-environments", title="Credential can change production and other environments",
+    severity="high", family="credentials",
+    rationale="A token valid in production and staging turns every staging task into a production risk: the "
+    "incident's token was created for staging work and could delete production.",
+    remediation="Issue one credential per environment (e.g. Railway project tokens scoped to one environment); "
+    "never reuse production credentials elsewhere.",
+    references=("https://docs.railway.com/integrations/api",),
+)
+def spans_environments(ctx: CheckContext) -> Iterator[Finding]:
+    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
     for cred in topo.of_kind("credential"):
         reach = an.reach_tiers(cred.id, MUTATING_ACTIONS)
         if PRODUCTION not in reach or len(reach) < 2:
@@ -25,11 +34,11 @@ def spans_environments(topo: Topology, policy: Policy) -> Iterator[Finding]:
         others = sorted(t for t in reach if t != PRODUCTION)
         evidence = [an.reach_path(cred.id, *reach[t]) for t in [PRODUCTION, *others]]
         yield make_finding(
-            an, SPANS.id, SPANS.severity, cred.id,
+            an, spans_environments.id, spans_environments.severity, cred.id,
             f"{topo.label(cred.id)} can change {tier_label(an, PRODUCTION, reach[PRODUCTION][1])} and "
             f"{', '.join(tier_label(an, t, reach[t][1]) for t in others)}: a mistake made with it in one "
             "environment lands in the other.",
-            SPANS.remediation,
+            spans_environments.remediation,
             evidence=evidence,
             data={"tiers": sorted(reach)},
         )
@@ -53,8 +62,16 @@ def _exposures_outside(an: BlastAnalysis, cred_id: str) -> list[tuple[str, Evide
     return out
 
 
-def exposed_outside_scope(topo: Topology, policy: Policy) -> Iterator[Finding]:
-    an = engine(topo, policy)
+@check(
+    id="credential-exposed-outside-scope", title="Production-deleting credential exposed to staging, CI or an agent",
+    severity="high", family="credentials",
+    rationale="Credentials placed where non-production tooling, CI jobs or coding agents can read them will "
+    "eventually be used there; if they can delete production, one wrong call is enough.",
+    remediation="Remove the credential from that environment, CI secret store or agent configuration; give that "
+    "consumer a credential scoped to what it needs, without delete on production.",
+)
+def exposed_outside_scope(ctx: CheckContext) -> Iterator[Finding]:
+    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
     for cred in topo.of_kind("credential"):
         if not cred.relations.get("exposed_to"):
             continue
@@ -66,34 +83,49 @@ def exposed_outside_scope(topo: Topology, policy: Policy) -> Iterator[Finding]:
             continue
         whom = ", ".join(why for why, _ in exposures)
         yield make_finding(
-            an, EXPOSED.id, EXPOSED.severity, cred.id,
+            an, exposed_outside_scope.id, exposed_outside_scope.severity, cred.id,
             f"{topo.label(cred.id)} can delete {tier_label(an, PRODUCTION, reach[PRODUCTION][1])} and is "
             f"exposed to {whom}: whoever holds it there can destroy production.",
-            EXPOSED.remediation,
+            exposed_outside_scope.remediation,
             evidence=[path for _, path in exposures] + [an.reach_path(cred.id, *reach[PRODUCTION])],
             data={"exposed_to": [why for why, _ in exposures]},
         )
 
 
-def can_destroy_all_copies(topo: Topology, policy: Policy) -> Iterator[Finding]:
-    an = engine(topo, policy)
+@check(
+    id="credential-can-destroy-all-copies", title="Credential can destroy a dataset and every copy",
+    severity="critical", family="credentials",
+    rationale="If one credential can delete the data and every backup, one holder of it (a person, a CI job, an "
+    "agent, an attacker) can lose the data for good.",
+    remediation="Keep at least one copy where this credential cannot delete it (another account or project with "
+    "separate credentials, or immutable/locked backups), and narrow the credential's grants.",
+)
+def can_destroy_all_copies(ctx: CheckContext) -> Iterator[Finding]:
+    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
     for dataset in an.production_datasets():
         for cred_id, targets in sorted(an.credentials_destroying_all(dataset).items()):
             n_copies = len(targets) - 1
             what = f"and all {n_copies} of its copies" if n_copies else "(it has no other copy)"
             yield make_finding(
-                an, DESTROY_ALL.id, DESTROY_ALL.severity, cred_id,
+                an, can_destroy_all_copies.id, can_destroy_all_copies.severity, cred_id,
                 f"{topo.label(cred_id)} can delete {topo.label(dataset)} {what}: one holder of this "
                 "credential can lose the data for good.",
-                DESTROY_ALL.remediation,
+                can_destroy_all_copies.remediation,
                 evidence=(an.grant_path(cred_id, targets[c], dataset, c) for c in sorted(targets, key=lambda c: (c != dataset, c))),
                 key=dataset,
                 data={"dataset": dataset, "copies": sorted(targets)},
             )
 
 
-def shared_secret(topo: Topology, policy: Policy) -> Iterator[Finding]:
-    an = engine(topo, policy)
+@check(
+    id="shared-secret-across-environments", title="Same secret exposed in production and elsewhere",
+    severity="high", family="credentials",
+    rationale="A secret value reused between production and staging/preview lets anyone who reads the weaker "
+    "environment act on production.",
+    remediation="Rotate the secret and give each environment its own value.",
+)
+def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
+    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
     groups: dict[str, list[str]] = defaultdict(list)
     for cred in topo.of_kind("credential"):
         if cred.relations.get("exposed_to"):
@@ -117,19 +149,26 @@ def shared_secret(topo: Topology, policy: Policy) -> Iterator[Finding]:
         subject = sorted(members)[0]
         what = "the same secret value" if not key.startswith("id:") else "this secret"
         yield make_finding(
-            an, SHARED_SECRET.id, SHARED_SECRET.severity, subject,
+            an, shared_secret.id, shared_secret.severity, subject,
             f"{what.capitalize()} ({topo.label(subject)}"
             f"{f' and {len(members) - 1} more' if len(members) > 1 else ''}) is exposed in production and in "
             f"{', '.join(others)}: a leak from the weaker environment opens production.",
-            SHARED_SECRET.remediation,
+            shared_secret.remediation,
             evidence=[tiers[PRODUCTION]] + [tiers[t] for t in others],
             key=key if not key.startswith("id:") else "",
             data={"credentials": sorted(members)},
         )
 
 
-def no_expiry(topo: Topology, policy: Policy) -> Iterator[Finding]:
-    an = engine(topo, policy)
+@check(
+    id="credential-no-expiry", title="Delete-capable credential with no expiry", severity="low",
+    family="credentials",
+    rationale="Long-lived destructive credentials accumulate in files, CI settings and agent configs; an expiry "
+    "bounds how long a leaked copy stays dangerous.",
+    remediation="Issue the credential with an expiry and a rotation schedule.",
+)
+def no_expiry(ctx: CheckContext) -> Iterator[Finding]:
+    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
     for cred in topo.of_kind("credential"):
         destructive = [g for g in cred.grants if g.actions & DESTRUCTIVE_ACTIONS]
         if not destructive or cred.attrs.get("expires_at") is not None or cred.attrs.get("short_lived") is True:
@@ -137,58 +176,10 @@ def no_expiry(topo: Topology, policy: Policy) -> Iterator[Finding]:
         grant = sorted(destructive, key=lambda g: g.target)[0]
         path = EvidencePath.single(cred.id).then(Link("grants", True, ",".join(sorted(grant.actions))), grant.target)
         yield make_finding(
-            an, NO_EXPIRY.id, NO_EXPIRY.severity, cred.id,
+            an, no_expiry.id, no_expiry.severity, cred.id,
             f"{topo.label(cred.id)} can delete resources and has no expiry (or none the source reports).",
-            NO_EXPIRY.remediation,
+            no_expiry.remediation,
             evidence=[path],
         )
 
 
-SPANS = register(Check(
-    id="credential-spans-environments", title="Credential can change production and other environments",
-    severity="high", family="credentials",
-    rationale="A token valid in production and staging turns every staging task into a production risk: the "
-    "incident's token was created for staging work and could delete production.",
-    remediation="Issue one credential per environment (e.g. Railway project tokens scoped to one environment); "
-    "never reuse production credentials elsewhere.",
-    run=spans_environments,
-    references=("SPEC §5", "https://docs.railway.com/integrations/api"),
-))
-EXPOSED = register(Check(
-    id="credential-exposed-outside-scope", title="Production-deleting credential exposed to staging, CI or an agent",
-    severity="high", family="credentials",
-    rationale="Credentials placed where non-production tooling, CI jobs or coding agents can read them will "
-    "eventually be used there; if they can delete production, one wrong call is enough.",
-    remediation="Remove the credential from that environment, CI secret store or agent configuration; give that "
-    "consumer a credential scoped to what it needs, without delete on production.",
-    run=exposed_outside_scope,
-    references=("SPEC §5",),
-))
-DESTROY_ALL = register(Check(
-    id="credential-can-destroy-all-copies", title="Credential can destroy a dataset and every copy",
-    severity="critical", family="credentials",
-    rationale="If one credential can delete the data and every backup, one holder of it (a person, a CI job, an "
-    "agent, an attacker) can lose the data for good.",
-    remediation="Keep at least one copy where this credential cannot delete it (another account or project with "
-    "separate credentials, or immutable/locked backups), and narrow the credential's grants.",
-    run=can_destroy_all_copies,
-    references=("SPEC §4",),
-))
-SHARED_SECRET = register(Check(
-    id="shared-secret-across-environments", title="Same secret exposed in production and elsewhere",
-    severity="high", family="credentials",
-    rationale="A secret value reused between production and staging/preview lets anyone who reads the weaker "
-    "environment act on production.",
-    remediation="Rotate the secret and give each environment its own value.",
-    run=shared_secret,
-    references=("SPEC §5",),
-))
-NO_EXPIRY = register(Check(
-    id="credential-no-expiry", title="Delete-capable credential with no expiry", severity="low",
-    family="credentials",
-    rationale="Long-lived destructive credentials accumulate in files, CI settings and agent configs; an expiry "
-    "bounds how long a leaked copy stays dangerous.",
-    remediation="Issue the credential with an expiry and a rotation schedule.",
-    run=no_expiry,
-    references=("SPEC §5",),
-))

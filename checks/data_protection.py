@@ -5,30 +5,46 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Iterator
 
-from auditor.findings import Finding
-from auditor.graph import Topology
-from auditor.model import DATA_KINDS
-from auditor.policy import Policy, format_duration, utcnow
-from checks import Check, register
-from checks._common import engine, make_finding
+from auditor.core.findings import Finding
+from auditor.core.topology import Topology
+from auditor.core.model import DATA_KINDS
+from auditor.core.policy import format_duration
+from auditor.core.checks import CheckContext, check
+from checks._common import make_finding
 
 LOSS_SEVERITY = {"holder": "critical", "scope": "high", "account": "medium"}
 
 
-def backup_missing(topo: Topology, policy: Policy) -> Iterator[Finding]:
-    an = engine(topo, policy)
+@check(
+    id="backup-missing", title="Production data without any backup", severity="high", family="data-protection",
+    rationale="A production dataset with no backup and no replica has no way back from deletion, corruption or ransomware.",
+    remediation="Enable scheduled backups (or a replica) for this dataset and store them outside what can delete the dataset.",
+    references=("https://docs.railway.com/volumes/backups",),
+)
+def backup_missing(ctx: CheckContext) -> Iterator[Finding]:
+    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
     for dataset in an.production_datasets():
         if len(an.copies(dataset)) == 1:
             yield make_finding(
-                an, BACKUP_MISSING.id, BACKUP_MISSING.severity, dataset,
+                an, backup_missing.id, backup_missing.severity, dataset,
                 f"{topo.label(dataset)} is production data with no backup and no replica: "
                 "any loss is permanent.",
-                BACKUP_MISSING.remediation,
+                backup_missing.remediation,
             )
 
 
-def backup_colocated(topo: Topology, policy: Policy) -> Iterator[Finding]:
-    an = engine(topo, policy)
+@check(
+    id="backup-colocated", title="Every copy destroyable by one delete", severity="critical", family="data-protection",
+    rationale="Backups that live on the same volume, in the same project or in the same account as the data are deleted "
+    "with it: one API call loses the data and every backup (the incident this tool exists for).",
+    remediation="Keep at least one copy outside the dataset's blast radius: another volume and project, ideally another "
+    "account or provider (export dumps to a separate bucket with its own credentials).",
+    references=("https://docs.railway.com/volumes/backups",),
+    severity_note="critical when one volume/database/data holder holds every copy, high when only an environment or "
+    "project does, medium when only the account does",
+)
+def backup_colocated(ctx: CheckContext) -> Iterator[Finding]:
+    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
     for dataset in an.production_datasets():
         loss = an.single_action_loss(dataset)
         if loss is None:
@@ -40,10 +56,10 @@ def backup_colocated(topo: Topology, policy: Policy) -> Iterator[Finding]:
             "account": "the same account (no copy outside it)",
         }[loss.scope]
         yield make_finding(
-            an, BACKUP_COLOCATED.id, LOSS_SEVERITY[loss.scope], dataset,
+            an, backup_colocated.id, LOSS_SEVERITY[loss.scope], dataset,
             f"One delete of {topo.label(loss.destroyer)} destroys {topo.label(dataset)} and "
             f"{'its only copy' if copies == 1 else f'all {copies} of its copies'}: every copy lives in {where}.",
-            BACKUP_COLOCATED.remediation,
+            backup_colocated.remediation,
             evidence=loss.paths,
             key=loss.destroyer,
             data={"destroyer": loss.destroyer, "scope": loss.scope, "copies": sorted(an.copies(dataset))},
@@ -54,9 +70,16 @@ def _backups(an, dataset: str) -> list[str]:
     return [c for c in an.copies(dataset) if c != dataset and an.topo.nodes[c].kind == "backup"]
 
 
-def backup_stale(topo: Topology, policy: Policy) -> Iterator[Finding]:
-    an = engine(topo, policy)
-    now: datetime = policy.now or utcnow()
+@check(
+    id="backup-stale", title="Newest backup older than the RPO", severity="high", family="data-protection",
+    rationale="A backup older than the recovery point objective means a restore loses more data than the business accepted.",
+    remediation="Check that the backup schedule runs and succeeds; alert on failed backups; lower the interval to meet the RPO.",
+    
+    severity_note="low when no backup reports its creation time",
+)
+def backup_stale(ctx: CheckContext) -> Iterator[Finding]:
+    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
+    now: datetime = ctx.now
     for dataset in an.production_datasets():
         backups = _backups(an, dataset)
         if not backups:
@@ -66,10 +89,10 @@ def backup_stale(topo: Topology, policy: Policy) -> Iterator[Finding]:
         dated = [(topo.nodes[b].attrs["created_at"], b) for b in backups if topo.nodes[b].attrs.get("created_at")]
         if not dated:
             yield make_finding(
-                an, BACKUP_STALE.id, "low", dataset,
+                an, backup_stale.id, "low", dataset,
                 f"The age of every backup of {topo.label(dataset)} is unknown (the source did not report "
                 f"creation times); cannot confirm the {format_duration(policy.rpo)} RPO.",
-                BACKUP_STALE.remediation,
+                backup_stale.remediation,
                 key="unknown-age",
                 evidence=(an.copy_path(dataset, b) for b in sorted(backups)),
             )
@@ -80,17 +103,22 @@ def backup_stale(topo: Topology, policy: Policy) -> Iterator[Finding]:
             days = age.total_seconds() / 86400
             age_text = f"{days:.0f} days" if days >= 2 else f"{age.total_seconds() / 3600:.0f} hours"
             yield make_finding(
-                an, BACKUP_STALE.id, BACKUP_STALE.severity, dataset,
+                an, backup_stale.id, backup_stale.severity, dataset,
                 f"The newest backup of {topo.label(dataset)} ({topo.nodes[newest].name}, "
                 f"{newest_at:%Y-%m-%d %H:%M} UTC) is {age_text} old; the RPO is {format_duration(policy.rpo)}.",
-                BACKUP_STALE.remediation,
+                backup_stale.remediation,
                 evidence=[an.copy_path(dataset, newest)],
                 data={"newest_backup": newest, "age_hours": round(age.total_seconds() / 3600, 1)},
             )
 
 
-def backup_retention_short(topo: Topology, policy: Policy) -> Iterator[Finding]:
-    an = engine(topo, policy)
+@check(
+    id="backup-retention-short", title="Backup retention below policy minimum", severity="medium", family="data-protection",
+    rationale="Short retention means corruption noticed late (a week after) can no longer be rolled back.",
+    remediation="Raise retention (e.g. add a weekly or monthly schedule) to at least the policy minimum.",
+)
+def backup_retention_short(ctx: CheckContext) -> Iterator[Finding]:
+    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
     minimum_days = policy.min_retention.total_seconds() / 86400
     for dataset in an.production_datasets():
         backups = _backups(an, dataset)
@@ -100,17 +128,26 @@ def backup_retention_short(topo: Topology, policy: Policy) -> Iterator[Finding]:
         longest = max(retentions)
         if longest < minimum_days:
             yield make_finding(
-                an, BACKUP_RETENTION_SHORT.id, BACKUP_RETENTION_SHORT.severity, dataset,
+                an, backup_retention_short.id, backup_retention_short.severity, dataset,
                 f"The longest-kept backup of {topo.label(dataset)} is retained {longest:g} days; "
                 f"policy minimum is {minimum_days:g} days.",
-                BACKUP_RETENTION_SHORT.remediation,
+                backup_retention_short.remediation,
                 evidence=(an.copy_path(dataset, b) for b in sorted(backups)),
                 data={"longest_retention_days": longest},
             )
 
 
-def deletion_protection_off(topo: Topology, policy: Policy) -> Iterator[Finding]:
-    an = engine(topo, policy)
+@check(
+    id="deletion-protection-off", title="Production data holder without deletion protection", severity="medium",
+    family="data-protection",
+    rationale="Deletion protection turns a single mistaken or malicious delete call into two deliberate steps.",
+    remediation="Turn on deletion protection for production databases, volumes and buckets where the provider offers it.",
+    
+    severity_note="medium when known off, low when the source does not report it; skipped where the platform has no such "
+    "switch (deletion_protection_supported: false)",
+)
+def deletion_protection_off(ctx: CheckContext) -> Iterator[Finding]:
+    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
     holders: dict[str, str] = {}  # holder -> a production dataset it holds
     for dataset in an.production_datasets():
         for node in an.ancestors(dataset):
@@ -127,59 +164,16 @@ def deletion_protection_off(topo: Topology, policy: Policy) -> Iterator[Finding]
         evidence = [] if held == holder else [an.path_up(held, holder)]
         if protection is False:
             yield make_finding(
-                an, DELETION_PROTECTION_OFF.id, DELETION_PROTECTION_OFF.severity, holder,
+                an, deletion_protection_off.id, deletion_protection_off.severity, holder,
                 f"{topo.label(holder)} holds production data and has deletion protection off.",
-                DELETION_PROTECTION_OFF.remediation, evidence=evidence, key="off",
+                deletion_protection_off.remediation, evidence=evidence, key="off",
             )
         else:
             yield make_finding(
-                an, DELETION_PROTECTION_OFF.id, "low", holder,
+                an, deletion_protection_off.id, "low", holder,
                 f"{topo.label(holder)} holds production data and the source does not say whether "
                 "deletion protection is on: treated as unknown, not as protected.",
-                DELETION_PROTECTION_OFF.remediation, evidence=evidence, key="unknown",
+                deletion_protection_off.remediation, evidence=evidence, key="unknown",
             )
 
 
-BACKUP_MISSING = register(Check(
-    id="backup-missing", title="Production data without any backup", severity="high", family="data-protection",
-    rationale="A production dataset with no backup and no replica has no way back from deletion, corruption or ransomware.",
-    remediation="Enable scheduled backups (or a replica) for this dataset and store them outside what can delete the dataset.",
-    run=backup_missing,
-    references=("SPEC §5", "https://docs.railway.com/volumes/backups"),
-))
-BACKUP_COLOCATED = register(Check(
-    id="backup-colocated", title="Every copy destroyable by one delete", severity="critical", family="data-protection",
-    rationale="Backups that live on the same volume, in the same project or in the same account as the data are deleted "
-    "with it: one API call loses the data and every backup (the incident this tool exists for).",
-    remediation="Keep at least one copy outside the dataset's blast radius: another volume and project, ideally another "
-    "account or provider (export dumps to a separate bucket with its own credentials).",
-    run=backup_colocated,
-    references=("SPEC §4", "https://docs.railway.com/volumes/backups"),
-    severity_note="critical when one volume/database/data holder holds every copy, high when only an environment or "
-    "project does, medium when only the account does",
-))
-BACKUP_STALE = register(Check(
-    id="backup-stale", title="Newest backup older than the RPO", severity="high", family="data-protection",
-    rationale="A backup older than the recovery point objective means a restore loses more data than the business accepted.",
-    remediation="Check that the backup schedule runs and succeeds; alert on failed backups; lower the interval to meet the RPO.",
-    run=backup_stale,
-    references=("SPEC §5",),
-    severity_note="low when no backup reports its creation time",
-))
-BACKUP_RETENTION_SHORT = register(Check(
-    id="backup-retention-short", title="Backup retention below policy minimum", severity="medium", family="data-protection",
-    rationale="Short retention means corruption noticed late (a week after) can no longer be rolled back.",
-    remediation="Raise retention (e.g. add a weekly or monthly schedule) to at least the policy minimum.",
-    run=backup_retention_short,
-    references=("SPEC §5",),
-))
-DELETION_PROTECTION_OFF = register(Check(
-    id="deletion-protection-off", title="Production data holder without deletion protection", severity="medium",
-    family="data-protection",
-    rationale="Deletion protection turns a single mistaken or malicious delete call into two deliberate steps.",
-    remediation="Turn on deletion protection for production databases, volumes and buckets where the provider offers it.",
-    run=deletion_protection_off,
-    references=("SPEC §5",),
-    severity_note="medium when known off, low when the source does not report it; skipped where the platform has no such "
-    "switch (deletion_protection_supported: false)",
-))

@@ -5,21 +5,30 @@ from __future__ import annotations
 
 from typing import Iterator
 
-from auditor.blast import PRODUCTION
-from auditor.findings import Finding
-from auditor.graph import Topology
-from auditor.model import DATA_KINDS
-from auditor.policy import Policy
-from checks import Check, register
-from checks._common import engine, make_finding, tier_label
+from auditor.core.blast import PRODUCTION
+from auditor.core.findings import Finding
+from auditor.core.topology import Topology
+from auditor.core.model import DATA_KINDS
+from auditor.core.policy import Policy
+from auditor.core.checks import CheckContext, check
+from checks._common import make_finding, tier_label
 
 
 def _shared(served: dict[str, str]) -> bool:
     return PRODUCTION in served and len(served) > 1
 
 
-def storage_shared(topo: Topology, policy: Policy) -> Iterator[Finding]:
-    an = engine(topo, policy)
+@check(
+    id="storage-shared-across-environments", title="Storage shared between production and other environments",
+    severity="high", family="isolation",
+    rationale="When staging, preview or CI can reach the volume, database or bucket production uses, a routine "
+    "non-production action (a reset, a migration, a cleanup) destroys production data.",
+    remediation="Give every environment its own storage, with no shared deletable parent; seed non-production from "
+    "sanitised dumps, never by attaching to production storage.",
+    references=("https://docs.railway.com/volumes/reference",),
+)
+def storage_shared(ctx: CheckContext) -> Iterator[Finding]:
+    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
     for res in topo.of_kind(*DATA_KINDS):
         served = an.served(res.id)
         if not _shared(served):
@@ -34,43 +43,31 @@ def storage_shared(topo: Topology, policy: Policy) -> Iterator[Finding]:
         ]
         other_text = ", ".join(tier_label(an, t, served[t]) for t in others)
         yield make_finding(
-            an, STORAGE_SHARED.id, STORAGE_SHARED.severity, res.id,
+            an, storage_shared.id, storage_shared.severity, res.id,
             f"{topo.label(res.id)} serves {tier_label(an, PRODUCTION, prod_witness)} and {other_text}: "
             "a delete or bad migration from the non-production side destroys production data.",
-            STORAGE_SHARED.remediation,
+            storage_shared.remediation,
             evidence=evidence,
             data={"tiers": sorted(served)},
         )
 
 
-def environment_unclassified(topo: Topology, policy: Policy) -> Iterator[Finding]:
-    an = engine(topo, policy)
-    for env_id, tier in sorted(an.tiers.items()):
-        if tier.tier == "unknown":
-            yield make_finding(
-                an, ENVIRONMENT_UNCLASSIFIED.id, ENVIRONMENT_UNCLASSIFIED.severity, env_id,
-                f"Environment {topo.nodes[env_id].name!r} has no tier and matches no policy name pattern; "
-                "it is treated as production.",
-                ENVIRONMENT_UNCLASSIFIED.remediation,
-            )
-
-
-STORAGE_SHARED = register(Check(
-    id="storage-shared-across-environments", title="Storage shared between production and other environments",
-    severity="high", family="isolation",
-    rationale="When staging, preview or CI can reach the volume, database or bucket production uses, a routine "
-    "non-production action (a reset, a migration, a cleanup) destroys production data.",
-    remediation="Give every environment its own storage, with no shared deletable parent; seed non-production from "
-    "sanitised dumps, never by attaching to production storage.",
-    run=storage_shared,
-    references=("SPEC §5", "https://docs.railway.com/volumes/reference"),
-))
-ENVIRONMENT_UNCLASSIFIED = register(Check(
+@check(
     id="environment-unclassified", title="Environment tier unknown (treated as production)", severity="medium",
     family="isolation",
     rationale="Checks need to know which environments are production; an unclassified one is treated as production "
     "so that nothing passes by accident, which may also hide real isolation problems.",
     remediation="Set `tier` on the environment in the source, or add its name to a tier's patterns in .blastscope.yaml.",
-    run=environment_unclassified,
-    references=("SPEC §3", "SPEC §8"),
-))
+)
+def environment_unclassified(ctx: CheckContext) -> Iterator[Finding]:
+    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
+    for env_id, tier in sorted(an.tiers.items()):
+        if tier.tier == "unknown":
+            yield make_finding(
+                an, environment_unclassified.id, environment_unclassified.severity, env_id,
+                f"Environment {topo.nodes[env_id].name!r} has no tier and matches no policy name pattern; "
+                "it is treated as production.",
+                environment_unclassified.remediation,
+            )
+
+

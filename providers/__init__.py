@@ -1,17 +1,23 @@
-"""Built-in providers. Importing this package registers their file formats and live keywords.
+"""The built-in providers, in sniffing order: the most specific formats first.
 
-Order matters for sniffing: the most specific formats come first.
+Plugins add providers through the `blastscope.providers` entry-point group (an entry point
+names an `auditor.core.provider.Provider` or a list of them).
 """
 
-from auditor.snapshot import SNAPSHOT_FORMAT
-from auditor.source import register_file_format, register_live_provider
-from providers.inventory import INVENTORY_FORMAT
-from providers.terraform import TERRAFORM_FORMAT
+from __future__ import annotations
 
-register_file_format(SNAPSHOT_FORMAT)
-register_file_format(TERRAFORM_FORMAT)  # before the inventory: its sniffer accepts any YAML-ish text
-register_file_format(INVENTORY_FORMAT)
+from auditor.core.provider import Provider
+from auditor.io.snapshot import load_snapshot_bytes, looks_like_snapshot
+from providers.inventory import INVENTORY
+from providers.railway import RAILWAY
+from providers.terraform import TERRAFORM
 
-from providers.railway import pull_source as _railway_pull  # noqa: E402  (light: httpx/graphql load inside it)
+SNAPSHOT = Provider(
+    name="snapshot",
+    description="blastscope snapshots (what `blastscope pull` writes)",
+    sniff=looks_like_snapshot,
+    load=load_snapshot_bytes,
+)
 
-register_live_provider("railway", _railway_pull)
+#: Terraform before the inventory: the inventory's sniffer accepts any YAML-ish text.
+BUILTIN_PROVIDERS: tuple[Provider, ...] = (SNAPSHOT, TERRAFORM, INVENTORY, RAILWAY)

@@ -10,8 +10,8 @@ from typing import Any
 
 import pytest
 
-from auditor.audit import AuditResult, audit
-from auditor.policy import Policy, parse_policy
+from auditor.engine.audit import AuditResult, audit
+from auditor.core.policy import Policy, parse_policy
 from providers.inventory import parse_inventory
 
 ROOT = Path(__file__).resolve().parent.parent

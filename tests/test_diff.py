@@ -7,7 +7,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.diff import diff, diff_findings, diff_resources, edges
+from auditor.uses.diff import diff, diff_findings, diff_resources, edges
 from tests.conftest import SAMPLES, inventory, run_audit, run_cli
 
 BASE = [

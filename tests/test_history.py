@@ -12,8 +12,9 @@ import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
-from auditor.history import History
-from auditor.source import Source, load_file
+from auditor.uses.history import History
+from auditor.core.source import Source
+from auditor.engine.sources import load_file
 from tests.conftest import ROOT, SAMPLES, run_cli
 
 T0 = datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc)

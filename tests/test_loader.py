@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from auditor.errors import InputError
-from auditor.snapshot import load_snapshot, write_snapshot
-from auditor.source import load_file
+from auditor.core.errors import InputError
+from auditor.io.snapshot import load_snapshot, write_snapshot
+from auditor.engine.sources import load_file
 from tests.conftest import SAMPLES, inventory, run_cli
 
 BASE = [

@@ -9,12 +9,12 @@ from pathlib import Path
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.blast import BlastAnalysis
-from auditor.errors import InputError
-from auditor.graph import Topology
-from auditor.model import DESTRUCTIVE_ACTIONS
-from auditor.policy import Policy
-from auditor.snapshot import parse_snapshot, snapshot_document
+from auditor.core.blast import BlastAnalysis
+from auditor.core.errors import InputError
+from auditor.core.topology import Topology
+from auditor.core.model import DESTRUCTIVE_ACTIONS
+from auditor.core.policy import Policy
+from auditor.io.snapshot import parse_snapshot, snapshot_document
 from providers.inventory import parse_inventory
 
 KINDS = ["account", "project", "environment", "volume", "database", "bucket", "service"]
@@ -206,7 +206,7 @@ policy_values = json_values | st.fixed_dictionaries(
 @settings(max_examples=300, deadline=None)
 @given(st.dictionaries(st.sampled_from(POLICY_KEYS), policy_values) | json_values)
 def test_policy_loader_raises_only_input_errors(document) -> None:
-    from auditor.policy import parse_policy
+    from auditor.core.policy import parse_policy
 
     try:
         parse_policy(document, "fuzz-policy.yaml")

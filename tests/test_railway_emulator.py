@@ -9,10 +9,10 @@ import sys
 import httpx
 import pytest
 
-from auditor.audit import audit
-from auditor.policy import Policy
-from auditor.source import LiveOptions
-from providers.railway import pull_source
+from auditor.engine.audit import audit
+from auditor.core.policy import Policy
+from auditor.cli.live import LiveFlags
+from tests.live import railway_pull
 from providers.railway.emulator import EmulatorServer, Fault, generate_account, incident_account
 from tests.conftest import NOW, ROOT
 
@@ -159,7 +159,7 @@ def test_mutation_helpers_change_the_next_pull(monkeypatch):
         monkeypatch.setenv("RAILWAY_API_TOKEN", acct.token)
 
         def checks() -> set[str]:
-            source = pull_source(LiveOptions(endpoint=server.url))
+            source = railway_pull(LiveFlags(endpoint=server.url))
             return {f.check_id for f in audit([source], Policy(), now=NOW).findings}
 
         before = checks()

@@ -12,12 +12,12 @@ import os
 import httpx
 import pytest
 
-from auditor.audit import audit
-from auditor.cli.scan import exit_code
-from auditor.errors import IncompleteAudit
-from auditor.policy import Policy
-from auditor.source import LiveOptions
-from providers.railway import pull_source
+from auditor.engine.audit import audit
+from auditor.core.verdict import judge
+from auditor.core.errors import IncompleteAudit
+from auditor.core.policy import Policy
+from auditor.cli.live import LiveFlags
+from tests.live import railway_pull
 from providers.railway.client import RailwayClient, ReadOnlyViolation
 from providers.railway.emulator import (
     INCIDENT_LEAKED_TOKEN,
@@ -127,7 +127,7 @@ def test_workspace_token_audits_its_workspace_and_reports_what_it_cannot_see(mon
     ws_token = acct.add_api_token("ci", workspace_id=acct.workspaces[1].id)
     with EmulatorServer(acct) as srv:
         monkeypatch.setenv("RAILWAY_API_TOKEN", ws_token.secret)
-        source = pull_source(LiveOptions(endpoint=srv.url))
+        source = railway_pull(LiveFlags(endpoint=srv.url))
     projects = {r.name for r in source.resources if r.kind == "project"}
     assert projects == {p.name for p in acct.workspaces[1].projects}
     assert source.meta["token_kind"] == "workspace"
@@ -140,7 +140,7 @@ def test_project_token_says_a_full_audit_needs_an_account_token(monkeypatch):
     with EmulatorServer(acct) as srv:
         monkeypatch.delenv("RAILWAY_API_TOKEN", raising=False)
         monkeypatch.setenv("RAILWAY_TOKEN", INCIDENT_LEAKED_TOKEN)
-        source = pull_source(LiveOptions(endpoint=srv.url))
+        source = railway_pull(LiveFlags(endpoint=srv.url))
     assert source.meta["token_kind"] == "project"
     assert not source.complete and any("account or workspace token" in g for g in source.gaps)
     envs = {r.name for r in source.resources if r.kind == "environment"}
@@ -151,8 +151,8 @@ def test_workspace_and_project_filters(monkeypatch):
     acct = generate_account(5, workspaces=2, projects=3)
     with EmulatorServer(acct) as srv:
         monkeypatch.setenv("RAILWAY_API_TOKEN", acct.token)
-        only_ws = pull_source(LiveOptions(endpoint=srv.url, workspaces=[acct.workspaces[0].name]))
-        one = pull_source(LiveOptions(endpoint=srv.url, projects=[acct.workspaces[1].projects[2].name]))
+        only_ws = railway_pull(LiveFlags(endpoint=srv.url, workspaces=[acct.workspaces[0].name]))
+        one = railway_pull(LiveFlags(endpoint=srv.url, projects=[acct.workspaces[1].projects[2].name]))
     assert {r.name for r in only_ws.resources if r.kind == "project"} == {p.name for p in acct.workspaces[0].projects}
     assert {r.name for r in one.resources if r.kind == "project"} == {acct.workspaces[1].projects[2].name}
     assert one.meta["railway"]["batch_items"] < only_ws.meta["railway"]["batch_items"]
@@ -207,11 +207,12 @@ def test_a_full_pull_sends_only_queries(incident):
 def pull_with(srv, acct, monkeypatch, fingerprint_secrets=False, **kw):
     monkeypatch.setenv("RAILWAY_API_TOKEN", acct.token)
     monkeypatch.delenv("RAILWAY_TOKEN", raising=False)
-    return pull_source(LiveOptions(endpoint=srv.url, fingerprint_secrets=fingerprint_secrets, extra={"backoff": 0.01, "timeout": 0.25, "max_wait": 3, "retries": 2, **kw}))
+    return railway_pull(LiveFlags(endpoint=srv.url, fingerprint_secrets=fingerprint_secrets, tuning={"backoff": 0.01, "timeout": 0.25, "max_wait": 3, "retries": 2, **kw}))
 
 
 def outcome(source) -> int:
-    return exit_code(audit([source], Policy(), now=NOW), "high", allow_partial=False)
+    result = audit([source], Policy(), now=NOW)
+    return judge(result.findings, fail_on="high", complete=result.complete).exit_code
 
 
 @pytest.fixture(scope="module")
@@ -351,9 +352,9 @@ def test_fingerprints_are_keyed_and_match_across_environments(monkeypatch):
     with EmulatorServer(acct) as srv:
         monkeypatch.setenv("RAILWAY_API_TOKEN", acct.token)
         monkeypatch.setenv("BLASTSCOPE_FINGERPRINT_KEY", "k1")
-        a = pull_source(LiveOptions(endpoint=srv.url, fingerprint_secrets=True))
+        a = railway_pull(LiveFlags(endpoint=srv.url, fingerprint_secrets=True))
         monkeypatch.setenv("BLASTSCOPE_FINGERPRINT_KEY", "k2")
-        b = pull_source(LiveOptions(endpoint=srv.url, fingerprint_secrets=True))
+        b = railway_pull(LiveFlags(endpoint=srv.url, fingerprint_secrets=True))
     fa = {r.name: r.get("fingerprint") for r in a.resources if r.name.startswith("SESSION_SECRET")}
     fb = {r.name: r.get("fingerprint") for r in b.resources if r.name.startswith("SESSION_SECRET")}
     assert len(set(fa.values())) == 1 and None not in fa.values()

@@ -15,9 +15,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.audit import audit
-from auditor.parse import parse_resources, resource_to_dict
-from auditor.policy import Policy
+from auditor.engine.audit import audit
+from auditor.io.resources import parse_resources, resource_to_dict
+from auditor.core.policy import Policy
 from providers.railway.emulator import EmulatorServer, generate_account, incident_account
 from providers.railway.emulator.model import DATABASE_IMAGES, Account
 from providers.railway.translate import translate
@@ -120,7 +120,7 @@ def test_database_detection_from_image_and_mount_path(image, path, engine):
 
 
 def _source(resources):
-    from auditor.source import Source
+    from auditor.core.source import Source
 
     return Source("railway", "railway", resources)
 
@@ -219,13 +219,13 @@ def actual_graph(resources) -> tuple[dict, set, dict]:
 
 
 def pull_account(server: EmulatorServer, acct: Account, monkeypatch, **extra):
-    from auditor.source import LiveOptions
-    from providers.railway import pull_source as pull
+    from auditor.cli.live import LiveFlags
+    from tests.live import railway_pull
 
     server.account = acct
     monkeypatch.setenv("RAILWAY_API_TOKEN", acct.token)
     monkeypatch.delenv("RAILWAY_TOKEN", raising=False)
-    return pull(LiveOptions(endpoint=server.url, extra={"backoff": 0.01, **extra}))
+    return railway_pull(LiveFlags(endpoint=server.url, tuning={"backoff": 0.01, **extra}))
 
 
 @pytest.fixture(scope="module")

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime, timezone
 
-from auditor.audit import AuditResult, audit
-from auditor.blast import BlastAnalysis
-from auditor.policy import Policy
-from auditor.source import load_file
+from auditor.engine.audit import AuditResult, audit
+from auditor.core.blast import BlastAnalysis
+from auditor.core.policy import Policy
+from auditor.engine.sources import load_file
 from tests.conftest import SAMPLES, run_cli
 
 NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from auditor.history import History
+from auditor.uses.history import History
 from providers.railway.emulator import EmulatorServer, incident_account
 from tests.conftest import run_cli
 from tests.webhook import WebhookReceiver

@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from auditor.audit import audit
-from auditor.errors import InputError
-from auditor.policy import Policy
+from auditor.engine.audit import audit
+from auditor.core.errors import InputError
+from auditor.core.policy import Policy
 from providers.terraform import source_from_document
 from providers.terraform.document import parse_document, redact, unknown_to_none
 from tests.conftest import ROOT, SAMPLES, run_cli
@@ -246,13 +246,13 @@ def test_gate_lists_what_a_change_fixes() -> None:
     sys.path.insert(0, str(ROOT / "bench"))
     from tfplan import plan_document, rds
 
-    from auditor.gate import gate
+    from auditor.uses.gate import gate
 
     before = rds("billing-prod", "production", deletion_protection=False)
     after = rds("billing-prod", "production", deletion_protection=True)
     result = gate(source_from_document(plan_document([before], [after]), "fix.plan.json"), Policy())
     assert [f.check_id for f in result.fixed] == ["deletion-protection-off"]
-    assert result.introduced() == [] and result.failing("low") == []
+    assert result.introduced() == [] and result.verdict("low").failing == ()
 
 
 def test_iam_role_assumable_from_ci_is_a_credential_exposed_to_ci() -> None:

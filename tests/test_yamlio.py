@@ -12,8 +12,8 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.errors import InputError
-from auditor.yamlio import load_yaml, loads
+from auditor.core.errors import InputError
+from auditor.io.yamlio import load_yaml, loads
 
 # Plain scalars YAML 1.1 resolves to something other than a string, and near misses.
 TRICKY = [

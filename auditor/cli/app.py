@@ -16,8 +16,9 @@ import typer
 from rich.console import Console
 
 from auditor import __version__
-from auditor.errors import BlastscopeError, UsageError
-from auditor.parse import to_utc
+from auditor.core.errors import BlastscopeError, UsageError
+from auditor.io.files import write_atomic
+from auditor.io.resources import to_utc
 
 app = typer.Typer(
     name="blastscope",
@@ -94,16 +95,7 @@ def write_output(text: str | Iterable[str], output: Path | None) -> None:
             sys.stdout.write(chunk)
         sys.stdout.flush()
         return
-    output = Path(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
-    tmp = output.with_name(f".{output.name}.tmp")
-    try:
-        with tmp.open("w", encoding="utf-8") as fh:
-            fh.writelines(chunks)
-        os.replace(tmp, output)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    write_atomic(Path(output), chunks)
 
 
 def progress_enabled(quiet: bool) -> bool:

@@ -13,16 +13,16 @@ from typing import List, Optional
 import typer
 
 from auditor.cli.app import app, err_console, handle_errors, parse_now
-from auditor.errors import UsageError
+from auditor.core.errors import UsageError
 
 baseline_app = typer.Typer(help="Create or update a baseline of accepted findings.", no_args_is_help=True)
 app.add_typer(baseline_app, name="baseline")
 
 
 def _findings(sources: list[str], policy_file: Optional[Path], now: Optional[str]):
-    from auditor.audit import audit
-    from auditor.cli.sources import load_sources
-    from auditor.policy import load_policy
+    from auditor.engine.audit import audit
+    from auditor.engine.sources import load_sources
+    from auditor.io.policy_file import load_policy
 
     result = audit(load_sources(sources), load_policy(policy_file), now=parse_now(now))
     if not result.complete:
@@ -42,7 +42,7 @@ def create(
 
     Example: blastscope baseline create infra.yaml -o .blastscope-baseline.json
     """
-    from auditor.baseline import write_baseline
+    from auditor.io.baseline import write_baseline
 
     if output.exists():
         raise UsageError(f"{output} exists; use `blastscope baseline update` to rewrite it")
@@ -59,7 +59,7 @@ def update(
     now: Optional[str] = typer.Option(None, "--now"),
 ) -> None:
     """Rewrite the baseline with the current findings and print what entered and what left."""
-    from auditor.baseline import load_baseline, write_baseline
+    from auditor.io.baseline import load_baseline, write_baseline
 
     before = load_baseline(output) if output.exists() else set()
     findings = _findings(sources, policy_file, now)

@@ -8,14 +8,14 @@ from typing import Optional
 
 import typer
 
-from auditor.blast import analysis
-from auditor.blast_report import blast_json, blast_report, blast_text, resolve_node
+from auditor.core.blast import analysis
+from auditor.uses.blast_query import blast_json, blast_report, blast_text, resolve_node
 from auditor.cli.app import app, handle_errors, write_output
-from auditor.cli.sources import load_sources
-from auditor.errors import UsageError
-from auditor.audit import merge_sources
-from auditor.graph import Topology
-from auditor.policy import load_policy
+from auditor.engine.sources import load_sources
+from auditor.core.errors import UsageError
+from auditor.engine.audit import merge_sources
+from auditor.core.topology import Topology
+from auditor.io.policy_file import load_policy
 
 
 @app.command()
@@ -47,7 +47,7 @@ def blast(
 
 def draw_blast(sources: list, policy, node: str, target: Path) -> None:  # type: ignore[no-untyped-def]
     """The destroyed resources lit up, with the copies at stake and the credentials that can do it."""
-    from auditor.audit import audit
+    from auditor.engine.audit import audit
     from auditor.cli.render_cmd import RENDER_FORMATS, write_diagram
     from auditor.render.diagram import build_diagram
     from auditor.render.highlight import blast_elements

@@ -11,8 +11,8 @@ from typing import Any, Optional
 import typer
 
 from auditor.cli.app import FailOn, app, handle_errors, parse_now, write_output
-from auditor.errors import UsageError
-from auditor.severity import SEVERITIES
+from auditor.core.errors import UsageError
+from auditor.core.severity import SEVERITIES
 
 
 @app.command()
@@ -26,7 +26,7 @@ def history(
 
     Example: blastscope history audits/
     """
-    from auditor.history import History
+    from auditor.uses.history import History
 
     if fmt not in ("text", "json"):
         raise UsageError(f"--format: unknown format {fmt!r} (choose from text, json)")
@@ -59,12 +59,12 @@ def history(
 def _side(arg: str, policy_file: Optional[Path], now: Optional[datetime]) -> tuple[str, list, list]:
     """(label, resources, findings) of one side: a history entry (its recorded findings) or any
     source file, audited now with the policy (at --now, else at the snapshot's own time)."""
-    from auditor.audit import audit
-    from auditor.history import ENTRY_FORMAT, Entry
-    from auditor.parse import to_utc
-    from auditor.policy import load_policy
-    from auditor.snapshot import read_json
-    from auditor.source import load_file
+    from auditor.engine.audit import audit
+    from auditor.uses.history import ENTRY_FORMAT, Entry
+    from auditor.io.resources import to_utc
+    from auditor.io.policy_file import load_policy
+    from auditor.io.files import read_json
+    from auditor.engine.sources import load_file
 
     path = Path(arg)
     if path.is_dir():
@@ -101,9 +101,9 @@ def diff_cmd(
 
     Example: blastscope diff audits/20261124T030000Z audits/20261125T030000Z --format markdown
     """
-    from auditor.diff import diff
+    from auditor.uses.diff import diff
     from auditor.reports.diff_report import DIFF_FORMATS, render_diff
-    from auditor.scheduled import new_failing
+    from auditor.uses.scheduled import new_failing
 
     if fmt not in DIFF_FORMATS:
         raise UsageError(f"--format: unknown format {fmt!r} (choose from {', '.join(DIFF_FORMATS)})")

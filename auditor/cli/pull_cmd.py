@@ -12,11 +12,13 @@ from typing import List, Optional
 
 import typer
 
-from auditor.audit import combine_sources
+from auditor.engine.audit import combine_sources
 from auditor.cli.app import app, err_console, handle_errors, progress, progress_enabled
-from auditor.cli.scan import live_options
-from auditor.cli.sources import load_sources
-from auditor.snapshot import write_snapshot
+from auditor.cli.live import settings_factory
+from auditor.cli.scan import live_flags
+from auditor.io.files import check_output_path
+from auditor.engine.sources import load_sources
+from auditor.io.snapshot import write_snapshot
 
 
 @app.command()
@@ -38,11 +40,12 @@ def pull(
     Example: RAILWAY_API_TOKEN=… blastscope pull railway -o snap.json
     """
     show = progress_enabled(quiet)
-    live = live_options(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose, show)
+    check_output_path(output, sources)
+    flags = live_flags(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose)
     with progress(show, "pulling") as advance:
         # live providers report each request: the spinner shows how far a long pull has got
-        live.extra["on_request"] = lambda n: advance(f"pulling: {n} requests")
-        loaded = load_sources(sources, live, advance)
+        flags.on_request = lambda n: advance(f"pulling: {n} requests")
+        loaded = load_sources(sources, settings_factory(flags), advance)
     source = combine_sources(loaded)
     document = write_snapshot(output, source)
     complete = document["complete"]

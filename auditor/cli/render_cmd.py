@@ -9,7 +9,8 @@ from typing import List, Optional
 import typer
 
 from auditor.cli.app import app, err_console, handle_errors, parse_now, write_output
-from auditor.errors import UsageError
+from auditor.core.errors import UsageError
+from auditor.io.files import write_atomic_bytes
 
 RENDER_FORMATS = ("svg", "png", "pdf", "dot", "mermaid", "html")
 BINARY = ("png", "pdf")
@@ -34,10 +35,7 @@ def write_diagram(diagram, fmt: str, output: Optional[Path]) -> None:  # type: i
             sys.stdout.buffer.write(data)
             sys.stdout.flush()
             return
-        output.parent.mkdir(parents=True, exist_ok=True)
-        tmp = output.with_name(f".{output.name}.tmp")
-        tmp.write_bytes(data)
-        tmp.replace(output)
+        write_atomic_bytes(output, data)
 
 
 @app.command()
@@ -58,10 +56,10 @@ def render(
 
     Example: blastscope render samples/pocketos/inventory.yaml -o incident.png
     """
-    from auditor.audit import audit
-    from auditor.blast_report import resolve_node
-    from auditor.cli.sources import load_sources
-    from auditor.policy import load_policy
+    from auditor.engine.audit import audit
+    from auditor.uses.blast_query import resolve_node
+    from auditor.engine.sources import load_sources
+    from auditor.io.policy_file import load_policy
     from auditor.render.diagram import build_diagram
     from auditor.render.highlight import resolve_highlight
 
@@ -75,7 +73,11 @@ def render(
     if fmt == "html":
         from auditor.reports.html import render as render_html
 
-        write_output(render_html(result, policy=policy), output)
+        from auditor.core.verdict import judge
+        from auditor.reports.context import ReportContext
+
+        verdict = judge(result.findings, fail_on="high", complete=result.complete)
+        write_output(render_html(ReportContext(result, verdict, policy=policy)), output)
         return
     nodes, edges = resolve_highlight(result, policy, highlight) if highlight else (set(), set())
     focus_id = resolve_node(result.topology, focus) if focus else None

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
+from typing import Any, List, Optional
 
 import typer
 
-from auditor.audit import AuditResult, audit
-from auditor.baseline import load_baseline
-from auditor.errors import UsageError
 from auditor.cli.app import FailOn, app, err_console, handle_errors, parse_now, progress, progress_enabled, write_output
-from auditor.cli.sources import load_sources
-from auditor.policy import load_policy
+from auditor.cli.live import LiveFlags, settings_factory
+from auditor.core.errors import UsageError
+from auditor.core.verdict import judge
+from auditor.engine.audit import audit, select_checks
+from auditor.engine.registry import check_registry
+from auditor.engine.sources import load_sources
+from auditor.io.baseline import load_baseline
+from auditor.io.files import check_output_path
+from auditor.io.policy_file import load_policy
 from auditor.reports import FORMATS, render_stream
+from auditor.reports.context import ReportContext
 from auditor.reports.text import summary_line
-from auditor.severity import at_least
-from auditor.source import LiveOptions
 
 # Options shared by every command that reads sources and reports findings.
 PolicyOpt = typer.Option(None, "--policy", "-p", help="Policy file (default: .blastscope.yaml if present).")
@@ -30,7 +33,7 @@ AllowPartialOpt = typer.Option(False, "--allow-partial", help="Judge an incomple
 VerboseOpt = typer.Option(False, "--verbose", "-v", help="Show fingerprints, suppressed findings and provider request counts.")
 
 
-def live_options(
+def live_flags(
     token_file: Optional[Path],
     endpoint: Optional[str],
     workspace: Optional[List[str]],
@@ -38,28 +41,10 @@ def live_options(
     max_requests: Optional[int],
     fingerprint_secrets: bool,
     verbose: bool,
-    show_progress: bool,
-) -> LiveOptions:
-    return LiveOptions(
-        token_file=token_file,
-        endpoint=endpoint,
-        workspaces=list(workspace or []),
-        projects=list(project or []),
-        max_requests=max_requests,
-        fingerprint_secrets=fingerprint_secrets,
-        verbose=verbose,
-        progress=show_progress,
-    )
-
-
-def exit_code(result: AuditResult, fail_on: str, allow_partial: bool, baseline: set[str] | None = None) -> int:
-    """3 incomplete (unless --allow-partial); 1 findings at/above --fail-on outside the baseline; else 0."""
-    if not result.complete and not allow_partial:
-        return 3
-    if fail_on == "none":
-        return 0
-    failing = [f for f in result.findings if at_least(f.severity, fail_on) and not (baseline and f.fingerprint in baseline)]
-    return 1 if failing else 0
+) -> LiveFlags:
+    return LiveFlags(token_file=token_file, endpoint=endpoint, workspaces=list(workspace or []),
+                     projects=list(project or []), max_requests=max_requests,
+                     fingerprint_secrets=fingerprint_secrets, verbose=verbose)
 
 
 def check_format(fmt: str) -> None:
@@ -80,6 +65,7 @@ def scan(
     now: Optional[str] = NowOpt,
     allow_partial: bool = AllowPartialOpt,
     only: Optional[List[str]] = typer.Option(None, "--check", help="Run only this check (repeatable)."),
+    skip: Optional[List[str]] = typer.Option(None, "--skip-check", help="Do not run this check (repeatable)."),
     verbose: bool = VerboseOpt,
     token_file: Optional[Path] = typer.Option(None, "--token-file", help="Live providers: read the API token from this file."),
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Live providers: API URL (e.g. a local emulator)."),
@@ -102,7 +88,7 @@ def scan(
     else:
         check_format(fmt)
     if notify is not None:
-        from auditor.notify import check_format as check_notify_format, is_loopback, resolve_url
+        from auditor.uses.notify import check_format as check_notify_format, is_loopback, resolve_url
 
         check_notify_format(notify_format)
         url = resolve_url(notify)  # a bad target is a usage error before any work is done
@@ -110,41 +96,46 @@ def scan(
             err_console.print("blastscope: warning: the webhook URL is on the command line, where `ps` and shell history "
                               "show it; webhook URLs are credentials — prefer --notify env:NAME or file:PATH", markup=False)
     show = progress_enabled(quiet)
+    if output is not None:
+        check_output_path(output, sources)
     policy = load_policy(policy_file)
     pinned = parse_now(now)
     baseline = load_baseline(baseline_file) if baseline_file else None
-    live = live_options(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose, show)
+    registry = check_registry()
+    select_checks(registry, only, skip)  # unknown ids fail before any work is done
+    flags = live_flags(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose)
     with progress(show, "loading sources", total=len(sources)) as advance:
-        loaded = load_sources(sources, live, advance)
+        loaded = load_sources(sources, settings_factory(flags), advance)
     with progress(show, "running checks"):
-        result = audit(loaded, policy, now=pinned, only=only)
-    baselined = 0
-    if baseline:
-        baselined = sum(1 for f in result.findings if f.fingerprint in baseline)
+        result = audit(loaded, policy, now=pinned, only=only, skip=skip)
     threshold = fail_on.value
-    code = exit_code(result, threshold, allow_partial, baseline)
+    verdict = judge(result.findings, fail_on=threshold, baseline=baseline, complete=result.complete,
+                    allow_partial=allow_partial)
+    ctx = ReportContext(result, verdict, policy=policy, verbose=verbose,
+                        color=(output is None and fmt == "text" and err_console.is_terminal))
+    code = verdict.exit_code
     record = None
     if history_dir is not None or notify is not None:
-        from auditor.scheduled import compare_with_last_complete, new_failing, open_history, store_run
+        from auditor.uses.scheduled import compare_with_last_complete, new_failing, open_history, store_run
 
         store = open_history(history_dir)
         changes, base = compare_with_last_complete(result, store, with_resources=changes_only)
         if changes_only:
             incomplete = not result.complete and not allow_partial
             code = 3 if incomplete else (1 if new_failing(changes, threshold, baseline) else 0)
-        record = store_run(result, store, changes, base, keep=keep, fail_on=threshold, exit_code=code)
+        record = store_run(result, store, changes, base, keep=keep, fail_on=threshold, exit_code=code,
+                           report=render_stream("json", ctx))
     if changes_only and record is not None:
         from auditor.reports.diff_report import render_diff, summary_line as diff_summary
 
         text = diff_summary(record.changes) + "\n" if quiet else render_diff(record.changes, fmt)
     elif fmt == "text" and quiet:
-        text = summary_line(result, threshold, baselined, baseline) + "\n"
+        text = summary_line(ctx) + "\n"
     else:
-        text = render_stream(fmt, result, fail_on=threshold, verbose=verbose, baselined=baselined, policy=policy,
-                      baseline=baseline, color=(output is None and fmt == "text" and err_console.is_terminal))
+        text = render_stream(fmt, ctx)
     write_output(text, output)
     if output is not None and not quiet:
-        err_console.print(summary_line(result, threshold, baselined, baseline), markup=False)
+        err_console.print(summary_line(ctx), markup=False)
     if verbose:
         for source in loaded:
             requests = source.meta.get("requests")
@@ -162,7 +153,7 @@ def scan(
         if record.pruned:
             err_console.print(f"history: removed {len(record.pruned)} old run(s) (--keep {keep})", markup=False)
     if notify is not None and record is not None:
-        code = send_alert(notify, notify_format, result, record, threshold, baseline, code, verbose)
+        code = send_alert(notify, notify_format, ctx, record, code)
     raise typer.Exit(code)
 
 
@@ -173,16 +164,16 @@ def check_scheduled_options(history_dir: Optional[Path], changes_only: bool, kee
         raise UsageError(f"--format: {fmt!r} cannot show changes; with --changes-only use text, json or markdown")
 
 
-def send_alert(target: str, fmt: str, result: AuditResult, record, threshold: str, baseline, code: int, verbose: bool) -> int:
+def send_alert(target: str, fmt: str, ctx: ReportContext, record: Any, code: int) -> int:
     """Deliver the webhook; a failed delivery is reported and exits 4 (3 still wins: it says more)."""
-    from auditor.notify import NotifyFailed
-    from auditor.scheduled import alert
+    from auditor.uses.notify import NotifyFailed
+    from auditor.uses.scheduled import alert
 
     try:
-        sent = alert(target, fmt, result, record, threshold, baseline)
+        sent = alert(target, fmt, ctx.result, record, ctx.verdict.fail_on, {f.fingerprint for f in ctx.verdict.baselined})
     except NotifyFailed as exc:
         err_console.print(f"blastscope: error: {exc}", markup=False)
         return code if code == 3 else exc.exit_code
-    if sent is not None and verbose:
+    if sent is not None and ctx.verbose:
         err_console.print(f"alert sent: {sent}", markup=False)
     return code

@@ -15,12 +15,12 @@ from collections import defaultdict, deque
 from dataclasses import dataclass, field
 from typing import Iterable
 
-from auditor.audit import AuditResult
-from auditor.blast import analysis
-from auditor.findings import Finding
-from auditor.model import RELATIONS
-from auditor.policy import Policy
-from auditor.severity import rank
+from auditor.engine.audit import AuditResult
+from auditor.core.blast import analysis
+from auditor.core.findings import Finding
+from auditor.core.model import RELATIONS
+from auditor.core.policy import Policy
+from auditor.core.severity import rank
 
 CLUSTER_KINDS = ("account", "project", "environment")
 SEVERITY_COLOR = {"critical": "#b3001b", "high": "#d9480f", "medium": "#b08900", "low": "#1864ab", "info": "#5c677d"}

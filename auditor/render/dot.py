@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.errors import UsageError
+from auditor.core.errors import UsageError
 from auditor.render.diagram import Diagram, DNode, dom_id, severity_color
 
 SHAPES = {

@@ -3,11 +3,11 @@ blast radius (everything it destroys, the copies at stake, and who can make the 
 
 from __future__ import annotations
 
-from auditor.audit import AuditResult
-from auditor.blast import analysis
-from auditor.blast_report import blast_report, resolve_node
-from auditor.errors import UsageError
-from auditor.policy import Policy
+from auditor.engine.audit import AuditResult
+from auditor.core.blast import analysis
+from auditor.uses.blast_query import blast_report, resolve_node
+from auditor.core.errors import UsageError
+from auditor.core.policy import Policy
 
 Selection = tuple[set[str], set[tuple[str, str, str]]]
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 from importlib import import_module
 from typing import Any, Callable, Iterator
 
-from auditor.errors import UsageError
+from auditor.core.errors import UsageError
+from auditor.reports.context import ReportContext
 
 #: format name -> "module:function"; function(result, **options) -> str
 FORMATS: dict[str, str] = {
@@ -19,25 +20,25 @@ FORMATS: dict[str, str] = {
 }
 
 
-def renderer(fmt: str) -> Callable[..., str]:
+def renderer(fmt: str) -> Callable[[ReportContext], str]:
     target = FORMATS.get(fmt)
     if target is None:
         raise UsageError(f"unknown format {fmt!r} (choose from {', '.join(FORMATS)})")
     module, func = target.split(":")
-    return getattr(import_module(module), func)
+    return getattr(import_module(module), func)  # type: ignore[no-any-return]
 
 
-def render(fmt: str, result: Any, **options: Any) -> str:
-    return renderer(fmt)(result, **options)
+def render(fmt: str, ctx: ReportContext) -> str:
+    return renderer(fmt)(ctx)
 
 
-def render_stream(fmt: str, result: Any, **options: Any) -> Iterator[str]:
+def render_stream(fmt: str, ctx: ReportContext) -> Iterator[str]:
     """The report in chunks: formats whose module has `stream()` never build it whole
     (a 1M-resource JSON report is ~250 MB); the others yield their string once."""
     target = FORMATS.get(fmt)
     module = import_module(target.split(":")[0]) if target else None
     streamer = getattr(module, "stream", None)
     if streamer is not None:
-        yield from streamer(result, **options)
+        yield from streamer(ctx)
     else:
-        yield renderer(fmt)(result, **options)
+        yield renderer(fmt)(ctx)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
-from auditor.diff import Diff, Edge
-from auditor.findings import Finding
-from auditor.model import Resource
+from auditor.uses.diff import Diff, Edge
+from auditor.core.findings import Finding
+from auditor.core.model import Resource
 
 DIFF_FORMATS = ("text", "json", "markdown")
 SCHEMA_NAME = "blastscope-diff"

@@ -13,10 +13,11 @@ from html import escape
 from typing import Any
 
 from auditor import __version__
-from auditor.audit import AuditResult
-from auditor.errors import UsageError
-from auditor.policy import Policy
-from auditor.severity import SEVERITIES
+from auditor.engine.audit import AuditResult
+from auditor.reports.context import ReportContext
+from auditor.core.errors import UsageError
+from auditor.core.policy import Policy
+from auditor.core.severity import SEVERITIES
 
 FULL_DIAGRAM_UP_TO = 300  # resources; above that the diagram shows only the findings' evidence
 
@@ -99,10 +100,11 @@ def _diagram_svg(result: AuditResult, policy: Policy) -> tuple[str, str]:
     return svg, note
 
 
-def render(result: AuditResult, *, policy: Policy | None = None, fail_on: str = "high", **_: Any) -> str:
+def render(ctx: ReportContext) -> str:
     from auditor.render.diagram import dom_id
 
-    policy = policy or Policy()
+    result, fail_on = ctx.result, ctx.verdict.fail_on
+    policy = ctx.policy or Policy()
     counts = result.counts()
     label = result.label
     checks = sorted({f.check_id for f in result.findings})
@@ -124,17 +126,18 @@ def render(result: AuditResult, *, policy: Policy | None = None, fail_on: str = 
     sources = ", ".join(f"{escape(s.origin)} ({escape(s.provider)}, {len(s.resources)} resources)" for s in result.sources)
     badges = "".join(f'<div class="badge sev-{s}"><b>{counts.get(s, 0)}</b>{s}</div>' for s in SEVERITIES)
     incomplete = ""
-    if not result.complete:
-        gaps = "".join(f"<li>{escape(g)}</li>" for g in result.gaps[:50])
+    if not ctx.complete:
+        gaps = "".join(f"<li>{escape(g)}</li>" for g in ctx.gaps[:50])
         incomplete = f'<div class="incomplete"><b>Incomplete audit</b> — blastscope could not read everything; this is not a clean bill.<ul>{gaps}</ul></div>'
     options = lambda values: "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in values)  # noqa: E731
     now = result.now.strftime("%Y-%m-%d %H:%M UTC") if result.now else ""
-    data = json.dumps({"findings": len(result.findings), "resources": len(result.topology), "complete": result.complete})
+    data = json.dumps({"findings": len(result.findings), "resources": len(result.topology), "complete": ctx.complete,
+                       "verdict": ctx.verdict.status, "exit_code": ctx.verdict.exit_code})
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>blastscope report</title><style>{CSS}</style></head>
 <body><header><h1>blastscope: shared blast radius</h1>
-<div class="meta">{sources} · audited {now} · blastscope {__version__} · fail-on {fail_on}</div></header>
+<div class="meta">{sources} · audited {now} · blastscope {__version__} · fail-on {fail_on}: <b class="verdict">{escape(ctx.verdict_word)}</b></div></header>
 <main>
 {incomplete}<section class="summary" id="summary">{badges}</section>
 <div class="filters">

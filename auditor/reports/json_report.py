@@ -6,15 +6,16 @@ import json
 from typing import Any, Iterator
 
 from auditor import __version__
-from auditor.audit import AuditResult
-from auditor.severity import SEVERITIES
+from auditor.reports.context import ReportContext
+from auditor.core.severity import SEVERITIES
 
 SCHEMA_NAME = "blastscope-report"
 SCHEMA_VERSION = 1
 
 
-def report_document(result: AuditResult, *, fail_on: str = "high", baselined: int = 0, findings: bool = True, **_: Any) -> dict[str, Any]:
+def report_document(ctx: ReportContext, *, findings: bool = True) -> dict[str, Any]:
     """The whole report as one JSON-ready dict (`findings=False`: header and summary only)."""
+    result, verdict = ctx.result, ctx.verdict
     counts = result.counts()
     label = result.label
     doc = {
@@ -33,9 +34,11 @@ def report_document(result: AuditResult, *, fail_on: str = "high", baselined: in
             "findings": len(result.findings),
             "by_severity": {s: counts.get(s, 0) for s in SEVERITIES},
             "suppressed": len(result.suppressed),
-            "baselined": baselined,
-            "fail_on": fail_on,
-            "failing": len(result.failing(fail_on)),
+            "baselined": len(verdict.baselined),
+            "fail_on": verdict.fail_on,
+            "failing": len(verdict.failing),
+            "verdict": verdict.status,
+            "exit_code": verdict.exit_code,
         },
         "checks_run": result.checks_run,
         "warnings": result.warnings,
@@ -46,15 +49,16 @@ def report_document(result: AuditResult, *, fail_on: str = "high", baselined: in
     return doc
 
 
-def render(result: AuditResult, **options: Any) -> str:
-    return "".join(stream(result, **options))
+def render(ctx: ReportContext) -> str:
+    return "".join(stream(ctx))
 
 
-def stream(result: AuditResult, **options: Any) -> Iterator[str]:
+def stream(ctx: ReportContext) -> Iterator[str]:
     """Indented header, one compact line per finding: readable, diff-friendly, encoded by
     json's C encoder (indent= forces the pure-Python one, ~10× slower on 100k findings), and
     produced one finding at a time so a 1M-resource report never sits in memory whole."""
-    doc = report_document(result, findings=False, **options)
+    result = ctx.result
+    doc = report_document(ctx, findings=False)
     head = json.dumps(doc, indent=2, ensure_ascii=False)
     yield head[: head.rindex("}")].rstrip()
     label = result.label

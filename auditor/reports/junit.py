@@ -11,10 +11,11 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from typing import Any
 
-from auditor.audit import AuditResult
-from auditor.findings import Finding
-from auditor.severity import at_least
-from checks import all_checks
+from auditor.engine.audit import AuditResult
+from auditor.core.findings import Finding
+from auditor.core.severity import at_least
+from auditor.engine.registry import check_registry
+from auditor.reports.context import ReportContext
 
 
 def _describe(f: Finding, result: AuditResult) -> str:
@@ -23,8 +24,9 @@ def _describe(f: Finding, result: AuditResult) -> str:
     return "\n".join(lines)
 
 
-def render(result: AuditResult, *, fail_on: str = "high", gate: Any = None, **_: Any) -> str:
-    judged = gate.introduced() if gate is not None else result.findings
+def render(ctx: ReportContext) -> str:
+    result, gate, fail_on = ctx.result, ctx.gate, ctx.verdict.fail_on
+    judged = ctx.judged
     by_check: dict[str, list[Finding]] = {}
     for f in judged:
         by_check.setdefault(f.check_id, []).append(f)
@@ -32,7 +34,7 @@ def render(result: AuditResult, *, fail_on: str = "high", gate: Any = None, **_:
     root = ET.Element("testsuites", name="blastscope")
     total_tests = total_failures = total_errors = 0
     families: dict[str, list] = {}
-    for check in all_checks():
+    for check in check_registry():
         if check.id in ran:
             families.setdefault(check.family, []).append(check)
     for family, checks in families.items():
@@ -41,7 +43,7 @@ def render(result: AuditResult, *, fail_on: str = "high", gate: Any = None, **_:
         for check in checks:
             case = ET.SubElement(suite, "testcase", classname=f"blastscope.{family}", name=check.id)
             found = by_check.get(check.id, [])
-            failing = [f for f in found if at_least(f.severity, fail_on)]
+            failing = [f for f in found if ctx.fails(f)]
             if failing:
                 failures += 1
                 node = ET.SubElement(case, "failure", type=failing[0].severity,
@@ -55,10 +57,10 @@ def render(result: AuditResult, *, fail_on: str = "high", gate: Any = None, **_:
         suite.set("errors", "0")
         total_tests += len(checks)
         total_failures += failures
-    if not result.complete:
+    if not ctx.complete and not ctx.verdict.allow_partial:
         suite = ET.SubElement(root, "testsuite", name="blastscope.completeness", tests="1", failures="0", errors="1")
         case = ET.SubElement(suite, "testcase", classname="blastscope.completeness", name="audit-complete")
-        ET.SubElement(case, "error", type="incomplete", message="the audit could not read everything").text = "\n".join(result.gaps)
+        ET.SubElement(case, "error", type="incomplete", message="the audit could not read everything").text = "\n".join(ctx.gaps)
         total_tests += 1
         total_errors += 1
     root.set("tests", str(total_tests))

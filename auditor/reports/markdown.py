@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.audit import AuditResult
-from auditor.findings import Finding
-from auditor.severity import SEVERITIES, at_least
+from auditor.engine.audit import AuditResult
+from auditor.reports.context import ReportContext
+from auditor.core.findings import Finding
+from auditor.core.severity import SEVERITIES, at_least
 
 ICON = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
 MAX_ROWS = 100
@@ -65,28 +66,31 @@ def _counts(findings: list[Finding]) -> str:
     return " · ".join(f"{ICON[s]} {counts[s]} {s}" for s in SEVERITIES if counts[s]) or "no findings"
 
 
-def render(result: AuditResult, *, fail_on: str = "high", gate: Any = None, **_: Any) -> str:
+VERDICT = {"pass": "✅ passes", "fail": "❌ fails", "incomplete": "⚠️ incomplete — not a clean result"}
+GATE_VERDICT = {"fail": "❌ blocks this change", "incomplete": "⚠️ incomplete — blocks this change"}
+
+
+def render(ctx: ReportContext) -> str:
+    result, gate, fail_on = ctx.result, ctx.gate, ctx.verdict.fail_on
     origin = ", ".join(f"`{s.origin}`" for s in result.sources)
     out: list[str] = []
     if gate is None:
-        failing = [f for f in result.findings if at_least(f.severity, fail_on)]
-        verdict = "❌ fails" if failing else "✅ passes"
+        verdict = VERDICT[ctx.verdict.status]
         out += [f"### blastscope scan of {origin}", "",
                 f"**{verdict}** at `--fail-on {fail_on}` · {_counts(result.findings)} · {len(result.topology)} resources", ""]
-        if not result.complete:
+        if not ctx.complete:
             out += ["> ⚠️ **Incomplete audit** — blastscope could not read everything, so this is not a clean bill:", ""]
-            out += [f"> - {_cell(g)}" for g in result.gaps[:20]] + [""]
+            out += [f"> - {_cell(g)}" for g in ctx.gaps[:20]] + [""]
         if result.findings:
             out += _table(result.findings, result) + [""] + _details(result.findings, result)
         return "\n".join(out).rstrip() + "\n"
     introduced = gate.introduced()
-    failing = gate.failing(fail_on)
-    verdict = "❌ blocks this change" if failing or not gate.complete else "✅ this change introduces no finding at or above `" + fail_on + "`"
+    verdict = GATE_VERDICT.get(ctx.verdict.status, "✅ this change introduces no finding at or above `" + fail_on + "`")
     out += [f"### blastscope gate: {origin}", "", f"**{verdict}**", "",
             f"Introduced: {_counts(introduced)} · fixed: {len(gate.fixed)} · already present (not judged): "
-            f"{len(result.findings) - len(gate.new)}" + (f" · baselined: {gate.baselined}" if gate.baselined else ""), ""]
-    if not gate.complete:
-        out += ["> ⚠️ **Incomplete audit**: " + "; ".join(_cell(g) for g in (gate.prior.gaps + result.gaps)[:10]), ""]
+            f"{len(result.findings) - len(gate.new)}" + (f" · baselined: {len(ctx.verdict.baselined)}" if ctx.verdict.baselined else ""), ""]
+    if not ctx.complete:
+        out += ["> ⚠️ **Incomplete audit**: " + "; ".join(_cell(g) for g in ctx.gaps[:10]), ""]
     if introduced:
         out += ["#### Introduced by this change", ""] + _table(introduced, result) + [""] + _details(introduced, result)
     if gate.fixed:

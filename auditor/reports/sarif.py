@@ -15,10 +15,11 @@ from pathlib import Path
 from typing import Any
 
 from auditor import __version__
-from auditor.audit import AuditResult
-from auditor.findings import Finding
+from auditor.engine.audit import AuditResult
+from auditor.core.findings import Finding
 from auditor.reports.locate import line_of
-from checks import all_checks, get_check
+from auditor.engine.registry import check_registry
+from auditor.reports.context import ReportContext
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -28,7 +29,7 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 
 def _rules() -> list[dict[str, Any]]:
     rules = []
-    for check in all_checks():
+    for check in check_registry():
         rules.append({
             "id": check.id,
             "name": "".join(part.capitalize() for part in check.id.split("-")),
@@ -72,7 +73,7 @@ def _result(f: Finding, result: AuditResult, origins: dict[str, str], state: str
     line = line_of(origin, f.resource_id, address) if origin and Path(origin).is_file() else None
     if line:
         physical["region"] = {"startLine": line}
-    check = get_check(f.check_id)
+    check = check_registry().get(f.check_id)
     out: dict[str, Any] = {
         "ruleId": f.check_id,
         "level": LEVEL[f.severity],
@@ -91,7 +92,8 @@ def _result(f: Finding, result: AuditResult, origins: dict[str, str], state: str
     return out
 
 
-def render(result: AuditResult, *, gate: Any = None, **_: Any) -> str:
+def render(ctx: ReportContext) -> str:
+    result, gate = ctx.result, ctx.gate
     origins = _origins(result)
     if gate is None:
         results = [_result(f, result, origins, None) for f in result.findings]
@@ -105,9 +107,10 @@ def render(result: AuditResult, *, gate: Any = None, **_: Any) -> str:
         "tool": {"driver": {"name": "blastscope", "version": __version__, "semanticVersion": __version__,
                             "informationUri": "https://github.com/blastscope/blastscope", "rules": _rules()}},
         "results": results,
-        "invocations": [{"executionSuccessful": result.complete,
-                         "toolExecutionNotifications": [{"level": "error", "message": {"text": g}} for g in result.gaps]}],
-        "properties": {"complete": result.complete},
+        "invocations": [{"executionSuccessful": ctx.complete,
+                         "toolExecutionNotifications": [{"level": "error", "message": {"text": g}} for g in ctx.gaps]}],
+        "properties": {"complete": ctx.complete, "verdict": ctx.verdict.status, "failOn": ctx.verdict.fail_on,
+                       "failing": len(ctx.verdict.failing), "exitCode": ctx.verdict.exit_code},
     }
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

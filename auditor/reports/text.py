@@ -10,23 +10,22 @@ from typing import Any
 from rich.console import Console
 from rich.text import Text
 
-from auditor.audit import AuditResult
-from auditor.findings import Finding
-from auditor.severity import SEVERITIES, at_least
+from auditor.engine.audit import AuditResult
+from auditor.core.findings import Finding
+from auditor.core.severity import SEVERITIES
+from auditor.reports.context import ReportContext
 
 STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
 
 
-def failing(result: AuditResult, fail_on: str, baseline: set[str] | None = None) -> list[Finding]:
-    """Findings that fail the run: at or above --fail-on and not accepted in the baseline."""
-    return [f for f in result.failing(fail_on) if not (baseline and f.fingerprint in baseline)]
-
-
-def summary_line(result: AuditResult, fail_on: str, baselined: int = 0, baseline: set[str] | None = None) -> str:
+def summary_line(ctx: ReportContext) -> str:
+    result = ctx.result
     counts = result.counts()
     parts = [f"{counts[s]} {s}" for s in SEVERITIES if counts.get(s)]
     total = len(result.findings)
-    verdict = "FAIL" if failing(result, fail_on, baseline) else "pass"
+    verdict = ctx.verdict_word
+    fail_on = ctx.verdict.fail_on
+    baselined = len(ctx.verdict.baselined)
     text = f"{total} finding{'s' if total != 1 else ''}"
     if parts:
         text += " (" + ", ".join(parts) + ")"
@@ -38,8 +37,10 @@ def summary_line(result: AuditResult, fail_on: str, baselined: int = 0, baseline
     if extra:
         text += "; " + ", ".join(extra)
     text += f" · {len(result.topology)} resources · fail-on {fail_on}: {verdict}"
-    if not result.complete:
-        text += f" · INCOMPLETE audit ({len(result.gaps)} gap{'s' if len(result.gaps) != 1 else ''})"
+    if not ctx.complete:
+        gaps = len(ctx.gaps)
+        text += f" ({gaps} gap{'s' if gaps != 1 else ''}: not a clean result)" if verdict == "INCOMPLETE" else \
+            f" · INCOMPLETE audit ({gaps} gap{'s' if gaps != 1 else ''})"
     return text
 
 
@@ -64,22 +65,13 @@ def _finding(console: Console, result: AuditResult, f: Finding, verbose: bool) -
         console.print(Text(f"    fingerprint: {f.fingerprint}", style="dim"))
 
 
-def render(
-    result: AuditResult,
-    *,
-    fail_on: str = "high",
-    color: bool = False,
-    verbose: bool = False,
-    baselined: int = 0,
-    baseline: set[str] | None = None,
-    width: int | None = None,
-    **_: Any,
-) -> str:
+def render(ctx: ReportContext, *, width: int | None = None) -> str:
+    result, color, verbose = ctx.result, ctx.color, ctx.verbose
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width or 110, highlight=False, soft_wrap=True)
     sources = ", ".join(f"{s.origin} ({s.provider}, {len(s.resources)} resources)" for s in result.sources)
     console.print(Text(f"blastscope scan of {sources}", style="bold"))
-    for gap in result.gaps:
+    for gap in ctx.gaps:
         console.print(Text(f"  incomplete: {gap}", style="bold red"))
     for warning in result.warnings:
         console.print(Text(f"  warning: {warning}", style="yellow"))
@@ -97,10 +89,7 @@ def render(
         for f in result.suppressed:
             console.print(Text(f"  {f.check_id} {result.topology.label(f.resource_id)} — {f.suppressed_by}", style="dim"))
     console.print()
-    style = "bold red" if failing(result, fail_on, baseline) or not result.complete else "bold green"
-    console.print(Text(summary_line(result, fail_on, baselined, baseline), style=style))
+    style = "bold green" if ctx.verdict.status == "pass" else "bold red"
+    console.print(Text(summary_line(ctx), style=style))
     return buffer.getvalue()
 
-
-def passes(result: AuditResult, fail_on: str) -> bool:
-    return not any(at_least(f.severity, fail_on) for f in result.findings)

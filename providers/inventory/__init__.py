@@ -1,5 +1,5 @@
-"""The `inventory` provider: hand-written or exported YAML inventories (SPEC §6)."""
+"""The `inventory` provider: hand-written or exported YAML inventories."""
 
-from providers.inventory.loader import INVENTORY_FORMAT, load_inventory, parse_inventory
+from providers.inventory.loader import INVENTORY, load_inventory, parse_inventory
 
-__all__ = ["INVENTORY_FORMAT", "load_inventory", "parse_inventory"]
+__all__ = ["INVENTORY", "load_inventory", "parse_inventory"]

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 
-from auditor.errors import InputError
-from auditor.parse import parse_resources
-from auditor.source import FileFormat, Source
-from auditor.yamlio import load_yaml
+from auditor.core.errors import InputError
+from auditor.io.resources import parse_resources
+from auditor.core.provider import Provider
+from auditor.core.source import Source
+from auditor.io.yamlio import load_yaml_bytes
 
 SUPPORTED_VERSIONS = (1,)
 _LOOKS_LIKE_INVENTORY = re.compile(r"^\s*(version|resources)\s*:", re.MULTILINE)
@@ -34,15 +34,17 @@ def parse_inventory(document: Any, file: str) -> Source:
     return Source(origin=file, provider="inventory", resources=resources, meta=dict(meta) if isinstance(meta, dict) else {})
 
 
-def load_inventory(path: Path) -> Source:
-    return parse_inventory(load_yaml(path), str(path))
+def load_inventory(data: bytes, origin: str) -> Source:
+    return parse_inventory(load_yaml_bytes(data, origin), origin)
 
 
-def _sniff(path: Path, head: str) -> bool:
-    if path.suffix.lower() in (".yaml", ".yml"):
-        return True
-    stripped = head.lstrip()
-    return not stripped.startswith("{") and bool(_LOOKS_LIKE_INVENTORY.search(head))
+def looks_like_inventory(head: str) -> bool:
+    return not head.lstrip().startswith("{") and bool(_LOOKS_LIKE_INVENTORY.search(head))
 
 
-INVENTORY_FORMAT = FileFormat("inventory", _sniff, load_inventory)
+INVENTORY = Provider(
+    name="inventory",
+    description="hand-written or exported YAML inventories (version: 1, resources: [...])",
+    sniff=looks_like_inventory,
+    load=load_inventory,
+)

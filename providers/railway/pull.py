@@ -19,7 +19,7 @@ from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from auditor.errors import IncompleteAudit, UsageError
+from auditor.core.errors import IncompleteAudit, UsageError
 from providers.railway import queries as Q
 from providers.railway.client import FetchFailed, RailwayClient, Response
 

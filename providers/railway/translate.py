@@ -15,8 +15,8 @@ import re
 from datetime import datetime, timezone
 from typing import Any
 
-from auditor.model import Grant, Resource
-from auditor.parse import DATETIME_ATTRS, to_utc
+from auditor.core.model import Grant, Resource
+from auditor.io.resources import DATETIME_ATTRS, to_utc
 
 P = "railway"
 

@@ -11,24 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from auditor.parse import parse_resources
-from auditor.snapshot import read_json
-from auditor.source import FileFormat, Source
-from auditor.model import Resource
+from auditor.io.resources import parse_resources
+from auditor.core.provider import Provider
+from auditor.core.source import Plan, PlannedChange, Source
+from auditor.io.files import parse_json
+from auditor.core.model import Resource
 from providers.terraform.context import Context
-from providers.terraform.document import PlannedChange, TfDocument, parse_document
+from providers.terraform.document import TfDocument, parse_document
 from providers.terraform.translate import UnexpectedShape, translate
-from auditor.errors import InputError
-
-
-@dataclass
-class Plan:
-    """What a plan says beyond its planned graph."""
-
-    prior: list[Resource]
-    changes: list[PlannedChange] = field(default_factory=list)
-    #: planned change address -> node id in the prior graph (for the data holders it touches)
-    node_of: dict[str, str] = field(default_factory=dict)
+from auditor.core.errors import InputError
 
 
 def source_from_document(document: Any, file: str) -> Source:
@@ -53,7 +44,7 @@ def _source(document: Any, file: str) -> Source:
         prior_raw, _ = translate(doc.prior, ctx)
         prior = parse_resources(prior_raw, f"{file} (prior state)")
         addresses = {r.attrs["address"]: r.id for r in prior if r.id == f"tf:{r.attrs.get('address')}"}
-        source.plan = Plan(prior, doc.changes, {c.address: addresses[c.address] for c in doc.changes if c.address in addresses})
+        source.plan = Plan(prior, [PlannedChange(c.address, c.type, c.actions, addresses.get(c.address)) for c in doc.changes])
         meta["changes"] = {"delete": sum(1 for c in doc.changes if c.actions == ("delete",)),
                            "replace": sum(1 for c in doc.changes if "delete" in c.actions and "create" in c.actions),
                            "create": sum(1 for c in doc.changes if c.actions == ("create",)),
@@ -61,15 +52,20 @@ def _source(document: Any, file: str) -> Source:
     return source
 
 
-def load_terraform(path: Path) -> Source:
-    return source_from_document(read_json(path), str(path))
+def load_terraform(data: bytes, origin: str) -> Source:
+    return source_from_document(parse_json(data, origin), origin)
 
 
-def _sniff(path: Path, head: str) -> bool:
+def looks_like_terraform(head: str) -> bool:
     text = head.lstrip()
     return text.startswith("{") and '"blastscope-' not in head and '"format_version"' in head and (
         '"terraform_version"' in head or '"planned_values"' in head or '"values"' in head or '"resource_changes"' in head
     )
 
 
-TERRAFORM_FORMAT = FileFormat("terraform", _sniff, load_terraform)
+TERRAFORM = Provider(
+    name="terraform",
+    description="`terraform show -json` plans and states",
+    sniff=looks_like_terraform,
+    load=load_terraform,
+)

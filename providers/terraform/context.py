@@ -15,7 +15,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.policy import DEFAULT_ENVIRONMENT_PATTERNS, Policy
+from auditor.core.policy import DEFAULT_ENVIRONMENT_PATTERNS, Policy
 from providers.terraform.document import TfResource
 
 ENV_KEYS = ("env", "environment", "stage", "tier")

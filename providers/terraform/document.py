@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
-from auditor.errors import InputError
+from auditor.core.errors import InputError
 
 SUPPORTED_MAJOR = "1"
 

@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from auditor.evidence import EvidencePath
+from auditor.core.evidence import EvidencePath
 
 
-@dataclass
+@dataclass(frozen=True)
 class Finding:
     """One problem on one resource.
 
@@ -30,7 +31,7 @@ class Finding:
     data: dict[str, Any] = field(default_factory=dict)
     suppressed_by: str | None = None
 
-    @property
+    @functools.cached_property
     def fingerprint(self) -> str:
         raw = "\x1f".join((self.check_id, self.resource_id, self.evidence_key))
         return hashlib.sha256(raw.encode("utf-8")).hexdigest()[:20]

@@ -17,7 +17,7 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
-from auditor.errors import InputError
+from auditor.core.errors import InputError
 
 SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
@@ -101,10 +101,17 @@ def loads(data: bytes | str) -> Any:
         loader.dispose()
 
 
-def load_yaml(path: Path) -> Any:
-    """Parse a YAML file; syntax errors become one-line InputErrors with line and column."""
+def load_yaml(path: str | Path) -> Any:
+    """Parse a YAML file (or `-`); syntax errors become one-line InputErrors with line and column."""
+    from auditor.io.files import display_name, read_input
+
+    return load_yaml_bytes(read_input(path), display_name(path))
+
+
+def load_yaml_bytes(data: bytes, file: str) -> Any:
+    """Parse YAML bytes; syntax errors become one-line InputErrors with line and column."""
+    path = file
     try:
-        data = path.read_bytes()
         return loads(data)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark

@@ -1,20 +1,30 @@
-"""Run the checks over one or more sources: merge, build the topology, apply the policy
-(severity overrides, suppressions) and collect everything a report needs."""
+"""Run an audit: merge the sources, build the topology, run the checks, apply the policy
+(severity overrides, suppressions) and collect everything a report needs.
+
+Fail closed: an unknown check id (selected, skipped or named by the policy) is a usage error,
+a suppression that matches nothing is a warning, and an audit that saw no resource at all is
+incomplete, never a pass.
+"""
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Iterable
+from datetime import datetime, timezone
 
-from auditor.errors import InputError
-from auditor.findings import Finding
-from auditor.graph import Topology
-from auditor.model import Resource
-from auditor.policy import Policy, utcnow
-from auditor.severity import at_least, rank
-from auditor.source import Source
-from checks import Check, all_checks, get_check
+from auditor.core.checks import Check, CheckContext, CheckRegistry
+from auditor.core.errors import InputError
+from auditor.core.findings import Finding
+from auditor.core.model import Resource
+from auditor.core.policy import Policy
+from auditor.core.severity import rank
+from auditor.core.source import Plan, Source
+from auditor.core.text import suggest
+from auditor.core.topology import Topology
+from auditor.engine.registry import check_registry
+
+NOTHING_AUDITED = "nothing was audited: the sources hold no resource"
 
 
 @dataclass
@@ -34,14 +44,15 @@ class AuditResult:
     def complete(self) -> bool:
         return not self.gaps
 
+    @property
+    def empty(self) -> bool:
+        return len(self.topology) == 0
+
     def counts(self) -> dict[str, int]:
         out: dict[str, int] = {}
         for f in self.findings:
             out[f.severity] = out.get(f.severity, 0) + 1
         return out
-
-    def failing(self, threshold: str) -> list[Finding]:
-        return [f for f in self.findings if at_least(f.severity, threshold)]
 
     def label(self, node_id: str) -> str:
         if self.previous is not None and node_id not in self.topology.nodes:
@@ -85,64 +96,88 @@ def combine_sources(sources: list[Source]) -> Source:
     )
 
 
-def validate_policy_checks(policy: Policy) -> None:
+def validate_policy_checks(policy: Policy, registry: CheckRegistry) -> None:
     """Severity overrides and suppressions must name checks that exist."""
     for check_id in policy.severity:
-        if get_check(check_id) is None:
-            raise InputError("unknown check id", file=policy.origin, field=f"severity.{check_id}")
+        if check_id not in registry:
+            raise InputError(f"unknown check id{suggest(check_id, registry.ids())}", file=policy.origin,
+                             field=f"severity.{check_id}")
     for i, sup in enumerate(policy.suppressions):
-        if sup.check != "*" and get_check(sup.check) is None:
-            raise InputError(f"unknown check id {sup.check!r}", file=policy.origin, field=f"suppressions[{i}].check")
+        if sup.check != "*" and sup.check not in registry:
+            raise InputError(f"unknown check id {sup.check!r}{suggest(sup.check, registry.ids())}", file=policy.origin,
+                             field=f"suppressions[{i}].check")
 
 
-def run_checks(topo: Topology, policy: Policy, checks: Iterable[Check]) -> tuple[list[Finding], list[str]]:
-    """Findings of every check; a check that crashes becomes a gap (fail closed), not a traceback."""
+def select_checks(
+    registry: CheckRegistry,
+    only: Iterable[str] | None = None,
+    skip: Iterable[str] | None = None,
+    *,
+    needs_plan: bool = False,
+) -> list[Check]:
+    """The checks a run uses: all (of the right kind), or --check ones, minus --skip-check ones."""
+    chosen = [c for c in registry if c.needs_plan == needs_plan]
+    only, skip = list(only or []), list(skip or [])
+    if only:
+        wanted = {c.id for c in registry.resolve(only, "--check")}
+        chosen = [c for c in chosen if c.id in wanted]
+    if skip:
+        unwanted = {c.id for c in registry.resolve(skip, "--skip-check")}
+        chosen = [c for c in chosen if c.id not in unwanted]
+    return chosen
+
+
+def run_checks(ctx: CheckContext, checks: Iterable[Check]) -> tuple[list[Finding], list[str]]:
+    """Findings of every check (severity overrides applied); a check that crashes becomes a
+    gap (fail closed), not a traceback."""
     findings: list[Finding] = []
     gaps: list[str] = []
     for check in checks:
         try:
-            produced = list(check.run(topo, policy))
+            produced = list(check.run(ctx))
         except Exception as exc:  # noqa: BLE001 - a broken (plugin) check must not pass silently
             gaps.append(f"check {check.id} failed: {type(exc).__name__}: {exc}")
             continue
-        override = policy.severity.get(check.id)
-        for finding in produced:
-            if override:
-                finding.severity = override
-            findings.append(finding)
+        override = ctx.policy.severity.get(check.id)
+        if override:
+            produced = [dataclasses.replace(f, severity=override) for f in produced]
+        findings.extend(produced)
     return findings, gaps
 
 
 def apply_suppressions(findings: list[Finding], policy: Policy, now: datetime) -> tuple[list[Finding], list[Finding], list[str]]:
-    """(active, suppressed, warnings). Expired suppressions stop applying and are reported."""
+    """(active, suppressed, warnings). Expired suppressions stop applying and are reported;
+    a suppression that matches nothing is reported too (it may hide a typo)."""
     active: list[Finding] = []
     suppressed: list[Finding] = []
-    warnings: list[str] = []
     today = now.date()
-    expired_used: set[int] = set()
+    used: set[int] = set()
     for finding in findings:
         fp = finding.fingerprint
         match = None
         for i, sup in enumerate(policy.suppressions):
             if sup.matches(finding.check_id, finding.resource_id, fp):
+                used.add(i)
                 if sup.expired(today):
-                    expired_used.add(i)
                     continue
                 match = sup
                 break
         if match is not None:
-            finding.suppressed_by = match.describe()
-            suppressed.append(finding)
+            suppressed.append(dataclasses.replace(finding, suppressed_by=match.describe()))
         else:
             active.append(finding)
+    warnings: list[str] = []
     for i, sup in enumerate(policy.suppressions):
         if sup.expired(today):
-            state = "its findings are reported again" if i in expired_used else "it matches nothing now"
+            state = "its findings are reported again" if i in used else "it matches nothing now"
             warnings.append(f"suppression {sup.check} on {sup.resource} expired on {sup.expires.isoformat()}; {state}")
+        elif i not in used:
+            warnings.append(f"suppression {sup.check} on {sup.resource} matches no finding (check the check id and "
+                            "resource id, or remove it)")
     return active, suppressed, warnings
 
 
-def sort_key(f: Finding) -> tuple:
+def sort_key(f: Finding) -> tuple[int, str, str, str]:
     return (rank(f.severity), f.check_id, f.resource_id, f.evidence_key)
 
 
@@ -152,20 +187,25 @@ def audit(
     *,
     now: datetime | None = None,
     only: Iterable[str] | None = None,
+    skip: Iterable[str] | None = None,
+    plan: Plan | None = None,
+    registry: CheckRegistry | None = None,
 ) -> AuditResult:
-    now = now or utcnow()
-    policy.now = now  # checks read "today" from the policy
-    validate_policy_checks(policy)
+    """Judge the merged sources. With `plan`, the sources are the *prior* graph and the
+    change checks run (what `gate` does) instead of the graph checks."""
+    now = now or datetime.now(timezone.utc)
+    registry = registry or check_registry()
+    validate_policy_checks(policy, registry)
     topo = Topology(merge_sources(sources))
-    checks = [c for c in all_checks() if not c.needs_plan]
-    if only:
-        wanted = set(only)
-        checks = [c for c in checks if c.id in wanted]
-    findings, check_gaps = run_checks(topo, policy, checks)
+    checks = select_checks(registry, only, skip, needs_plan=plan is not None)
+    ctx = CheckContext(topo, policy, now, plan)
+    findings, check_gaps = run_checks(ctx, checks)
     active, suppressed, warnings = apply_suppressions(findings, policy, now)
     active.sort(key=sort_key)
     gaps = [g for s in sources for g in s.gaps] + check_gaps
     for s in sources:
         if not s.complete and not s.gaps:
             gaps.append(f"{s.origin}: source reported incomplete")
+    if not topo.nodes and plan is None:
+        gaps.append(NOTHING_AUDITED)
     return AuditResult(sources, topo, active, suppressed, warnings, gaps, [c.id for c in checks], now)

@@ -7,10 +7,10 @@ import difflib
 from dataclasses import dataclass, field
 from typing import Any
 
-from auditor.blast import BlastAnalysis
-from auditor.errors import UsageError
-from auditor.graph import Topology
-from auditor.model import DESTRUCTIVE_ACTIONS
+from auditor.core.blast import BlastAnalysis
+from auditor.core.errors import UsageError
+from auditor.core.topology import Topology
+from auditor.core.model import DESTRUCTIVE_ACTIONS
 
 
 @dataclass

@@ -1,5 +1,5 @@
 """The policy file (SPEC §8): tier name patterns, backup objectives, severity overrides,
-suppressions. Loaded from `--policy FILE` or `.blastscope.yaml` in the working directory.
+suppressions. Pure: validates an already-decoded document (the file is found and read in io).
 """
 
 from __future__ import annotations
@@ -8,14 +8,11 @@ import fnmatch
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
-from pathlib import Path
 from typing import Any, Mapping
 
-from auditor.errors import InputError
-from auditor.model import TIERS
-from auditor.severity import SEVERITIES
-
-DEFAULT_POLICY_FILE = ".blastscope.yaml"
+from auditor.core.errors import InputError
+from auditor.core.model import TIERS
+from auditor.core.severity import SEVERITIES
 
 DEFAULT_ENVIRONMENT_PATTERNS: dict[str, tuple[str, ...]] = {
     "production": ("prod*", "live", "main"),
@@ -81,8 +78,6 @@ class Policy:
     severity: dict[str, str] = field(default_factory=dict)
     suppressions: list[Suppression] = field(default_factory=list)
     origin: str | None = None
-    #: "today" for staleness and suppression expiry; pinned by `--now` for reproducible audits
-    now: datetime | None = None
 
     def tier_from_name(self, name: str) -> tuple[str, str] | None:
         """(tier, pattern) for the first pattern the environment name matches, case-insensitively."""
@@ -184,21 +179,6 @@ def _suppression(item: Any, where: str, file: str) -> Suppression:
     if fingerprint is not None and not isinstance(fingerprint, str):
         raise InputError("expected a string", file=file, field=f"{where}.fingerprint")
     return Suppression(check, resource, reason.strip(), expires, fingerprint)
-
-
-def load_policy(path: str | Path | None) -> Policy:
-    """Explicit file, else `.blastscope.yaml` in the working directory, else the defaults."""
-    from auditor.yamlio import load_yaml
-
-    if path is None:
-        default = Path(DEFAULT_POLICY_FILE)
-        if not default.is_file():
-            return Policy()
-        path = default
-    path = Path(path)
-    if not path.is_file():
-        raise InputError("policy file not found", file=str(path))
-    return parse_policy(load_yaml(path), str(path))
 
 
 def utcnow() -> datetime:

@@ -23,8 +23,8 @@ from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 from auditor import __version__
-from auditor.errors import BlastscopeError, UsageError
-from auditor.severity import SEVERITIES
+from auditor.core.errors import BlastscopeError, UsageError
+from auditor.core.severity import SEVERITIES
 
 NOTIFY_FORMATS = ("slack", "json")
 ALERT_SCHEMA = "blastscope-alert"

@@ -22,10 +22,11 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from auditor import __version__
-from auditor.errors import InputError
-from auditor.severity import SEVERITIES
-from auditor.snapshot import load_snapshot, read_json, snapshot_document
-from auditor.source import Source
+from auditor.core.errors import InputError
+from auditor.core.severity import SEVERITIES
+from auditor.io.files import read_json
+from auditor.io.snapshot import load_snapshot, snapshot_document
+from auditor.core.source import Source
 
 ENTRY_FORMAT = "blastscope-history-entry"
 ENTRY_VERSION = 1

@@ -12,8 +12,8 @@ import functools
 from datetime import date, datetime, timezone
 from typing import Any, Iterable
 
-from auditor.errors import InputError
-from auditor.model import (
+from auditor.core.errors import InputError
+from auditor.core.model import (
     ACTIONS,
     ALL_RELATIONS,
     CASCADE_RELATIONS,

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import defaultdict
 from typing import TYPE_CHECKING, Iterable, Iterator
 
-from auditor.model import CASCADE_RELATIONS, COPY_RELATIONS, GRANTS, RELATIONS, Grant, Resource
+from auditor.core.model import CASCADE_RELATIONS, COPY_RELATIONS, GRANTS, RELATIONS, Grant, Resource
 
 if TYPE_CHECKING:
     import networkx as nx

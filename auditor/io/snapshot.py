@@ -7,17 +7,15 @@ before a Resource exists.
 
 from __future__ import annotations
 
-import json
-import os
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
 from auditor import __version__
-from auditor.errors import InputError
-from auditor.parse import parse_resources, resource_to_dict
-from auditor.source import FileFormat, Source
+from auditor.core.errors import InputError
+from auditor.io.resources import parse_resources, resource_to_dict
+from auditor.core.source import Source
+from auditor.io.files import display_name, parse_json, read_json, write_json_atomic
 
 FORMAT_NAME = "blastscope-snapshot"
 FORMAT_VERSION = 1
@@ -37,27 +35,6 @@ def snapshot_document(source: Source, *, now: datetime | None = None) -> dict[st
         "meta": source.meta,
         "resources": [resource_to_dict(r) for r in source.resources],
     }
-
-
-def write_json_atomic(path: Path, document: Any) -> None:
-    """Write JSON so that readers see the old file or the new one, never half of one."""
-    path = Path(path)
-    directory = path.parent if str(path.parent) else Path(".")
-    directory.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(document, fh, ensure_ascii=False, separators=(",", ":"))
-            fh.write("\n")
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 def write_snapshot(path: Path, source: Source, *, now: datetime | None = None) -> dict[str, Any]:
@@ -101,24 +78,14 @@ def parse_snapshot(document: Any, file: str) -> Source:
     )
 
 
-def read_json(path: Path) -> Any:
-    try:
-        with Path(path).open("rb") as fh:
-            return json.load(fh)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}", file=str(path)) from None
-    except UnicodeDecodeError:
-        raise InputError("not UTF-8 text", file=str(path)) from None
-    except OSError as exc:
-        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
+def load_snapshot(path: str | Path) -> Source:
+    return parse_snapshot(read_json(path), display_name(path))
 
 
-def load_snapshot(path: Path) -> Source:
-    return parse_snapshot(read_json(path), str(path))
+def load_snapshot_bytes(data: bytes, origin: str) -> Source:
+    return parse_snapshot(parse_json(data, origin), origin)
 
 
-def _sniff(path: Path, head: str) -> bool:
+def looks_like_snapshot(head: str) -> bool:
     return head.lstrip().startswith("{") and f'"{FORMAT_NAME}"' in head
 
-
-SNAPSHOT_FORMAT = FileFormat("snapshot", _sniff, load_snapshot)

@@ -13,10 +13,10 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Callable, Hashable, Iterable, TypeVar
 
-from auditor.evidence import EvidencePath, Link
-from auditor.graph import Topology
-from auditor.model import DATA_KINDS, DESTRUCTIVE_ACTIONS, FAILED_BACKUP_STATUSES, SCOPE_KINDS
-from auditor.policy import Policy
+from auditor.core.evidence import EvidencePath, Link
+from auditor.core.topology import Topology
+from auditor.core.model import DATA_KINDS, DESTRUCTIVE_ACTIONS, FAILED_BACKUP_STATUSES, SCOPE_KINDS
+from auditor.core.policy import Policy
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")

@@ -11,10 +11,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Iterable
 
-from auditor.findings import Finding
-from auditor.model import GRANTS, RELATIONS, Resource
-from auditor.parse import resource_to_dict
-from auditor.severity import rank
+from auditor.core.findings import Finding
+from auditor.core.model import GRANTS, RELATIONS, Resource
+from auditor.io.resources import resource_to_dict
+from auditor.core.severity import rank
 
 Edge = tuple[str, str, str]  # (source id, rel, target id); grants carry actions in rel: "grants:delete,read"
 

@@ -1,22 +1,23 @@
 """Scheduled-audit glue for `scan --history/--changes-only/--notify`: compare this run with the
 last complete one, store it, and decide what is new enough to fail or alert on.
 
-Everything here is orchestration over pure parts (auditor.diff, auditor.history,
-auditor.notify); the CLI calls `record_run` then `alert`.
+Everything here is orchestration over pure parts (auditor.uses.diff, auditor.uses.history,
+auditor.uses.notify); the CLI calls `record_run` then `alert`.
 """
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from auditor.audit import AuditResult, combine_sources
-from auditor.diff import Diff, diff
-from auditor.history import Entry, History
-from auditor.notify import Alert, payload, resolve_url, send
-from auditor.reports import render_stream
-from auditor.severity import at_least, rank
+from auditor.engine.audit import AuditResult, combine_sources
+from auditor.uses.diff import Diff, diff
+from auditor.uses.history import Entry, History
+from auditor.uses.notify import Alert, payload, resolve_url, send
+from auditor.core.severity import at_least, rank
 
 
 @dataclass
@@ -51,6 +52,7 @@ def store_run(
     keep: int | None,
     fail_on: str,
     exit_code: int,
+    report: Iterable[str],
 ) -> RunRecord:
     """Write this run's entry (when there is a history) and apply retention."""
     entry = None
@@ -66,7 +68,7 @@ def store_run(
             "new_findings": len(changes.findings.new),
             "resolved_findings": len(changes.findings.resolved),
         }
-        entry = store.write(combine_sources(result.sources), render_stream("json", result, fail_on=fail_on), run)
+        entry = store.write(combine_sources(result.sources), report, run)
         if keep is not None:
             pruned = store.prune(keep)
     return RunRecord(changes, base, entry, pruned)

@@ -8,9 +8,9 @@ from pathlib import Path
 from typing import Any, Iterable
 
 from auditor import __version__
-from auditor.errors import InputError
-from auditor.findings import Finding
-from auditor.snapshot import read_json, write_json_atomic
+from auditor.core.errors import InputError
+from auditor.core.findings import Finding
+from auditor.io.files import read_json, write_json_atomic
 
 FORMAT_NAME = "blastscope-baseline"
 

@@ -1,0 +1,134 @@
+"""Reading inputs and writing outputs safely.
+
+Inputs are regular files or standard input (`-`), read once, up to a size cap, so a FIFO,
+`/dev/zero` or a pipe given twice cannot hang the tool or be read twice. Outputs are written
+atomically through an unpredictable temporary name created exclusively next to the target,
+so readers see the old file or the new one and a planted link is never followed.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import sys
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+from typing import Any
+
+from auditor.core.errors import InputError, UsageError
+
+#: The largest input accepted (a 1M-resource snapshot is ~300 MB).
+MAX_INPUT_BYTES = 2 * 1024**3
+STDIN = "-"
+_stdin_cache: dict[str, bytes] = {}
+
+
+def display_name(name: str | Path) -> str:
+    return "<stdin>" if str(name) == STDIN else str(name)
+
+
+def read_input(name: str | Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
+    """The bytes of a regular file, or of standard input for `-` (read once per process)."""
+    if str(name) == STDIN:
+        if STDIN not in _stdin_cache:
+            data = sys.stdin.buffer.read(limit + 1)
+            if len(data) > limit:
+                raise InputError(f"standard input is larger than {limit} bytes", file="<stdin>")
+            _stdin_cache[STDIN] = data
+        return _stdin_cache[STDIN]
+    path = Path(name)
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        raise InputError("no such file", file=str(path)) from None
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    if stat.S_ISDIR(st.st_mode):
+        raise InputError("is a directory; pass a file", file=str(path))
+    if not stat.S_ISREG(st.st_mode):
+        raise InputError("not a regular file (a device, FIFO or socket cannot be audited); pass a file or '-'", file=str(path))
+    if st.st_size > limit:
+        raise InputError(f"file is larger than {limit} bytes", file=str(path))
+    try:
+        with path.open("rb") as fh:
+            data = fh.read(limit + 1)
+    except OSError as exc:
+        raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
+    if len(data) > limit:
+        raise InputError(f"file is larger than {limit} bytes", file=str(path))
+    return data
+
+
+def parse_json(data: bytes, file: str) -> Any:
+    """Decode JSON; errors name the file, line and column."""
+    try:
+        return json.loads(data)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}", file=file) from None
+    except UnicodeDecodeError:
+        raise InputError("not UTF-8 text", file=file) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", file=file) from None
+
+
+def read_json(name: str | Path) -> Any:
+    return parse_json(read_input(name), display_name(name))
+
+
+def check_output_path(output: Path, inputs: Iterable[str | Path] = ()) -> None:
+    """Refuse outputs that would destroy an input, are a directory, or are not a plain file."""
+    output = Path(output)
+    if output.is_dir():
+        raise UsageError(f"--output {output}: is a directory; name a file")
+    if output.exists() and not output.is_file():
+        raise UsageError(f"--output {output}: not a regular file (a device or FIFO); name a file or leave -o out for stdout")
+    parent = output.parent if str(output.parent) else Path(".")
+    if parent.exists() and not parent.is_dir():
+        raise UsageError(f"--output {output}: {parent} is not a directory")
+    for name in inputs:
+        if str(name) == STDIN:
+            continue
+        try:
+            if output.exists() and os.path.samefile(output, name):
+                raise UsageError(f"--output {output}: is also an input; writing it would destroy what is being read")
+        except FileNotFoundError:
+            continue
+
+
+def write_atomic(path: Path, chunks: Iterable[str] | str) -> None:
+    """Write text so readers see the old file or the new one, never half of one."""
+    data = [chunks] if isinstance(chunks, str) else chunks
+    _write(Path(path), (c.encode("utf-8") for c in data))
+
+
+def write_atomic_bytes(path: Path, data: bytes) -> None:
+    _write(Path(path), [data])
+
+
+def _write(path: Path, chunks: Iterable[bytes]) -> None:
+    check_output_path(path)
+    directory = path.parent if str(path.parent) else Path(".")
+    try:
+        directory.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
+    except OSError as exc:
+        raise UsageError(f"--output {path}: cannot write: {exc.strerror}") from None
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            for chunk in chunks:
+                fh.write(chunk)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise
+
+
+def write_json_atomic(path: Path, document: Any) -> None:
+    write_atomic(path, [json.dumps(document, ensure_ascii=False, separators=(",", ":")), "\n"])
