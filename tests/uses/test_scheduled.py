@@ -11,7 +11,7 @@ import pytest
 
 from auditor.uses.history import History
 from providers.railway.emulator import EmulatorServer, incident_account
-from tests.conftest import run_cli
+from tests.conftest import ROOT, run_cli
 from tests.webhook import WebhookReceiver
 
 FAST = {"BLASTSCOPE_RAILWAY_BACKOFF": "0.01", "BLASTSCOPE_RAILWAY_TIMEOUT": "1", "BLASTSCOPE_RAILWAY_MAX_WAIT": "3"}
@@ -113,7 +113,7 @@ def test_a_run_that_cannot_see_everything_exits_3_alerts_and_is_never_a_base(tmp
 
 
 def test_an_alert_that_cannot_be_delivered_is_exit_4_and_never_prints_the_url(tmp_path: Path) -> None:
-    inventory = Path(__file__).resolve().parent.parent / "samples" / "pocketos" / "inventory.yaml"
+    inventory = ROOT / "samples" / "pocketos" / "inventory.yaml"
     with WebhookReceiver(statuses=[500, 502, 503, 500]) as hook:
         proc = run_cli("scan", str(inventory), "--history", str(tmp_path / "h"), "--notify", "env:HOOK", "-q",
                        env={**os.environ, "HOOK": hook.url})
@@ -124,7 +124,7 @@ def test_an_alert_that_cannot_be_delivered_is_exit_4_and_never_prints_the_url(tm
 
 
 def test_retries_deliver_a_slack_message_after_transient_errors(tmp_path: Path) -> None:
-    inventory = Path(__file__).resolve().parent.parent / "samples" / "pocketos" / "inventory.yaml"
+    inventory = ROOT / "samples" / "pocketos" / "inventory.yaml"
     with WebhookReceiver(statuses=[503, 429]) as hook:
         proc = run_cli("scan", str(inventory), "--notify", hook.url, "-q", "--now", "2026-11-25")
     assert proc.returncode == 1, proc.stderr
@@ -143,14 +143,14 @@ def test_retries_deliver_a_slack_message_after_transient_errors(tmp_path: Path) 
     (["--history", "H", "--changes-only", "--format", "json", "--format", "html"], "cannot show changes"),
 ])
 def test_scheduled_option_mistakes_are_usage_errors(args, words, tmp_path: Path) -> None:
-    inventory = Path(__file__).resolve().parent.parent / "samples" / "pocketos" / "inventory.yaml"
+    inventory = ROOT / "samples" / "pocketos" / "inventory.yaml"
     args = [str(tmp_path / "h") if a == "H" else a for a in args]
     proc = run_cli("scan", str(inventory), *args)
     assert proc.returncode == 2 and words in proc.stderr and "Traceback" not in proc.stderr
 
 
 def test_a_webhook_url_on_the_command_line_is_warned_about(tmp_path: Path) -> None:
-    inventory = Path(__file__).resolve().parent.parent / "samples" / "pocketos-hardened" / "inventory.yaml"
+    inventory = ROOT / "samples" / "pocketos-hardened" / "inventory.yaml"
     proc = run_cli("scan", str(inventory), "-q", "--notify", "https://hooks.example.invalid/services/T0/B0/secret")
     assert proc.returncode == 0  # clean audit: nothing to alert, nothing sent
     assert "webhook URL is on the command line" in proc.stderr and "secret" not in proc.stderr

@@ -21,9 +21,9 @@ from auditor.core.policy import Policy
 from providers.railway.emulator import EmulatorServer, generate_account, incident_account
 from providers.railway.emulator.model import DATABASE_IMAGES, Account
 from providers.railway.translate import translate
-from tests.conftest import NOW
+from tests.conftest import NOW, ROOT
 
-FIXTURE = Path(__file__).parent / "fixtures" / "railway" / "incident_raw.json"
+FIXTURE = ROOT / "tests" / "fixtures" / "railway" / "incident_raw.json"
 
 
 def load_fixture() -> dict:
