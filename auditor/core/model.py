@@ -10,48 +10,28 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-KINDS: frozenset[str] = frozenset(
-    {
-        "account",
-        "project",
-        "environment",
-        "service",
-        "volume",
-        "database",
-        "bucket",
-        "backup",
-        "credential",
-        "principal",
-        # a resource a provider translated but does not model yet (kept, counted, listed)
-        "generic",
-    }
-)
+from auditor.core.schema import RELATIONS as SCHEMA_RELATIONS
+from auditor.core.schema import Action, Kind, PrincipalType, Rel, Tier
+
+KINDS: frozenset[str] = frozenset(k.value for k in Kind)
 
 #: Relations that hold one or more target ids, in the order they are written out.
-RELATIONS: tuple[str, ...] = (
-    "parent",
-    "stored_on",
-    "in_environment",
-    "backup_of",
-    "replica_of",
-    "attached_to",
-    "exposed_to",
-)
+RELATIONS: tuple[str, ...] = SCHEMA_RELATIONS
 #: `grants` is a relation too, but carries actions per target.
-GRANTS = "grants"
+GRANTS = Rel.GRANTS.value
 ALL_RELATIONS: tuple[str, ...] = RELATIONS + (GRANTS,)
 
-#: Relations whose source is destroyed when the target is deleted (SPEC §4 destroyed_by).
-CASCADE_RELATIONS: frozenset[str] = frozenset({"parent", "stored_on"})
+#: Relations whose source is destroyed when the target is deleted (destroyed_by).
+CASCADE_RELATIONS: frozenset[str] = frozenset({Rel.PARENT.value, Rel.STORED_ON.value})
 #: Relations that make a copy of a dataset.
-COPY_RELATIONS: frozenset[str] = frozenset({"backup_of", "replica_of"})
+COPY_RELATIONS: frozenset[str] = frozenset({Rel.BACKUP_OF.value, Rel.REPLICA_OF.value})
 
-ACTIONS: frozenset[str] = frozenset({"read", "write", "delete", "admin"})
-DESTRUCTIVE_ACTIONS: frozenset[str] = frozenset({"delete", "admin"})
-MUTATING_ACTIONS: frozenset[str] = frozenset({"write", "delete", "admin"})
+ACTIONS: frozenset[str] = frozenset(a.value for a in Action)
+DESTRUCTIVE_ACTIONS: frozenset[str] = frozenset({Action.DELETE.value, Action.ADMIN.value})
+MUTATING_ACTIONS: frozenset[str] = frozenset({Action.WRITE.value, Action.DELETE.value, Action.ADMIN.value})
 
-TIERS: tuple[str, ...] = ("production", "staging", "development", "preview", "ci", "unknown")
-PRINCIPAL_TYPES: frozenset[str] = frozenset({"human", "ci", "agent", "workload"})
+TIERS: tuple[str, ...] = tuple(t.value for t in Tier)
+PRINCIPAL_TYPES: frozenset[str] = frozenset(t.value for t in PrincipalType)
 
 DATA_KINDS: frozenset[str] = frozenset({"volume", "database", "bucket"})
 #: Kinds whose deletion is scoped by an environment or project: a "high" blast (SPEC §4).

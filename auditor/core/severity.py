@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-SEVERITIES: tuple[str, ...] = ("critical", "high", "medium", "low", "info")
+from auditor.core.schema import Severity
+
+SEVERITIES: tuple[str, ...] = tuple(s.value for s in Severity)
 _RANK = {s: i for i, s in enumerate(SEVERITIES)}
 
 

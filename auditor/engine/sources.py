@@ -11,6 +11,7 @@ from auditor.core.provider import LiveSettings, Provider
 from auditor.core.source import Source
 from auditor.engine.registry import file_providers, live_keywords, live_provider
 from auditor.io.files import STDIN, display_name, read_input
+from auditor.io.resources import validate_resources
 
 #: How much of a document the content sniffers see.
 SNIFF_BYTES = 64 * 1024
@@ -86,7 +87,9 @@ def load_sources(
             if live is None:
                 raise UsageError(f"{name}: live providers are not available here")
             assert provider.pull is not None
-            sources.append(provider.pull(live(provider)))
+            pulled = provider.pull(live(provider))
+            validate_resources(pulled.resources, pulled.origin)  # held to the schema like any file
+            sources.append(pulled)
         elif not is_file and name.isidentifier() and name.islower():
             raise UsageError(f"{name}: no such file, and not a provider (providers: {', '.join(live_keywords()) or 'none'})")
         else:

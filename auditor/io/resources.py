@@ -1,52 +1,47 @@
-"""Strict translation of raw resource mappings (inventory YAML, snapshot JSON) into Resources.
+"""Strict translation of raw resource mappings (inventory YAML, snapshot JSON, Terraform) into
+Resources, driven by the schema table in `auditor.core.schema`; and the same rules applied to
+Resources a provider built directly (`validate_resources`).
 
 Pure: takes already-decoded data and a display name for the file; raises `InputError` naming
-the file, the resource and the field for anything it cannot accept. Shared by every loader so
-that a snapshot is held to exactly the same rules as a hand-written inventory.
+the file, the resource and the field for anything it cannot accept — an unknown key, an
+attribute on the wrong kind, a mistyped or non-finite value, a reference to an unknown id or
+to the wrong kind of resource, a cycle through `parent`/`stored_on`.
 """
 
 from __future__ import annotations
 
 import difflib
 import functools
+from collections.abc import Iterable
 from datetime import date, datetime, timezone
-from typing import Any, Iterable
+from typing import Any
 
 from auditor.core.errors import InputError
-from auditor.core.model import (
-    ACTIONS,
-    ALL_RELATIONS,
-    CASCADE_RELATIONS,
-    GRANTS,
-    KINDS,
-    PRINCIPAL_TYPES,
-    RELATIONS,
-    TIERS,
-    Grant,
-    Resource,
+from auditor.core.model import ACTIONS, CASCADE_RELATIONS, GRANTS, KINDS, RELATIONS, Grant, Resource
+from auditor.core.schema import (
+    ATTRIBUTES,
+    CORE_FIELDS,
+    FIELDS,
+    MAX_NAME,
+    RELATION_RULES,
+    Attribute,
+    ValueProblem,
+    check_number,
+    check_string,
+    short,
 )
 
-#: Attributes with a fixed type; anything else is kept as a free attribute (region, labels, …).
-DATETIME_ATTRS = frozenset({"created_at", "expires_at", "deleted_at", "last_used_at"})
-BOOL_ATTRS = frozenset({"deletion_protection", "inferred", "sealed", "continuous", "pending_deletion"})
-NUMBER_ATTRS = frozenset({"retention_days", "size_mb"})
-STRING_ATTRS = frozenset({"status", "token_kind", "fingerprint", "region", "account_id"})
-CHOICE_ATTRS: dict[str, tuple[str, ...]] = {"tier": TIERS, "type": tuple(sorted(PRINCIPAL_TYPES))}
-CORE_FIELDS = ("id", "kind", "name", "provider")
-KNOWN_FIELDS: tuple[str, ...] = (
-    CORE_FIELDS
-    + ALL_RELATIONS
-    + tuple(sorted(DATETIME_ATTRS | BOOL_ATTRS | NUMBER_ATTRS | STRING_ATTRS | set(CHOICE_ATTRS)))
-)
+DATETIME_ATTRS = frozenset(a.name for a in ATTRIBUTES.values() if a.type == "datetime")
 _RELATION_SET = frozenset(RELATIONS)
 _CORE = frozenset(CORE_FIELDS)
-_FIXED = frozenset(KNOWN_FIELDS)
+#: datetimes outside these years are typos or hostile input, not dates
+_MIN_YEAR, _MAX_YEAR = 1970, 9999
 
 
 def to_utc(value: Any) -> datetime:
     """Parse an ISO-8601 string, date or datetime into an aware UTC datetime.
 
-    Naive values are taken as UTC (documented in the README's inventory format).
+    Naive values are taken as UTC (documented in the inventory reference).
     """
     if isinstance(value, datetime):
         dt = value
@@ -54,116 +49,118 @@ def to_utc(value: Any) -> datetime:
         dt = datetime(value.year, value.month, value.day)
     elif isinstance(value, str):
         text = value.strip()
+        if len(text) > 64:
+            raise ValueError(f"not an ISO-8601 date or time: {short(value)}")
         try:
-            dt = datetime.fromisoformat(text)
+            dt = datetime.fromisoformat(text.replace("Z", "+00:00") if text.endswith("Z") else text)
         except ValueError:
-            raise ValueError(f"not an ISO-8601 date or time: {value!r}") from None
+            raise ValueError(f"not an ISO-8601 date or time: {short(value)}") from None
     else:
         raise ValueError(f"expected a date or time, got {type(value).__name__}")
-    if dt.tzinfo is None:
-        return dt.replace(tzinfo=timezone.utc)
-    return dt.astimezone(timezone.utc)
+    try:
+        out = dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+    except (OverflowError, ValueError):
+        raise ValueError(f"date out of range: {short(value)}") from None
+    if not (_MIN_YEAR <= out.year <= _MAX_YEAR):
+        raise ValueError(f"date out of range (years {_MIN_YEAR}–{_MAX_YEAR}): {short(value)}")
+    return out
 
 
-class _FieldProblem(Exception):
-    """Raised by the value validators; parse_resource adds file, resource and field."""
-
-
-def _bad(message: str) -> Any:
-    raise _FieldProblem(message)
-
-
-def _suggest(word: str, choices: Iterable[str]) -> str:
-    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.75)
+def _suggest(word: str, choices: Iterable[str], cutoff: float = 0.6) -> str:
+    match = difflib.get_close_matches(word, list(choices), n=1, cutoff=cutoff)
     return f" (did you mean {match[0]!r}?)" if match else ""
 
 
-def _id_list(value: Any, err=_bad) -> tuple[str, ...]:
+@functools.lru_cache(maxsize=4096)
+def _unknown_field(key: str) -> str:
+    return f"unknown field {short(key)}{_suggest(key, FIELDS)}"
+
+
+def _id_list(value: Any) -> tuple[str, ...]:
     if isinstance(value, str):
-        return (value,) if value else err("empty id")
+        if not value:
+            raise ValueProblem("empty id")
+        return (value,)
     if isinstance(value, list):
         out = []
         for item in value:
+            if isinstance(item, int) and not isinstance(item, bool):
+                item = str(item)
             if not isinstance(item, str) or not item:
-                err(f"expected resource ids, got {item!r}")
+                raise ValueProblem(f"expected resource ids, got {short(item)}")
             out.append(item)
         return tuple(out)
-    return err(f"expected an id or a list of ids, got {type(value).__name__}")
+    raise ValueProblem(f"expected an id or a list of ids, got {type(value).__name__}")
 
 
-def _grants(value: Any, err=_bad) -> tuple[Grant, ...]:
+def _grants(value: Any) -> tuple[Grant, ...]:
     if isinstance(value, dict):
         value = [value]
     if not isinstance(value, list):
-        err("expected a list of {target, actions}")
+        raise ValueProblem("expected a list of {target, actions}")
     out = []
     for item in value:
         if not isinstance(item, dict):
-            err(f"expected {{target, actions}}, got {item!r}")
+            raise ValueProblem(f"expected {{target, actions}}, got {short(item)}")
         extra = set(item) - {"target", "actions"}
         if extra:
-            err(f"unknown key {sorted(extra)[0]!r} in a grant (expected target, actions)")
+            raise ValueProblem(f"unknown key {short(sorted(map(str, extra))[0])} in a grant (expected target, actions)")
         target = item.get("target")
         if not isinstance(target, str) or not target:
-            err("grant without a target id")
+            raise ValueProblem("grant without a target id")
         actions = item.get("actions")
         if isinstance(actions, str):
             actions = [actions]
         if not isinstance(actions, list) or not actions:
-            err(f"grant on {target!r} needs a non-empty list of actions")
+            raise ValueProblem(f"grant on {short(target)} needs a non-empty list of actions")
         bad = [a for a in actions if a not in ACTIONS]
         if bad:
-            err(f"unknown action {bad[0]!r} on {target!r} (allowed: {', '.join(sorted(ACTIONS))})")
+            raise ValueProblem(f"unknown action {short(bad[0])} on {short(target)} "
+                               f"(allowed: {', '.join(sorted(ACTIONS))}){_suggest(str(bad[0]), ACTIONS)}")
         out.append(Grant(target, frozenset(actions)))
     return tuple(out)
 
 
-def _free_value(value: Any, err=_bad) -> Any:
-    """Free attributes must be JSON-compatible; dates become ISO strings."""
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    if isinstance(value, (datetime, date)):
-        return to_utc(value).isoformat().replace("+00:00", "Z")
-    if isinstance(value, list):
-        return [_free_value(v, err) for v in value]
-    if isinstance(value, dict):
-        return {str(k): _free_value(v, err) for k, v in value.items()}
-    return err(f"unsupported value of type {type(value).__name__}")
-
-
-def _attr(key: str, value: Any, kind: str, err=_bad) -> Any:
+def convert(spec: Attribute, value: Any) -> Any:
+    """A raw value as the attribute's type (None stays None: unknown); ValueProblem otherwise."""
     if value is None:
         return None
-    if key in DATETIME_ATTRS:
+    kind = spec.type
+    if kind == "datetime":
         try:
             return to_utc(value)
         except ValueError as exc:
-            err(str(exc))
-    if key in BOOL_ATTRS:
+            raise ValueProblem(str(exc)) from None
+    if kind == "bool":
         if not isinstance(value, bool):
-            err(f"expected true, false or null, got {value!r}")
+            raise ValueProblem(f"expected true, false or null, got {short(value)}")
         return value
-    if key in NUMBER_ATTRS:
-        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
-            err(f"expected a non-negative number, got {value!r}")
+    if kind == "number":
+        return check_number(value, spec.maximum)
+    if kind == "string":
+        return check_string(value)
+    if kind == "choice":
+        if value not in spec.choices:
+            raise ValueProblem(f"{short(value)} is not one of {', '.join(spec.choices)}{_suggest(str(value), spec.choices)}")
         return value
-    if key in STRING_ATTRS:
-        if not isinstance(value, str):
-            err(f"expected a string, got {value!r}")
-        return value
-    if key in CHOICE_ATTRS:
-        choices = CHOICE_ATTRS[key]
-        if value not in choices:
-            err(f"{value!r} is not one of {', '.join(choices)}{_suggest(str(value), choices)}")
-        return value
-    return _free_value(value, err)
-
-
-@functools.lru_cache(maxsize=4096)
-def _typo_of(key: str) -> str | None:
-    """The known field a free attribute name is probably a typo of (memoised: names repeat)."""
-    near = difflib.get_close_matches(key, KNOWN_FIELDS, n=1, cutoff=0.8)
-    return near[0] if near else None
+    if kind == "strings":
+        if isinstance(value, str):
+            value = [value]
+        if not isinstance(value, list):
+            raise ValueProblem(f"expected a list of strings, got {type(value).__name__}")
+        return [check_string(v, 4096) for v in value]
+    if kind == "mapping":
+        if not isinstance(value, dict):
+            raise ValueProblem(f"expected a mapping, got {type(value).__name__}")
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            if isinstance(v, float) and v != v:
+                raise ValueProblem("expected finite numbers in the mapping")
+            if v is not None and not isinstance(v, (str, int, float, bool)):
+                raise ValueProblem(f"values of {spec.name} are strings, numbers or booleans")
+            out[check_string(str(k), 1024)] = check_string(v, 4096) if isinstance(v, str) else v
+        return out
+    raise AssertionError(f"unknown schema type {kind}")
 
 
 def parse_resource(raw: Any, index: int, file: str) -> Resource:
@@ -180,16 +177,20 @@ def parse_resource(raw: Any, index: int, file: str) -> Resource:
         rid = str(rid)
     if not isinstance(rid, str) or not rid.strip():
         fail("missing or empty id", "id")
+    if len(rid) > MAX_NAME:
+        fail(f"id longer than {MAX_NAME} characters", "id")
     label = rid
     kind = raw.get("kind")
     if not isinstance(kind, str) or kind not in KINDS:
-        hint = _suggest(str(kind), KINDS)
-        fail(f"unknown kind {kind!r}{hint}" if kind else "missing kind", "kind")
+        fail(f"unknown kind {short(kind)}{_suggest(str(kind), KINDS)}" if kind else "missing kind", "kind")
     name = raw.get("name", rid)
     if name is None:
         name = rid
-    if not isinstance(name, str):
-        name = str(name)
+    if isinstance(name, bool) or not isinstance(name, (str, int, float)):
+        fail(f"expected a string, got {type(name).__name__}", "name")
+    name = str(name)
+    if len(name) > MAX_NAME:
+        fail(f"name longer than {MAX_NAME} characters", "name")
     provider = raw.get("provider") or "inventory"
     if not isinstance(provider, str):
         fail("expected a string", "provider")
@@ -202,34 +203,35 @@ def parse_resource(raw: Any, index: int, file: str) -> Resource:
         for key, value in raw.items():
             if key in _CORE:
                 continue
-            if key in _RELATION_SET:
+            spec = ATTRIBUTES.get(key)
+            if spec is not None:
+                if spec.kinds is not None and kind not in spec.kinds:
+                    raise ValueProblem(f"a {kind} has no {key!r} (it applies to {', '.join(sorted(spec.kinds))})")
+                attrs[key] = convert(spec, value)
+            elif key in _RELATION_SET:
                 if value is None or value == []:
                     continue
+                if kind not in RELATION_RULES[key].sources:
+                    raise ValueProblem(f"a {kind} cannot have {key!r}")
                 ids = _id_list(value)
                 if rid in ids:
-                    _bad("a resource cannot relate to itself")
+                    raise ValueProblem("a resource cannot relate to itself")
                 relations[key] = ids
             elif key == GRANTS:
                 if value:
+                    if kind != "credential":
+                        raise ValueProblem("only credentials grant access")
                     grants = _grants(value)
-            elif key in _FIXED:
-                attrs[key] = _attr(key, value, kind)
             else:
-                if not isinstance(key, str):
-                    _bad(f"field names must be strings, got {key!r}")
-                near = _typo_of(key)
-                if near:
-                    _bad(f"unknown field (did you mean {near!r}?)")
-                attrs[key] = _free_value(value)
-    except _FieldProblem as problem:
+                raise ValueProblem(_unknown_field(str(key)) if isinstance(key, str) else f"field names are strings, got {short(key)}")
+    except ValueProblem as problem:
         fail(str(problem), str(key))
-    if "tier" in attrs and kind != "environment":
-        fail("only environments have a tier", "tier")
     return Resource(rid, kind, name, provider, attrs, relations, grants)
 
 
 def parse_resources(raw_resources: Any, file: str) -> list[Resource]:
-    """Validate a whole list: per-resource rules, unique ids, known targets, acyclic cascade."""
+    """Validate a whole list: per-resource rules, unique ids, known targets of the right kind,
+    acyclic cascade."""
     if not isinstance(raw_resources, list):
         raise InputError("'resources' must be a list", file=file, field="resources")
     resources = [parse_resource(raw, i, file) for i, raw in enumerate(raw_resources)]
@@ -237,8 +239,25 @@ def parse_resources(raw_resources: Any, file: str) -> list[Resource]:
     return resources
 
 
+def validate_resources(resources: list[Resource], file: str) -> list[Resource]:
+    """The schema's rules for Resources a provider built directly (live APIs): the same checks
+    a snapshot of them would pass, so a provider bug is an error, not a quiet wrong answer."""
+    for res in resources:
+        raw: dict[str, Any] = {"id": res.id, "kind": res.kind, "name": res.name, "provider": res.provider}
+        for key, value in res.attrs.items():
+            raw[key] = value.isoformat() if isinstance(value, datetime) else value
+        for rel, targets in res.relations.items():
+            raw[rel] = list(targets)
+        if res.grants:
+            raw[GRANTS] = [{"target": g.target, "actions": sorted(g.actions)} for g in res.grants]
+        parse_resource(raw, 0, file)
+    check_references(resources, file)
+    return resources
+
+
 def check_references(resources: list[Resource], file: str) -> None:
-    """Duplicate ids, unknown targets and cycles through `parent`/`stored_on` are input errors."""
+    """Duplicate ids, unknown targets, targets of the wrong kind and cycles through
+    `parent`/`stored_on` are input errors."""
     by_id: dict[str, Resource] = {}
     for res in resources:
         if res.id in by_id:
@@ -246,18 +265,23 @@ def check_references(resources: list[Resource], file: str) -> None:
         by_id[res.id] = res
     for res in resources:
         for rel, targets in res.relations.items():
+            allowed = RELATION_RULES[rel].targets
             for target in targets:
-                if target not in by_id:
-                    hint = _suggest(target, by_id) if len(by_id) < 50_000 else ""
-                    raise InputError(f"unknown id {target!r}{hint}", file=file, resource=res.id, field=rel)
+                found = by_id.get(target)
+                if found is None:
+                    hint = _suggest(target, by_id, 0.75) if len(by_id) < 50_000 else ""
+                    raise InputError(f"unknown id {short(target)}{hint}", file=file, resource=res.id, field=rel)
+                if found.kind not in allowed:
+                    raise InputError(f"{short(target)} is a {found.kind}; {rel} takes a {' or '.join(sorted(allowed))}",
+                                     file=file, resource=res.id, field=rel)
         for grant in res.grants:
-            if grant.target not in by_id:
-                hint = _suggest(grant.target, by_id) if len(by_id) < 50_000 else ""
-                raise InputError(f"unknown id {grant.target!r}{hint}", file=file, resource=res.id, field=GRANTS)
-        if res.grants and res.kind != "credential":
-            raise InputError("only credentials grant access", file=file, resource=res.id, field=GRANTS)
-        if "exposed_to" in res.relations and res.kind != "credential":
-            raise InputError("only credentials are exposed", file=file, resource=res.id, field="exposed_to")
+            target_res = by_id.get(grant.target)
+            if target_res is None:
+                hint = _suggest(grant.target, by_id, 0.75) if len(by_id) < 50_000 else ""
+                raise InputError(f"unknown id {short(grant.target)}{hint}", file=file, resource=res.id, field=GRANTS)
+            if target_res.kind == "credential":
+                raise InputError(f"{short(grant.target)} is a credential; grants target resources",
+                                 file=file, resource=res.id, field=GRANTS)
     _check_cascade_acyclic(resources, by_id, file)
 
 
