@@ -24,7 +24,17 @@ LOSS_SEVERITY = {"holder": "critical", "scope": "high", "account": "medium"}
 def backup_missing(ctx: CheckContext) -> Iterator[Finding]:
     topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
     for dataset in an.production_datasets():
-        if len(an.copies(dataset)) == 1:
+        if len(an.copies(dataset)) != 1:
+            continue
+        where = an.unread(dataset, "backups")
+        if where is not None:
+            yield make_finding(
+                an, backup_missing.id, backup_missing.severity, dataset,
+                f"Unknown: the backups of {topo.label(where)} were not read, so whether {topo.label(dataset)} "
+                "(production data) has a backup is unknown; none was seen.",
+                backup_missing.remediation, key="unknown", data={"unknown": True, "unread": where},
+            )
+        else:
             yield make_finding(
                 an, backup_missing.id, backup_missing.severity, dataset,
                 f"{topo.label(dataset)} is production data with no backup and no replica: "
@@ -82,8 +92,8 @@ def backup_stale(ctx: CheckContext) -> Iterator[Finding]:
     now: datetime = ctx.now
     for dataset in an.production_datasets():
         backups = _backups(an, dataset)
-        if not backups:
-            continue
+        if not backups or an.unread(dataset, "backups") is not None:
+            continue  # a newer backup may be among those not read: backup-missing/the gap says so
         if any(topo.nodes[b].attrs.get("continuous") for b in backups):
             continue  # point-in-time recovery keeps the newest copy current
         dated = [(topo.nodes[b].attrs["created_at"], b) for b in backups if topo.nodes[b].attrs.get("created_at")]

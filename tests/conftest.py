@@ -48,3 +48,22 @@ def tmp_inventory(tmp_path: Path):
         return path
 
     return write
+
+
+class Invocation:
+    """What an in-process CLI run left: exit code, stdout and stderr (as run_cli gives)."""
+
+    def __init__(self, returncode: int, stdout: str, stderr: str) -> None:
+        self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
+
+
+def invoke(*args: str, stdin: str | None = None) -> Invocation:
+    """The real command in this process (typer's CliRunner): for tests where a subprocess is
+    not the point, so the suite stays fast."""
+    from typer.testing import CliRunner
+
+    from auditor.cli import app
+
+    runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
+    result = runner.invoke(app, list(args), input=stdin, catch_exceptions=False, prog_name="blastscope")
+    return Invocation(result.exit_code, result.stdout, result.stderr)

@@ -56,7 +56,7 @@ def history(
     write_output("\n".join(lines) + "\n", output)
 
 
-def _side(arg: str, policy_file: Optional[Path], now: Optional[datetime]) -> tuple[str, list, list]:
+def _side(arg: str, policy_file: Optional[Path], now: Optional[datetime]) -> tuple[str, list, list, list[str]]:
     """(label, resources, findings) of one side: a history entry (its recorded findings) or any
     source file, audited now with the policy (at --now, else at the snapshot's own time)."""
     from auditor.engine.audit import audit
@@ -73,7 +73,7 @@ def _side(arg: str, policy_file: Optional[Path], now: Optional[datetime]) -> tup
         if not isinstance(run, dict) or run.get("format") != ENTRY_FORMAT:
             raise UsageError(f"{arg}: a directory, but not a history entry (pick one of the runs `blastscope history` lists)")
         entry = Entry(path, run)
-        return entry.name, entry.snapshot().resources, entry.findings()
+        return entry.name, entry.snapshot().resources, entry.findings(), list(run.get("gaps") or ([] if entry.complete else ["the run was incomplete"]))
     source = load_file(path)
     when = now
     taken = source.meta.get("snapshot_created_at")
@@ -83,7 +83,7 @@ def _side(arg: str, policy_file: Optional[Path], now: Optional[datetime]) -> tup
         except ValueError:
             when = None
     result = audit([source], load_policy(policy_file), now=when)
-    return str(path), source.resources, result.findings
+    return str(path), source.resources, result.findings, result.gaps
 
 
 @app.command("diff")
@@ -108,8 +108,11 @@ def diff_cmd(
     if fmt not in DIFF_FORMATS:
         raise UsageError(f"--format: unknown format {fmt!r} (choose from {', '.join(DIFF_FORMATS)})")
     pinned = parse_now(now)
-    old_label, old_resources, old_findings = _side(old, policy_file, pinned)
-    new_label, new_resources, new_findings = _side(new, policy_file, pinned)
-    changes = diff(old_resources, new_resources, old_findings, new_findings, old_label=old_label, new_label=new_label)
+    old_label, old_resources, old_findings, old_gaps = _side(old, policy_file, pinned)
+    new_label, new_resources, new_findings, new_gaps = _side(new, policy_file, pinned)
+    changes = diff(old_resources, new_resources, old_findings, new_findings, old_label=old_label, new_label=new_label,
+                   old_gaps=old_gaps, new_gaps=new_gaps)
     write_output(render_diff(changes, fmt), output)
+    if not changes.complete:
+        raise typer.Exit(3)
     raise typer.Exit(1 if new_failing(changes, fail_on.value, None) else 0)

@@ -108,6 +108,9 @@ def scan(
         loaded = load_sources(sources, settings_factory(flags), advance)
     with progress(show, "running checks"):
         result = audit(loaded, policy, now=pinned, only=only, skip=skip)
+    if quiet or fmt != "text" or output is not None:
+        for warning in result.warnings:  # a suppression matching nothing may hide a typo: never silent
+            err_console.print(f"blastscope: warning: {warning}", markup=False)
     threshold = fail_on.value
     verdict = judge(result.findings, fail_on=threshold, baseline=baseline, complete=result.complete,
                     allow_partial=allow_partial)

@@ -181,6 +181,15 @@ class BlastAnalysis:
 
         return memo_postorder(node, deps, combine, self._ancestors)
 
+    def unread(self, node: str, what: str) -> str | None:
+        """The node (itself or a holder above it) whose source could not read `what` (e.g.
+        "backups"): claims of absence about `node` rest on data nobody saw."""
+        nodes = self.topo.nodes
+        for x in self.ancestors(node):
+            if what in (nodes[x].attrs.get("unread") or ()):
+                return x
+        return None
+
     def path_up(self, node: str, destroyer: str) -> EvidencePath:
         """node —stored_on/parent→ … → destroyer (forward edges)."""
         path = EvidencePath.single(node)

@@ -10,7 +10,7 @@ from auditor.core.errors import InputError, UsageError
 from auditor.core.provider import LiveSettings, Provider
 from auditor.core.source import Source
 from auditor.engine.registry import file_providers, live_keywords, live_provider
-from auditor.io.files import STDIN, display_name, read_input
+from auditor.io.files import STDIN, STDIN_NAMES, display_name, read_input
 from auditor.io.resources import validate_resources
 
 #: How much of a document the content sniffers see.
@@ -57,7 +57,7 @@ def expand(names: list[str]) -> list[str]:
     out: list[str] = []
     for name in names:
         path = Path(name)
-        if name != STDIN and path.is_dir():
+        if name not in STDIN_NAMES and path.is_dir():
             found = sorted(str(p) for p in path.iterdir()
                            if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in (".yaml", ".yml", ".json"))
             if not found:
@@ -76,11 +76,11 @@ def load_sources(
     """Every SOURCE loaded; `live(provider)` builds the settings of a live pull (the CLI does)."""
     if not names:
         raise UsageError("give at least one SOURCE (inventory.yaml, snapshot.json, plan/state .json, or a provider keyword)")
-    if names.count(STDIN) > 1:
-        raise UsageError("'-' (standard input) can be given once")
+    if sum(1 for n in names if n in STDIN_NAMES) > 1:
+        raise UsageError("standard input ('-') can be given once")
     sources = []
     for name in expand(names):
-        is_file = name == STDIN or Path(name).exists()
+        is_file = name in STDIN_NAMES or Path(name).exists()
         provider = None if is_file else live_provider(name)
         if provider is not None:
             advance(f"pulling {name}")

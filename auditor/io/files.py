@@ -22,22 +22,25 @@ from auditor.core.errors import InputError, UsageError
 #: The largest input accepted (a 1M-resource snapshot is ~300 MB).
 MAX_INPUT_BYTES = 2 * 1024**3
 STDIN = "-"
-_stdin_cache: dict[str, bytes] = {}
+#: names that mean standard input (a pipe given as /dev/stdin is read once, like `-`)
+STDIN_NAMES = frozenset({STDIN, "/dev/stdin", "/dev/fd/0", "/proc/self/fd/0"})
+#: what standard input held, with the stream it came from: read once per process and stream
+_stdin_read: list[tuple[object, bytes]] = []
 
 
 def display_name(name: str | Path) -> str:
-    return "<stdin>" if str(name) == STDIN else str(name)
+    return "<stdin>" if str(name) in STDIN_NAMES else str(name)
 
 
 def read_input(name: str | Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of a regular file, or of standard input for `-` (read once per process)."""
-    if str(name) == STDIN:
-        if STDIN not in _stdin_cache:
+    if str(name) in STDIN_NAMES:
+        if not _stdin_read or _stdin_read[0][0] is not sys.stdin:
             data = sys.stdin.buffer.read(limit + 1)
             if len(data) > limit:
                 raise InputError(f"standard input is larger than {limit} bytes", file="<stdin>")
-            _stdin_cache[STDIN] = data
-        return _stdin_cache[STDIN]
+            _stdin_read[:] = [(sys.stdin, data)]
+        return _stdin_read[0][1]
     path = Path(name)
     try:
         st = path.stat()
@@ -88,7 +91,7 @@ def check_output_path(output: Path, inputs: Iterable[str | Path] = ()) -> None:
     if parent.exists() and not parent.is_dir():
         raise UsageError(f"--output {output}: {parent} is not a directory")
     for name in inputs:
-        if str(name) == STDIN:
+        if str(name) in STDIN_NAMES:
             continue
         try:
             if output.exists() and os.path.samefile(output, name):

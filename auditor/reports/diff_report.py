@@ -39,10 +39,13 @@ def diff_document(diff: Diff) -> dict[str, Any]:
         "schema_version": SCHEMA_VERSION,
         "old": diff.old_label,
         "new": diff.new_label,
+        "complete": diff.complete,
+        "gaps": {"old": diff.old_gaps, "new": diff.new_gaps},
         "summary": {
             "resources_added": len(rd.added), "resources_removed": len(rd.removed), "resources_changed": len(rd.changed),
             "relations_added": len(rd.relations_added), "relations_removed": len(rd.relations_removed),
             "findings_new": len(fd.new), "findings_resolved": len(fd.resolved),
+            "findings_unverified": len(fd.unverified),
             "findings_severity_changed": len(fd.severity_changed), "findings_unchanged": fd.unchanged,
         },
         "resources": {
@@ -57,6 +60,7 @@ def diff_document(diff: Diff) -> dict[str, Any]:
         "findings": {
             "new": [_finding_json(f) for f in fd.new],
             "resolved": [_finding_json(f) for f in fd.resolved],
+            "unverified": [_finding_json(f) for f in fd.unverified],
             "severity_changed": [{**_finding_json(new), "old_severity": old.severity} for old, new in fd.severity_changed],
         },
     }
@@ -64,10 +68,13 @@ def diff_document(diff: Diff) -> dict[str, Any]:
 
 def summary_line(diff: Diff) -> str:
     rd, fd = diff.resources, diff.findings
+    unverified = f", {len(fd.unverified)} not re-checked" if fd.unverified else ""
+    incomplete = "" if diff.complete else " · INCOMPLETE: " + (
+        f"{diff.new_label} could not read everything" if diff.new_gaps else f"{diff.old_label} could not read everything")
     return (
-        f"findings: {len(fd.new)} new, {len(fd.resolved)} resolved, {len(fd.severity_changed)} changed severity · "
+        f"findings: {len(fd.new)} new, {len(fd.resolved)} resolved{unverified}, {len(fd.severity_changed)} changed severity · "
         f"resources: +{len(rd.added)} −{len(rd.removed)} ~{len(rd.changed)} · "
-        f"relations: +{len(rd.relations_added)} −{len(rd.relations_removed)}"
+        f"relations: +{len(rd.relations_added)} −{len(rd.relations_removed)}{incomplete}"
     )
 
 
@@ -90,6 +97,10 @@ def render_text(diff: Diff) -> str:
     sev = lambda f: f"{f.severity.upper():8} {f.check_id}  {f.resource_name} [{f.resource_id}]: {f.message}"  # noqa: E731
     _section(lines, "NEW findings", fd.new, sev, "  + ")
     _section(lines, "RESOLVED findings", fd.resolved, sev, "  - ")
+    _section(lines, "NOT RE-CHECKED (the newer audit is incomplete)", fd.unverified, sev, "  ? ")
+    for side, gaps in ((diff.old_label, diff.old_gaps), (diff.new_label, diff.new_gaps)):
+        for gap in gaps[:LIMIT]:
+            lines.append(f"  incomplete ({side}): {gap}")
     _section(lines, "CHANGED severity", fd.severity_changed,
              lambda p: f"{p[0].severity} → {p[1].severity}  {p[1].check_id}  {p[1].resource_name} [{p[1].resource_id}]", "  ~ ")
     _section(lines, "Resources added", rd.added, lambda r: f"{r.kind} {r.name} [{r.id}]", "  + ")
@@ -109,7 +120,12 @@ def render_markdown(diff: Diff) -> str:
     names = diff.names
     rd, fd = diff.resources, diff.findings
     out = [f"### blastscope: changes from `{diff.old_label}` to `{diff.new_label}`", "", summary_line(diff), ""]
+    if not diff.complete:
+        gaps = [f"{diff.old_label}: {g}" for g in diff.old_gaps] + [f"{diff.new_label}: {g}" for g in diff.new_gaps]
+        out += ["> ⚠️ **Incomplete audit** — findings it did not re-check are not called resolved:", ""]
+        out += [f"> - {_md_cell(g)}" for g in gaps[:20]] + [""]
     rows = [("🆕 new", f) for f in fd.new] + [("✅ resolved", f) for f in fd.resolved]
+    rows += [("❔ not re-checked", f) for f in fd.unverified]
     rows += [(f"↕ {old.severity} → {new.severity}", new) for old, new in fd.severity_changed]
     if rows:
         out += ["| change | severity | check | resource | message |", "|---|---|---|---|---|"]

@@ -36,6 +36,8 @@ class ResourceDiff:
 class FindingDiff:
     new: list[Finding] = field(default_factory=list)
     resolved: list[Finding] = field(default_factory=list)
+    #: gone from an incomplete newer audit: not re-checked, so never called resolved
+    unverified: list[Finding] = field(default_factory=list)
     #: (old, new) for the same fingerprint with another severity
     severity_changed: list[tuple[Finding, Finding]] = field(default_factory=list)
     unchanged: int = 0
@@ -52,6 +54,13 @@ class Diff:
     new_label: str = "new"
     #: "kind name" of every resource on either side, for printing relations
     names: dict[str, str] = field(default_factory=dict)
+    #: what each side could not read; a diff against an incomplete audit says so in every format
+    old_gaps: list[str] = field(default_factory=list)
+    new_gaps: list[str] = field(default_factory=list)
+
+    @property
+    def complete(self) -> bool:
+        return not self.old_gaps and not self.new_gaps
 
     def __bool__(self) -> bool:
         return bool(self.resources or self.findings)
@@ -93,7 +102,9 @@ def diff_resources(old: Iterable[Resource], new: Iterable[Resource]) -> Resource
     return out
 
 
-def diff_findings(old: Iterable[Finding], new: Iterable[Finding]) -> FindingDiff:
+def diff_findings(old: Iterable[Finding], new: Iterable[Finding], *, new_complete: bool = True) -> FindingDiff:
+    """Findings matched by fingerprint. When the newer audit is incomplete, a finding it no
+    longer reports may rest on what it did not read: it is `unverified`, not resolved."""
     old_by_fp = {f.fingerprint: f for f in old}
     new_by_fp = {f.fingerprint: f for f in new}
     out = FindingDiff()
@@ -105,10 +116,15 @@ def diff_findings(old: Iterable[Finding], new: Iterable[Finding]) -> FindingDiff
             out.severity_changed.append((before, finding))
         else:
             out.unchanged += 1
-    out.resolved = [f for fp, f in old_by_fp.items() if fp not in new_by_fp]
+    gone = [f for fp, f in old_by_fp.items() if fp not in new_by_fp]
+    if new_complete:
+        out.resolved = gone
+    else:
+        out.unverified = gone
     key = lambda f: (rank(f.severity), f.check_id, f.resource_id)  # noqa: E731
     out.new.sort(key=key)
     out.resolved.sort(key=key)
+    out.unverified.sort(key=key)
     out.severity_changed.sort(key=lambda pair: key(pair[1]))
     return out
 
@@ -121,8 +137,12 @@ def diff(
     *,
     old_label: str = "old",
     new_label: str = "new",
+    old_gaps: Iterable[str] = (),
+    new_gaps: Iterable[str] = (),
 ) -> Diff:
     old_resources, new_resources = list(old_resources), list(new_resources)
     names = {r.id: f"{r.kind} {r.name}" for r in (*old_resources, *new_resources)}
-    return Diff(diff_resources(old_resources, new_resources), diff_findings(old_findings, new_findings),
-                old_label, new_label, names)
+    new_gaps = list(new_gaps)
+    return Diff(diff_resources(old_resources, new_resources),
+                diff_findings(old_findings, new_findings, new_complete=not new_gaps),
+                old_label, new_label, names, list(old_gaps), new_gaps)

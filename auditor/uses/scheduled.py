@@ -35,7 +35,8 @@ def compare_with_last_complete(result: AuditResult, store: History | None, *, wi
     new_resources = result.topology.nodes.values() if (base is None or with_resources) else []
     old_findings = base.findings() if base else []
     changes = diff(old_resources, new_resources, old_findings, result.findings,
-                   old_label=base.name if base else "(no earlier complete run)", new_label="this run")
+                   old_label=base.name if base else "(no earlier complete run)", new_label="this run",
+                   new_gaps=result.gaps)
     return changes, base
 
 
