@@ -109,12 +109,12 @@ def live_settings(provider: Provider, flags: LiveFlags, env: Mapping[str, str] |
     token, header = railway_token(flags, env) if name == "railway" else ("", "Authorization")
     endpoint = flags.endpoint or (env.get("RAILWAY_API_URL") if name == "railway" else None)
     tuning: dict[str, Any] = {}
-    for key, var in TUNING_ENV.get(name, {}).items():
+    for setting, var in TUNING_ENV.get(name, {}).items():
         value = _number(env, var)
         if value is not None:
-            tuning[key] = value
+            tuning[setting] = value
     tuning.update(flags.tuning)
-    key = None
+    key: bytes | None = None
     if flags.fingerprint_secrets:
         key_text = env.get("BLASTSCOPE_FINGERPRINT_KEY")
         key = key_text.encode("utf-8") if key_text else secrets.token_bytes(32)

@@ -254,3 +254,45 @@ def _short(value: object, limit: int = 60) -> str:
 
 def short(value: object, limit: int = 60) -> str:
     return _short(value, limit)
+
+
+def reference_markdown() -> str:
+    """The inventory reference (docs/inventory.md), generated from this table."""
+    lines = [
+        "# Inventory and snapshot reference",
+        "",
+        "<!-- generated from auditor/core/schema.py by `python -c \"from auditor.core.schema import reference_markdown;"
+        " print(reference_markdown(), end='')\" > docs/inventory.md`; a test keeps it in sync -->",
+        "",
+        "An inventory is YAML (`version: 1`, `resources: [...]`); a snapshot is the JSON `blastscope pull` writes, with",
+        "the same resources. Every resource has `id` (unique), `kind`, optional `name` (default: the id) and",
+        "`provider`. Anything not listed here is an input error (exit 2) naming the file, resource and field, with a",
+        "suggestion for near misses. Unknown is a value: leave an attribute out (or `null`) when the source does",
+        "not say — it is never read as false.",
+        "",
+        "## Kinds",
+        "",
+        ", ".join(f"`{k.value}`" for k in Kind),
+        "",
+        "## Relations",
+        "",
+        "Each takes one id or a list of ids (`grants` takes `{target, actions}` entries with actions from "
+        + ", ".join(f"`{a.value}`" for a in Action) + ").",
+        "",
+        "| relation | from | to | meaning |",
+        "|---|---|---|---|",
+    ]
+    for name, rule in RELATION_RULES.items():
+        src = "any" if rule.sources == ALL else ", ".join(sorted(rule.sources))
+        dst = "any" if rule.targets == ALL else ", ".join(sorted(rule.targets))
+        lines.append(f"| `{name}` | {src} | {dst} | {rule.meaning} |")
+    lines += ["", "## Attributes", "", "| attribute | type | kinds | meaning |", "|---|---|---|---|"]
+    for attr in sorted(ATTRIBUTES.values(), key=lambda a: a.name):
+        kinds = "any" if attr.kinds is None else ", ".join(sorted(attr.kinds))
+        type_ = attr.type if not attr.choices else "one of " + ", ".join(f"`{c}`" for c in attr.choices)
+        if attr.type == "number":
+            type_ = f"number (0 to {attr.maximum:g})"
+        lines.append(f"| `{attr.name}` | {type_} | {kinds} | {attr.meaning} |")
+    lines += ["", "Dates are ISO-8601 (`2026-04-01T03:00:00Z`; a date without a zone is UTC). Numbers are finite and",
+              "not booleans.", ""]
+    return "\n".join(lines)

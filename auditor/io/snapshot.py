@@ -65,8 +65,8 @@ def parse_snapshot(document: Any, file: str) -> Source:
         raise InputError("expected a string", file=file, field="provider")
     if not complete and not gaps:
         gaps = ["snapshot marked incomplete without a list of gaps"]
-    meta = document.get("meta") if isinstance(document.get("meta"), dict) else {}
-    meta = dict(meta)
+    raw_meta = document.get("meta")
+    meta: dict[str, Any] = dict(raw_meta) if isinstance(raw_meta, dict) else {}
     meta["snapshot_created_at"] = document.get("created_at")
     return Source(
         origin=file,

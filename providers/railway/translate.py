@@ -17,6 +17,7 @@ from typing import Any
 
 from auditor.core.model import Grant, Resource
 from auditor.io.resources import DATETIME_ATTRS, to_utc
+from providers.railway.tokens import TOKEN_VARIABLES
 
 P = "railway"
 
@@ -29,7 +30,7 @@ ENGINE_IMAGES = (
 #: Data paths that identify an engine on their own ("/data" alone is too common to say redis).
 ENGINE_PATHS = {"/var/lib/postgresql/data": "postgres", "/var/lib/postgresql": "postgres",
                 "/var/lib/mysql": "mysql", "/data/db": "mongodb"}
-INFERRED_TOKEN_KINDS = {"RAILWAY_TOKEN": "project", "RAILWAY_API_TOKEN": "workspace"}
+INFERRED_TOKEN_KINDS = TOKEN_VARIABLES
 RW_DELETE = frozenset({"read", "write", "delete"})
 ADMIN = frozenset({"admin"})
 
@@ -230,8 +231,8 @@ def _variables(b: _Builder, p: dict, env: dict, eid: str, env_name: str, ws_id: 
         grants: list[Grant] = []
         if kind == "project":
             grants = _project_token_grants(b, p, env["id"])
-        elif kind == "workspace":
-            grants = [Grant(ws_id, ADMIN)]
+        elif kind in ("account", "workspace"):
+            grants = [Grant(ws_id, ADMIN)]  # at least its workspace; an account token may reach more
         b.add(rid("variable", var["id"]), "credential", f"{name} ({env_name})",
               _attrs(token_kind=kind or "secret", inferred=True if kind else None, sealed=var.get("isSealed"),
                      fingerprint=fp, variable=name),

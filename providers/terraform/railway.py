@@ -9,12 +9,12 @@ from __future__ import annotations
 
 import re
 
+from providers.railway.tokens import TOKEN_VARIABLES
 from providers.terraform.aws import Handler
 from providers.terraform.builder import Builder, node_id
 from providers.terraform.document import TfResource
 
 DATABASE_IMAGE = re.compile(r"(postgres|postgis|timescale|mysql|mariadb|mongo|redis)", re.IGNORECASE)
-TOKEN_VARIABLES = {"RAILWAY_TOKEN": "project", "RAILWAY_API_TOKEN": "account"}
 
 
 def project(res: TfResource, b: Builder) -> None:
