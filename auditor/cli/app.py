@@ -16,13 +16,14 @@ import typer
 from rich.console import Console
 
 from auditor import __version__
-from auditor.core.errors import BlastscopeError, UsageError
+from auditor.core.errors import EXIT_CODES_HELP, BlastscopeError, UsageError
 from auditor.io.files import write_atomic
 from auditor.io.resources import to_utc
 
 app = typer.Typer(
     name="blastscope",
-    help="Infrastructure topology auditor: which data one delete call can lose, and which credentials reach too far.",
+    help="Infrastructure topology auditor: which data one delete call can lose, and which credentials reach too "
+    "far.\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
@@ -133,8 +134,4 @@ def version_callback(value: bool) -> None:
 def root(
     version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
 ) -> None:
-    """blastscope: infrastructure topology auditor.
-
-    Exit codes: 0 nothing at or above --fail-on; 1 findings at or above it; 2 usage or input
-    error; 3 incomplete audit (the source could not be read fully; --allow-partial overrides).
-    """
+    """blastscope: infrastructure topology auditor."""

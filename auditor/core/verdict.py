@@ -10,15 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from auditor.core.errors import EXIT_FINDINGS, EXIT_INCOMPLETE, EXIT_PASS
 from auditor.core.findings import Finding
 from auditor.core.severity import at_least
 
-#: Exit codes, documented once (README "Exit codes" and `blastscope --help`).
-EXIT_PASS = 0
-EXIT_FINDINGS = 1
-EXIT_INPUT = 2
-EXIT_INCOMPLETE = 3
-EXIT_UNDELIVERED = 4
 
 
 @dataclass(frozen=True)

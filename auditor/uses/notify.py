@@ -23,7 +23,7 @@ from typing import Any, Callable, Iterable
 from urllib.parse import urlsplit
 
 from auditor import __version__
-from auditor.core.errors import BlastscopeError, UsageError
+from auditor.core.errors import DeliveryFailed, UsageError
 from auditor.core.severity import SEVERITIES
 
 NOTIFY_FORMATS = ("slack", "json")
@@ -33,11 +33,7 @@ MAX_LISTED = 20
 MAX_RETRY_AFTER = 30.0
 
 
-class NotifyFailed(BlastscopeError):
-    """The alert could not be delivered after retries (exit 4)."""
-
-    exit_code = 4
-
+NotifyFailed = DeliveryFailed  # the name the alerting code raises
 
 @dataclass
 class Alert:
