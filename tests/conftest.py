@@ -32,12 +32,28 @@ def by_check(result: AuditResult, check_id: str) -> list:
     return [f for f in result.findings if f.check_id == check_id]
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, stdin: str | None = None) -> subprocess.CompletedProcess:
-    """The real command, in a subprocess, as a user would run it."""
-    return subprocess.run(
-        [sys.executable, "-m", "auditor", *args],
-        cwd=cwd or ROOT, capture_output=True, text=True, env=env, input=stdin, timeout=120,
-    )
+def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, stdin: str | None = None,
+            process: bool = False) -> Any:
+    """The real command as a user would run it: in this process through typer's CliRunner (fast),
+    or with `process=True` in a subprocess (`python -m auditor`) where the process itself is
+    the point — signals, exit paths, interpreter start-up."""
+    if process:
+        return subprocess.run(
+            [sys.executable, "-m", "auditor", *args],
+            cwd=cwd or ROOT, capture_output=True, text=True, env=env, input=stdin, timeout=120,
+        )
+    import os
+
+    overrides: dict[str, str | None] | None = None
+    if env is not None:  # like a subprocess's env: exactly these variables
+        overrides = {k: None for k in os.environ if k not in env}
+        overrides.update(env)
+    previous = Path.cwd()
+    os.chdir(cwd or ROOT)
+    try:
+        return invoke(*args, stdin=stdin, env=overrides)
+    finally:
+        os.chdir(previous)
 
 
 @pytest.fixture
@@ -57,7 +73,7 @@ class Invocation:
         self.returncode, self.stdout, self.stderr = returncode, stdout, stderr
 
 
-def invoke(*args: str, stdin: str | None = None) -> Invocation:
+def invoke(*args: str, stdin: str | None = None, env: dict[str, str | None] | None = None) -> Invocation:
     """The real command in this process (typer's CliRunner): for tests where a subprocess is
     not the point, so the suite stays fast."""
     from typer.testing import CliRunner
@@ -65,5 +81,5 @@ def invoke(*args: str, stdin: str | None = None) -> Invocation:
     from auditor.cli import app
 
     runner = CliRunner(mix_stderr=False) if "mix_stderr" in CliRunner.__init__.__code__.co_varnames else CliRunner()
-    result = runner.invoke(app, list(args), input=stdin, catch_exceptions=False, prog_name="blastscope")
+    result = runner.invoke(app, list(args), input=stdin, env=env, catch_exceptions=False, prog_name="blastscope")
     return Invocation(result.exit_code, result.stdout, result.stderr)

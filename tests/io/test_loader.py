@@ -106,7 +106,7 @@ def test_snapshot_round_trip_keeps_everything(tmp_path: Path) -> None:
 def test_cli_bad_input_exits_2_with_one_line(tmp_path: Path, content: str, words: str) -> None:
     path = tmp_path / ("in.json" if content.startswith("{") else "in.yaml" if "version" in content else "in.txt")
     path.write_text(content)
-    proc = run_cli("scan", str(path))
+    proc = run_cli("scan", str(path), process=True)  # the real process: one line, no traceback
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and str(path) in lines[0] and words in lines[0], proc.stderr

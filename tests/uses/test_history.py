@@ -89,7 +89,7 @@ def test_sigint_during_a_run_never_leaves_a_corrupt_entry(tmp_path: Path) -> Non
             for name in ("run.json", "snapshot.json", "report.json"):
                 json.loads((entry.path / name).read_text())  # whole, or the entry would not be listed
     assert interrupted >= 2, "no run was interrupted mid-way; the test proves nothing"
-    final = run_cli("scan", str(big), "--history", str(history), "-q", "--fail-on", "none")
+    final = run_cli("scan", str(big), "--history", str(history), "-q", "--fail-on", "none", process=True)
     assert final.returncode == 0
     entries = History(history).entries()
     assert entries[-1].complete and not [p for p in history.iterdir() if p.name.startswith(".partial-")]
