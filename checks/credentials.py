@@ -69,6 +69,7 @@ def _exposures_outside(an: BlastAnalysis, cred_id: str) -> list[tuple[str, Evide
     "eventually be used there; if they can delete production, one wrong call is enough.",
     remediation="Remove the credential from that environment, CI secret store or agent configuration; give that "
     "consumer a credential scoped to what it needs, without delete on production.",
+    references=("https://owasp.org/www-project-top-10-ci-cd-security-risks/CICD-SEC-06-Insufficient-Credential-Hygiene",),
 )
 def exposed_outside_scope(ctx: CheckContext) -> Iterator[Finding]:
     topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
@@ -99,6 +100,7 @@ def exposed_outside_scope(ctx: CheckContext) -> Iterator[Finding]:
     "agent, an attacker) can lose the data for good.",
     remediation="Keep at least one copy where this credential cannot delete it (another account or project with "
     "separate credentials, or immutable/locked backups), and narrow the credential's grants.",
+    references=("https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html", "https://docs.railway.com/volumes/backups"),
 )
 def can_destroy_all_copies(ctx: CheckContext) -> Iterator[Finding]:
     topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
@@ -123,6 +125,7 @@ def can_destroy_all_copies(ctx: CheckContext) -> Iterator[Finding]:
     rationale="A secret value reused between production and staging/preview lets anyone who reads the weaker "
     "environment act on production.",
     remediation="Rotate the secret and give each environment its own value.",
+    references=("https://owasp.org/www-project-top-10-ci-cd-security-risks/CICD-SEC-06-Insufficient-Credential-Hygiene",),
 )
 def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
     topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
@@ -166,6 +169,7 @@ def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
     rationale="Long-lived destructive credentials accumulate in files, CI settings and agent configs; an expiry "
     "bounds how long a leaked copy stays dangerous.",
     remediation="Issue the credential with an expiry and a rotation schedule.",
+    references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#rotate-credentials",),
 )
 def no_expiry(ctx: CheckContext) -> Iterator[Finding]:
     topo, policy, an = ctx.topology, ctx.policy, ctx.analysis

@@ -86,6 +86,7 @@ def _backups(an, dataset: str) -> list[str]:
     remediation="Check that the backup schedule runs and succeeds; alert on failed backups; lower the interval to meet the RPO.",
     
     severity_note="low when no backup reports its creation time",
+    references=("https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_backing_up_data_periodic_backups_data.html",),
 )
 def backup_stale(ctx: CheckContext) -> Iterator[Finding]:
     topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
@@ -126,6 +127,7 @@ def backup_stale(ctx: CheckContext) -> Iterator[Finding]:
     id="backup-retention-short", title="Backup retention below policy minimum", severity="medium", family="data-protection",
     rationale="Short retention means corruption noticed late (a week after) can no longer be rolled back.",
     remediation="Raise retention (e.g. add a weekly or monthly schedule) to at least the policy minimum.",
+    references=("https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_backing_up_data_periodic_backups_data.html",),
 )
 def backup_retention_short(ctx: CheckContext) -> Iterator[Finding]:
     topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
@@ -155,6 +157,7 @@ def backup_retention_short(ctx: CheckContext) -> Iterator[Finding]:
     
     severity_note="medium when known off, low when the source does not report it; skipped where the platform has no such "
     "switch (deletion_protection_supported: false)",
+    references=("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html#USER_DeletionProtection",),
 )
 def deletion_protection_off(ctx: CheckContext) -> Iterator[Finding]:
     topo, policy, an = ctx.topology, ctx.policy, ctx.analysis

@@ -58,6 +58,7 @@ def storage_shared(ctx: CheckContext) -> Iterator[Finding]:
     rationale="Checks need to know which environments are production; an unclassified one is treated as production "
     "so that nothing passes by accident, which may also hide real isolation problems.",
     remediation="Set `tier` on the environment in the source, or add its name to a tier's patterns in .blastscope.yaml.",
+    references=("https://docs.railway.com/reference/environments",),
 )
 def environment_unclassified(ctx: CheckContext) -> Iterator[Finding]:
     topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
