@@ -108,7 +108,11 @@ def resource_ref_for_arn(arn: str, deletion_protection: bool | None = None) -> R
         return None
     templates = resource_arn_templates(parts[2])
     for greedy_tail in (False, True):
-        fits = [(len(_PLACEHOLDER.sub("", t)), rtype) for rtype, t in templates if _template_regex(t, greedy_tail).fullmatch(arn)]
+        fits = [
+            (len(_PLACEHOLDER.sub("", t)), rtype)
+            for rtype, t in templates
+            if _template_regex(t, greedy_tail).fullmatch(arn)
+        ]
         if fits:  # the most specific template: the one with the most literal text
             return ResourceRef(parts[2], max(fits)[1], arn, deletion_protection)
     return None

@@ -91,7 +91,9 @@ def deleting_actions(service: str, resource_type: str) -> frozenset[str]:
     out = set()
     for info in actions_for(service, resource_type):
         verb = next((v for v in DESTROY_VERBS if info.name.startswith(v)), None)
-        if info.name in extra or (verb and info.access_level == "Write" and _noun_is(info.name[len(verb):], resource_type)):
+        if info.name in extra or (
+            verb and info.access_level == "Write" and _noun_is(info.name[len(verb) :], resource_type)
+        ):
             out.add(info.qualified)
     return frozenset(out)
 
@@ -116,5 +118,8 @@ def kinds_deleted_by(action: str) -> frozenset[str]:
     info = action_info(action)
     if info is None:
         return frozenset()
-    return frozenset(kind for rtype in info.resource_types
-                     if (kind := KIND_OF.get((info.service, rtype))) and info.qualified in deleting_actions(info.service, rtype))
+    return frozenset(
+        kind
+        for rtype in info.resource_types
+        if (kind := KIND_OF.get((info.service, rtype))) and info.qualified in deleting_actions(info.service, rtype)
+    )

@@ -83,7 +83,12 @@ def test_object_actions_reach_the_bucket_through_its_object_arns() -> None:
 def test_deny_wins_and_a_conditional_deny_does_not() -> None:
     everything = allow("*")
     assert not can_delete([doc(everything, {"Effect": "Deny", "Action": "rds:DeleteDBInstance", "Resource": "*"})], DB)
-    conditional = {"Effect": "Deny", "Action": "rds:*", "Resource": "*", "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}}}
+    conditional = {
+        "Effect": "Deny",
+        "Action": "rds:*",
+        "Resource": "*",
+        "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "false"}},
+    }
     assert can_delete([doc(everything, conditional)], DB)
 
 
@@ -111,7 +116,9 @@ def test_unknown_arn_fails_safe() -> None:
     unknown = ResourceRef("rds", "db", None)
     assert can_delete([doc(allow("rds:DeleteDBInstance", "arn:aws:rds:*:*:db:prod"))], unknown)
     # a specific Deny may not cover the unknown resource: it does not remove the reach
-    denied_elsewhere = doc(allow("rds:*"), {"Effect": "Deny", "Action": "rds:*", "Resource": "arn:aws:rds:*:*:db:other"})
+    denied_elsewhere = doc(
+        allow("rds:*"), {"Effect": "Deny", "Action": "rds:*", "Resource": "arn:aws:rds:*:*:db:other"}
+    )
     assert can_delete([denied_elsewhere], unknown)
     assert not can_delete([doc(allow("rds:*"), {"Effect": "Deny", "Action": "rds:*", "Resource": "*"})], unknown)
 
@@ -136,9 +143,17 @@ def test_arn_recognition() -> None:
     assert resource_ref_for_arn("not-an-arn") is None
 
 
-@pytest.mark.parametrize("bad", ["{", [], {"Statement": [{"Effect": "Maybe", "Action": "*", "Resource": "*"}]},
-                                 {"Statement": [{"Effect": "Allow", "Resource": "*"}]}, {"Version": "2012-10-17"},
-                                 {"Statement": [{"Effect": "Allow", "Action": 3, "Resource": "*"}]}])
+@pytest.mark.parametrize(
+    "bad",
+    [
+        "{",
+        [],
+        {"Statement": [{"Effect": "Maybe", "Action": "*", "Resource": "*"}]},
+        {"Statement": [{"Effect": "Allow", "Resource": "*"}]},
+        {"Version": "2012-10-17"},
+        {"Statement": [{"Effect": "Allow", "Action": 3, "Resource": "*"}]},
+    ],
+)
 def test_malformed_policies_are_refused(bad) -> None:
     with pytest.raises(PolicyError):
         PolicyDocument.parse(bad)
