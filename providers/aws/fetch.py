@@ -143,7 +143,8 @@ class Fetcher:
                 "(see the least-privilege policy in docs/aws.md)"
             )
         else:
-            self.gap(f"{self._label(where)}: {action} failed: {code or 'error'}: {message[:160]}")
+            said = "" if message.lstrip().startswith("<") else f": {message[:160]}"  # an HTML error page says nothing
+            self.gap(f"{self._label(where)}: {action} failed: {code or 'error'}{said}")
 
     def _label(self, where: tuple[str, str]) -> str:
         session, region = where
@@ -358,13 +359,18 @@ def backup(f: Fetcher, key: str, region: str) -> None:
 
 
 def backup_vault(f: Fetcher, key: str, region: str, vault: dict) -> None:
-    w = (key, region)
-    name = vault["BackupVaultName"]
-    policy = f.call(w, "backup", "GetBackupVaultAccessPolicy", BackupVaultName=name)
-    points = f.pages(w, "backup", "ListRecoveryPointsByBackupVault", "RecoveryPoints", BackupVaultName=name)
+    f.submit(backup_vault_policy, key, region, vault)
+    points = f.pages((key, region), "backup", "ListRecoveryPointsByBackupVault", "RecoveryPoints",
+                     BackupVaultName=vault["BackupVaultName"])
+    with f._lock:
+        vault["RecoveryPoints"] = points
+
+
+def backup_vault_policy(f: Fetcher, key: str, region: str, vault: dict) -> None:
+    """Who else may act on the vault (another account could delete its recovery points)."""
+    policy = f.call((key, region), "backup", "GetBackupVaultAccessPolicy", BackupVaultName=vault["BackupVaultName"])
     with f._lock:
         vault["AccessPolicy"] = (policy or {}).get("Policy")
-        vault["RecoveryPoints"] = points
 
 
 def backup_plan(f: Fetcher, key: str, region: str, plan_id: str) -> None:

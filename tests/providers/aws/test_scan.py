@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import json
+
+from tests.conftest import run_cli
 from tests.providers.aws.conftest import ACCOUNT, OTHER, post
-from tests.providers.aws.helpers import findings, scan_aws
+from tests.providers.aws.helpers import checks_of, findings, pull, scan_aws
 
 
-def test_same_account_snapshots_and_an_over_broad_ci_role(aws) -> None:
-    aws.rds_with_snapshots()
+def test_same_account_snapshots_and_an_over_broad_ci_role(aws, tmp_path) -> None:
+    aws.rds_with_snapshots()  # its master password is planted: "hunter2-never-copied"
     aws.bucket("shop-assets")
     aws.bucket("shop-assets-replica", region="us-east-1")
     aws.replicate("shop-assets", "shop-assets-replica")
     aws.ci_user_with_admin()
     aws.github_oidc_role()
-    code, report, err = scan_aws(aws.endpoint)
+    planted = plant_secrets(aws)
+    code, report, err = scan_aws(aws.endpoint, "--verbose")
     assert code == 1, err
     got = findings(report)
     # every copy of the database is in its account: closing or compromising it loses them all
@@ -25,6 +29,28 @@ def test_same_account_snapshots_and_an_over_broad_ci_role(aws) -> None:
     exposed = [f for f in report["findings"] if f["check_id"] == "credential-exposed-outside-scope"]
     assert any("GitHub Actions (shop/app)" in f["message"] for f in exposed), report["findings"]
     assert report["complete"] is True
+    # the planted secrets never show up: not in the report, not on stderr, not in a snapshot
+    snap = tmp_path / "snap.json"
+    pulled = run_cli("pull", "aws", "--endpoint", aws.endpoint, "--region", "eu-west-1", "-v", "-o", str(snap))
+    assert pulled.returncode == 0, pulled.stderr
+    blob = "\n".join([json.dumps(report), err, pulled.stderr, snap.read_text()])
+    assert "iam-user/ci-deploy access key" in blob  # the key is audited…
+    for secret in planted:
+        assert secret not in blob, f"secret leaked: {secret[:6]}…"  # …its secret, and every other, is not
+
+
+def plant_secrets(aws) -> set[str]:  # noqa: ANN001
+    key = aws.client("iam").create_access_key(UserName="ci-deploy")["AccessKey"]["SecretAccessKey"]
+    aws.client("secretsmanager").create_secret(Name="prod/db", SecretString="pg-prod-password-DO-NOT-LEAK")
+    aws.client("ssm").put_parameter(Name="/prod/api-key", Value="ssm-secret-DO-NOT-LEAK", Type="SecureString")
+    aws.client("s3").put_object(Bucket="shop-assets", Key="customers.csv", Body=b"object-body-DO-NOT-LEAK")
+    return {
+        "hunter2-never-copied",
+        key,
+        "pg-prod-password-DO-NOT-LEAK",
+        "ssm-secret-DO-NOT-LEAK",
+        "object-body-DO-NOT-LEAK",
+    }
 
 
 def test_a_copy_replicated_to_another_account_is_outside_the_blast_radius(aws) -> None:
@@ -43,13 +69,10 @@ def test_a_copy_replicated_to_another_account_is_outside_the_blast_radius(aws) -
     aws.bucket("shop-assets-2")
     aws.bucket("shop-assets-2-replica", region="us-east-1")
     aws.replicate("shop-assets-2", "shop-assets-2-replica")
-    code, report, _ = scan_aws(aws.endpoint)
-    assert ("backup-colocated", "shop-assets-2") in {(f["check_id"], f["resource_name"]) for f in report["findings"]}
+    assert ("backup-colocated", "shop-assets-2", "medium") in checks_of(pull(aws.endpoint))
 
 
 def test_access_denied_is_a_gap_naming_the_permission_and_exits_3(aws, monkeypatch) -> None:
-    import json
-
     aws.rds_with_snapshots()
     iam = aws.client("iam")
     iam.create_user(UserName="auditor")
@@ -82,7 +105,8 @@ def test_access_denied_is_a_gap_naming_the_permission_and_exits_3(aws, monkeypat
     assert ACCOUNT in str(report["gaps"])
 
 
-def test_text_report_names_the_missing_permission_without_a_traceback(aws) -> None:
-    code, out, err = scan_aws("http://127.0.0.1:9", fmt="text")  # nothing listens: the credentials are not checked
+def test_an_unreachable_api_is_one_line_and_exit_3(aws, monkeypatch) -> None:
+    monkeypatch.setenv("BLASTSCOPE_AWS_MAX_ATTEMPTS", "1")
+    code, out, err = scan_aws("http://127.0.0.1:9", fmt="text")  # nothing listens there
     assert code == 3
-    assert "Traceback" not in err and "aws:" in err
+    assert "Traceback" not in err and "sts:GetCallerIdentity" in err
