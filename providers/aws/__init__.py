@@ -67,6 +67,7 @@ def pull_source(options: LiveSettings) -> Source:
         ) from None
     fetcher = Fetcher(clients, scope)
     accounts = fetcher.run()
+    fetched = time.monotonic()
     try:
         raw, notes = translate(accounts)
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
@@ -83,6 +84,7 @@ def pull_source(options: LiveSettings) -> Source:
             "regions": sorted({r for a in accounts for r in a["regions"]}),
             "requests": counter.count,
             "seconds": seconds,
+            "fetch_seconds": round(fetched - started, 3),
         },
         "assumptions": ASSUMPTIONS,
         "secret_values": "not read (the read-only guard refuses secret and data reads)",

@@ -663,13 +663,34 @@ def _grants(g: Graph, account: str, policies: list[PolicyDocument]) -> list[dict
     if whole:
         return [{"target": g.account(account), "actions": ["admin", "delete", "read", "write"]}]
     out = []
+    statements = [s for p in policies for s in p.statements]
+    cache: dict[tuple[str, str, bool | None], frozenset[str]] = {}
     for nid, owner, arn, service, rtype, protection in g.reachable:
         if owner != account:
             continue  # identity policies act in their own account; cross-account trust is exposure, not reach
-        levels = access_levels(policies, ResourceRef(service, rtype, arn, protection))
+        relevant = [s for s in statements if _may_touch(s, service)]
+        if not any(s.effect == "Allow" for s in relevant):
+            continue
+        if all(s.resources == ("*",) for s in relevant):
+            # every statement that can act on this service names all resources: one answer per type
+            key = (service, rtype, protection)
+            if key not in cache:
+                cache[key] = access_levels(policies, ResourceRef(service, rtype, arn, protection))
+            levels = cache[key]
+        else:
+            levels = access_levels(policies, ResourceRef(service, rtype, arn, protection))
         if levels:
             out.append({"target": nid, "actions": sorted(levels)})
     return out
+
+
+def _may_touch(statement: Any, service: str) -> bool:
+    """Could this statement's actions name anything in `service`? (NotAction: assume yes.)"""
+    if statement.actions is None:
+        return True
+    prefix = service.lower() + ":"
+    return any(a == "*" or a.lower().startswith(prefix) or (a.endswith("*") and prefix.startswith(a[:-1].lower()))
+               for a in statement.actions)
 
 
 def iam(g: Graph, account: str, details: dict[str, Any] | None, keys: dict[str, list[dict[str, Any]]]) -> list[str]:
