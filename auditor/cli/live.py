@@ -10,6 +10,10 @@ BLASTSCOPE_RAILWAY_RETRIES (default 4), BLASTSCOPE_RAILWAY_BACKOFF (s, default 0
 BLASTSCOPE_RAILWAY_MAX_WAIT (longest Retry-After honoured, s, default 60),
 BLASTSCOPE_RAILWAY_CONCURRENCY (default 8); BLASTSCOPE_FINGERPRINT_KEY (the key of secret
 fingerprints; default a fresh random key per pull).
+
+AWS: credentials from boto3's standard chain (boto3 reads its own environment and config);
+--profile, --region, --assume-role, --org-role; BLASTSCOPE_AWS_CONCURRENCY (default 16),
+BLASTSCOPE_AWS_MAX_ATTEMPTS (adaptive retries, default 8), BLASTSCOPE_AWS_TIMEOUT (s, default 30).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -422,7 +422,10 @@ def access_keys(f: Fetcher, key: str, region: str, user: str) -> None:
 def s3_buckets(f: Fetcher, key: str, region: str) -> None:
     buckets = f.pages((key, region), "s3", "ListBuckets", "Buckets")
     with f._lock:
-        f.accounts[key]["buckets"] = [{"Name": b["Name"], "CreationDate": b.get("CreationDate")} for b in buckets]
+        f.accounts[key]["buckets"] = [
+            {"Name": b["Name"], "CreationDate": b.get("CreationDate"), "BucketRegion": b.get("BucketRegion")}
+            for b in buckets
+        ]
         entries = list(f.accounts[key]["buckets"])
     for entry in entries:
         f.submit(s3_bucket, key, region, entry)
@@ -431,8 +434,11 @@ def s3_buckets(f: Fetcher, key: str, region: str) -> None:
 def s3_bucket(f: Fetcher, key: str, region: str, entry: dict) -> None:
     w, name = (key, region), entry["Name"]
     found: dict[str, Any] = {}
-    location = f.call(w, "s3", "GetBucketLocation", Bucket=name) or {}
-    found["Region"] = location.get("LocationConstraint") or "us-east-1"
+    if entry.get("BucketRegion"):  # ListBuckets says where it is (AWS does; some emulators do not)
+        found["Region"] = entry["BucketRegion"]
+    else:
+        location = f.call(w, "s3", "GetBucketLocation", Bucket=name) or {}
+        found["Region"] = location.get("LocationConstraint") or "us-east-1"
     found["Versioning"] = (f.call(w, "s3", "GetBucketVersioning", Bucket=name) or {}).get("Status")
     lock = f.call(w, "s3", "GetObjectLockConfiguration", Bucket=name)
     found["ObjectLock"] = (lock or {}).get("ObjectLockConfiguration")
@@ -442,6 +448,3 @@ def s3_bucket(f: Fetcher, key: str, region: str, entry: dict) -> None:
     with f._lock:
         entry.update(found)
 
-
-def iter_regions(account: dict[str, Any]) -> Iterator[tuple[str, dict[str, Any]]]:
-    yield from sorted(account.get("regions", {}).items())

@@ -123,20 +123,14 @@ def seed_backup(aws, copy_to: str | None) -> None:  # noqa: ANN001
     backup.create_backup_plan(BackupPlan={"BackupPlanName": "nightly", "Rules": [rule]})
 
 
-def test_moto_lacks_backup_selections_and_says_so_as_gaps(aws) -> None:
-    aws.rds_with_snapshots()
-    seed_backup(aws, OFFSITE)
-    source = pull(aws.endpoint)
-    assert not source.complete
-    missing = " ".join(source.gaps)
-    for action in ("backup:ListBackupSelections", "backup:ListRecoveryPointsByBackupVault"):
-        assert action in missing
-
-
 def test_a_copy_action_to_another_accounts_vault_and_a_locked_vault(aws) -> None:
     aws.rds_with_snapshots()
     aws.ci_user_with_admin()
     seed_backup(aws, OFFSITE)
+    # moto lacks part of AWS Backup: against it alone those calls are gaps, and the audit is incomplete
+    missing = " ".join(pull(aws.endpoint).gaps)
+    for action in ("backup:ListBackupSelections", "backup:ListRecoveryPointsByBackupVault"):
+        assert action in missing
     source = pull(aws.endpoint, replay=recorded)
     assert source.complete, source.gaps
     by_id = {r.id: r for r in source.resources}
