@@ -197,6 +197,7 @@ _TABLE = (
     _a("manual", "bool", "taken by hand rather than on a schedule", "backup"),
     _a("schedule", "string", "the backup schedule that made this backup (daily, weekly, …)", "backup"),
     _a("locked", "bool", "locked against deletion (vault lock, object lock)", "backup bucket generic"),
+    _a("shared_with", "strings", "other accounts allowed to restore or copy this backup", "backup"),
     # credentials
     _a("token_kind", "string", "what sort of token or key (account, workspace, project, iam-user, …)", "credential"),
     _a("expires_at", "datetime", "when the credential or backup expires", "credential backup"),

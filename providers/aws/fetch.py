@@ -360,8 +360,13 @@ def backup(f: Fetcher, key: str, region: str) -> None:
 
 def backup_vault(f: Fetcher, key: str, region: str, vault: dict) -> None:
     f.submit(backup_vault_policy, key, region, vault)
-    points = f.pages((key, region), "backup", "ListRecoveryPointsByBackupVault", "RecoveryPoints",
-                     BackupVaultName=vault["BackupVaultName"])
+    points = f.pages(
+        (key, region),
+        "backup",
+        "ListRecoveryPointsByBackupVault",
+        "RecoveryPoints",
+        BackupVaultName=vault["BackupVaultName"],
+    )
     with f._lock:
         vault["RecoveryPoints"] = points
 
@@ -447,4 +452,3 @@ def s3_bucket(f: Fetcher, key: str, region: str, entry: dict) -> None:
     found["Tags"] = (f.call(w, "s3", "GetBucketTagging", Bucket=name) or {}).get("TagSet") or []
     with f._lock:
         entry.update(found)
-

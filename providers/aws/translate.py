@@ -44,6 +44,8 @@ class Graph:
     def __init__(self) -> None:
         self.nodes: dict[str, dict[str, Any]] = {}
         self.by: dict[tuple[str, str], str] = {}
+        #: snapshot node id → the ARN of the snapshot it was copied from
+        self.copies: dict[str, str] = {}
         #: (node id, account, ARN, service, resource type, deletion protection) of what credentials may reach
         self.reachable: list[tuple[str, str, str, str, str, bool | None]] = []
 
@@ -156,13 +158,13 @@ def rds(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
             engine=c.get("Engine"),
             deletion_protection=_bool(c.get("DeletionProtection")),
         )
-        g.remember("rds-cluster", f"{region}:{name}", nid)
+        g.remember("rds-cluster", f"{account}:{region}:{name}", nid)
         _reach(g, nid, c.get("DBClusterArn"), "rds", "cluster", _bool(c.get("DeletionProtection")))
         _automated(g, db, c.get("BackupRetentionPeriod"))
     for i in raw.get("db_instances") or []:
         name = i["DBInstanceIdentifier"]
         nid = f"aws:rds:{account}:{region}:db:{name}"
-        cluster = g.find("rds-cluster", f"{region}:{i.get('DBClusterIdentifier')}")
+        cluster = g.find("rds-cluster", f"{account}:{region}:{i.get('DBClusterIdentifier')}")
         if cluster:  # an Aurora member: compute attached to the cluster's storage, as in Terraform
             svc = _resource(g, nid, "service", name, account, region, environment_of(tags_of(i), name))
             g.relate(svc["id"], "attached_to", cluster)
@@ -178,7 +180,7 @@ def rds(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
             engine=i.get("Engine"),
             deletion_protection=_bool(i.get("DeletionProtection")),
         )
-        g.remember("rds", f"{region}:{name}", nid)
+        g.remember("rds", f"{account}:{region}:{name}", nid)
         g.remember("rds-resource", i.get("DbiResourceId"), nid)
         _reach(g, nid, i.get("DBInstanceArn"), "rds", "db", _bool(i.get("DeletionProtection")))
         _automated(g, db, i.get("BackupRetentionPeriod"))
@@ -207,7 +209,7 @@ def _automated(g: Graph, db: dict[str, Any], retention: Any) -> None:
 def rds_copies(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
     for s in raw.get("db_snapshots") or []:
         name = s["DBSnapshotIdentifier"]
-        target = g.find("rds", f"{region}:{s.get('DBInstanceIdentifier')}") or _source_of_copy(
+        target = g.find("rds", f"{account}:{region}:{s.get('DBInstanceIdentifier')}") or _source_of_copy(
             g, s.get("SourceDBSnapshotIdentifier")
         )
         _snapshot(
@@ -220,12 +222,13 @@ def rds_copies(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None
             s.get("SnapshotCreateTime"),
             s.get("Status"),
             shared_with=s.get("SharedWithAccounts") or None,
-            copied_from=s.get("SourceDBSnapshotIdentifier"),
         )
+        if isinstance(s.get("SourceDBSnapshotIdentifier"), str):
+            g.copies[f"aws:rds:{account}:{region}:snapshot:{name}"] = s["SourceDBSnapshotIdentifier"]
         _reach(g, f"aws:rds:{account}:{region}:snapshot:{name}", s.get("DBSnapshotArn"), "rds", "snapshot")
     for s in raw.get("db_cluster_snapshots") or []:
         name = s["DBClusterSnapshotIdentifier"]
-        target = g.find("rds-cluster", f"{region}:{s.get('DBClusterIdentifier')}")
+        target = g.find("rds-cluster", f"{account}:{region}:{s.get('DBClusterIdentifier')}")
         _snapshot(
             g,
             f"aws:rds:{account}:{region}:cluster-snapshot:{name}",
@@ -446,13 +449,21 @@ def buckets(g: Graph, account: str, items: list[dict[str, Any]]) -> None:
             account,
             b.get("Region"),
             environment_of(tags, name),
-            versioning=b.get("Versioning") if "Versioning" in b else None,
-            object_lock=(lock or {}).get("ObjectLockEnabled") == "Enabled" if "ObjectLock" in b else None,
+            versioning=b.get("Versioning") == "Enabled" if "Versioning" in b else None,
+            object_lock=_lock_mode(lock) if "ObjectLock" in b else None,
         )
         g.nodes[nid].pop("external", None)
         g.remember("s3", name, nid)
         g.remember("s3", f"arn:aws:s3:::{name}", nid)
         _reach(g, nid, f"arn:aws:s3:::{name}", "s3", "bucket")
+
+
+def _lock_mode(lock: Any) -> str | None:
+    """Object lock's default retention mode; "ENABLED" when on without a default rule."""
+    if not isinstance(lock, dict) or lock.get("ObjectLockEnabled") != "Enabled":
+        return None
+    mode = ((lock.get("Rule") or {}).get("DefaultRetention") or {}).get("Mode")
+    return mode if isinstance(mode, str) else "ENABLED"
 
 
 def bucket_replication(g: Graph, account: str, items: list[dict[str, Any]]) -> None:
@@ -496,19 +507,17 @@ def backup_vaults(g: Graph, account: str, region: str, raw: dict[str, Any]) -> N
                 "region": region,
                 "backup_store": True,
                 "locked": _bool(v.get("Locked")),
-                "lock_min_retention_days": v.get("MinRetentionDays"),
-                "access_policy": bool(v.get("AccessPolicy")) if "AccessPolicy" in v else None,
             }
         )
         g.nodes[nid].pop("external", None)
-        g.remember("vault", f"{region}:{name}", nid)
+        g.remember("vault", f"{account}:{region}:{name}", nid)
         g.remember("vault-arn", v.get("BackupVaultArn"), nid)
         _reach(g, nid, v.get("BackupVaultArn"), "backup", "backupVault")
 
 
 def recovery_points(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
     for v in raw.get("vaults") or []:
-        vault = g.find("vault", f"{region}:{v['BackupVaultName']}")
+        vault = g.find("vault", f"{account}:{region}:{v['BackupVaultName']}")
         for rp in v.get("RecoveryPoints") or []:
             arn = rp.get("RecoveryPointArn") or ""
             nid = f"aws:backup:{account}:{region}:recovery-point:{arn.rsplit(':', 1)[-1] or arn}"
@@ -526,6 +535,7 @@ def recovery_points(g: Graph, account: str, region: str, raw: dict[str, Any]) ->
                     "created_at": rp.get("CreationDate"),
                     "region": region,
                     "status": DONE.get(str(rp.get("Status", "")).lower(), str(rp.get("Status", "")).lower() or None),
+                    "locked": (g.nodes[vault].get("locked") or None) if vault else None,
                     "retention_days": lifecycle.get("DeleteAfterDays"),
                 }
             )
@@ -545,7 +555,7 @@ def backup_plans(g: Graph, account: str, region: str, raw: dict[str, Any]) -> No
             retention = (rule.get("Lifecycle") or {}).get("DeleteAfterDays")
             stores = [
                 (
-                    g.find("vault", f"{region}:{rule.get('TargetBackupVaultName')}")
+                    g.find("vault", f"{account}:{region}:{rule.get('TargetBackupVaultName')}")
                     or _external_vault(g, None, rule.get("TargetBackupVaultName"), account, region),
                     "",
                 )
@@ -689,8 +699,10 @@ def _may_touch(statement: Any, service: str) -> bool:
     if statement.actions is None:
         return True
     prefix = service.lower() + ":"
-    return any(a == "*" or a.lower().startswith(prefix) or (a.endswith("*") and prefix.startswith(a[:-1].lower()))
-               for a in statement.actions)
+    return any(
+        a == "*" or a.lower().startswith(prefix) or (a.endswith("*") and prefix.startswith(a[:-1].lower()))
+        for a in statement.actions
+    )
 
 
 def iam(g: Graph, account: str, details: dict[str, Any] | None, keys: dict[str, list[dict[str, Any]]]) -> list[str]:
@@ -732,7 +744,7 @@ def iam(g: Graph, account: str, details: dict[str, Any] | None, keys: dict[str, 
                     "status": key.get("Status"),
                     "created_at": key.get("CreateDate"),
                     "grants": grants or None,
-                    "reach_unknown": unknown or None,
+                    "unread": [f"text of {u}: reach may be wider" for u in unknown] or None,
                     "parent": g.account(account),
                 }
             )
@@ -773,7 +785,7 @@ def iam(g: Graph, account: str, details: dict[str, Any] | None, keys: dict[str, 
                 "parent": g.account(account),
                 "grants": _grants(g, account, policies) or None,
                 "exposed_to": sorted(set(exposed)) or None,
-                "reach_unknown": unknown or None,
+                "unread": [f"text of {u}: reach may be wider" for u in unknown] or None,
             }
         )
         if unknown:
@@ -807,8 +819,8 @@ def translate(accounts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], lis
             recovery_points(g, acct["id"], region, raw)
             backup_plans(g, acct["id"], region, raw)
     for node in g.nodes.values():  # copies of copies: a snapshot copied from one pulled later
-        if node["kind"] == "backup" and "backup_of" not in node and node.get("copied_from"):
-            source = _source_of_copy(g, node["copied_from"])
+        if node["kind"] == "backup" and "backup_of" not in node and node["id"] in g.copies:
+            source = _source_of_copy(g, g.copies[node["id"]])
             if source:
                 node["backup_of"] = source
     notes: list[str] = []
