@@ -17,7 +17,7 @@ import sys
 import time
 from typing import Any
 
-from auditor.core.errors import IncompleteAudit
+from auditor.core.errors import IncompleteAudit, UsageError
 from auditor.core.provider import LiveSettings, Provider
 from auditor.core.source import Source
 
@@ -59,9 +59,13 @@ def pull_source(options: LiveSettings) -> Source:
     )
     counter = RequestCounter(options.on_request)
     started = time.monotonic()
+    from botocore.exceptions import ProfileNotFound
+
     try:
         clients = Clients(settings, counter)
-    except Exception as exc:  # botocore's ProfileNotFound and friends: say which, audit nothing
+    except ProfileNotFound:
+        raise UsageError(f"--profile {settings.profile!r}: no such profile in the AWS config files") from None
+    except Exception as exc:  # a broken config file and the like: say which, audit nothing
         raise IncompleteAudit(
             f"aws: cannot set up credentials ({type(exc).__name__}: {exc}); nothing was audited"
         ) from None

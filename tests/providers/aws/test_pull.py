@@ -188,3 +188,23 @@ def test_the_same_account_from_terraform_and_live_gives_the_same_findings(aws) -
     tf_findings, live_findings = findings(json.loads(tf.stdout)), findings(json.loads(live.stdout))
     assert tf_findings, tf.stderr
     assert live_findings == tf_findings
+
+
+# ------------------------------------------------------------------- accounts and profiles
+def test_org_role_audits_every_account_of_the_organization(aws) -> None:
+    org = aws.client("organizations", "us-east-1")
+    org.create_organization(FeatureSet="ALL")
+    org.create_account(AccountName="backups", Email="backups@example.com")
+    member = next(a["Id"] for a in org.list_accounts()["Accounts"] if a["Id"] != ACCOUNT)
+    aws.account(member).bucket("org-member-bucket")
+    source = pull(aws.endpoint, org_role="OrganizationAccountAccessRole")
+    assert set(source.meta["aws"]["accounts"]) == {ACCOUNT, member}
+    bucket = next(r for r in source.resources if r.name == "org-member-bucket")
+    assert bucket.relations["parent"] == (f"aws:account:{member}",)
+
+
+def test_an_unknown_profile_is_a_usage_error() -> None:
+    from auditor.core.errors import UsageError
+
+    with pytest.raises(UsageError, match="no such profile"):
+        pull("http://127.0.0.1:9", profile="no-such-profile")
