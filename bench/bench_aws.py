@@ -183,7 +183,11 @@ def main() -> None:
         results = [pull_once(endpoint, args.concurrency) for _ in range(args.runs)]
     finally:
         proc.terminate()
-        proc.wait(timeout=10)
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
     seconds = statistics.median(r[0] for r in results)
     _, requests, resources, gaps = results[-1]
     print("| regions | resources | requests | concurrency | median wall (s) | runs | gaps |")

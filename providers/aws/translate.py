@@ -44,6 +44,7 @@ class Graph:
     def __init__(self) -> None:
         self.nodes: dict[str, dict[str, Any]] = {}
         self.by: dict[tuple[str, str], str] = {}
+        self.reach_index: dict[str, dict[str, list[tuple[str, str, str, bool | None]]]] = {}
         #: snapshot node id → the ARN of the snapshot it was copied from
         self.copies: dict[str, str] = {}
         #: (node id, account, ARN, service, resource type, deletion protection) of what credentials may reach
@@ -674,24 +675,37 @@ def _grants(g: Graph, account: str, policies: list[PolicyDocument]) -> list[dict
         return [{"target": g.account(account), "actions": ["admin", "delete", "read", "write"]}]
     out = []
     statements = [s for p in policies for s in p.statements]
-    cache: dict[tuple[str, str, bool | None], frozenset[str]] = {}
-    for nid, owner, arn, service, rtype, protection in g.reachable:
-        if owner != account:
-            continue  # identity policies act in their own account; cross-account trust is exposure, not reach
+    for service, reachable in _reachable_by_service(g, account).items():
         relevant = [s for s in statements if _may_touch(s, service)]
         if not any(s.effect == "Allow" for s in relevant):
             continue
-        if all(s.resources == ("*",) for s in relevant):
-            # every statement that can act on this service names all resources: one answer per type
-            key = (service, rtype, protection)
-            if key not in cache:
-                cache[key] = access_levels(policies, ResourceRef(service, rtype, arn, protection))
-            levels = cache[key]
-        else:
-            levels = access_levels(policies, ResourceRef(service, rtype, arn, protection))
-        if levels:
-            out.append({"target": nid, "actions": sorted(levels)})
+        # when every statement that can act on this service names all resources, the answer is
+        # the same for every resource of a type: evaluate once per type
+        uniform = all(s.resources == ("*",) for s in relevant)
+        cache: dict[tuple[str, bool | None], frozenset[str]] = {}
+        for nid, arn, rtype, protection in reachable:
+            ref = ResourceRef(service, rtype, arn, protection)
+            if uniform:
+                if (rtype, protection) not in cache:
+                    cache[(rtype, protection)] = access_levels(policies, ref)
+                levels = cache[(rtype, protection)]
+            else:
+                levels = access_levels(policies, ref)
+            if levels:
+                out.append({"target": nid, "actions": sorted(levels)})
     return out
+
+
+def _reachable_by_service(g: Graph, account: str) -> dict[str, list[tuple[str, str, str, bool | None]]]:
+    """What an identity policy of `account` may act on, by service (identity policies act in their
+    own account; cross-account trust is exposure, not reach). Built once per account."""
+    if account not in g.reach_index:
+        index: dict[str, list[tuple[str, str, str, bool | None]]] = {}
+        for nid, owner, arn, service, rtype, protection in g.reachable:
+            if owner == account:
+                index.setdefault(service, []).append((nid, arn, rtype, protection))
+        g.reach_index[account] = index
+    return g.reach_index[account]
 
 
 def _may_touch(statement: Any, service: str) -> bool:
