@@ -57,7 +57,7 @@ def pull_source(options: LiveSettings) -> Source:
         org_role=options.tune("org_role", None),
         concurrency=concurrency,
     )
-    counter = RequestCounter(options.on_request)
+    counter = RequestCounter(options.on_request, options.max_requests)
     started = time.monotonic()
     from botocore.exceptions import ProfileNotFound
 

@@ -30,14 +30,23 @@ class ClientSettings:
     replay: Replay | None = None
 
 
+class BudgetExhausted(Exception):
+    """The request budget (--max-requests) is used up: the call is not sent."""
+
+
 class RequestCounter:
-    def __init__(self, callback: Callable[[int], None] | None = None) -> None:
+    """Counts every HTTP attempt (retries included) and enforces the request budget."""
+
+    def __init__(self, callback: Callable[[int], None] | None = None, budget: int | None = None) -> None:
         self.count = 0
         self.callback = callback
+        self.budget = budget
         self._lock = threading.Lock()
 
     def tick(self, **_: Any) -> None:
         with self._lock:
+            if self.budget is not None and self.count >= self.budget:
+                raise BudgetExhausted(f"request budget of {self.budget} (--max-requests) used up")
             self.count += 1
             count = self.count
         if self.callback is not None:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from providers.aws.clients import Clients
+from providers.aws.clients import BudgetExhausted, Clients
 
 DENIED = frozenset(
     {
@@ -105,7 +105,7 @@ class Fetcher:
             if code in ABSENT.get(operation, ()):
                 return None
             self._failed(where, client, operation, code, exc.response.get("Error", {}).get("Message", ""))
-        except BotoCoreError as exc:
+        except (BotoCoreError, BudgetExhausted) as exc:
             self.gap(
                 f"{self._label(where)}: {_prefix(client)}:{operation} failed: {type(exc).__name__}: {str(exc)[:160]}"
             )
@@ -123,12 +123,18 @@ class Fetcher:
                 for page in client.get_paginator(name).paginate(**params):
                     items += plain(page.get(key) or [])
             else:
-                items += plain(getattr(client, name)(**params).get(key) or [])
+                page = getattr(client, name)(**params)
+                items += plain(page.get(key) or [])
+                if any(page.get(k) for k in ("NextToken", "Marker", "NextMarker")):
+                    self.gap(
+                        f"{self._label(where)}: {_prefix(client)}:{operation}: more pages than this client "
+                        f"can follow; {len(items)} items read"
+                    )
             return items
         except ClientError as exc:
             error = exc.response.get("Error", {})
             self._failed(where, client, operation, error.get("Code", ""), error.get("Message", ""))
-        except BotoCoreError as exc:
+        except (BotoCoreError, BudgetExhausted) as exc:
             self.gap(
                 f"{self._label(where)}: {_prefix(client)}:{operation} failed: {type(exc).__name__}: {str(exc)[:160]}"
             )
@@ -409,7 +415,7 @@ def iam(f: Fetcher, key: str, region: str) -> None:
         error = exc.response.get("Error", {})
         f._failed(w, client, "GetAccountAuthorizationDetails", error.get("Code", ""), error.get("Message", ""))
         return
-    except BotoCoreError as exc:
+    except (BotoCoreError, BudgetExhausted) as exc:
         f.gap(f"{f._label(w)}: iam:GetAccountAuthorizationDetails failed: {type(exc).__name__}")
         return
     with f._lock:

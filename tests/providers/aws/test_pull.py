@@ -7,6 +7,8 @@ import json
 
 import pytest
 
+from auditor.cli.live import LiveFlags, live_settings
+from providers.aws import AWS, pull_source
 from providers.aws.clients import Clients, ClientSettings, RequestCounter
 from providers.aws.guard import ReadOnlyViolation, is_allowed
 from tests.conftest import ROOT, run_cli
@@ -208,3 +210,12 @@ def test_an_unknown_profile_is_a_usage_error() -> None:
 
     with pytest.raises(UsageError, match="no such profile"):
         pull("http://127.0.0.1:9", profile="no-such-profile")
+
+
+def test_the_request_budget_stops_the_pull_and_says_so(aws) -> None:
+    aws.rds_with_snapshots()
+    flags = LiveFlags(endpoint=aws.endpoint, regions=[REGION], max_requests=4, tuning={"max_attempts": 1})
+    source = pull_source(live_settings(AWS, flags, env={}))
+    assert not source.complete
+    assert source.meta["requests"] == 4
+    assert any("request budget of 4 (--max-requests) used up" in g for g in source.gaps)
