@@ -209,6 +209,8 @@ _TABLE = (
     _a("variable", "string", "the variable name the credential was found under", "credential"),
     _a("inferred", "bool", "inferred (e.g. from a variable name), not read from the provider", "credential"),
     _a("inferred_reach", "string", "what the inferred reach rests on", "credential"),
+    _a("reach_unknown", "bool", "some policy attached to this credential could not be read (known only after apply, "
+       "an unknown managed policy): its reach may be wider than its grants", "credential"),
     _a("audit_token", "bool", "the token this audit used", "credential"),
     _a("role", "string", "the role a token carries (ADMIN, MEMBER, DEPLOYER, …)", "credential principal"),
     # principals and accounts

@@ -321,6 +321,7 @@ def ec2(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
             environment_of(tags, tags.get("Name")),
             size_mb=size * 1024 if isinstance(size, int) else None,
             encrypted=_bool(v.get("Encrypted")),
+            deletion_protection_supported=False,  # EBS volumes have no deletion protection switch
         )
         g.remember("ebs", vid, nid)
         _reach(g, nid, f"arn:aws:ec2:{region}:{account}:volume/{vid}", "ec2", "volume")
@@ -451,7 +452,9 @@ def buckets(g: Graph, account: str, items: list[dict[str, Any]]) -> None:
             b.get("Region"),
             environment_of(tags, name),
             versioning=b.get("Versioning") == "Enabled" if "Versioning" in b else None,
-            object_lock=_lock_mode(lock) if "ObjectLock" in b else None,
+            locked=True if _locked(lock) else None,
+            object_lock=_lock_mode(lock),
+            deletion_protection_supported=False,  # S3 has no deletion protection switch
         )
         g.nodes[nid].pop("external", None)
         g.remember("s3", name, nid)
@@ -459,12 +462,16 @@ def buckets(g: Graph, account: str, items: list[dict[str, Any]]) -> None:
         _reach(g, nid, f"arn:aws:s3:::{name}", "s3", "bucket")
 
 
+def _locked(lock: Any) -> bool:
+    return isinstance(lock, dict) and lock.get("ObjectLockEnabled") == "Enabled"
+
+
 def _lock_mode(lock: Any) -> str | None:
-    """Object lock's default retention mode; "ENABLED" when on without a default rule."""
-    if not isinstance(lock, dict) or lock.get("ObjectLockEnabled") != "Enabled":
+    """Object lock's default retention mode (GOVERNANCE or COMPLIANCE), when there is one."""
+    if not _locked(lock):
         return None
     mode = ((lock.get("Rule") or {}).get("DefaultRetention") or {}).get("Mode")
-    return mode if isinstance(mode, str) else "ENABLED"
+    return mode if isinstance(mode, str) else None
 
 
 def bucket_replication(g: Graph, account: str, items: list[dict[str, Any]]) -> None:
@@ -758,7 +765,7 @@ def iam(g: Graph, account: str, details: dict[str, Any] | None, keys: dict[str, 
                     "status": key.get("Status"),
                     "created_at": key.get("CreateDate"),
                     "grants": grants or None,
-                    "unread": [f"text of {u}: reach may be wider" for u in unknown] or None,
+                    "reach_unknown": True if unknown else None,
                     "parent": g.account(account),
                 }
             )
@@ -799,7 +806,7 @@ def iam(g: Graph, account: str, details: dict[str, Any] | None, keys: dict[str, 
                 "parent": g.account(account),
                 "grants": _grants(g, account, policies) or None,
                 "exposed_to": sorted(set(exposed)) or None,
-                "unread": [f"text of {u}: reach may be wider" for u in unknown] or None,
+                "reach_unknown": True if unknown else None,
             }
         )
         if unknown:
