@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from auditor.core.provider import Provider
 from auditor.io.snapshot import load_snapshot_bytes, looks_like_snapshot
+from providers.aws import AWS
 from providers.inventory import INVENTORY
 from providers.railway import RAILWAY
 from providers.terraform import TERRAFORM
@@ -20,4 +21,4 @@ SNAPSHOT = Provider(
 )
 
 #: Terraform before the inventory: the inventory's sniffer accepts any YAML-ish text.
-BUILTIN_PROVIDERS: tuple[Provider, ...] = (SNAPSHOT, TERRAFORM, INVENTORY, RAILWAY)
+BUILTIN_PROVIDERS: tuple[Provider, ...] = (SNAPSHOT, TERRAFORM, INVENTORY, RAILWAY, AWS)

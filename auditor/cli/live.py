@@ -10,11 +10,16 @@ BLASTSCOPE_RAILWAY_RETRIES (default 4), BLASTSCOPE_RAILWAY_BACKOFF (s, default 0
 BLASTSCOPE_RAILWAY_MAX_WAIT (longest Retry-After honoured, s, default 60),
 BLASTSCOPE_RAILWAY_CONCURRENCY (default 8); BLASTSCOPE_FINGERPRINT_KEY (the key of secret
 fingerprints; default a fresh random key per pull).
+
+AWS: credentials from boto3's standard chain (boto3 reads its own environment and config);
+--profile, --region, --assume-role, --org-role; BLASTSCOPE_AWS_CONCURRENCY (default 16),
+BLASTSCOPE_AWS_MAX_ATTEMPTS (adaptive retries, default 8), BLASTSCOPE_AWS_TIMEOUT (s, default 30).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -30,7 +35,11 @@ TUNING_ENV = {
     "railway": {"timeout": "BLASTSCOPE_RAILWAY_TIMEOUT", "retries": "BLASTSCOPE_RAILWAY_RETRIES",
                 "backoff": "BLASTSCOPE_RAILWAY_BACKOFF", "max_wait": "BLASTSCOPE_RAILWAY_MAX_WAIT",
                 "concurrency": "BLASTSCOPE_RAILWAY_CONCURRENCY"},
+    "aws": {"timeout": "BLASTSCOPE_AWS_TIMEOUT", "max_attempts": "BLASTSCOPE_AWS_MAX_ATTEMPTS",
+            "concurrency": "BLASTSCOPE_AWS_CONCURRENCY"},
 }
+ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
+ROLE_NAME = re.compile(r"[\w+=,.@/-]{1,512}")
 
 
 @dataclass
@@ -45,6 +54,12 @@ class LiveFlags:
     fingerprint_secrets: bool = False
     verbose: bool = False
     on_request: Callable[[int], None] | None = None
+    #: AWS: a named profile, regions, roles to assume, a role name for every Organizations account
+    #: (credentials themselves come from boto3's standard chain, never from flags)
+    aws_profile: str | None = None
+    regions: list[str] = field(default_factory=list)
+    assume_roles: list[str] = field(default_factory=list)
+    org_role: str | None = None
     #: extra tuning (tests pass a transport here)
     tuning: dict[str, Any] = field(default_factory=dict)
 
@@ -113,6 +128,10 @@ def live_settings(provider: Provider, flags: LiveFlags, env: Mapping[str, str] |
         value = _number(env, var)
         if value is not None:
             tuning[setting] = value
+    if name == "aws":
+        tuning.update(aws_tuning(flags))
+    elif flags.aws_profile or flags.regions or flags.assume_roles or flags.org_role:
+        raise UsageError("--profile, --region, --assume-role and --org-role are options of the aws source")
     tuning.update(flags.tuning)
     key: bytes | None = None
     if flags.fingerprint_secrets:
@@ -124,6 +143,25 @@ def live_settings(provider: Provider, flags: LiveFlags, env: Mapping[str, str] |
         fingerprint_key=key, verbose=flags.verbose, on_request=flags.on_request,
         tuning=tuple(sorted(tuning.items())),
     )
+
+
+def aws_tuning(flags: LiveFlags) -> dict[str, Any]:
+    """The AWS pull's scope. Credentials are not here: boto3 finds them in its standard chain."""
+    for arn in flags.assume_roles:
+        if not ROLE_ARN.fullmatch(arn):
+            raise UsageError(f"--assume-role {arn!r}: expected a role ARN, e.g. arn:aws:iam::123456789012:role/audit")
+    if flags.org_role is not None and not ROLE_NAME.fullmatch(flags.org_role):
+        raise UsageError(f"--org-role {flags.org_role!r}: expected a role name, e.g. OrganizationAccountAccessRole")
+    for region in flags.regions:
+        if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region):
+            raise UsageError(f"--region {region!r}: expected a region name such as eu-west-1")
+    out: dict[str, Any] = {"regions": tuple(dict.fromkeys(flags.regions)),
+                           "assume_roles": tuple(dict.fromkeys(flags.assume_roles))}
+    if flags.aws_profile:
+        out["profile"] = flags.aws_profile
+    if flags.org_role:
+        out["org_role"] = flags.org_role
+    return out
 
 
 def settings_factory(flags: LiveFlags) -> Callable[[Provider], LiveSettings]:

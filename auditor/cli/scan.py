@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, List, Optional
 
@@ -41,10 +42,29 @@ def live_flags(
     max_requests: Optional[int],
     fingerprint_secrets: bool,
     verbose: bool,
+    aws: "AwsFlags | None" = None,
 ) -> LiveFlags:
+    aws = aws or AwsFlags()
     return LiveFlags(token_file=token_file, endpoint=endpoint, workspaces=list(workspace or []),
                      projects=list(project or []), max_requests=max_requests,
-                     fingerprint_secrets=fingerprint_secrets, verbose=verbose)
+                     fingerprint_secrets=fingerprint_secrets, verbose=verbose, aws_profile=aws.profile,
+                     regions=list(aws.regions or []), assume_roles=list(aws.assume_roles or []), org_role=aws.org_role)
+
+
+@dataclass
+class AwsFlags:
+    """`scan aws` / `pull aws` scope flags (credentials come from the AWS standard chain, never argv)."""
+
+    profile: Optional[str] = None
+    regions: Optional[List[str]] = None
+    assume_roles: Optional[List[str]] = None
+    org_role: Optional[str] = None
+
+
+ProfileOpt = typer.Option(None, "--profile", help="aws: use this named profile from the AWS config (default: the standard credential chain).")
+RegionOpt = typer.Option(None, "--region", help="aws: audit this region (repeatable; default: every enabled region).")
+AssumeRoleOpt = typer.Option(None, "--assume-role", metavar="ARN", help="aws: also audit the account of this role, assumed read-only (repeatable).")
+OrgRoleOpt = typer.Option(None, "--org-role", metavar="NAME", help="aws: list the AWS Organization's accounts and assume this role name in each.")
 
 
 def check_format(fmt: str) -> None:
@@ -55,7 +75,7 @@ def check_format(fmt: str) -> None:
 @app.command()
 @handle_errors
 def scan(
-    sources: List[str] = typer.Argument(..., metavar="SOURCE...", help="inventory.yaml | snapshot.json | plan/state .json | railway"),
+    sources: List[str] = typer.Argument(..., metavar="SOURCE...", help="inventory.yaml | snapshot.json | plan/state .json | railway | aws"),
     policy_file: Optional[Path] = PolicyOpt,
     fmt: str = FormatOpt,
     output: Optional[Path] = OutputOpt,
@@ -78,6 +98,10 @@ def scan(
     changes_only: bool = typer.Option(False, "--changes-only", help="With --history: report only what changed since the last complete run (text|json|markdown); exit 1 only on new findings."),
     notify: Optional[str] = typer.Option(None, "--notify", metavar="URL|env:NAME|file:PATH", help="POST an alert when there are new findings at or above --fail-on or the audit is incomplete (exit 4 if it cannot be delivered)."),
     notify_format: str = typer.Option("slack", "--notify-format", help="Alert payload: slack (incoming webhook) | json (blastscope-alert)."),
+    profile: Optional[str] = ProfileOpt,
+    region: Optional[List[str]] = RegionOpt,
+    assume_role: Optional[List[str]] = AssumeRoleOpt,
+    org_role: Optional[str] = OrgRoleOpt,
 ) -> None:
     """Audit SOURCEs and report shared blast radius, each finding with its evidence path.
 
@@ -103,7 +127,8 @@ def scan(
     baseline = load_baseline(baseline_file) if baseline_file else None
     registry = check_registry()
     select_checks(registry, only, skip)  # unknown ids fail before any work is done
-    flags = live_flags(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose)
+    flags = live_flags(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose,
+                       AwsFlags(profile, region, assume_role, org_role))
     with progress(show, "loading sources", total=len(sources)) as advance:
         loaded = load_sources(sources, settings_factory(flags), advance)
     with progress(show, "running checks"):

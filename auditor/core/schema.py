@@ -197,6 +197,7 @@ _TABLE = (
     _a("manual", "bool", "taken by hand rather than on a schedule", "backup"),
     _a("schedule", "string", "the backup schedule that made this backup (daily, weekly, …)", "backup"),
     _a("locked", "bool", "locked against deletion (vault lock, object lock)", "backup bucket generic"),
+    _a("shared_with", "strings", "other accounts allowed to restore or copy this backup", "backup"),
     # credentials
     _a("token_kind", "string", "what sort of token or key (account, workspace, project, iam-user, …)", "credential"),
     _a("expires_at", "datetime", "when the credential or backup expires", "credential backup"),
@@ -208,6 +209,8 @@ _TABLE = (
     _a("variable", "string", "the variable name the credential was found under", "credential"),
     _a("inferred", "bool", "inferred (e.g. from a variable name), not read from the provider", "credential"),
     _a("inferred_reach", "string", "what the inferred reach rests on", "credential"),
+    _a("reach_unknown", "bool", "some policy attached to this credential could not be read (known only after apply, "
+       "an unknown managed policy): its reach may be wider than its grants", "credential"),
     _a("audit_token", "bool", "the token this audit used", "credential"),
     _a("role", "string", "the role a token carries (ADMIN, MEMBER, DEPLOYER, …)", "credential principal"),
     # principals and accounts
