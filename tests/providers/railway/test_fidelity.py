@@ -240,3 +240,21 @@ def test_every_document_validates_against_railways_real_schema(monkeypatch):
     for doc in sorted(docs | set(built)):
         errors = validate(real, parse(doc))
         assert not errors, (doc[:120], errors[0].message)
+
+
+@pytest.mark.parametrize("value,low,high", [
+    ("30", 29, 31), ("{epoch}", 40, 70), ("{iso}", 40, 70), ("{isoz}", 40, 70), ("{http}", 40, 70), ("soon", None, None),
+])
+def test_every_documented_form_of_x_ratelimit_reset_is_read(value, low, high):
+    import email.utils
+    import time
+    from datetime import datetime, timezone
+
+    from providers.railway.client import _retry_after
+
+    at = time.time() + 60
+    dt = datetime.fromtimestamp(at, timezone.utc)
+    value = value.format(epoch=int(at), iso=dt.isoformat(), isoz=dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+                         http=email.utils.format_datetime(dt, usegmt=True))
+    wait = _retry_after({"x-ratelimit-reset": value}, time.time())
+    assert (wait is None) if low is None else (low <= wait <= high), (value, wait)
