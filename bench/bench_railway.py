@@ -110,8 +110,8 @@ def main() -> None:
     args = ap.parse_args()
     print(f"account: {args.projects} projects × {args.environments} environments × {args.volumes} volumes "
           f"({args.projects * args.environments * args.volumes} volume instances, {args.backups} backups each)")
-    print("| latency | resources | requests | minimum | ratio | dependent rounds | wall (median) | latency × rounds | ratio "
-          "| client CPU (median) |")
+    print("| latency | resources | requests | minimum | ratio | dependent rounds | wall (median) | latency × rounds "
+          "| ratio | client CPU (median) |")
     print("|---|---|---|---|---|---|---|---|---|---|")
     for latency in args.latency:
         r = run(args, latency)

@@ -15,9 +15,10 @@ import hashlib
 import hmac
 import math
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from auditor.core.errors import IncompleteAudit, UsageError
 from providers.railway import queries as Q
@@ -196,7 +197,8 @@ class Puller:
                     continue
                 role = None
                 if roles_read and isinstance(w.get("members"), list):
-                    role = next((m.get("role") for m in w["members"] if isinstance(m, dict) and m.get("id") == me.get("id")), None)
+                    mine = [m for m in w["members"] if isinstance(m, dict) and m.get("id") == me.get("id")]
+                    role = mine[0].get("role") if mine else None
                 out.append({"id": w["id"], "name": w.get("name"), "role": role})
             return {"kind": "account"}, user, tokens, out
         first_error = resp.error_text()
@@ -577,7 +579,9 @@ class Puller:
         # account: me + externalWorkspaces (sent alongside the first project pages)
         identity = {"account": 2, "workspace": 2, "project": 2}[token["kind"]]
         member = [w for w in workspaces if not w.get("external")]
-        pages = [max(1, math.ceil(len(w["projects"]) / Q.PROJECTS_PAGE)) for w in member] if token["kind"] != "project" else [0]
+        pages = [max(1, math.ceil(len(w["projects"]) / Q.PROJECTS_PAGE)) for w in member]
+        if token["kind"] == "project":
+            pages = [0]
         shared = sum(len(w.get("project_ids") or []) for w in workspaces if w.get("external"))
         batches = math.ceil(self.batch_items / Q.BATCH_FIELDS)
         minimum = identity + sum(pages) + shared + self.follow_ups + batches

@@ -67,7 +67,9 @@ ME_WITHOUT_ROLES = (
     + _conn("apiTokens", NODE_FIELDS["apiTokens"]) + " }"
 )
 #: Projects shared with the user by invitation live in workspaces the user is not a member of.
-EXTERNAL_WORKSPACES = "query ExternalWorkspaces { externalWorkspaces { id name has2FAEnforcement projects { id name } } }"
+EXTERNAL_WORKSPACES = (
+    "query ExternalWorkspaces { externalWorkspaces { id name has2FAEnforcement projects { id name } } }"
+)
 API_TOKENS_PAGE = (
     "query ApiTokensPage($after: String) { "
     + _conn("apiTokens", NODE_FIELDS["apiTokens"], f"first: {PAGE}, after: $after") + " }"
@@ -94,7 +96,9 @@ ENVIRONMENT_QUERY = f"query EnvironmentBundle($id: String!) {{ environment(id: $
 def follow_up(parent: str, connection: str, outline: bool = False) -> str:
     """Page through one connection of one project or environment (after a truncated page);
     `outline`: environments without their nested connections."""
-    node = (NODE_FIELDS["environments"] if outline else ENV_BUNDLE) if connection == "environments" else NODE_FIELDS[connection]
+    node = NODE_FIELDS[connection]
+    if connection == "environments" and not outline:
+        node = ENV_BUNDLE
     name = f"{parent.capitalize()}{connection[0].upper()}{connection[1:]}{'Outline' if outline else ''}Page"
     return (
         f"query {name}($id: String!, $after: String) {{ {parent}(id: $id) {{ "

@@ -21,7 +21,7 @@ What could not be read is said on the resource: `unread: [..]`.
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from auditor.core.model import Grant, Resource
@@ -77,7 +77,7 @@ def _utc(value: Any) -> datetime | None:
             dt = datetime.fromisoformat(value)
         except ValueError:
             return None
-        return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
     try:
         return to_utc(value)
     except ValueError:
@@ -347,7 +347,8 @@ def _credentials(b: _Builder, raw: dict, token: dict, roles: dict[str, str | Non
     if kind == "workspace" or (kind == "account" and not account_tokens):
         # the token the pull used is not among listed tokens: it is its own credential
         grants = [Grant(w, ADMIN) for w in roles] if kind == "workspace" else role_grants
-        b.add(rid("audit-token", "self"), "credential", f"audit token ({kind} token){suffix if kind == 'account' else ''}",
+        name = f"audit token ({kind} token)" + (suffix if kind == "account" else "")
+        b.add(rid("audit-token", "self"), "credential", name,
               _attrs(token_kind=kind, audit_token=True, roles=role_notes if kind == "account" else None,
                      role_assumed=True if assumed and kind == "account" else None),
               b.keep_existing(grants))

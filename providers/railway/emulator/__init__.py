@@ -111,6 +111,7 @@ from providers.railway.emulator.server import FAULT_KINDS, EmulatorServer, Fault
 
 __all__ = [
     "Account", "ApiToken", "Backup", "Bucket", "EmulatorServer", "Environment", "FAULT_KINDS", "Fault",
-    "INCIDENT_LEAKED_TOKEN", "INCIDENT_PROJECT_TOKEN", "INCIDENT_SECRET", "Project", "ProjectToken", "RequestRecord", "Schedule",
+    "INCIDENT_LEAKED_TOKEN", "INCIDENT_PROJECT_TOKEN", "INCIDENT_SECRET", "Project", "ProjectToken", "RequestRecord",
+    "Schedule",
     "Service", "Variable", "Volume", "VolumeInstance", "Workspace", "generate_account", "incident_account",
 ]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from datetime import UTC, datetime, timedelta
 
 SCHEDULE_RETENTION = {"DAILY": 6 * 86400, "WEEKLY": 30 * 86400, "MONTHLY": 90 * 86400}
 SCHEDULE_CRON = {"DAILY": "0 3 * * *", "WEEKLY": "0 3 * * 0", "MONTHLY": "0 3 1 * *"}
@@ -26,7 +26,7 @@ DATABASE_IMAGES = {
 
 
 def iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass
@@ -381,7 +381,7 @@ def generate_account(
     their data paths); the rest are mounted by app services.
     """
     rng = random.Random(seed)
-    now = now or datetime(2026, 11, 1, tzinfo=timezone.utc)
+    now = now or datetime(2026, 11, 1, tzinfo=UTC)
     acct = Account(_uuid(rng), f"user-{seed}", f"user{seed}@example.test")
     acct.api_tokens.append(ApiToken(_uuid(rng), "audit", f"emu-account-token-{seed}-{rng.getrandbits(48):x}"))
     engines = list(DATABASE_IMAGES)
@@ -490,7 +490,8 @@ def incident_account() -> Account:
     proj.variables += [
         Variable("6c1f0a52-0000-4000-8000-000000000040", "SESSION_SECRET", prod.id, api.id, INCIDENT_SECRET),
         Variable("6c1f0a52-0000-4000-8000-000000000041", "SESSION_SECRET", staging.id, api.id, INCIDENT_SECRET),
-        Variable("6c1f0a52-0000-4000-8000-000000000042", "RAILWAY_API_TOKEN", staging.id, agent.id, INCIDENT_LEAKED_TOKEN),
+        Variable("6c1f0a52-0000-4000-8000-000000000042", "RAILWAY_API_TOKEN", staging.id, agent.id,
+                 INCIDENT_LEAKED_TOKEN),
         Variable("6c1f0a52-0000-4000-8000-000000000043", "DATABASE_URL", prod.id, api.id,
                  "postgresql://postgres:pg-prod-password-DO-NOT-LEAK@postgres.railway.internal:5432/railway"),
     ]

@@ -8,8 +8,9 @@ the calling token may see; anything outside it raises "Not Authorized" like Rail
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from graphql import GraphQLError
 

@@ -125,7 +125,7 @@ class EmulatorServer:
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> "EmulatorServer":
+    def start(self) -> EmulatorServer:
         schema()  # build before the first request is timed
         handler = _make_handler(self)
         self._httpd = ThreadingHTTPServer((self._host, self._port), handler)
@@ -140,7 +140,7 @@ class EmulatorServer:
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self) -> "EmulatorServer":
+    def __enter__(self) -> EmulatorServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:

@@ -9,12 +9,12 @@ import sys
 import httpx
 import pytest
 
-from auditor.engine.audit import audit
-from auditor.core.policy import Policy
 from auditor.cli.live import LiveFlags
-from tests.live import railway_pull
+from auditor.core.policy import Policy
+from auditor.engine.audit import audit
 from providers.railway.emulator import EmulatorServer, Fault, generate_account, incident_account
 from tests.conftest import NOW, ROOT
+from tests.live import railway_pull
 
 
 @pytest.fixture(scope="module")

@@ -104,8 +104,7 @@ def test_a_restricted_environment_costs_only_itself(monkeypatch):
     assert all(f"railway:project:{p.id}" in ids for p in acct.workspaces[0].projects)
     other = target.environments[1]
     assert f"railway:environment:{other.id}" in ids
-    assert any(r.kind == "volume" and r.targets("parent")[-1:] == (f"railway:environment:{other.id}",)
-               or f"railway:environment:{other.id}" in r.targets("parent") for r in source.resources if r.kind == "volume")
+    assert any(f"railway:environment:{other.id}" in r.targets("parent") for r in source.resources if r.kind == "volume")
     env = next(r for r in source.resources if r.id == f"railway:environment:{restricted.id}")
     assert env.get("restricted") is True and env.get("unread") == ["services", "volumes", "variables"]
     result = audit([source], Policy(), now=NOW)
@@ -175,7 +174,8 @@ def test_projects_shared_by_invitation_are_audited(monkeypatch):
 @pytest.mark.parametrize("operation,path,action,says", [
     ("Me", "me.workspaces", "null", "me.workspaces"),
     ("ProjectsPage", "projects.edges", "null", "projects"),
-    ("ProjectsPage", "projects.edges.*.node.environments.edges.*.node.volumeInstances.edges", "null", "volumeInstances"),
+    ("ProjectsPage", "projects.edges.*.node.environments.edges.*.node.volumeInstances.edges", "null",
+     "volumeInstances"),
     ("ProjectsPage", "projects.edges", "duplicate", "twice"),
 ])
 def test_a_malformed_answer_is_a_gap_never_fewer_resources_marked_complete(monkeypatch, operation, path, action, says):
@@ -226,7 +226,8 @@ def test_every_document_validates_against_railways_real_schema(monkeypatch):
 
     from providers.railway import queries as Q
 
-    real = build_schema(REAL_SCHEMA.read_text(encoding="utf-8"), assume_valid=True)  # one Railway deprecation trips the check
+    # assume_valid: one of Railway's own deprecations trips graphql-core's schema check
+    real = build_schema(REAL_SCHEMA.read_text(encoding="utf-8"), assume_valid=True)
     docs = _recorded_documents(monkeypatch)
     built = [Q.ME, Q.ME_WITHOUT_ROLES, Q.EXTERNAL_WORKSPACES, Q.API_TOKENS_PAGE, Q.TOKEN_WORKSPACES,
              Q.PROJECT_TOKEN_SCOPE, Q.PROJECTS_PAGE_QUERY, Q.PROJECTS_OUTLINE_PAGE, Q.PROJECT_QUERY,
@@ -243,18 +244,51 @@ def test_every_document_validates_against_railways_real_schema(monkeypatch):
 
 
 @pytest.mark.parametrize("value,low,high", [
-    ("30", 29, 31), ("{epoch}", 40, 70), ("{iso}", 40, 70), ("{isoz}", 40, 70), ("{http}", 40, 70), ("soon", None, None),
+    ("30", 29, 31), ("{epoch}", 40, 70), ("{iso}", 40, 70), ("{isoz}", 40, 70), ("{http}", 40, 70),
+    ("soon", None, None),
 ])
 def test_every_documented_form_of_x_ratelimit_reset_is_read(value, low, high):
     import email.utils
     import time
-    from datetime import datetime, timezone
+    from datetime import UTC, datetime
 
     from providers.railway.client import _retry_after
 
     at = time.time() + 60
-    dt = datetime.fromtimestamp(at, timezone.utc)
+    dt = datetime.fromtimestamp(at, UTC)
     value = value.format(epoch=int(at), iso=dt.isoformat(), isoz=dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
                          http=email.utils.format_datetime(dt, usegmt=True))
     wait = _retry_after({"x-ratelimit-reset": value}, time.time())
     assert (wait is None) if low is None else (low <= wait <= high), (value, wait)
+
+
+def test_the_schema_excerpt_is_the_real_schema_with_the_same_nullability():
+    """The client validates against, and the emulator answers within, schema.graphql: every
+    type, field, argument and enum value there must exist in Railway's real schema with the same
+    type and nullability, so a null the real API may send is a null the emulator can send."""
+    if not REAL_SCHEMA.is_file():
+        pytest.skip(f"Railway's real schema is not beside the clone ({REAL_SCHEMA})")
+    from graphql import GraphQLEnumType, GraphQLObjectType, build_schema
+
+    from providers.railway.client import SCHEMA_PATH
+
+    excerpt = build_schema(SCHEMA_PATH.read_text(encoding="utf-8"))
+    real = build_schema(REAL_SCHEMA.read_text(encoding="utf-8"), assume_valid=True)
+    problems = []
+    for name, kind in excerpt.type_map.items():
+        if name.startswith("__"):
+            continue
+        other = real.type_map.get(name)
+        if other is None:
+            problems.append(f"no type {name}")
+        elif isinstance(kind, GraphQLObjectType):
+            for field_name, f in kind.fields.items():
+                rf = other.fields.get(field_name)
+                if rf is None or str(rf.type) != str(f.type):
+                    problems.append(f"{name}.{field_name}: {f.type} vs {rf.type if rf else 'absent'}")
+                    continue
+                problems += [f"{name}.{field_name}({a})" for a, arg in f.args.items()
+                             if a not in rf.args or str(rf.args[a].type) != str(arg.type)]
+        elif isinstance(kind, GraphQLEnumType) and set(kind.values) != set(other.values):
+            problems.append(f"enum {name}")
+    assert not problems, problems

@@ -12,12 +12,11 @@ import os
 import httpx
 import pytest
 
-from auditor.engine.audit import audit
-from auditor.core.verdict import judge
+from auditor.cli.live import LiveFlags
 from auditor.core.errors import IncompleteAudit
 from auditor.core.policy import Policy
-from auditor.cli.live import LiveFlags
-from tests.live import railway_pull
+from auditor.core.verdict import judge
+from auditor.engine.audit import audit
 from providers.railway.client import RailwayClient, ReadOnlyViolation
 from providers.railway.emulator import (
     INCIDENT_LEAKED_TOKEN,
@@ -28,6 +27,7 @@ from providers.railway.emulator import (
     incident_account,
 )
 from tests.conftest import NOW, SAMPLES, run_cli
+from tests.live import railway_pull
 
 FAST = {"BLASTSCOPE_RAILWAY_BACKOFF": "0.01", "BLASTSCOPE_RAILWAY_TIMEOUT": "1", "BLASTSCOPE_RAILWAY_MAX_WAIT": "3"}
 
@@ -267,7 +267,8 @@ def test_every_fault_ends_complete_or_exit_3(baseline_account, baseline_ids, mon
         assert fault["kind"] in ("graphql_error", "field_error") and operation in (None, "Me")
         assert any("API tokens" in n for n in source.meta["not_collected"])
         # and the token it used is then its own credential (a workspace token is not listed)
-        baseline_ids = {i for i in baseline_ids if not i.startswith("railway:api-token:")} | {"railway:audit-token:self"}
+        baseline_ids = {i for i in baseline_ids if not i.startswith("railway:api-token:")}
+        baseline_ids |= {"railway:audit-token:self"}
     if source.complete:
         assert ids == baseline_ids
         assert outcome(source) != 3

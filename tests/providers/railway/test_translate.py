@@ -9,15 +9,14 @@ The fixture tests/fixtures/railway/incident_raw.json is the raw pull of
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from auditor.core.policy import Policy
 from auditor.engine.audit import audit
 from auditor.io.resources import parse_resources, resource_to_dict
-from auditor.core.policy import Policy
 from providers.railway.emulator import EmulatorServer, generate_account, incident_account
 from providers.railway.emulator.model import DATABASE_IMAGES, Account
 from providers.railway.translate import translate
@@ -67,13 +66,15 @@ def test_incident_translation_credentials():
     res = by_id(translate(load_fixture()))
     # the admin's account token carries the admin role: it can delete everything in the workspace
     leaked = res[LEAKED]
-    assert leaked.get("token_kind") == "account" and leaked.get("roles") == ["6c1f0a52-0000-4000-8000-000000000002: ADMIN"]
+    assert leaked.get("token_kind") == "account"
+    assert leaked.get("roles") == ["6c1f0a52-0000-4000-8000-000000000002: ADMIN"]
     assert {g.target: g.actions for g in leaked.grants} == {WORKSPACE: {"admin"}}
     # the staging project token deploys: no delete anywhere
     assert {g.target: g.actions for g in res[PROJECT_TOKEN].grants} == {STAGING: {"read", "write"}}
     found = res["railway:variable:6c1f0a52-0000-4000-8000-000000000042"]
     assert found.get("inferred") is True and found.get("token_kind") == "workspace"
-    assert found.targets("exposed_to") == ("railway:service:6c1f0a52-0000-4000-8000-000000000023:6c1f0a52-0000-4000-8000-000000000011",)
+    agent = "railway:service:6c1f0a52-0000-4000-8000-000000000023:6c1f0a52-0000-4000-8000-000000000011"
+    assert found.targets("exposed_to") == (agent,)
     # one credential per token: the audit token is one of the listed account tokens, not a second copy
     assert "railway:audit-token:self" not in res
     assert sum(1 for r in res.values() if r.kind == "credential" and r.get("token_kind") == "account") == 2
