@@ -294,12 +294,12 @@ def _point_in_time_recovery(b: _Builder, env: dict, env_name: str, databases: di
         db = b.out[dbid]
         if service_id not in archiving or db.attrs.get("engine") != "postgres":
             continue
-        db.attrs["point_in_time_recovery"] = True
+        db.attrs["pitr"] = True
         if not candidates:
             db.attrs["unread"] = sorted(set(db.attrs.get("unread") or []) | {"point-in-time recovery bucket"})
             continue
-        b.add(rid("pitr", service_id, env["id"]), "backup", f"point-in-time recovery of {db.name}",
-              _attrs(continuous=True, manual=False, method="postgres WAL archive (pgBackRest)"),
+        b.add(rid("pitr", service_id, env["id"]), "backup", f"point-in-time recovery of {db.name} (WAL archive)",
+              _attrs(continuous=True, manual=False),
               stored_on=[rid("bucket", c) for c in candidates], backup_of=dbid)
 
 

@@ -155,7 +155,7 @@ def test_pitr_variables_without_a_recognisable_bucket_are_not_counted(monkeypatc
     with EmulatorServer(acct) as srv:
         source = pull(srv, acct, monkeypatch)
     db = next(r for r in source.resources if r.id == PROD_DB)
-    assert db.get("point_in_time_recovery") is True and "point-in-time recovery bucket" in db.get("unread")
+    assert db.get("pitr") is True and "point-in-time recovery bucket" in db.get("unread")
     assert any(f.severity == "critical" for f in findings(source, "backup-colocated") if f.resource_id == PROD_DB)
 
 

@@ -84,8 +84,10 @@ def test_pull_writes_a_snapshot_that_scans_like_the_live_source(incident, tmp_pa
     assert pulled.returncode == 0, pulled.stderr
     doc = json.loads(snap.read_text())
     assert doc["complete"] is True and doc["provider"] == "railway"
-    assert doc["meta"]["requests"] == 4 and doc["meta"]["railway"]["requests_minimum"] == 4
-    assert "4 requests (minimum 4" in pulled.stderr
+    stats = doc["meta"]["railway"]
+    # a retry on a loaded machine (1 s timeout here) is counted as such, never as a new need
+    assert stats["requests_minimum"] == 4 and doc["meta"]["requests"] == 4 + stats["requests_retried"]
+    assert f"{doc['meta']['requests']} requests (minimum 4" in pulled.stderr
     offline = run_cli("scan", str(snap), "--now", "2026-11-25", "-q")
     assert offline.returncode == 1
     assert "4 critical" in offline.stdout
