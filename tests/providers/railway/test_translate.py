@@ -345,6 +345,8 @@ NULLABLE = {
     "projects": {"workspaceId", "tokens"},
     "api_tokens": {"expiresAt", "workspaceId"},
     "user": {"name"},
+    "workspaces": {"role"},  # a role that could not be read: assumed able to delete
+    "environments": {"canAccess"},
 }
 
 
