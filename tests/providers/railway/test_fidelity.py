@@ -292,3 +292,16 @@ def test_the_schema_excerpt_is_the_real_schema_with_the_same_nullability():
         elif isinstance(kind, GraphQLEnumType) and set(kind.values) != set(other.values):
             problems.append(f"enum {name}")
     assert not problems, problems
+
+
+def test_backups_that_could_not_be_read_are_marked_unread_on_the_data(monkeypatch):
+    acct = incident_account()
+    with EmulatorServer(acct) as srv:
+        srv.inject("graphql_error", operation="AuditBatch")
+        source = pull(srv, acct, monkeypatch)
+    assert not source.complete
+    res = {r.id: r for r in source.resources}
+    assert "backups" in res[PROD_DB].get("unread")
+    assert res["railway:volume-instance:6c1f0a52-0000-4000-8000-000000000031"].get("unread") == ["backups",
+                                                                                                 "backup schedules"]
+    assert not [r for r in source.resources if r.kind == "backup"]
