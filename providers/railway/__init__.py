@@ -6,7 +6,8 @@ runs, so `blastscope scan FILE` never pays for them.
 
 The provider takes a frozen `LiveSettings`: the token (an account or workspace token sent as
 `Authorization: Bearer`, or a project token as `Project-Access-Token`), the endpoint and the
-tuning (`timeout`, `retries`, `backoff`, `max_wait`, `concurrency`, `transport` for tests).
+tuning (`timeout`, `retries`, `backoff`, `max_wait`, `concurrency`, `transport` for tests, and
+`project_tokens_can_delete`, which the CLI takes from the policy's `railway:` section).
 The command line builds it from the environment; this package reads no environment variable.
 """
 

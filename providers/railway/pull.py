@@ -3,9 +3,13 @@ bundle (environments, services, service and volume instances, volumes, variable 
 batched with aliases, backups, backup schedules, project tokens and (opt-in) variable
 fingerprints. Returns plain dicts plus the list of what could not be fetched.
 
-Order of rounds: identity → project pages (one nested query per page; workspaces in
-parallel) → batches, submitted as soon as a page yields enough items to fill one, so that
-batches overlap later pages. Secret values never enter the raw result: the opt-in variable
+Order of rounds: identity (with the owner's workspace roles) → project pages (one nested
+query per page; workspaces in parallel, with the projects shared by invitation listed
+alongside) → batches, submitted as soon as a page yields enough items to fill one, so that
+batches overlap later pages. A page one restricted environment makes unreadable is read again
+project by project, then environment by environment; an answer that looks like a size limit
+halves the page or batch size. An answer without the schema's shape (a null list, a repeated
+item) is a gap, never "none". Secret values never enter the raw result: the opt-in variable
 values are replaced by keyed fingerprints the moment a response is decoded.
 """
 
