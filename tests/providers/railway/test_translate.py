@@ -72,12 +72,13 @@ def test_incident_translation_credentials():
     # the staging project token deploys: no delete anywhere
     assert {g.target: g.actions for g in res[PROJECT_TOKEN].grants} == {STAGING: {"read", "write"}}
     found = res["railway:variable:6c1f0a52-0000-4000-8000-000000000042"]
-    assert found.get("inferred") is True and found.get("token_kind") == "workspace"
+    assert found.get("inferred") is True and found.get("token_kind") == "account"
     agent = "railway:service:6c1f0a52-0000-4000-8000-000000000023:6c1f0a52-0000-4000-8000-000000000011"
     assert found.targets("exposed_to") == (agent,)
     # one credential per token: the audit token is one of the listed account tokens, not a second copy
     assert "railway:audit-token:self" not in res
-    assert sum(1 for r in res.values() if r.kind == "credential" and r.get("token_kind") == "account") == 2
+    listed = [r for r in res.values() if r.id.startswith("railway:api-token:") and r.get("token_kind") == "account"]
+    assert len(listed) == 2
     # without --fingerprint-secrets no variable carries a fingerprint
     assert not any(r.get("fingerprint") for r in res.values())
 
