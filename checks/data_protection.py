@@ -68,12 +68,24 @@ def backup_colocated(ctx: CheckContext) -> Iterator[Finding]:
         yield make_finding(
             an, backup_colocated.id, LOSS_SEVERITY[loss.scope], dataset,
             f"One delete of {topo.label(loss.destroyer)} destroys {topo.label(dataset)} and "
-            f"{'its only copy' if copies == 1 else f'all {copies} of its copies'}: every copy lives in {where}.",
+            f"{'its only copy' if copies == 1 else f'all {copies} of its copies'}: every copy lives in {where}."
+            + deletion_queue_note(topo, loss.destroyer),
             backup_colocated.remediation,
             evidence=loss.paths,
             key=loss.destroyer,
             data={"destroyer": loss.destroyer, "scope": loss.scope, "copies": sorted(an.copies(dataset))},
         )
+
+
+def deletion_queue_note(topo: Topology, node: str) -> str:
+    """A provider's deletion queue (`deletion_queue_hours`) is a recovery window held by the same
+    account that deletes, not an independent copy: said, never counted, severity unchanged."""
+    hours = topo.nodes[node].attrs.get("deletion_queue_hours")
+    if not isinstance(hours, (int, float)) or isinstance(hours, bool) or hours <= 0:
+        return ""
+    owner = topo.nodes[node].provider.capitalize() if topo.nodes[node].provider else "the provider"
+    return (f" {topo.label(node)} stays recoverable from {owner}'s deletion queue for {hours:g} h after the delete — "
+            "a window held by the same account, not a copy.")
 
 
 def _backups(an, dataset: str) -> list[str]:

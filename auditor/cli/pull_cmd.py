@@ -18,6 +18,7 @@ from auditor.cli.live import settings_factory
 from auditor.cli.scan import AssumeRoleOpt, AwsFlags, OrgRoleOpt, ProfileOpt, RegionOpt, live_flags
 from auditor.io.files import check_output_path
 from auditor.engine.sources import load_sources
+from auditor.io.policy_file import load_policy
 from auditor.io.snapshot import write_snapshot
 
 
@@ -48,6 +49,8 @@ def pull(
     check_output_path(output, sources)
     flags = live_flags(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose,
                        AwsFlags(profile, region, assume_role, org_role))
+    # what a token can delete is decided at pull time: the discovered .blastscope.yaml says it
+    flags.tuning["project_tokens_can_delete"] = load_policy(None).railway_project_tokens_can_delete
     with progress(show, "pulling") as advance:
         # live providers report each request: the spinner shows how far a long pull has got
         flags.on_request = lambda n: advance(f"pulling: {n} requests")

@@ -129,6 +129,7 @@ def scan(
     select_checks(registry, only, skip)  # unknown ids fail before any work is done
     flags = live_flags(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose,
                        AwsFlags(profile, region, assume_role, org_role))
+    flags.tuning["project_tokens_can_delete"] = policy.railway_project_tokens_can_delete
     with progress(show, "loading sources", total=len(sources)) as advance:
         loaded = load_sources(sources, settings_factory(flags), advance)
     with progress(show, "running checks"):

@@ -78,6 +78,9 @@ class Policy:
     severity: dict[str, str] = field(default_factory=dict)
     suppressions: list[Suppression] = field(default_factory=list)
     origin: str | None = None
+    #: railway.project_tokens_can_delete: Railway's docs say project tokens only deploy; an
+    #: account where they are known to delete volumes says so here.
+    railway_project_tokens_can_delete: bool = False
 
     def tier_from_name(self, name: str) -> tuple[str, str] | None:
         """(tier, pattern) for the first pattern the environment name matches, case-insensitively."""
@@ -95,7 +98,7 @@ def parse_policy(document: Any, file: str) -> Policy:
         return Policy(origin=file)
     if not isinstance(document, Mapping):
         raise InputError("a policy file is a mapping", file=file)
-    known = {"environments", "backups", "severity", "suppressions", "version"}
+    known = {"environments", "backups", "severity", "suppressions", "version", "railway"}
     for key in document:
         if key not in known:
             raise InputError(f"unknown policy section (expected one of {', '.join(sorted(known))})", file=file, field=str(key))
@@ -138,6 +141,17 @@ def parse_policy(document: Any, file: str) -> Policy:
             if sev not in SEVERITIES:
                 raise InputError(f"{sev!r} is not one of {', '.join(SEVERITIES)}", file=file, field=f"severity.{check_id}")
             policy.severity[str(check_id)] = sev
+
+    railway = document.get("railway")
+    if railway is not None:
+        if not isinstance(railway, Mapping):
+            raise InputError("expected a mapping (project_tokens_can_delete: true|false)", file=file, field="railway")
+        for key, value in railway.items():
+            if key != "project_tokens_can_delete":
+                raise InputError("unknown key (expected project_tokens_can_delete)", file=file, field=f"railway.{key}")
+            if not isinstance(value, bool):
+                raise InputError("expected true or false", file=file, field=f"railway.{key}")
+            policy.railway_project_tokens_can_delete = value
 
     sups = document.get("suppressions")
     if sups is not None:

@@ -159,6 +159,8 @@ _TABLE = (
     _a("tier", "choice", "the environment's tier as the source declared it", "environment",
        choices=tuple(t.value for t in Tier)),
     _a("ephemeral", "bool", "a short-lived environment (pull-request preview)", "environment"),
+    _a("restricted", "bool", "the audit token may not access this environment (environment RBAC): its contents "
+       "were not read", "environment"),
     # services
     _a("image", "string", "container image of the service", "service generic"),
     _a("repo", "string", "source repository of the service", "service generic"),
@@ -213,9 +215,12 @@ _TABLE = (
        "an unknown managed policy): its reach may be wider than its grants", "credential"),
     _a("audit_token", "bool", "the token this audit used", "credential"),
     _a("role", "string", "the role a token carries (ADMIN, MEMBER, DEPLOYER, …)", "credential principal"),
+    _a("roles", "strings", "the token owner's role per workspace (\"<workspace>: ADMIN\")", "credential"),
+    _a("role_assumed", "bool", "a role could not be read: the token is assumed able to delete (fail safe)", "credential"),
     # principals and accounts
     _a("type", "choice", "who holds credentials", "principal", choices=tuple(t.value for t in PrincipalType)),
     _a("has_2fa_enforcement", "bool", "the account enforces two-factor authentication", "account"),
+    _a("shared_by_invitation", "bool", "the user is not a member: projects in it were shared by invitation", "account"),
 )
 
 ATTRIBUTES: dict[str, Attribute] = {a.name: a for a in _TABLE}

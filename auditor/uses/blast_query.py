@@ -114,6 +114,12 @@ def blast_text(an: BlastAnalysis, report: BlastReport) -> str:
         lines.append("Credentials that can make this delete:")
         for cred, holder in report.credentials:
             lines.append(f"  - {label(cred)} (delete on {label(holder)})")
+    hours = topo.nodes[report.node].attrs.get("deletion_queue_hours")
+    if isinstance(hours, (int, float)) and not isinstance(hours, bool) and hours > 0 and report.datasets:
+        owner = (topo.nodes[report.node].provider or "the provider").capitalize()
+        lines.append("")
+        lines.append(f"{label(report.node)} stays recoverable from {owner}'s deletion queue for {hours:g} h after the "
+                     "delete — a window held by the same account, not counted as a copy.")
     lines.append("")
     lost = report.lost
     lines.append(
@@ -136,4 +142,5 @@ def blast_json(an: BlastAnalysis, report: BlastReport) -> dict[str, Any]:
         ],
         "credentials": [{"credential": c, "via": h} for c, h in report.credentials],
         "lost": [d.dataset for d in report.lost],
+        "deletion_queue_hours": an.topo.nodes[report.node].attrs.get("deletion_queue_hours"),
     }

@@ -6,7 +6,8 @@ runs, so `blastscope scan FILE` never pays for them.
 
 The provider takes a frozen `LiveSettings`: the token (an account or workspace token sent as
 `Authorization: Bearer`, or a project token as `Project-Access-Token`), the endpoint and the
-tuning (`timeout`, `retries`, `backoff`, `max_wait`, `concurrency`, `transport` for tests).
+tuning (`timeout`, `retries`, `backoff`, `max_wait`, `concurrency`, `transport` for tests, and
+`project_tokens_can_delete`, which the CLI takes from the policy's `railway:` section).
 The command line builds it from the environment; this package reads no environment variable.
 """
 
@@ -60,12 +61,13 @@ def pull_source(options: LiveSettings) -> Source:
     )
     header = options.token_header
     try:
-        assume = bool(options.tune("project_token_deletes_volumes", True))
+        # policy `railway.project_tokens_can_delete` (.blastscope.yaml); Railway's docs say they cannot
+        assume = bool(options.tune("project_tokens_can_delete", False))
         try:
             raw = Puller(client, settings).run("project" if header == "Project-Access-Token" else "account")
             resources = translate(
                 {"token": raw.token, "user": raw.user, "api_tokens": raw.api_tokens, "workspaces": raw.workspaces},
-                project_token_deletes_volumes=assume,
+                project_tokens_can_delete=assume,
             )
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             # an answer that does not have the schema's shape: fail closed, never a half graph
@@ -83,8 +85,12 @@ def pull_source(options: LiveSettings) -> Source:
         "fingerprints": "keyed (HMAC) in memory" if key else "not read",
         "assumptions": [
             "backups are deleted with their volume (volumeDelete wipes every instance and its backups)",
+            "a deleted volume stays in Railway's deletion queue for 48 h (a bucket 52 h): a recovery window held "
+            "by the same account, not counted as a copy",
             "Railway tokens found as variable names are credentials with the reach their name implies (inferred)",
-        ] + (["project tokens can delete project-level volumes that have an instance in their environment"] if assume else []),
+        ] + (["project tokens can delete their environment and the project-level volumes with an instance in it "
+              "(policy railway.project_tokens_can_delete)"] if assume else [])
+          + list(stats.get("assumptions") or []),
     }
     if not key:
         meta["not_evaluated"] = {
@@ -96,6 +102,11 @@ def pull_source(options: LiveSettings) -> Source:
     if options.verbose:
         for note in stats["not_collected"]:
             print(f"railway: not collected: {note}", file=sys.stderr)
+        print(f"railway: page size {stats['page_size']}, batch size {stats['batch_size']}"
+              + "".join(f"; {note}" for note in stats["sizes_halved"]), file=sys.stderr)
+        if stats.get("quota"):
+            print(f"railway: API quota left: {stats['quota'].get('remaining_points')} points "
+                  f"(resets at {stats['quota'].get('resets_at')})", file=sys.stderr)
         print(f"railway: {stats['requests']} requests (minimum {stats['requests_minimum']}, "
               f"{stats['dependent_rounds']} dependent rounds, {stats['requests_retried']} retried) "
               f"in {stats['seconds']} s; {len(resources)} resources; {len(raw.gaps)} gaps", file=sys.stderr)

@@ -120,9 +120,27 @@ def _retry_after(headers: Any, now: float) -> float | None:
         try:
             r = float(reset)
         except ValueError:
-            return None
+            return _reset_date(reset)
         return max(0.0, r - time.time()) if r > 1e9 else max(0.0, r)
     return None
+
+
+def _reset_date(value: str) -> float | None:
+    """Seconds until an X-RateLimit-Reset given as a date: ISO-8601 (what Railway's
+    ApiTokenRateLimit.resetsAt uses) or an HTTP date; None when it is neither."""
+    from datetime import datetime, timezone
+
+    text = value.strip()
+    try:
+        when = datetime.fromisoformat(text[:-1] + "+00:00" if text.endswith("Z") else text)
+    except ValueError:
+        try:
+            when = email.utils.parsedate_to_datetime(text)
+        except (TypeError, ValueError):
+            return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=timezone.utc)
+    return max(0.0, when.timestamp() - time.time())
 
 
 class RailwayClient:

@@ -3,9 +3,13 @@ bundle (environments, services, service and volume instances, volumes, variable 
 batched with aliases, backups, backup schedules, project tokens and (opt-in) variable
 fingerprints. Returns plain dicts plus the list of what could not be fetched.
 
-Order of rounds: identity → project pages (one nested query per page; workspaces in
-parallel) → batches, submitted as soon as a page yields enough items to fill one, so that
-batches overlap later pages. Secret values never enter the raw result: the opt-in variable
+Order of rounds: identity (with the owner's workspace roles) → project pages (one nested
+query per page; workspaces in parallel, with the projects shared by invitation listed
+alongside) → batches, submitted as soon as a page yields enough items to fill one, so that
+batches overlap later pages. A page one restricted environment makes unreadable is read again
+project by project, then environment by environment; an answer that looks like a size limit
+halves the page or batch size. An answer without the schema's shape (a null list, a repeated
+item) is a gap, never "none". Secret values never enter the raw result: the opt-in variable
 values are replaced by keyed fingerprints the moment a response is decoded.
 """
 
@@ -15,9 +19,10 @@ import hashlib
 import hmac
 import math
 import threading
+from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 from auditor.core.errors import IncompleteAudit, UsageError
 from providers.railway import queries as Q
@@ -61,6 +66,11 @@ class Puller:
         self.gaps: list[str] = []
         self.not_collected: list[str] = []  # out of the token's scope by design, not a failure
         self._lock = threading.Lock()
+        self.assumptions: list[str] = []  # what the audit had to assume, said in the source's meta
+        self.quota: dict[str, Any] | None = None  # the API's own count of what is left (apiTokenRateLimit)
+        self.page_size = Q.PROJECTS_PAGE
+        self.batch_fields = Q.BATCH_FIELDS
+        self.shrunk: list[str] = []
         self.follow_ups = 0
         self.pages = 0
         self.batch_items = 0
@@ -77,24 +87,71 @@ class Puller:
     def execute(self, document: str, variables: dict[str, Any] | None, what: str, validate: bool = True) -> Response | None:
         """The response, or None after recording why there is none. errors[] next to data mean
         some field was nulled: the data is used, and the audit is marked incomplete."""
-        try:
-            resp = self.client.execute(document, variables, validate=validate)
-        except FetchFailed as exc:
-            self.gap(f"{what}: {exc}")
+        resp, error = self.try_execute(document, variables, validate)
+        if resp is None:
+            self.gap(f"{what}: {error}")
             return None
         if resp.errors and resp.data is not None:
             self.gap(f"{what}: the API reported errors with partial data: {resp.error_text()}")
         return resp
 
-    def page_through(self, conn: dict[str, Any], document: str, variables: dict[str, Any],
-                     extract: Callable[[dict], dict | None], what: str) -> list[dict]:
-        """Nodes of a connection, following pages with `document` while hasNextPage."""
-        nodes = [e["node"] for e in conn.get("edges") or []]
+    def try_execute(self, document: str, variables: dict[str, Any] | None,
+                    validate: bool = True) -> tuple[Response | None, str]:
+        """(response, "") or (None, why): records nothing, for callers that have a fallback."""
+        try:
+            return self.client.execute(document, variables, validate=validate), ""
+        except FetchFailed as exc:
+            return None, str(exc)
+
+    def edges(self, conn: Any, what: str) -> list[dict] | None:
+        """The nodes of one page, or None after recording a gap when the answer does not have a
+        connection's shape (a null where the list of edges should be): never read as "none"."""
+        if not isinstance(conn, dict) or not isinstance(conn.get("edges"), list):
+            self.gap(f"{what}: the answer has no list of items where the schema promises one; not read")
+            return None
+        nodes = [e.get("node") if isinstance(e, dict) else None for e in conn["edges"]]
+        if any(not isinstance(n, dict) or not n.get("id") for n in nodes):
+            self.gap(f"{what}: the answer has an item without an id; not read")
+            return None
+        return nodes
+
+    def next_cursor(self, conn: dict[str, Any], what: str, read: int) -> str | None:
+        """The cursor of the next page, or None when this was the last page (or, after recording
+        a gap, when the page says there is more but gives no way to get it). The one place a
+        page's cursor is advanced."""
         info = conn.get("pageInfo") or {}
-        while info.get("hasNextPage"):
-            cursor = info.get("endCursor")
-            if not cursor:
-                self.gap(f"{what}: page says there is more but gives no cursor; {len(nodes)} items read")
+        if not info.get("hasNextPage"):
+            return None
+        cursor = info.get("endCursor")
+        if not cursor:
+            self.gap(f"{what}: page says there is more but gives no cursor; {read} items read")
+            return None
+        return cursor
+
+    def unique(self, nodes: list[dict], seen: set[str], what: str) -> list[dict]:
+        """Drop items already read in this connection, recording a gap: a repeated item means
+        the pages do not add up, so what was left out is unknown."""
+        out = []
+        for node in nodes:
+            if node["id"] in seen:
+                self.gap(f"{what}: the API returned {node['id']} twice; the listing cannot be trusted to be whole")
+                continue
+            seen.add(node["id"])
+            out.append(node)
+        return out
+
+    def page_through(self, conn: dict[str, Any], document: str, variables: dict[str, Any],
+                     extract: Callable[[dict], dict | None], what: str) -> list[dict] | None:
+        """Nodes of a connection, following pages with `document` while hasNextPage; None when
+        the first page has no list of items (a gap is recorded)."""
+        first = self.edges(conn, what)
+        if first is None:
+            return None
+        seen: set[str] = set()
+        nodes = self.unique(first, seen, what)
+        while True:
+            cursor = self.next_cursor(conn, what, len(nodes))
+            if cursor is None:
                 break
             with self._lock:
                 self.follow_ups += 1
@@ -105,27 +162,80 @@ class Puller:
             if nxt is None:
                 self.gap(f"{what}: {resp.error_text()}")
                 break
-            nodes += [e["node"] for e in nxt.get("edges") or []]
-            info = nxt.get("pageInfo") or {}
+            page = self.edges(nxt, what)
+            if page is None:
+                break
+            nodes += self.unique(page, seen, what)
+            conn = nxt
         return nodes
 
     # ------------------------------------------------------------------ identity
     def identify(self) -> tuple[dict, dict | None, list | None, list[dict]]:
         resp = self._required(Q.ME, "token identity (me)")
-        if resp.data and resp.data.get("me"):
-            me = resp.data["me"]
-            tokens = self.page_through(resp.data["apiTokens"], Q.API_TOKENS_PAGE, {},
+        me = (resp.data or {}).get("me")
+        roles_read = True
+        if not me and _error_under(resp, "members"):
+            # the roles could not be read: the identity still can, and every role is unknown
+            first_error = resp.error_text()
+            resp = self._required(Q.ME_WITHOUT_ROLES, "token identity (me)")
+            me = (resp.data or {}).get("me")
+            roles_read = False
+            if me:
+                self.assumptions.append(f"the token owner's workspace roles could not be read ({first_error}); "
+                                        "the token is assumed able to delete everything in its workspaces")
+        if me:
+            tokens = self.page_through(resp.data.get("apiTokens"), Q.API_TOKENS_PAGE, {},
                                        lambda d: d.get("apiTokens"), "API tokens")
-            return {"kind": "account"}, {k: me.get(k) for k in ("id", "name")}, tokens, list(me.get("workspaces") or [])
+            workspaces = me.get("workspaces")
+            if not isinstance(workspaces, list):
+                self.gap("token identity: me.workspaces came back null; no workspace of this account was read")
+                workspaces = []
+            user = {"id": me.get("id"), "name": me.get("name")}
+            quota = me.get("apiTokenRateLimit")
+            if isinstance(quota, dict):
+                self.quota = {"remaining_points": quota.get("remainingPoints"), "resets_at": quota.get("resetsAt")}
+            out = []
+            for w in workspaces:
+                if not isinstance(w, dict) or not w.get("id"):
+                    self.gap("token identity: a workspace without an id; not read")
+                    continue
+                role = None
+                if roles_read and isinstance(w.get("members"), list):
+                    mine = [m for m in w["members"] if isinstance(m, dict) and m.get("id") == me.get("id")]
+                    role = mine[0].get("role") if mine else None
+                out.append({"id": w["id"], "name": w.get("name"), "role": role})
+            return {"kind": "account"}, user, tokens, out
         first_error = resp.error_text()
         resp = self._required(Q.TOKEN_WORKSPACES, "token identity (apiToken)")
         if resp.data and resp.data.get("apiToken"):
-            ws = list(resp.data["apiToken"].get("workspaces") or [])
+            ws = resp.data["apiToken"].get("workspaces")
+            if not isinstance(ws, list):
+                self.gap("token identity: apiToken.workspaces came back null; no workspace was read")
+                ws = []
             self.not_collected.append("API tokens: a workspace token cannot list them (outside its workspace "
                                       "scope); audit with an account token to include them")
-            return {"kind": "workspace"}, None, None, ws
+            return {"kind": "workspace"}, None, None, [dict(w, role="ADMIN") for w in ws if isinstance(w, dict)]
         raise IncompleteAudit(f"railway: the token was not accepted ({first_error}; {resp.error_text()}); "
                               "set RAILWAY_API_TOKEN to an account or workspace token")
+
+    def external_workspaces(self) -> list[dict]:
+        """Workspaces the user is not a member of but has projects in (shared by invitation)."""
+        resp = self.execute(Q.EXTERNAL_WORKSPACES, None, "projects shared by invitation (externalWorkspaces)")
+        if resp is None or resp.data is None:
+            return []
+        found = resp.data.get("externalWorkspaces")
+        if not isinstance(found, list):
+            self.gap("projects shared by invitation: externalWorkspaces came back null; not read")
+            return []
+        out = []
+        for w in found:
+            if not isinstance(w, dict) or not w.get("id") or not isinstance(w.get("projects"), list):
+                self.gap("projects shared by invitation: a workspace without an id or a list of projects; not read")
+                continue
+            ids = [p["id"] for p in w["projects"] if isinstance(p, dict) and p.get("id")]
+            out.append({"id": w["id"], "name": w.get("name"), "has2FAEnforcement": w.get("has2FAEnforcement"),
+                        "role": None, "external": True, "project_ids": ids})
+        return out
 
     def identify_project_token(self) -> tuple[dict, dict]:
         resp = self._required(Q.PROJECT_TOKEN_SCOPE, "token identity (projectToken)")
@@ -135,10 +245,9 @@ class Puller:
         self.gap("a project token sees one environment of one project: other environments, backups outside it, "
                  "project tokens and API tokens are not visible — a full audit needs an account or workspace token "
                  "(RAILWAY_API_TOKEN)")
-        resp = self._required(Q.PROJECT_QUERY, "project bundle", {"id": scope["projectId"]})
-        project = (resp.data or {}).get("project")
+        project = self.fetch_project(scope["projectId"])
         if not project:
-            raise IncompleteAudit(f"railway: project {scope['projectId']}: {resp.error_text()}")
+            raise IncompleteAudit(f"railway: project {scope['projectId']}: not readable with this token")
         token = {"kind": "project", "id": scope.get("id"), "name": scope.get("name"),
                  "project_id": scope["projectId"], "environment_id": scope["environmentId"]}
         return token, project
@@ -150,23 +259,66 @@ class Puller:
             raise IncompleteAudit(f"railway: {what}: {exc}") from None
 
     # ------------------------------------------------------------------ projects
-    def complete_project(self, p: dict[str, Any]) -> dict[str, Any]:
-        """Flatten a project bundle, paging any truncated connection to the end."""
+    def fetch_project(self, pid: str) -> dict[str, Any] | None:
+        """One project by id: its whole bundle, or, when that cannot be read (a restricted
+        environment nulls the bundle), its outline and then each environment it may access on
+        its own, so an unreadable environment costs only itself."""
+        resp, error = self.try_execute(Q.PROJECT_QUERY, {"id": pid})
+        project = (resp.data or {}).get("project") if resp is not None else None
+        if isinstance(project, dict):
+            if resp is not None and resp.errors:
+                self.gap(f"project {pid}: the API reported errors with partial data: {resp.error_text()}")
+            return self.complete_project(project)
+        why = error or (resp.error_text() if resp is not None else "no data")
+        resp, error = self.try_execute(Q.PROJECT_OUTLINE_QUERY, {"id": pid})
+        outline = (resp.data or {}).get("project") if resp is not None else None
+        if not isinstance(outline, dict):
+            self.gap(f"project {pid}: {why}")
+            return None
+        return self.complete_project(outline, outline=True)
+
+    def complete_project(self, p: dict[str, Any], outline: bool = False) -> dict[str, Any]:
+        """Flatten a project bundle, paging any truncated connection to the end. An environment
+        the token cannot access (canAccess false) is a gap naming it, whatever its connections say;
+        with `outline`, each accessible environment's connections are fetched on their own."""
         pid = p["id"]
         out = {k: p.get(k) for k in ("id", "name", "createdAt", "workspaceId")}
+        unread = []
         for conn in Q.PROJECT_CONNECTIONS:
-            out[conn] = self.page_through(
-                p[conn], Q.follow_up("project", conn), {"id": pid},
+            nodes = self.page_through(
+                p.get(conn), Q.follow_up("project", conn, outline and conn == "environments"), {"id": pid},
                 lambda d, c=conn: (d.get("project") or {}).get(c), f"project {pid}: {conn}")
+            if nodes is None:
+                unread.append(conn)
+            out[conn] = nodes or []
         envs = []
         for env in out["environments"]:
-            flat = {k: env.get(k) for k in ("id", "name", "isEphemeral", "createdAt")}
+            flat = {k: env.get(k) for k in ("id", "name", "isEphemeral", "createdAt", "canAccess")}
+            flat["unread"] = []
+            label = f"environment {env.get('name') or env['id']} ({env['id']}) of project {p.get('name') or pid}"
+            if env.get("canAccess") is False:
+                self.gap(f"{label}: the token cannot access it (a restricted environment); its services, volumes "
+                         "and variables were not read")
+                source = None
+            elif outline:
+                resp = self.execute(Q.ENVIRONMENT_QUERY, {"id": env["id"]}, label)
+                source = (resp.data or {}).get("environment") if resp is not None else None
+                if not isinstance(source, dict) and resp is not None:
+                    self.gap(f"{label}: {resp.error_text()}")
+            else:
+                source = env
             for conn in Q.ENV_CONNECTIONS:
-                flat[conn] = self.page_through(
-                    env[conn], Q.follow_up("environment", conn), {"id": env["id"]},
-                    lambda d, c=conn: (d.get("environment") or {}).get(c), f"environment {env['id']}: {conn}")
+                nodes = None
+                if isinstance(source, dict):
+                    nodes = self.page_through(
+                        source.get(conn), Q.follow_up("environment", conn), {"id": env["id"]},
+                        lambda d, c=conn: (d.get("environment") or {}).get(c), f"{label}: {conn}")
+                if nodes is None:
+                    flat["unread"].append(conn)
+                flat[conn] = nodes or []
             envs.append(flat)
         out["environments"] = envs
+        out["unread"] = unread
         out["tokens"] = None
         for env in envs:
             for vi in env["volumeInstances"]:
@@ -175,36 +327,79 @@ class Puller:
         return out
 
     def workspace_projects(self, ws: dict[str, Any]) -> None:
-        """Page through a workspace's projects; queue each page's batch items at once."""
-        after = None
+        """Page through a workspace's projects; queue each page's batch items at once. A page
+        that cannot be read whole is read again project by project."""
         ws["projects"] = []
+        seen: set[str] = set()
+        what = f"workspace {ws.get('name') or ws['id']}: projects"
+        if ws.get("external"):
+            for pid in ws.get("project_ids") or []:
+                self.add_projects(ws, [pid], seen, what)
+            return
+        after = None
         while True:
-            resp = self.execute(Q.PROJECTS_PAGE_QUERY,
-                                {"workspaceId": ws["id"], "first": Q.PROJECTS_PAGE, "after": after},
-                                f"workspace {ws['id']}: projects")
+            variables = {"workspaceId": ws["id"], "first": self.page_size, "after": after}
+            resp, error = self.try_execute(Q.PROJECTS_PAGE_QUERY, variables)
             with self._lock:
                 self.pages += 1
-            if resp is None:
+            if resp is None and self.page_size > 1 and _size_limited(error):
+                self.shrink("page", error)
+                continue
+            conn = (resp.data or {}).get("projects") if resp is not None else None
+            if resp is not None and resp.data and isinstance(resp.data.get("workspace"), dict):
+                ws.update({k: v for k, v in resp.data["workspace"].items() if k != "id"})
+            if conn is not None:
+                if resp is not None and resp.errors:
+                    self.gap(f"{what}: the API reported errors with partial data: {resp.error_text()}")
+                nodes = self.edges(conn, what)
+                if nodes is None:
+                    return
+                nodes = self.unique(nodes, seen, what)
+                page = [self.complete_project(n) for n in nodes]
+                self.add_pages(ws, page)
+            else:
+                # the page as a whole is unreadable: list its projects, then read them one by one
+                reason = error or (resp.error_text() if resp is not None else "no data")
+                outline, _ = self.try_execute(Q.PROJECTS_OUTLINE_PAGE, variables)
+                conn = (outline.data or {}).get("projects") if outline is not None else None
+                if conn is None:
+                    self.gap(f"{what}: {reason}")
+                    return
+                nodes = self.edges(conn, what)
+                if nodes is None:
+                    return
+                self.add_projects(ws, [n["id"] for n in self.unique(nodes, seen, what)], set(), what)
+            after = self.next_cursor(conn, what, len(seen))
+            if after is None:
                 return
-            data = resp.data or {}
-            if data.get("workspace"):
-                ws.update({k: v for k, v in data["workspace"].items() if k != "id"})
-            conn = data.get("projects")
-            if conn is None:
-                self.gap(f"workspace {ws['id']}: projects: {resp.error_text()}")
-                return
-            page = [self.complete_project(e["node"]) for e in conn.get("edges") or []]
-            page = [p for p in page if self.wanted_project(p)]
-            ws["projects"] += page
-            for p in page:
-                self.queue_project(p)
-            info = conn.get("pageInfo") or {}
-            if not info.get("hasNextPage"):
-                return
-            after = info.get("endCursor")
-            if not after:
-                self.gap(f"workspace {ws['id']}: projects: page says there is more but gives no cursor")
-                return
+
+    def add_projects(self, ws: dict, ids: list[str], seen: set[str], what: str) -> None:
+        page = []
+        for pid in ids:
+            if pid in seen:
+                self.gap(f"{what}: the API returned {pid} twice; the listing cannot be trusted to be whole")
+                continue
+            seen.add(pid)
+            project = self.fetch_project(pid)
+            if project is not None:
+                page.append(project)
+        self.add_pages(ws, page)
+
+    def add_pages(self, ws: dict, page: list[dict]) -> None:
+        page = [p for p in page if self.wanted_project(p)]
+        ws["projects"] += page
+        for p in page:
+            self.queue_project(p)
+
+    def shrink(self, what: str, error: str) -> None:
+        """Halve the page or batch size after an answer that looks like a size limit."""
+        with self._lock:
+            if what == "page":
+                self.page_size = max(1, self.page_size // 2)
+            else:
+                self.batch_fields = max(1, self.batch_fields // 2)
+            self.shrunk.append(f"{what} size halved to {self.page_size if what == 'page' else self.batch_fields} "
+                               f"({error[:80]})")
 
     def wanted_project(self, p: dict) -> bool:
         wanted = self.settings.projects
@@ -237,9 +432,9 @@ class Puller:
                 group = _GROUP[item[0]]
                 pending = self._groups.setdefault(group, [])
                 pending.append(item)
-                if len(pending) >= Q.BATCH_FIELDS:
-                    chunks.append(pending[:Q.BATCH_FIELDS])
-                    del pending[:Q.BATCH_FIELDS]
+                if len(pending) >= self.batch_fields:
+                    chunks.append(pending[:self.batch_fields])
+                    del pending[:self.batch_fields]
         for chunk in chunks:
             self._submit(chunk)
 
@@ -253,8 +448,9 @@ class Puller:
         with self._lock:
             rest = [item for group in sorted(self._groups) for item in self._groups[group]]
             self._groups = {}
-        for i in range(0, len(rest), Q.BATCH_FIELDS):
-            self._submit(rest[i:i + Q.BATCH_FIELDS])
+        size = self.batch_fields
+        for i in range(0, len(rest), size):
+            self._submit(rest[i:i + size])
         while True:
             with self._lock:
                 futures = [f for f in self._futures if not f.done()]
@@ -288,9 +484,18 @@ class Puller:
             self.batch_requests += 1
         document, variables = Q.batch_query([(kind, args) for kind, args, _ in chunk])
         what = f"batch of {len(chunk)} ({_describe(chunk)})"
-        resp = self.execute(document, variables, what, validate=False)  # templates checked in prewarm
-        if resp is None:
+        resp, error = self.try_execute(document, variables, validate=False)  # templates checked in prewarm
+        if resp is None and len(chunk) > 1 and _size_limited(error):
+            self.shrink("batch", error)
+            half = len(chunk) // 2
+            self.run_batch(chunk[:half])
+            self.run_batch(chunk[half:])
             return
+        if resp is None:
+            self.gap(f"{what}: {error}")
+            return
+        if resp.errors and resp.data is not None:
+            self.gap(f"{what}: the API reported errors with partial data: {resp.error_text()}")
         data = resp.data or {}
         failed: dict[str, list[str]] = {}
         for i, (kind, args, target) in enumerate(chunk):
@@ -325,16 +530,24 @@ class Puller:
         self.prewarm()
         try:
             if token_kind_hint == "project":
-                token, project = self.identify_project_token()
-                flat = self.complete_project(project)
+                token, flat = self.identify_project_token()
                 self.queue_project(flat, tokens=False)
                 workspaces = [{"id": flat.get("workspaceId") or "unknown", "name": None, "projects": [flat]}]
             else:
                 token, user, api_tokens, workspaces = self.identify()
-                workspaces = self.filter_workspaces(workspaces)
                 token["workspaces"] = [w["id"] for w in workspaces] if token["kind"] == "workspace" else None
-                with ThreadPoolExecutor(max_workers=max(1, min(4, len(workspaces))), thread_name_prefix="railway-ws") as pool:
-                    list(pool.map(self.workspace_projects, workspaces))
+                with ThreadPoolExecutor(max_workers=4, thread_name_prefix="railway-ws") as pool:
+                    # projects shared by invitation are listed while the member workspaces page
+                    external = pool.submit(self.external_workspaces) if token["kind"] == "account" else None
+                    members = self.filter_workspaces(workspaces, strict=external is None)
+                    list(pool.map(self.workspace_projects, members))
+                    if external is not None:
+                        workspaces = self.filter_workspaces(workspaces + external.result())
+                        shared = [w for w in workspaces if w.get("external")]
+                        list(pool.map(self.workspace_projects, shared))
+                        workspaces = members + shared
+                    else:
+                        workspaces = members
                 if self.settings.projects:
                     found = {p["id"] for w in workspaces for p in w["projects"]} | {p["name"] for w in workspaces for p in w["projects"]}
                     missing = [x for x in self.settings.projects if x not in found]
@@ -349,25 +562,33 @@ class Puller:
                     for vi in env["volumeInstances"]:
                         if vi.get("backups") is None and not any("backups" in g for g in self.gaps):
                             self.gap(f"backups of volume instance {vi['id']}: not fetched")
+                        vi["unread"] = [k for k in ("backups", "schedules") if vi.get(k) is None]
         return RawPull(token, user, api_tokens, workspaces, sorted(self.gaps), self.stats(token, workspaces))
 
-    def filter_workspaces(self, workspaces: list[dict]) -> list[dict]:
+    def filter_workspaces(self, workspaces: list[dict], strict: bool = True) -> list[dict]:
+        """The workspaces --workspace names (all without it); `strict`: a name matching none is
+        a usage error (checked once the shared workspaces are known too)."""
         wanted = self.settings.workspaces
         if not wanted:
-            return [dict(w) for w in workspaces]
-        chosen = [dict(w) for w in workspaces if w["id"] in wanted or w.get("name") in wanted]
+            return list(workspaces)
+        chosen = [w for w in workspaces if w["id"] in wanted or w.get("name") in wanted]
         known = {w["id"] for w in workspaces} | {w.get("name") for w in workspaces}
-        for name in wanted:
+        for name in wanted if strict else ():
             if name not in known:
                 names = ", ".join(sorted(str(w.get("name")) for w in workspaces)) or "none"
                 raise UsageError(f"--workspace {name}: not a workspace this token can see ({names})")
         return chosen
 
     def stats(self, token: dict, workspaces: list[dict]) -> dict[str, Any]:
-        identity = {"account": 1, "workspace": 2, "project": 2}[token["kind"]]
-        pages = [max(1, math.ceil(len(w["projects"]) / Q.PROJECTS_PAGE)) for w in workspaces] if token["kind"] != "project" else [0]
+        # account: me + externalWorkspaces (sent alongside the first project pages)
+        identity = {"account": 2, "workspace": 2, "project": 2}[token["kind"]]
+        member = [w for w in workspaces if not w.get("external")]
+        pages = [max(1, math.ceil(len(w["projects"]) / Q.PROJECTS_PAGE)) for w in member]
+        if token["kind"] == "project":
+            pages = [0]
+        shared = sum(len(w.get("project_ids") or []) for w in workspaces if w.get("external"))
         batches = math.ceil(self.batch_items / Q.BATCH_FIELDS)
-        minimum = identity + sum(pages) + self.follow_ups + batches
+        minimum = identity + sum(pages) + shared + self.follow_ups + batches
         return {
             "requests": self.client.sent,
             "requests_minimum": minimum,
@@ -378,7 +599,13 @@ class Puller:
             "follow_up_requests": self.follow_ups,
             "batch_requests": self.batch_requests,
             "batch_items": self.batch_items,
-            "dependent_rounds": identity + max(pages or [0]) + (1 if self.batch_items else 0),
+            "dependent_rounds": 1 + (1 if token["kind"] != "account" else 0) + max(pages or [0])
+            + (1 if shared else 0) + (1 if self.batch_items else 0),
+            "page_size": self.page_size,
+            "batch_size": self.batch_fields,
+            "sizes_halved": list(self.shrunk),
+            "quota": self.quota,
+            "assumptions": list(self.assumptions),
             "rate_limit_remaining": self.client.last_remaining,
             "not_collected": list(self.not_collected),
         }
@@ -394,3 +621,23 @@ def _describe(chunk: list) -> str:
     for kind, _args, _t in chunk:
         counts[kind] = counts.get(kind, 0) + 1
     return ", ".join(f"{n} {_KIND_TEXT[k]}" for k, n in sorted(counts.items()))
+
+
+#: Words in an error that say the request was too big or too costly, not that it was wrong.
+_SIZE_WORDS = ("complex", "too large", "too big", "too many", "depth", "cost", "limit exceeded", "exceeds", "payload")
+
+
+def _size_limited(error: str) -> bool:
+    """True for an answer that looks like a size or complexity limit (HTTP 413, or 400 saying so)."""
+    text = error.lower()
+    if "http 413" in text:
+        return True
+    return "http 400" in text and any(word in text for word in _SIZE_WORDS)
+
+
+def _error_under(resp: Response, name: str) -> bool:
+    """True when an error's path passes through field `name`, or no error says where it is."""
+    paths = [e.get("path") for e in resp.errors]
+    if not paths or any(not isinstance(p, list) for p in paths):
+        return True
+    return any(name in p for p in paths)

@@ -2,8 +2,12 @@
 
 Sizes are assumptions (Railway documents no complexity limit): nested connections ask for at
 most PAGE items, a project page holds PROJECTS_PAGE projects with their whole bundle, and a
-batch request holds at most BATCH_FIELDS aliased root fields. A truncated nested connection is
-completed by a follow-up query that pages through that connection alone.
+batch request holds at most BATCH_FIELDS aliased root fields. These are starting sizes: the
+puller halves them when an answer looks like a size or complexity limit. A truncated nested
+connection is completed by a follow-up query that pages through that connection alone.
+
+Every document here validates against Railway's real public schema as well as schema.graphql
+(tests/providers/railway/test_queries.py).
 """
 
 from __future__ import annotations
@@ -16,9 +20,10 @@ PAGE_INFO = "pageInfo { hasNextPage endCursor }"
 
 #: Node selections per connection, reused by the bundle and by follow-up queries.
 NODE_FIELDS = {
-    "environments": "id name isEphemeral createdAt",  # env connections are added in the bundle
+    "environments": "id name isEphemeral createdAt canAccess",  # env connections are added in the bundle
     "services": "id name createdAt",
     "volumes": "id name createdAt",
+    "buckets": "id name createdAt",
     "serviceInstances": "id serviceId serviceName environmentId region source { image repo }",
     "volumeInstances": "id volumeId environmentId serviceId mountPath sizeMB currentSizeMB state region "
                        "isPendingDeletion createdAt deletedAt",
@@ -27,7 +32,7 @@ NODE_FIELDS = {
     "apiTokens": "id name workspaceId expiresAt",
 }
 ENV_CONNECTIONS = ("serviceInstances", "volumeInstances", "variables")
-PROJECT_CONNECTIONS = ("environments", "services", "volumes")
+PROJECT_CONNECTIONS = ("environments", "services", "volumes", "buckets")
 
 
 def _conn(name: str, node: str, args: str = f"first: {PAGE}") -> str:
@@ -35,16 +40,35 @@ def _conn(name: str, node: str, args: str = f"first: {PAGE}") -> str:
 
 
 ENV_BUNDLE = NODE_FIELDS["environments"] + " " + " ".join(_conn(c, NODE_FIELDS[c]) for c in ENV_CONNECTIONS)
-PROJECT_BUNDLE = (
-    "id name createdAt workspaceId "
-    + _conn("environments", ENV_BUNDLE) + " "
-    + _conn("services", NODE_FIELDS["services"]) + " "
-    + _conn("volumes", NODE_FIELDS["volumes"])
-)
 
+
+def project_bundle(env_selection: str = ENV_BUNDLE) -> str:
+    return (
+        "id name createdAt workspaceId "
+        + _conn("environments", env_selection) + " "
+        + " ".join(_conn(c, NODE_FIELDS[c]) for c in PROJECT_CONNECTIONS if c != "environments")
+    )
+
+
+PROJECT_BUNDLE = project_bundle()
+#: A project without its environments' nested connections: what is left to read when one
+#: environment's connections cannot be read (a restricted environment nulls the whole bundle).
+PROJECT_OUTLINE = project_bundle(NODE_FIELDS["environments"])
+
+RATE_LIMIT = "apiTokenRateLimit { remainingPoints resetsAt }"
+#: Identity with the caller's role in each workspace (members matched to me.id) and the quota.
 ME = (
-    "query Me { me { id name email workspaces { id name } } "
+    f"query Me {{ me {{ id name email {RATE_LIMIT} workspaces {{ id name members {{ id role }} }} }} "
     + _conn("apiTokens", NODE_FIELDS["apiTokens"]) + " }"
+)
+#: The same without roles: members is non-null, so when it cannot be read the whole `me` is null.
+ME_WITHOUT_ROLES = (
+    "query MeWithoutRoles { me { id name email workspaces { id name } } "
+    + _conn("apiTokens", NODE_FIELDS["apiTokens"]) + " }"
+)
+#: Projects shared with the user by invitation live in workspaces the user is not a member of.
+EXTERNAL_WORKSPACES = (
+    "query ExternalWorkspaces { externalWorkspaces { id name has2FAEnforcement projects { id name } } }"
 )
 API_TOKENS_PAGE = (
     "query ApiTokensPage($after: String) { "
@@ -60,12 +84,22 @@ PROJECTS_PAGE_QUERY = (
     f"edges {{ node {{ {PROJECT_BUNDLE} }} }} {PAGE_INFO} }} }}"
 )
 PROJECT_QUERY = f"query ProjectBundle($id: String!) {{ project(id: $id) {{ {PROJECT_BUNDLE} }} }}"
+PROJECT_OUTLINE_QUERY = f"query ProjectOutline($id: String!) {{ project(id: $id) {{ {PROJECT_OUTLINE} }} }}"
+PROJECTS_OUTLINE_PAGE = (
+    "query ProjectsOutlinePage($workspaceId: String!, $first: Int!, $after: String) { "
+    "projects(workspaceId: $workspaceId, first: $first, after: $after) { "
+    f"edges {{ node {{ id name }} }} {PAGE_INFO} }} }}"
+)
+ENVIRONMENT_QUERY = f"query EnvironmentBundle($id: String!) {{ environment(id: $id) {{ {ENV_BUNDLE} }} }}"
 
 
-def follow_up(parent: str, connection: str) -> str:
-    """Page through one connection of one project or environment (after a truncated page)."""
-    node = ENV_BUNDLE if connection == "environments" else NODE_FIELDS[connection]
-    name = f"{parent.capitalize()}{connection[0].upper()}{connection[1:]}Page"
+def follow_up(parent: str, connection: str, outline: bool = False) -> str:
+    """Page through one connection of one project or environment (after a truncated page);
+    `outline`: environments without their nested connections."""
+    node = NODE_FIELDS[connection]
+    if connection == "environments" and not outline:
+        node = ENV_BUNDLE
+    name = f"{parent.capitalize()}{connection[0].upper()}{connection[1:]}{'Outline' if outline else ''}Page"
     return (
         f"query {name}($id: String!, $after: String) {{ {parent}(id: $id) {{ "
         + _conn(connection, node, f"first: {PAGE}, after: $after") + " } }"

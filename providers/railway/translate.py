@@ -4,15 +4,24 @@ Blast semantics (docs/railway.md): a volume is project-level with one instance p
 environment (`volume-instance —parent→ volume` and `—parent→ environment`), so `volumeDelete`
 on the volume takes every instance; backups are `stored_on` their volume instance (wiping the
 volume deletes them); a database is a service whose image or data path says so, `stored_on`
-its volume instance. Credentials: the audit token, the account's API tokens, project tokens
-(environment-scoped; by assumption they can also delete the project-level volumes with an
-instance in their environment), and Railway tokens visible as variable names (inferred).
+its volume instance. Point-in-time recovery (a Postgres service with WAL_ARCHIVE_* variable
+names) is a continuous copy of the database `stored_on` the project's PITR bucket, which
+survives `volumeDelete`. Deleted volumes and buckets wait in Railway's deletion queue
+(`deletion_queue_hours`): a recovery window held by the same account, never a copy.
+
+Credentials, one per token: account tokens carry their owner's role in each workspace (ADMIN
+deletes; MEMBER writes; VIEWER reads; an unknown role is assumed to delete, and says so),
+workspace tokens are workspace admins, project tokens deploy to their environment (deleting
+only when policy `railway.project_tokens_can_delete` says so), and Railway tokens visible as
+variable names are inferred. The audit token is its own credential only when it is not among
+the listed API tokens (a workspace or project token, or an account whose tokens were not read).
+What could not be read is said on the resource: `unread: [..]`.
 """
 
 from __future__ import annotations
 
 import re
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from auditor.core.model import Grant, Resource
@@ -31,8 +40,15 @@ ENGINE_IMAGES = (
 ENGINE_PATHS = {"/var/lib/postgresql/data": "postgres", "/var/lib/postgresql": "postgres",
                 "/var/lib/mysql": "mysql", "/data/db": "mongodb"}
 INFERRED_TOKEN_KINDS = TOKEN_VARIABLES
+RW = frozenset({"read", "write"})
 RW_DELETE = frozenset({"read", "write", "delete"})
 ADMIN = frozenset({"admin"})
+#: What a workspace role may do (docs.railway.com/projects/workspaces): only admins delete.
+ROLE_ACTIONS = {"ADMIN": ADMIN, "MEMBER": RW, "DEPLOYER": frozenset({"read"}), "VIEWER": frozenset({"read"})}
+#: Hours a deleted volume / bucket can still be restored (docs.railway.com/volumes/reference).
+VOLUME_DELETION_QUEUE_HOURS = 48
+BUCKET_DELETION_QUEUE_HOURS = 52
+PITR_VARIABLE_PREFIX = "WAL_ARCHIVE_"
 
 
 def rid(kind: str, *parts: str) -> str:
@@ -61,7 +77,7 @@ def _utc(value: Any) -> datetime | None:
             dt = datetime.fromisoformat(value)
         except ValueError:
             return None
-        return dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
     try:
         return to_utc(value)
     except ValueError:
@@ -84,9 +100,9 @@ def _attrs(**kw: Any) -> dict[str, Any]:
 
 
 class _Builder:
-    def __init__(self, project_token_deletes_volumes: bool):
+    def __init__(self, project_tokens_can_delete: bool):
         self.out: dict[str, Resource] = {}
-        self.assume_volumes = project_token_deletes_volumes
+        self.assume_volumes = project_tokens_can_delete
 
     def add(self, id_: str, kind: str, name: str, attrs: dict | None = None,
             grants: tuple[Grant, ...] = (), **relations: Any) -> Resource:
@@ -109,35 +125,45 @@ class _Builder:
         return tuple(Grant(t, frozenset(a)) for t, a in sorted(merged.items()))
 
 
-def translate(raw: dict[str, Any], *, project_token_deletes_volumes: bool = True) -> list[Resource]:
+def translate(raw: dict[str, Any], *, project_tokens_can_delete: bool = False) -> list[Resource]:
     """Resources for a raw pull (see pull.RawPull: token, user, api_tokens, workspaces)."""
-    b = _Builder(project_token_deletes_volumes)
+    b = _Builder(project_tokens_can_delete)
     token = raw.get("token") or {}
-    workspace_ids: list[str] = []
+    roles: dict[str, str | None] = {}
     for ws in raw.get("workspaces") or []:
         ws_id = rid("workspace", ws["id"])
-        workspace_ids.append(ws_id)
+        roles[ws_id] = ws.get("role")
         b.add(ws_id, "account", ws.get("name") or ws["id"],
-              _attrs(has_2fa_enforcement=ws.get("has2FAEnforcement"), account_id=ws["id"]))
+              _attrs(has_2fa_enforcement=ws.get("has2FAEnforcement"), account_id=ws["id"],
+                     shared_by_invitation=True if ws.get("external") else None))
         for p in ws.get("projects") or []:
             _project(b, p, ws_id)
-    _credentials(b, raw, token, workspace_ids)
+    _credentials(b, raw, token, roles)
     return list(b.out.values())
 
 
 def _project(b: _Builder, p: dict[str, Any], ws_id: str) -> None:
     pid = rid("project", p["id"])
-    b.add(pid, "project", p.get("name") or p["id"], _attrs(created_at=p.get("createdAt")), parent=ws_id)
+    unread = list(p.get("unread") or []) + (["project tokens"] if p.get("tokens") is None else [])
+    b.add(pid, "project", p.get("name") or p["id"], _attrs(created_at=p.get("createdAt"), unread=unread or None),
+          parent=ws_id)
     services = {s["id"]: s for s in p.get("services") or []}
     volumes = {v["id"]: v for v in p.get("volumes") or []}
     for v in volumes.values():
-        b.add(rid("volume", v["id"]), "volume", v.get("name") or v["id"], _attrs(created_at=v.get("createdAt")), parent=pid)
+        b.add(rid("volume", v["id"]), "volume", v.get("name") or v["id"],
+              _attrs(created_at=v.get("createdAt"), deletion_queue_hours=VOLUME_DELETION_QUEUE_HOURS), parent=pid)
+    buckets = {}
+    for bucket in p.get("buckets") or []:
+        buckets[bucket["id"]] = bucket.get("name") or bucket["id"]
+        b.add(rid("bucket", bucket["id"]), "bucket", buckets[bucket["id"]],
+              _attrs(created_at=bucket.get("createdAt"), deletion_queue_hours=BUCKET_DELETION_QUEUE_HOURS), parent=pid)
     env_names = {e["id"]: e.get("name") or e["id"] for e in p.get("environments") or []}
     for env in p.get("environments") or []:
         eid = rid("environment", env["id"])
         b.add(eid, "environment", env_names[env["id"]],
               _attrs(tier="preview" if env.get("isEphemeral") else None, ephemeral=bool(env.get("isEphemeral")),
-                     created_at=env.get("createdAt")),
+                     created_at=env.get("createdAt"), restricted=True if env.get("canAccess") is False else None,
+                     unread=_unread_env(env)),
               parent=pid)
         images = {}
         for si in env.get("serviceInstances") or []:
@@ -147,6 +173,7 @@ def _project(b: _Builder, p: dict[str, Any], ws_id: str) -> None:
         mounts: dict[str, list[str]] = {}  # service id -> node ids it reads/writes
         for vi in env.get("volumeInstances") or []:
             _volume_instance(b, vi, env, env_names[env["id"]], volumes, services, images, databases, mounts, pid)
+        _point_in_time_recovery(b, env, env_names[env["id"]], databases, buckets)
         for si in env.get("serviceInstances") or []:
             source = si.get("source") or {}
             sid = rid("service", si["serviceId"], env["id"])
@@ -165,15 +192,17 @@ def _volume_instance(b: _Builder, vi: dict, env: dict, env_name: str, volumes: d
     eid = rid("environment", env["id"])
     vol = volumes.get(vi["volumeId"])
     vol_name = (vol or {}).get("name") or vi["volumeId"]
-    if vol is None:  # an instance whose volume the volumes connection did not list
-        b.add(rid("volume", vi["volumeId"]), "volume", vol_name, {}, parent=pid)
+    if vol is None and rid("volume", vi["volumeId"]) not in b.out:  # a volume the volumes connection did not list
+        b.add(rid("volume", vi["volumeId"]), "volume", vol_name,
+              _attrs(deletion_queue_hours=VOLUME_DELETION_QUEUE_HOURS), parent=pid)
+    unread = [_UNREAD_TEXT.get(k, k) for k in vi.get("unread") or []] or None
     schedules = vi.get("schedules")
     state = vi.get("state")
     b.add(vid, "volume", f"{vol_name} ({env_name})",
           _attrs(mount_path=vi.get("mountPath"), size_mb=vi.get("sizeMB"), current_size_mb=vi.get("currentSizeMB"),
                  region=vi.get("region"), status=state.lower() if isinstance(state, str) else None,
                  pending_deletion=vi.get("isPendingDeletion"), deleted_at=vi.get("deletedAt"),
-                 created_at=vi.get("createdAt"),
+                 created_at=vi.get("createdAt"), deletion_queue_hours=VOLUME_DELETION_QUEUE_HOURS, unread=unread,
                  backup_schedules=sorted(s["kind"] for s in schedules) if schedules is not None else None),
           parent=[rid("volume", vi["volumeId"]), eid])
     holder = vid
@@ -184,7 +213,8 @@ def _volume_instance(b: _Builder, vi: dict, env: dict, env_name: str, volumes: d
             svc_name = (services.get(service_id) or {}).get("name") or service_id
             dbid = rid("database", service_id, env["id"])
             if dbid not in b.out:
-                b.add(dbid, "database", f"{svc_name} ({env_name})", _attrs(engine=engine, detected_by=how),
+                b.add(dbid, "database", f"{svc_name} ({env_name})",
+                      _attrs(engine=engine, detected_by=how, unread=unread),
                       stored_on=vid, in_environment=eid)
                 holder = dbid
                 databases[vi["id"]] = dbid
@@ -239,29 +269,89 @@ def _variables(b: _Builder, p: dict, env: dict, eid: str, env_name: str, ws_id: 
               b.keep_existing(grants), exposed_to=target)
 
 
+_UNREAD_TEXT = {"backups": "backups", "schedules": "backup schedules", "serviceInstances": "services",
+                "volumeInstances": "volumes", "variables": "variables"}
+
+
+def _unread_env(env: dict) -> list[str] | None:
+    names = [_UNREAD_TEXT.get(k, k) for k in env.get("unread") or []]
+    return names or None
+
+
+def _point_in_time_recovery(b: _Builder, env: dict, env_name: str, databases: dict[str, str],
+                            buckets: dict[str, str]) -> None:
+    """A Postgres service whose variables include WAL_ARCHIVE_* names archives its WAL and base
+    backups to the project's PITR bucket: a continuous copy that survives volumeDelete. Only
+    variable names are read. When no bucket is recognisable the copy is not counted (it might
+    live anywhere) and the database says what was not read."""
+    archiving = {v.get("serviceId") for v in env.get("variables") or []
+                 if str(v.get("name") or "").startswith(PITR_VARIABLE_PREFIX) and v.get("serviceId")}
+    if not archiving:
+        return
+    candidates = sorted(bid for bid, name in buckets.items() if "pitr" in name.lower())
+    for dbid in sorted(set(databases.values())):
+        service_id = dbid.split(":")[2]
+        db = b.out[dbid]
+        if service_id not in archiving or db.attrs.get("engine") != "postgres":
+            continue
+        db.attrs["pitr"] = True
+        if not candidates:
+            db.attrs["unread"] = sorted(set(db.attrs.get("unread") or []) | {"point-in-time recovery bucket"})
+            continue
+        b.add(rid("pitr", service_id, env["id"]), "backup", f"point-in-time recovery of {db.name} (WAL archive)",
+              _attrs(continuous=True, manual=False),
+              stored_on=[rid("bucket", c) for c in candidates], backup_of=dbid)
+
+
 def _project_token_grants(b: _Builder, p: dict, env_id: str) -> list[Grant]:
+    """Project tokens deploy (docs.railway.com/cli/deploying: "deployment-related actions" only);
+    with policy railway.project_tokens_can_delete they also delete their environment and the
+    project-level volumes with an instance in it."""
+    if not b.assume_volumes:
+        return [Grant(rid("environment", env_id), RW)]
     grants = [Grant(rid("environment", env_id), RW_DELETE)]
-    if b.assume_volumes:
-        for env in p.get("environments") or []:
-            if env["id"] == env_id:
-                for vi in env.get("volumeInstances") or []:
-                    grants.append(Grant(rid("volume", vi["volumeId"]), frozenset({"delete"})))
+    for env in p.get("environments") or []:
+        if env["id"] == env_id:
+            for vi in env.get("volumeInstances") or []:
+                grants.append(Grant(rid("volume", vi["volumeId"]), frozenset({"delete"})))
     return grants
 
 
 def _project_token(b: _Builder, p: dict, tok: dict, eid: str) -> None:
     b.add(rid("project-token", tok["id"]), "credential", tok.get("name") or tok["id"],
           _attrs(token_kind="project", created_at=tok.get("createdAt"),
-                 inferred_reach="project-level volumes with an instance in its environment" if b.assume_volumes else None),
+                 inferred_reach="its environment and the project-level volumes with an instance in it "
+                 "(policy railway.project_tokens_can_delete)" if b.assume_volumes else None),
           b.keep_existing(_project_token_grants(b, p, tok["environmentId"])))
 
 
-def _credentials(b: _Builder, raw: dict, token: dict, workspace_ids: list[str]) -> None:
+def _role_grants(roles: dict[str, str | None]) -> tuple[list[Grant], list[str], bool]:
+    """(grants, role notes, assumed) of a token carrying its owner's roles: a role that could
+    not be read (or is not one Railway documents) is assumed to delete — fail safe — and said."""
+    grants, notes, assumed = [], [], False
+    for ws_id, role in sorted(roles.items()):
+        actions = ROLE_ACTIONS.get(role or "")
+        if actions is None:
+            actions, assumed = ADMIN, True
+        grants.append(Grant(ws_id, actions))
+        notes.append(f"{ws_id.rsplit(':', 1)[-1]}: {role or 'unknown'}")
+    return grants, notes, assumed
+
+
+def _credentials(b: _Builder, raw: dict, token: dict, roles: dict[str, str | None]) -> None:
     kind = token.get("kind")
-    if kind in ("account", "workspace"):
-        grants = [Grant(w, ADMIN) for w in workspace_ids]
-        b.add(rid("audit-token", "self"), "credential", f"audit token ({kind} token)",
-              _attrs(token_kind=kind, audit_token=True), b.keep_existing(grants))
+    role_grants, role_notes, assumed = _role_grants(roles)
+    suffix = " (role unknown: assumed able to delete)" if assumed else ""
+    listed = raw.get("api_tokens")
+    account_tokens = [t for t in listed or [] if not t.get("workspaceId")]
+    if kind == "workspace" or (kind == "account" and not account_tokens):
+        # the token the pull used is not among listed tokens: it is its own credential
+        grants = [Grant(w, ADMIN) for w in roles] if kind == "workspace" else role_grants
+        name = f"audit token ({kind} token)" + (suffix if kind == "account" else "")
+        b.add(rid("audit-token", "self"), "credential", name,
+              _attrs(token_kind=kind, audit_token=True, roles=role_notes if kind == "account" else None,
+                     role_assumed=True if assumed and kind == "account" else None),
+              b.keep_existing(grants))
     elif kind == "project":
         for ws in raw.get("workspaces") or []:
             for p in ws.get("projects") or []:
@@ -269,9 +359,14 @@ def _credentials(b: _Builder, raw: dict, token: dict, workspace_ids: list[str]) 
                     b.add(rid("audit-token", "self"), "credential", f"audit token (project token {token.get('name') or ''})".replace(" )", ")"),
                           _attrs(token_kind="project", audit_token=True),
                           b.keep_existing(_project_token_grants(b, p, token.get("environment_id") or "")))
-    for tok in raw.get("api_tokens") or []:
+    for tok in listed or []:
         ws = tok.get("workspaceId")
-        targets = [rid("workspace", ws)] if ws else workspace_ids
-        b.add(rid("api-token", tok["id"]), "credential", tok.get("name") or tok["id"],
-              _attrs(token_kind="workspace" if ws else "account", expires_at=tok.get("expiresAt")),
-              b.keep_existing([Grant(t, ADMIN) for t in targets]))
+        if ws:
+            grants, attrs = [Grant(rid("workspace", ws), ADMIN)], _attrs(token_kind="workspace")
+            name = tok.get("name") or tok["id"]
+        else:  # an account token: its owner's role in each workspace
+            grants = role_grants
+            attrs = _attrs(token_kind="account", roles=role_notes, role_assumed=True if assumed else None)
+            name = (tok.get("name") or tok["id"]) + suffix
+        attrs.update(_attrs(expires_at=tok.get("expiresAt")))
+        b.add(rid("api-token", tok["id"]), "credential", name, attrs, b.keep_existing(grants))

@@ -22,7 +22,16 @@ Data model — `providers.railway.emulator.model`, re-exported here; plain datac
     ProjectToken(id, name, environment_id, secret)
     ApiToken(id, name, secret, workspace_id=None, expires_at=None)    # workspace_id None: account token
 
+    Account.roles {workspace id: ADMIN|MEMBER|VIEWER} (absent: ADMIN), .members_hidden (members
+    answer "Not Authorized"), .external_workspaces (projects shared by invitation);
+    Environment.restricted (environment RBAC: canAccess false for non-admins); Project.buckets
+    [Bucket(id, name)].
+
   Mutation helpers (call between pulls; names or ids accepted where it says so):
+    account.set_role(workspace, role); account.restrict_environment(project, environment)
+    account.add_bucket(project, name) -> Bucket
+    account.enable_pitr(project, environment, service) -> Bucket   ("Postgres-PITR" + WAL_ARCHIVE_* names)
+    account.share_project(workspace_name, project_name) -> Project (an external workspace)
     account.add_project_token(project, environment, name) -> ProjectToken   (alias: add_token)
     account.remove_project_token(token_id_or_name)
     account.add_api_token(name, workspace_id=None, expires_at=None) -> ApiToken
@@ -64,6 +73,8 @@ Server — `EmulatorServer(account, latency=0.0, budget=None, faults=None, *, po
     field_error (field=None: null that root field/alias, or every other one, plus errors[])
     truncate (page_size=1)   broken_cursor (truncated page without endCursor)
     rate_limit (retry_after=1: HTTP 429 + Retry-After)
+    mangle (path="projects.edges", action="null" | "duplicate": a hostile answer outside the
+            schema — null where a list is promised, or a list item twice; `*` matches every item)
   Strictness: every document is parsed and validated with graphql-core against
   providers/railway/schema.graphql (unknown fields, missing or mistyped arguments → HTTP 400
   with errors[]); mutations are validated, recorded and refused; `first` above 100 and
@@ -78,10 +89,12 @@ prints the URL and the token to use, and serves until interrupted.
 
 from providers.railway.emulator.model import (
     INCIDENT_LEAKED_TOKEN,
+    INCIDENT_PROJECT_TOKEN,
     INCIDENT_SECRET,
     Account,
     ApiToken,
     Backup,
+    Bucket,
     Environment,
     Project,
     ProjectToken,
@@ -97,7 +110,8 @@ from providers.railway.emulator.model import (
 from providers.railway.emulator.server import FAULT_KINDS, EmulatorServer, Fault, RequestRecord
 
 __all__ = [
-    "Account", "ApiToken", "Backup", "EmulatorServer", "Environment", "FAULT_KINDS", "Fault",
-    "INCIDENT_LEAKED_TOKEN", "INCIDENT_SECRET", "Project", "ProjectToken", "RequestRecord", "Schedule",
+    "Account", "ApiToken", "Backup", "Bucket", "EmulatorServer", "Environment", "FAULT_KINDS", "Fault",
+    "INCIDENT_LEAKED_TOKEN", "INCIDENT_PROJECT_TOKEN", "INCIDENT_SECRET", "Project", "ProjectToken", "RequestRecord",
+    "Schedule",
     "Service", "Variable", "Volume", "VolumeInstance", "Workspace", "generate_account", "incident_account",
 ]

@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import random
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
-from typing import Iterator
+from datetime import UTC, datetime, timedelta
 
 SCHEDULE_RETENTION = {"DAILY": 6 * 86400, "WEEKLY": 30 * 86400, "MONTHLY": 90 * 86400}
 SCHEDULE_CRON = {"DAILY": "0 3 * * *", "WEEKLY": "0 3 * * 0", "MONTHLY": "0 3 1 * *"}
@@ -26,7 +26,7 @@ DATABASE_IMAGES = {
 
 
 def iso(dt: datetime) -> str:
-    return dt.astimezone(timezone.utc).isoformat().replace("+00:00", "Z")
+    return dt.astimezone(UTC).isoformat().replace("+00:00", "Z")
 
 
 @dataclass
@@ -89,6 +89,15 @@ class Environment:
     name: str
     is_ephemeral: bool = False
     created_at: str = "2026-01-01T00:00:00Z"
+    #: environment RBAC: only workspace admins (and workspace tokens) may access it
+    restricted: bool = False
+
+
+@dataclass
+class Bucket:
+    id: str
+    name: str
+    created_at: str = "2026-01-01T00:00:00Z"
 
 
 @dataclass
@@ -133,6 +142,7 @@ class Project:
     volumes: list[Volume] = field(default_factory=list)
     variables: list[Variable] = field(default_factory=list)
     tokens: list[ProjectToken] = field(default_factory=list)
+    buckets: list[Bucket] = field(default_factory=list)
 
     def volume_instances(self) -> Iterator[VolumeInstance]:
         for vol in self.volumes:
@@ -172,6 +182,12 @@ class Account:
     email: str
     workspaces: list[Workspace] = field(default_factory=list)
     api_tokens: list[ApiToken] = field(default_factory=list)
+    #: the user's role per workspace id (ADMIN | MEMBER | VIEWER); absent: ADMIN
+    roles: dict[str, str] = field(default_factory=dict)
+    #: workspaces the user is not a member of but has projects shared with them (by invitation)
+    external_workspaces: list[Workspace] = field(default_factory=list)
+    #: Workspace.members answers "Not Authorized" (roles cannot be read)
+    members_hidden: bool = False
     _counter: int = 0
 
     # ------------------------------------------------------------------ lookups
@@ -183,8 +199,14 @@ class Account:
         raise LookupError("account has no account-level API token")
 
     def projects(self) -> Iterator[Project]:
-        for ws in self.workspaces:
+        for ws in self.workspaces + self.external_workspaces:
             yield from ws.projects
+
+    def role(self, workspace_id: str) -> str | None:
+        """The user's role in a workspace they are a member of (None: not a member)."""
+        if any(w.id == workspace_id for w in self.workspaces):
+            return self.roles.get(workspace_id, "ADMIN")
+        return None
 
     def project(self, name_or_id: str) -> Project:
         for p in self.projects():
@@ -217,6 +239,42 @@ class Account:
         return str(uuid.uuid5(uuid.NAMESPACE_URL, f"emulator:{self.user_id}:{prefix}:{self._counter}"))
 
     # ------------------------------------------------------------------ mutations for tests
+    def set_role(self, workspace: str, role: str) -> None:
+        """The user's role in a workspace (name or id): ADMIN | MEMBER | VIEWER."""
+        ws = next(w for w in self.workspaces if workspace in (w.id, w.name))
+        self.roles[ws.id] = role
+
+    def restrict_environment(self, project: str, environment: str) -> Environment:
+        """Environment RBAC: only workspace admins (and workspace tokens) may access it."""
+        env = self.environment(project, environment)
+        env.restricted = True
+        return env
+
+    def add_bucket(self, project: str, name: str) -> Bucket:
+        bucket = Bucket(self.new_id("bkt"), name)
+        self.project(project).buckets.append(bucket)
+        return bucket
+
+    def enable_pitr(self, project: str, environment: str, service: str) -> Bucket:
+        """Postgres point-in-time recovery as Railway sets it up: a "Postgres-PITR" bucket in the
+        project and WAL_ARCHIVE_* variables on the database service."""
+        proj = self.project(project)
+        bucket = next((b for b in proj.buckets if b.name.startswith("Postgres-PITR")), None) \
+            or self.add_bucket(proj.id, "Postgres-PITR")
+        for name in ("WAL_ARCHIVE_BUCKET", "WAL_ARCHIVE_ENDPOINT", "WAL_ARCHIVE_ACCESS_KEY_ID",
+                     "WAL_ARCHIVE_SECRET_ACCESS_KEY"):
+            self.add_variable(proj.id, environment, name, f"pitr-{self.new_id('s')}", service=service)
+        return bucket
+
+    def share_project(self, workspace_name: str, project_name: str) -> Project:
+        """A project in another user's workspace shared with this user by invitation."""
+        ws = Workspace(self.new_id("xws"), workspace_name)
+        proj = Project(self.new_id("xproj"), project_name, ws.id)
+        proj.environments.append(Environment(self.new_id("xenv"), "production"))
+        ws.projects.append(proj)
+        self.external_workspaces.append(ws)
+        return proj
+
     def add_project_token(self, project: str, environment: str, name: str) -> ProjectToken:
         """Create a project token scoped to one environment of a project (names or ids)."""
         proj = self.project(project)
@@ -323,7 +381,7 @@ def generate_account(
     their data paths); the rest are mounted by app services.
     """
     rng = random.Random(seed)
-    now = now or datetime(2026, 11, 1, tzinfo=timezone.utc)
+    now = now or datetime(2026, 11, 1, tzinfo=UTC)
     acct = Account(_uuid(rng), f"user-{seed}", f"user{seed}@example.test")
     acct.api_tokens.append(ApiToken(_uuid(rng), "audit", f"emu-account-token-{seed}-{rng.getrandbits(48):x}"))
     engines = list(DATABASE_IMAGES)
@@ -386,6 +444,8 @@ def generate_account(
 #: The value planted in the incident's SESSION_SECRET variables: tests assert it never leaks.
 INCIDENT_SECRET = "pocketos-session-secret-5f2b8c1e-DO-NOT-LEAK"
 INCIDENT_LEAKED_TOKEN = "rw-token-staging-deploy-9a7c3e-DO-NOT-LEAK"
+#: A project token (deploys to staging only): planted to prove it never leaks either.
+INCIDENT_PROJECT_TOKEN = "rw-project-token-staging-ci-4d2b7f-DO-NOT-LEAK"
 
 
 def incident_account() -> Account:
@@ -394,13 +454,16 @@ def incident_account() -> Account:
     One workspace "PocketOS", one project "pocketos" with production and staging; one
     project-level volume pg-data with an instance per environment (production: the Postgres
     data, 50 GB; staging: 5 GB); the production database's three backups (Aug 2026, about three
-    months old, manual: the schedule had stopped) all on the production instance; a project token
-    "staging-deploy" scoped to staging, whose value also sits in the staging variable
-    RAILWAY_TOKEN of the coding-agent service; SESSION_SECRET with one value in both
-    environments; the audit's own account token.
+    months old, manual: the schedule had stopped) all on the production instance; an account
+    token "staging-deploy" of the workspace admin (created "for staging", but an account token
+    reaches the whole workspace — the incident's Bearer token), whose value also sits in the
+    staging variable RAILWAY_API_TOKEN of the coding-agent service; a project token "staging-ci"
+    scoped to staging (deploys only); SESSION_SECRET with one value in both environments; the
+    audit's own account token.
     """
     acct = Account("6c1f0a52-0000-4000-8000-000000000001", "jer", "jer@pocketos.example")
     acct.api_tokens.append(ApiToken("6c1f0a52-0000-4000-8000-0000000000a1", "blastscope-audit", "emu-incident-account-token"))
+    acct.api_tokens.append(ApiToken("6c1f0a52-0000-4000-8000-0000000000a2", "staging-deploy", INCIDENT_LEAKED_TOKEN))
     ws = Workspace("6c1f0a52-0000-4000-8000-000000000002", "PocketOS")
     acct.workspaces.append(ws)
     proj = Project("6c1f0a52-0000-4000-8000-000000000003", "pocketos", ws.id, created_at="2025-02-01T00:00:00Z")
@@ -427,10 +490,11 @@ def incident_account() -> Account:
     proj.variables += [
         Variable("6c1f0a52-0000-4000-8000-000000000040", "SESSION_SECRET", prod.id, api.id, INCIDENT_SECRET),
         Variable("6c1f0a52-0000-4000-8000-000000000041", "SESSION_SECRET", staging.id, api.id, INCIDENT_SECRET),
-        Variable("6c1f0a52-0000-4000-8000-000000000042", "RAILWAY_TOKEN", staging.id, agent.id, INCIDENT_LEAKED_TOKEN),
+        Variable("6c1f0a52-0000-4000-8000-000000000042", "RAILWAY_API_TOKEN", staging.id, agent.id,
+                 INCIDENT_LEAKED_TOKEN),
         Variable("6c1f0a52-0000-4000-8000-000000000043", "DATABASE_URL", prod.id, api.id,
                  "postgresql://postgres:pg-prod-password-DO-NOT-LEAK@postgres.railway.internal:5432/railway"),
     ]
-    proj.tokens.append(ProjectToken("6c1f0a52-0000-4000-8000-000000000050", "staging-deploy", staging.id,
-                                    INCIDENT_LEAKED_TOKEN, created_at="2025-03-02T00:00:00Z"))
+    proj.tokens.append(ProjectToken("6c1f0a52-0000-4000-8000-000000000050", "staging-ci", staging.id,
+                                    INCIDENT_PROJECT_TOKEN, created_at="2025-03-02T00:00:00Z"))
     return acct

@@ -8,8 +8,9 @@ the calling token may see; anything outside it raises "Not Authorized" like Rail
 from __future__ import annotations
 
 import base64
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any, Callable, Iterable
+from typing import Any
 
 from graphql import GraphQLError
 
@@ -98,7 +99,8 @@ class Answers:
     def visible_projects(self) -> Iterable[Project]:
         if self.scope.kind == "project":
             return [p for p in self.account.projects() if p.id == self.scope.project_id]
-        return [p for w in self.visible_workspaces() for p in w.projects]
+        shared = self.account.external_workspaces if self.scope.kind == "account" else []
+        return [p for w in self.visible_workspaces() + shared for p in w.projects]
 
     def find_project(self, project_id: str) -> Project:
         for p in self.visible_projects():
@@ -112,9 +114,22 @@ class Answers:
     def env_visible(self, env: Environment) -> bool:
         return self.scope.kind != "project" or env.id == self.scope.environment_id
 
+    def can_access(self, p: Project, env: Environment) -> bool:
+        """Environment RBAC: a restricted environment is for workspace admins (and workspace tokens)."""
+        if not self.env_visible(env):
+            return False
+        return not env.restricted or self.scope.kind != "account" or self.account.role(p.workspace_id) == "ADMIN"
+
     # ------------------------------------------------------------------ objects
     def workspace(self, ws) -> dict:
-        return {"id": ws.id, "name": ws.name, "createdAt": ws.created_at, "has2FAEnforcement": ws.has_2fa_enforcement}
+        def members(_info=None) -> list:
+            if self.account.members_hidden:
+                raise not_authorized()
+            return [{"id": self.account.user_id, "role": self.account.role(ws.id) or "MEMBER"},
+                    {"id": f"other-admin-of-{ws.id[:8]}", "role": "ADMIN"}]
+
+        return {"id": ws.id, "name": ws.name, "createdAt": ws.created_at, "has2FAEnforcement": ws.has_2fa_enforcement,
+                "members": members, "apiTokenRateLimit": {"remainingPoints": 1000, "resetsAt": "2026-11-25T10:00:00Z"}}
 
     def project(self, p: Project) -> dict:
         envs = [e for e in p.environments if self.env_visible(e)]
@@ -129,29 +144,41 @@ class Answers:
             "services": lambda _info=None, **kw: self.connection(p.services, lambda s: self.service(p, s), **kw),
             "volumes": lambda _info=None, **kw: self.connection(
                 p.volumes, lambda v: {"id": v.id, "name": v.name, "projectId": p.id, "createdAt": v.created_at}, **kw),
+            "buckets": lambda _info=None, **kw: self.connection(
+                p.buckets, lambda b: {"id": b.id, "name": b.name, "projectId": p.id, "createdAt": b.created_at}, **kw),
         }
 
     def service(self, p: Project, s: Service) -> dict:
         return {"id": s.id, "name": s.name, "projectId": p.id, "createdAt": s.created_at, "deletedAt": None, "templateId": None}
 
     def environment(self, p: Project, e: Environment) -> dict:
+        access = self.can_access(p, e)
+
+        def guard() -> None:
+            if not access:
+                raise not_authorized()
+
         def service_instances(_info=None, **kw: Any) -> dict:
+            guard()
             items = [s for s in p.services if e.id in s.environment_ids]
             return self.connection(items, lambda s: {
-                "id": f"si-{s.id[:8]}-{e.id[:8]}", "serviceId": s.id, "serviceName": s.name, "environmentId": e.id,
+                "id": f"si-{s.id}-{e.id}", "serviceId": s.id, "serviceName": s.name, "environmentId": e.id,
                 "region": "us-west2", "source": {"image": s.image, "repo": s.repo} if (s.image or s.repo) else None,
             }, **kw)
 
         def volume_instances(_info=None, **kw: Any) -> dict:
+            guard()
             items = [vi for vi in p.volume_instances() if vi.environment_id == e.id]
             return self.connection(items, self.volume_instance, **kw)
 
         def variables(_info=None, **kw: Any) -> dict:
+            guard()
             items = [v for v in p.variables if v.environment_id == e.id]
             return self.connection(items, self.variable, **kw)
 
         return {
             "id": e.id, "name": e.name, "projectId": p.id, "isEphemeral": e.is_ephemeral, "createdAt": e.created_at,
+            "canAccess": access,
             "deletedAt": None, "serviceInstances": service_instances, "volumeInstances": volume_instances,
             "variables": variables,
         }
@@ -176,7 +203,15 @@ class Answers:
             if scope.kind != "account":
                 raise not_authorized()
             return {"id": acct.user_id, "name": acct.user_name, "email": acct.email,
-                    "workspaces": [self.workspace(w) for w in acct.workspaces]}
+                    "workspaces": [self.workspace(w) for w in acct.workspaces],
+                    "apiTokenRateLimit": {"remainingPoints": 1000, "resetsAt": "2026-11-25T10:00:00Z"}}
+
+        def external_workspaces(_info=None, projectId: str | None = None) -> list:
+            if scope.kind != "account":
+                raise not_authorized()
+            return [{"id": w.id, "name": w.name, "has2FAEnforcement": w.has_2fa_enforcement,
+                     "projects": [self.project(p) for p in w.projects if projectId in (None, p.id)]}
+                    for w in acct.external_workspaces]
 
         def api_token(_info=None) -> dict:
             if scope.kind == "project":
@@ -214,7 +249,7 @@ class Answers:
         def environment(_info=None, id: str = "", projectId: str | None = None) -> dict:  # noqa: A002
             for p in self.visible_projects():
                 for e in p.environments:
-                    if e.id == id and self.env_visible(e):
+                    if e.id == id and self.can_access(p, e):
                         return self.environment(p, e)
             raise not_authorized()
 
@@ -237,7 +272,8 @@ class Answers:
             for p in self.visible_projects():
                 for vi in p.volume_instances():
                     if vi.id == vi_id:
-                        if scope.kind == "project" and vi.environment_id != scope.environment_id:
+                        env = next((e for e in p.environments if e.id == vi.environment_id), None)
+                        if env is None or not self.can_access(p, env):
                             raise not_authorized()
                         return vi
             raise not_authorized()
@@ -254,7 +290,7 @@ class Answers:
         def variables(_info=None, environmentId: str = "", projectId: str = "", serviceId: str | None = None,
                       unrendered: bool | None = None) -> dict:
             p = self.find_project(projectId)
-            if not any(e.id == environmentId and self.env_visible(e) for e in p.environments):
+            if not any(e.id == environmentId and self.can_access(p, e) for e in p.environments):
                 raise not_authorized()
             out: dict[str, str] = {}
             for v in p.variables:  # shared first, then the service's own (which win)
@@ -270,6 +306,7 @@ class Answers:
             "me": me, "apiToken": api_token, "apiTokens": api_tokens, "workspace": workspace, "projects": projects,
             "project": project, "environment": environment, "projectToken": project_token,
             "projectTokens": project_tokens, "volumeInstanceBackupList": backups,
+            "externalWorkspaces": external_workspaces,
             "volumeInstanceBackupScheduleList": schedules, "variables": variables,
         }
 

@@ -30,6 +30,7 @@ FAULT_KINDS = (
     "truncate",        # cap every connection page at `page_size` items (forces follow-up paging)
     "broken_cursor",   # a truncated page says hasNextPage but gives no endCursor
     "rate_limit",      # HTTP 429 with Retry-After: `retry_after`
+    "mangle",          # execute, then at dotted `path` ("*" = every item) set null or repeat the first item
 )
 
 
@@ -64,6 +65,8 @@ class Fault:
     message: str = "Not Authorized"
     field: str | None = None
     page_size: int = 1
+    path: str = ""
+    action: str = "null"  # mangle: null | duplicate
     hits: int = 0
 
     def __post_init__(self) -> None:
@@ -122,7 +125,7 @@ class EmulatorServer:
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle
-    def start(self) -> "EmulatorServer":
+    def start(self) -> EmulatorServer:
         schema()  # build before the first request is timed
         handler = _make_handler(self)
         self._httpd = ThreadingHTTPServer((self._host, self._port), handler)
@@ -137,7 +140,7 @@ class EmulatorServer:
             self._httpd.server_close()
             self._httpd = None
 
-    def __enter__(self) -> "EmulatorServer":
+    def __enter__(self) -> EmulatorServer:
         return self.start()
 
     def __exit__(self, *exc: Any) -> None:
@@ -273,6 +276,8 @@ class EmulatorServer:
                 data[key] = None
             payload = {"data": data, "errors": payload.get("errors", []) + [
                 {"message": fault.message, "path": [k]} for k in keys]}
+        if fault is not None and fault.kind == "mangle" and isinstance(payload.get("data"), dict):
+            _mangle(payload["data"], fault.path.split("."), fault.action)
         raw = json.dumps(payload).encode()
         if self.cache and fault is None:
             self._cache[cache_key] = (200, raw)
@@ -299,6 +304,26 @@ class EmulatorServer:
 
 class _Disconnect(Exception):
     pass
+
+
+def _mangle(node: Any, path: list[str], action: str) -> None:
+    """Break an answer the way a hostile or buggy server might: at `path` (dotted keys, `*` for
+    every list item) put null, or repeat the first item of the list found there."""
+    if not path:
+        return
+    key, rest = path[0], path[1:]
+    if key == "*":
+        for item in node if isinstance(node, list) else []:
+            _mangle(item, rest, action)
+        return
+    if not isinstance(node, dict) or key not in node:
+        return
+    if rest:
+        _mangle(node[key], rest, action)
+    elif action == "null":
+        node[key] = None
+    elif action == "duplicate" and isinstance(node[key], list) and node[key]:
+        node[key] = [node[key][0]] + node[key]
 
 
 def _make_handler(server: EmulatorServer) -> type[BaseHTTPRequestHandler]:

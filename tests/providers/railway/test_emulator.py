@@ -9,12 +9,12 @@ import sys
 import httpx
 import pytest
 
-from auditor.engine.audit import audit
-from auditor.core.policy import Policy
 from auditor.cli.live import LiveFlags
-from tests.live import railway_pull
+from auditor.core.policy import Policy
+from auditor.engine.audit import audit
 from providers.railway.emulator import EmulatorServer, Fault, generate_account, incident_account
 from tests.conftest import NOW, ROOT
+from tests.live import railway_pull
 
 
 @pytest.fixture(scope="module")
@@ -164,8 +164,8 @@ def test_mutation_helpers_change_the_next_pull(monkeypatch):
 
         before = checks()
         acct.split_shared_volume("pocketos", "pg-data", "staging")
-        acct.remove_variable("pocketos", "RAILWAY_TOKEN")
-        acct.remove_project_token("staging-deploy")
+        acct.remove_variable("pocketos", "RAILWAY_API_TOKEN")
+        acct.remove_project_token("staging-ci")
         tok = acct.add_project_token("pocketos", "production", "prod-deploy")
         after = checks()
     assert "storage-shared-across-environments" in before and "storage-shared-across-environments" not in after

@@ -12,21 +12,22 @@ import os
 import httpx
 import pytest
 
-from auditor.engine.audit import audit
-from auditor.core.verdict import judge
+from auditor.cli.live import LiveFlags
 from auditor.core.errors import IncompleteAudit
 from auditor.core.policy import Policy
-from auditor.cli.live import LiveFlags
-from tests.live import railway_pull
+from auditor.core.verdict import judge
+from auditor.engine.audit import audit
 from providers.railway.client import RailwayClient, ReadOnlyViolation
 from providers.railway.emulator import (
     INCIDENT_LEAKED_TOKEN,
+    INCIDENT_PROJECT_TOKEN,
     INCIDENT_SECRET,
     EmulatorServer,
     generate_account,
     incident_account,
 )
 from tests.conftest import NOW, SAMPLES, run_cli
+from tests.live import railway_pull
 
 FAST = {"BLASTSCOPE_RAILWAY_BACKOFF": "0.01", "BLASTSCOPE_RAILWAY_TIMEOUT": "1", "BLASTSCOPE_RAILWAY_MAX_WAIT": "3"}
 
@@ -61,10 +62,14 @@ def test_scan_railway_on_the_incident_account_matches_the_incident_sample(incide
     assert critical_checks(live_doc) == critical_checks(sample_doc) == {"backup-colocated", "credential-can-destroy-all-copies"}
     findings = [dict(f, check=f["check_id"]) for f in live_doc["findings"]]
     text = json.dumps(findings)
-    # the staging token (project token and the copy in the coding agent's variables) can destroy every copy
+    # the admin's account token "staging-deploy" (and its copy in the coding agent's variables) can
+    # destroy every copy; the staging project token only deploys
     destroyers = [f for f in findings if f["check"] == "credential-can-destroy-all-copies"]
     assert any("staging-deploy" in json.dumps(f) for f in destroyers)
-    assert any("RAILWAY_TOKEN (staging)" in json.dumps(f) for f in destroyers)
+    assert any("RAILWAY_API_TOKEN (staging)" in json.dumps(f) for f in destroyers)
+    assert not any("staging-ci" in json.dumps(f) for f in destroyers)
+    colocated = [f for f in findings if f["check"] == "backup-colocated"]
+    assert any("recoverable from Railway's deletion queue for 48 h" in f["message"] for f in colocated)
     assert any(f["check"] == "backup-colocated" and "Postgres (production)" in json.dumps(f) for f in findings)
     assert any(f["check"] == "storage-shared-across-environments" and "pg-data" in json.dumps(f) for f in findings)
     assert any(f["check"] == "credential-exposed-outside-scope" and "coding-agent" in json.dumps(f) for f in findings)
@@ -79,11 +84,13 @@ def test_pull_writes_a_snapshot_that_scans_like_the_live_source(incident, tmp_pa
     assert pulled.returncode == 0, pulled.stderr
     doc = json.loads(snap.read_text())
     assert doc["complete"] is True and doc["provider"] == "railway"
-    assert doc["meta"]["requests"] == 3 and doc["meta"]["railway"]["requests_minimum"] == 3
-    assert "3 requests (minimum 3" in pulled.stderr
+    stats = doc["meta"]["railway"]
+    # a retry on a loaded machine (1 s timeout here) is counted as such, never as a new need
+    assert stats["requests_minimum"] == 4 and doc["meta"]["requests"] == 4 + stats["requests_retried"]
+    assert f"{doc['meta']['requests']} requests (minimum 4" in pulled.stderr
     offline = run_cli("scan", str(snap), "--now", "2026-11-25", "-q")
     assert offline.returncode == 1
-    assert "5 critical" in offline.stdout
+    assert "4 critical" in offline.stdout
 
 
 # ---------------------------------------------------------------------- tokens and options
@@ -139,7 +146,7 @@ def test_project_token_says_a_full_audit_needs_an_account_token(monkeypatch):
     acct = incident_account()
     with EmulatorServer(acct) as srv:
         monkeypatch.delenv("RAILWAY_API_TOKEN", raising=False)
-        monkeypatch.setenv("RAILWAY_TOKEN", INCIDENT_LEAKED_TOKEN)
+        monkeypatch.setenv("RAILWAY_TOKEN", INCIDENT_PROJECT_TOKEN)
         source = railway_pull(LiveFlags(endpoint=srv.url))
     assert source.meta["token_kind"] == "project"
     assert not source.complete and any("account or workspace token" in g for g in source.gaps)
@@ -261,7 +268,9 @@ def test_every_fault_ends_complete_or_exit_3(baseline_account, baseline_ids, mon
         # one, and says that the account's API tokens were not collected (nothing else missing)
         assert fault["kind"] in ("graphql_error", "field_error") and operation in (None, "Me")
         assert any("API tokens" in n for n in source.meta["not_collected"])
+        # and the token it used is then its own credential (a workspace token is not listed)
         baseline_ids = {i for i in baseline_ids if not i.startswith("railway:api-token:")}
+        baseline_ids |= {"railway:audit-token:self"}
     if source.complete:
         assert ids == baseline_ids
         assert outcome(source) != 3
@@ -409,7 +418,7 @@ def test_pull_combines_sources_into_one_snapshot(incident, tmp_path):
     assert r.returncode == 0, r.stderr
     doc = json.loads(snap.read_text())
     ids = {res["id"] for res in doc["resources"]}
-    assert "offsite-bucket" in ids and "railway:audit-token:self" in ids
+    assert "offsite-bucket" in ids and "railway:api-token:6c1f0a52-0000-4000-8000-0000000000a1" in ids
     assert doc["complete"] is True
 
 
@@ -447,4 +456,4 @@ def test_remaining_zero_pauses_until_the_reset_instead_of_hammering(monkeypatch)
     with EmulatorServer(acct, rate_limit=1, rate_limit_reset=0.5) as srv:
         source = pull_with(srv, acct, monkeypatch)
     assert source.complete and source.meta["railway"]["rate_limit_pauses"] >= 1
-    assert len(srv.requests) == 3
+    assert len(srv.requests) == 4

@@ -9,15 +9,14 @@ The fixture tests/fixtures/railway/incident_raw.json is the raw pull of
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from auditor.core.policy import Policy
 from auditor.engine.audit import audit
 from auditor.io.resources import parse_resources, resource_to_dict
-from auditor.core.policy import Policy
 from providers.railway.emulator import EmulatorServer, generate_account, incident_account
 from providers.railway.emulator.model import DATABASE_IMAGES, Account
 from providers.railway.translate import translate
@@ -52,30 +51,91 @@ def test_incident_translation_models_the_shared_volume_and_colocated_backups():
     assert all(b.get("manual") is True and b.get("locked") is True for b in backups)
 
 
+WORKSPACE = "railway:workspace:6c1f0a52-0000-4000-8000-000000000002"
+STAGING = "railway:environment:6c1f0a52-0000-4000-8000-000000000011"
+LEAKED = "railway:api-token:6c1f0a52-0000-4000-8000-0000000000a2"
+PROJECT_TOKEN = "railway:project-token:6c1f0a52-0000-4000-8000-000000000050"
+
+
+def destroyers(resources) -> set[str]:
+    result = audit([_source(list(resources))], Policy(), now=NOW)
+    return {f.resource_id for f in result.findings if f.check_id == "credential-can-destroy-all-copies"}
+
+
 def test_incident_translation_credentials():
     res = by_id(translate(load_fixture()))
-    staging = "railway:environment:6c1f0a52-0000-4000-8000-000000000011"
-    vol = "railway:volume:6c1f0a52-0000-4000-8000-000000000030"
-    token = res["railway:project-token:6c1f0a52-0000-4000-8000-000000000050"]
-    grants = {g.target: g.actions for g in token.grants}
-    assert grants[staging] == {"read", "write", "delete"} and grants[vol] == {"delete"}
-    leaked = res["railway:variable:6c1f0a52-0000-4000-8000-000000000042"]
-    assert leaked.get("inferred") is True and leaked.get("token_kind") == "project"
-    assert leaked.targets("exposed_to") == ("railway:service:6c1f0a52-0000-4000-8000-000000000023:6c1f0a52-0000-4000-8000-000000000011",)
-    audit_token = res["railway:audit-token:self"]
-    assert audit_token.get("token_kind") == "account"
-    assert {g.target for g in audit_token.grants} == {"railway:workspace:6c1f0a52-0000-4000-8000-000000000002"}
+    # the admin's account token carries the admin role: it can delete everything in the workspace
+    leaked = res[LEAKED]
+    assert leaked.get("token_kind") == "account"
+    assert leaked.get("roles") == ["6c1f0a52-0000-4000-8000-000000000002: ADMIN"]
+    assert {g.target: g.actions for g in leaked.grants} == {WORKSPACE: {"admin"}}
+    # the staging project token deploys: no delete anywhere
+    assert {g.target: g.actions for g in res[PROJECT_TOKEN].grants} == {STAGING: {"read", "write"}}
+    found = res["railway:variable:6c1f0a52-0000-4000-8000-000000000042"]
+    assert found.get("inferred") is True and found.get("token_kind") == "account"
+    agent = "railway:service:6c1f0a52-0000-4000-8000-000000000023:6c1f0a52-0000-4000-8000-000000000011"
+    assert found.targets("exposed_to") == (agent,)
+    # one credential per token: the audit token is one of the listed account tokens, not a second copy
+    assert "railway:audit-token:self" not in res
+    listed = [r for r in res.values() if r.id.startswith("railway:api-token:") and r.get("token_kind") == "account"]
+    assert len(listed) == 2
     # without --fingerprint-secrets no variable carries a fingerprint
     assert not any(r.get("fingerprint") for r in res.values())
 
 
-def test_project_token_volume_assumption_can_be_switched_off():
-    res = by_id(translate(load_fixture(), project_token_deletes_volumes=False))
-    token = res["railway:project-token:6c1f0a52-0000-4000-8000-000000000050"]
-    assert [g.target for g in token.grants] == ["railway:environment:6c1f0a52-0000-4000-8000-000000000011"]
-    result = audit([_source(list(res.values()))], Policy(), now=NOW)
-    destroyers = {f.resource_id for f in result.findings if f.check_id == "credential-can-destroy-all-copies"}
-    assert token.id not in destroyers
+def _with_role(role):
+    raw = load_fixture()
+    raw["workspaces"][0]["role"] = role
+    return by_id(translate(raw))
+
+
+def test_a_members_account_token_cannot_delete_and_an_admins_can():
+    member = _with_role("MEMBER")
+    assert {g.target: g.actions for g in member[LEAKED].grants} == {WORKSPACE: {"read", "write"}}
+    assert LEAKED not in destroyers(member.values())
+    assert "role unknown" not in member[LEAKED].name
+    viewer = _with_role("VIEWER")
+    assert {g.target: g.actions for g in viewer[LEAKED].grants} == {WORKSPACE: {"read"}}
+    assert LEAKED in destroyers(_with_role("ADMIN").values())
+
+
+def test_an_unknown_role_is_assumed_to_delete_and_says_so():
+    res = _with_role(None)
+    assert LEAKED in destroyers(res.values())
+    assert res[LEAKED].get("role_assumed") is True and "role unknown: assumed able to delete" in res[LEAKED].name
+    assert LEAKED in destroyers(_with_role("SUPERUSER").values())  # a role Railway does not document
+
+
+def test_project_tokens_delete_only_when_policy_says_so():
+    default = by_id(translate(load_fixture()))
+    assert PROJECT_TOKEN not in destroyers(default.values())
+    allowed = by_id(translate(load_fixture(), project_tokens_can_delete=True))
+    grants = {g.target: g.actions for g in allowed[PROJECT_TOKEN].grants}
+    assert grants[STAGING] == {"read", "write", "delete"}
+    assert grants["railway:volume:6c1f0a52-0000-4000-8000-000000000030"] == {"delete"}
+    assert PROJECT_TOKEN in destroyers(allowed.values())
+
+
+def test_the_audit_token_is_its_own_credential_only_when_it_is_not_listed():
+    raw = load_fixture()
+    raw["api_tokens"] = None  # the listing could not be read
+    res = by_id(translate(raw))
+    assert res["railway:audit-token:self"].get("token_kind") == "account"
+    raw = load_fixture()
+    raw["token"] = {"kind": "workspace", "workspaces": [raw["workspaces"][0]["id"]]}
+    raw["api_tokens"] = None
+    audit_token = by_id(translate(raw))["railway:audit-token:self"]
+    assert {g.target: g.actions for g in audit_token.grants} == {WORKSPACE: {"admin"}}
+
+
+def test_volumes_and_buckets_carry_the_deletion_queue_window():
+    raw = load_fixture()
+    project = raw["workspaces"][0]["projects"][0]
+    project["buckets"] = [{"id": "b1", "name": "uploads", "createdAt": "2026-01-01T00:00:00Z"}]
+    res = by_id(translate(raw))
+    assert res["railway:volume:6c1f0a52-0000-4000-8000-000000000030"].get("deletion_queue_hours") == 48
+    assert res["railway:volume-instance:6c1f0a52-0000-4000-8000-000000000031"].get("deletion_queue_hours") == 48
+    assert res["railway:bucket:b1"].kind == "bucket" and res["railway:bucket:b1"].get("deletion_queue_hours") == 52
 
 
 def test_translation_survives_a_snapshot_round_trip():
@@ -190,18 +250,13 @@ def intended_graph(acct: Account) -> tuple[dict, set, dict]:
             for t in p.tokens:
                 tid = f"railway:project-token:{t.id}"
                 nodes[tid] = "credential"
-                edges.add(rel(tid, "grants", f"railway:environment:{t.environment_id}"))
-                for vi in p.volume_instances():
-                    if vi.environment_id == t.environment_id:
-                        edges.add(rel(tid, "grants", f"railway:volume:{vi.volume_id}"))
+                edges.add(rel(tid, "grants", f"railway:environment:{t.environment_id}"))  # deploys only
     for t in acct.api_tokens:
         tid = f"railway:api-token:{t.id}"
         nodes[tid] = "credential"
         for w in ([f"railway:workspace:{t.workspace_id}"] if t.workspace_id else ws_ids):
             edges.add(rel(tid, "grants", w))
-    nodes["railway:audit-token:self"] = "credential"
-    for w in ws_ids:
-        edges.add(rel("railway:audit-token:self", "grants", w))
+    # the audit token is one of the listed account tokens: no second credential for it
     return nodes, edges, attrs
 
 
@@ -291,6 +346,8 @@ NULLABLE = {
     "projects": {"workspaceId", "tokens"},
     "api_tokens": {"expiresAt", "workspaceId"},
     "user": {"name"},
+    "workspaces": {"role"},  # a role that could not be read: assumed able to delete
+    "environments": {"canAccess"},
 }
 
 
