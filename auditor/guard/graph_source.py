@@ -1,0 +1,75 @@
+"""Which graph the guard judges by: the `--source` files, or the newest complete entry of the
+policy's `guard.history` directory; and how old it is.
+
+Imported only when a command holds a destructive operation, so the common case (nothing to
+judge) never pays for the engine and its providers.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from pathlib import Path
+
+from auditor.core.blast import analysis
+from auditor.core.policy import Policy
+from auditor.core.topology import Topology
+from auditor.guard.judge import Graph
+
+
+def load_graph(sources: list[str], policy: Policy, base: Path | None = None) -> Graph | None:
+    """The graph, or None when there is none to judge by (no source given, no history entry).
+
+    A source that is given but cannot be read raises (the guard then denies): a broken graph
+    is not the same as no graph.
+    """
+    from auditor.engine.audit import merge_sources
+    from auditor.engine.sources import load_sources
+
+    if sources:
+        loaded = load_sources(sources)
+        topo = Topology(merge_sources(loaded))
+        created = [_created_at(s.meta.get("snapshot_created_at"), name) for s, name in zip(loaded, sources)]
+        known = [c for c in created if c is not None]
+        return Graph(
+            analysis(topo, policy),
+            ", ".join(sources),
+            min(known) if len(known) == len(created) else None,
+            all(s.is_complete for s in loaded),
+            [g for s in loaded for g in s.gaps],
+        )
+    history_dir = policy.guard.history
+    if not history_dir:
+        return None
+    root = Path(history_dir)
+    if not root.is_absolute():
+        base = base if base is not None else (Path(policy.origin).parent if policy.origin else Path.cwd())
+        root = base / root
+    if not root.is_dir():
+        return None
+    from auditor.uses.history import History
+
+    entry = History(root).last_complete()
+    if entry is None:
+        return None
+    source = entry.snapshot()
+    topo = Topology(source.resources)
+    when = _created_at(entry.created_at or source.meta.get("snapshot_created_at"), None)
+    return Graph(analysis(topo, policy), f"{root.name}/{entry.name}", when, source.is_complete, list(source.gaps))
+
+
+def _created_at(value: object, file: str | None) -> datetime | None:
+    """When the graph was taken: the snapshot's own time, else the file's modification time."""
+    if isinstance(value, datetime):
+        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+    if isinstance(value, str) and value:
+        try:
+            parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+        except ValueError:
+            pass
+    if file and file != "-":
+        try:
+            return datetime.fromtimestamp(Path(file).stat().st_mtime, tz=timezone.utc)
+        except OSError:
+            return None
+    return None

@@ -1,0 +1,62 @@
+"""One guard decision, start to end: the call's operations, then (only if there is something
+destructive) the policy and the graph, then the decision table. Any failure is a deny."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from pathlib import Path
+
+from auditor.guard.decision import GuardVerdict, combine, failure
+from auditor.guard.operations import Findings
+from auditor.guard.payload import Call, call_findings
+
+
+@dataclass
+class GuardSettings:
+    sources: list[str] = field(default_factory=list)
+    policy: str | None = None
+    now: datetime | None = None
+
+
+def decide(call: Call, settings: GuardSettings) -> GuardVerdict:
+    """The guard's verdict on a call; never raises (a failure is a deny that says why)."""
+    try:
+        found = call_findings(call)
+        return decide_findings(found, settings, call.cwd)
+    except Exception as exc:  # noqa: BLE001 - fail closed on anything
+        return failure(_why(exc))
+
+
+def decide_findings(found: Findings, settings: GuardSettings, cwd: Path | None = None, graph=None) -> GuardVerdict:  # type: ignore[no-untyped-def]
+    floor = [f"The guard cannot see what runs in {b}." for b in found.blind_spots]
+    if not found.operations:
+        return combine([], floor)
+    from auditor.guard.judge import judge
+
+    policy, base = _policy(settings.policy, cwd)
+    if graph is None:
+        from auditor.guard.graph_source import load_graph
+
+        graph = load_graph(settings.sources, policy, base)
+    now = settings.now or datetime.now(timezone.utc)
+    verdicts = [judge(op, graph, policy.guard.max_age, now) for op in found.operations]
+    return combine(verdicts, floor)
+
+
+def _policy(path: str | None, cwd: Path | None):  # type: ignore[no-untyped-def]
+    from auditor.io.policy_file import discover_policy, load_policy
+
+    if path is None:
+        found = discover_policy(cwd) if cwd is not None and cwd.is_dir() else discover_policy()
+        policy = load_policy(found) if found is not None else load_policy(None)
+        return policy, (found.parent if found is not None else None)
+    return load_policy(path), Path(path).parent
+
+
+def _why(exc: Exception) -> str:
+    from auditor.core.errors import BlastscopeError
+
+    if isinstance(exc, BlastscopeError):
+        return str(exc)
+    return f"internal error: {type(exc).__name__}: {exc}"
