@@ -12,6 +12,7 @@ from pathlib import Path
 
 from auditor.core.blast import analysis
 from auditor.core.policy import Policy
+from auditor.core.source import Source
 from auditor.core.topology import Topology
 from auditor.guard.judge import Graph
 
@@ -22,21 +23,27 @@ def load_graph(sources: list[str], policy: Policy, base: Path | None = None) -> 
     A source that is given but cannot be read raises (the guard then denies): a broken graph
     is not the same as no graph.
     """
+    found = load_audit_sources(sources, policy, base)
+    if found is None:
+        return None
+    loaded, origin, created_at = found
     from auditor.engine.audit import merge_sources
-    from auditor.engine.sources import load_sources
 
+    topo = Topology(merge_sources(loaded))
+    return Graph(analysis(topo, policy), origin, created_at, all(s.is_complete for s in loaded),
+                 [g for s in loaded for g in s.gaps])
+
+
+def load_audit_sources(sources: list[str], policy: Policy,
+                       base: Path | None = None) -> tuple[list[Source], str, datetime | None] | None:
+    """(sources, where they came from, when the graph was taken), or None when there are none."""
     if sources:
+        from auditor.engine.sources import load_sources
+
         loaded = load_sources(sources)
-        topo = Topology(merge_sources(loaded))
         created = [_created_at(s.meta.get("snapshot_created_at"), name) for s, name in zip(loaded, sources)]
         known = [c for c in created if c is not None]
-        return Graph(
-            analysis(topo, policy),
-            ", ".join(sources),
-            min(known) if len(known) == len(created) else None,
-            all(s.is_complete for s in loaded),
-            [g for s in loaded for g in s.gaps],
-        )
+        return loaded, ", ".join(sources), min(known) if len(known) == len(created) else None
     history_dir = policy.guard.history
     if not history_dir:
         return None
@@ -52,9 +59,8 @@ def load_graph(sources: list[str], policy: Policy, base: Path | None = None) -> 
     if entry is None:
         return None
     source = entry.snapshot()
-    topo = Topology(source.resources)
     when = _created_at(entry.created_at or source.meta.get("snapshot_created_at"), None)
-    return Graph(analysis(topo, policy), f"{root.name}/{entry.name}", when, source.is_complete, list(source.gaps))
+    return [source], f"{root.name}/{entry.name}", when
 
 
 def _created_at(value: object, file: str | None) -> datetime | None:

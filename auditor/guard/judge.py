@@ -208,7 +208,8 @@ def _data_sentence(an: BlastAnalysis, outcome, production: bool) -> str:  # type
     res = topo.nodes[dataset]
     copies_besides = [c for c in outcome.copies if c != dataset]
     gone_copies = [c for c in outcome.destroyed if c != dataset]
-    name = f"{res.kind} {res.name} ({_tier_word(an, dataset)})"
+    tier = _tier_word(an, dataset)
+    name = f"{res.kind} {res.name}" if res.name.endswith(f"({tier})") else f"{res.kind} {res.name} ({tier})"
     if dataset in outcome.destroyed:
         if not copies_besides:
             return f"{name}, which has no backup or replica: no copy survives"

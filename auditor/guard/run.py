@@ -28,20 +28,30 @@ def decide(call: Call, settings: GuardSettings) -> GuardVerdict:
         return failure(_why(exc))
 
 
-def decide_findings(found: Findings, settings: GuardSettings, cwd: Path | None = None, graph=None) -> GuardVerdict:  # type: ignore[no-untyped-def]
+def decide_findings(found: Findings, settings: GuardSettings, cwd: Path | None = None,
+                    loaded: tuple | None = None) -> GuardVerdict:
+    """`loaded` is a (policy, graph) pair a long-running caller (the proxy, the MCP server) keeps."""
     floor = [f"The guard cannot see what runs in {b}." for b in found.blind_spots]
     if not found.operations:
         return combine([], floor)
     from auditor.guard.judge import judge
 
-    policy, base = _policy(settings.policy, cwd)
-    if graph is None:
-        from auditor.guard.graph_source import load_graph
-
-        graph = load_graph(settings.sources, policy, base)
+    if loaded is not None:
+        policy, graph = loaded
+    else:
+        policy, graph = load(settings, cwd)
     now = settings.now or datetime.now(timezone.utc)
     verdicts = [judge(op, graph, policy.guard.max_age, now) for op in found.operations]
     return combine(verdicts, floor)
+
+
+def load(settings: GuardSettings, cwd: Path | None = None):  # type: ignore[no-untyped-def]
+    """(policy, graph or None) as the settings name them."""
+    policy, base = _policy(settings.policy, cwd)
+    from auditor.guard.graph_source import load_graph
+
+    graph = load_graph(settings.sources, policy, base)
+    return policy, graph
 
 
 def _policy(path: str | None, cwd: Path | None):  # type: ignore[no-untyped-def]
