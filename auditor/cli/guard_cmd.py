@@ -7,7 +7,6 @@ through the typer app, with the same arguments."""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -19,7 +18,7 @@ from auditor.cli.app import app, handle_errors, parse_now
     add_help_option=False,
 )
 def guard(ctx: typer.Context) -> None:
-    """Judge a command or an agent's hook payload: allow, ask or deny (`guard --help`; `guard install`, `guard proxy`)."""
+    """Judge a command or an agent's hook payload: allow, ask or deny (see `guard --help`)."""
     from auditor.guard.main import main as guard_main
 
     raise typer.Exit(guard_main(list(ctx.args)))
@@ -28,9 +27,11 @@ def guard(ctx: typer.Context) -> None:
 @app.command()
 @handle_errors
 def mcp(
-    source: Optional[List[str]] = typer.Option(None, "--source", "-s", help="Audit sources (default: the policy's guard.history)."),
-    policy_file: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy file."),
-    now: Optional[str] = typer.Option(None, "--now", help="Pin the clock (ISO-8601)."),
+    source: list[str] | None = typer.Option(
+        None, "--source", "-s", help="Audit sources (default: the policy's guard.history)."
+    ),
+    policy_file: Path | None = typer.Option(None, "--policy", "-p", help="Policy file."),
+    now: str | None = typer.Option(None, "--now", help="Pin the clock (ISO-8601)."),
 ) -> None:
     """Serve read-only tools over MCP (stdio): blast(node), check_command(command), findings(severity)."""
     from auditor.guard.mcp_server import serve_stdio

@@ -20,8 +20,13 @@ def render(verdict: GuardVerdict, fmt: str) -> tuple[str, str, int]:
     code = 2 if verdict.failed else 0
     err = (verdict.reason + "\n") if verdict.failed else ""
     if fmt == "claude":
-        out = {"hookSpecificOutput": {"hookEventName": "PreToolUse", "permissionDecision": verdict.decision,
-                                      "permissionDecisionReason": verdict.reason}}
+        out = {
+            "hookSpecificOutput": {
+                "hookEventName": "PreToolUse",
+                "permissionDecision": verdict.decision,
+                "permissionDecisionReason": verdict.reason,
+            }
+        }
         return json.dumps(out) + "\n", err, code
     if fmt == "cursor":
         out = {"permission": verdict.decision, "user_message": verdict.reason, "agent_message": _agent_text(verdict)}
@@ -30,8 +35,10 @@ def render(verdict: GuardVerdict, fmt: str) -> tuple[str, str, int]:
         return json.dumps(verdict.to_json(), indent=2) + "\n", err, code
     lines = [f"{verdict.decision.upper()}: {verdict.reason}"]
     for op in verdict.operations:
-        lines.append(f"  - {op.operation.tool} {op.operation.operation} {op.operation.target_label()}: {op.decision}"
-                     + (f" (resolved: {', '.join(op.resolved[:5])})" if op.resolved else ""))
+        lines.append(
+            f"  - {op.operation.tool} {op.operation.operation} {op.operation.target_label()}: {op.decision}"
+            + (f" (resolved: {', '.join(op.resolved[:5])})" if op.resolved else "")
+        )
     return "\n".join(lines) + "\n", err, code
 
 

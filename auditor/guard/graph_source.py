@@ -7,7 +7,7 @@ judge) never pays for the engine and its providers.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from auditor.core.blast import analysis
@@ -30,18 +30,26 @@ def load_graph(sources: list[str], policy: Policy, base: Path | None = None) -> 
     from auditor.engine.audit import merge_sources
 
     topo = Topology(merge_sources(loaded))
-    return Graph(analysis(topo, policy), origin, created_at, all(s.is_complete for s in loaded),
-                 [g for s in loaded for g in s.gaps])
+    return Graph(
+        analysis(topo, policy),
+        origin,
+        created_at,
+        all(s.is_complete for s in loaded),
+        [g for s in loaded for g in s.gaps],
+    )
 
 
-def load_audit_sources(sources: list[str], policy: Policy,
-                       base: Path | None = None) -> tuple[list[Source], str, datetime | None] | None:
+def load_audit_sources(
+    sources: list[str], policy: Policy, base: Path | None = None
+) -> tuple[list[Source], str, datetime | None] | None:
     """(sources, where they came from, when the graph was taken), or None when there are none."""
     if sources:
         from auditor.engine.sources import load_sources
 
         loaded = load_sources(sources)
-        created = [_created_at(s.meta.get("snapshot_created_at"), name) for s, name in zip(loaded, sources)]
+        created = [
+            _created_at(s.meta.get("snapshot_created_at"), name) for s, name in zip(loaded, sources, strict=True)
+        ]
         known = [c for c in created if c is not None]
         return loaded, ", ".join(sources), min(known) if len(known) == len(created) else None
     history_dir = policy.guard.history
@@ -66,16 +74,16 @@ def load_audit_sources(sources: list[str], policy: Policy,
 def _created_at(value: object, file: str | None) -> datetime | None:
     """When the graph was taken: the snapshot's own time, else the file's modification time."""
     if isinstance(value, datetime):
-        return value if value.tzinfo else value.replace(tzinfo=timezone.utc)
+        return value if value.tzinfo else value.replace(tzinfo=UTC)
     if isinstance(value, str) and value:
         try:
             parsed = datetime.fromisoformat(value.replace("Z", "+00:00"))
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=timezone.utc)
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
         except ValueError:
             pass
     if file and file != "-":
         try:
-            return datetime.fromtimestamp(Path(file).stat().st_mtime, tz=timezone.utc)
+            return datetime.fromtimestamp(Path(file).stat().st_mtime, tz=UTC)
         except OSError:
             return None
     return None

@@ -42,8 +42,11 @@ RAILWAY_MUTATIONS: dict[str, MutationRule] = {
     "variableDelete": MutationRule(("input.name",), _K({"credential"}), scope_arg="input.environmentId"),
     "deploymentRemove": MutationRule(("id",), None, note="removes a deployment (deployments are not in the graph)"),
     "volumeInstanceBackupRestore": MutationRule(
-        ("volumeInstanceId",), _K({"volume"}), fixed="ask",
-        note="a restore overwrites the volume's current data with the backup"),
+        ("volumeInstanceId",),
+        _K({"volume"}),
+        fixed="ask",
+        note="a restore overwrites the volume's current data with the backup",
+    ),
 }
 #: mutations that only delete when an argument says so
 _REPLACE = "variableCollectionUpsert"
@@ -91,7 +94,9 @@ def body_operations(body: str, tool: str, railway_endpoint: bool) -> list[Operat
     return out
 
 
-def document_operations(query: str, variables: dict[str, Any], tool: str, railway_endpoint: bool = True) -> list[Operation]:
+def document_operations(
+    query: str, variables: dict[str, Any], tool: str, railway_endpoint: bool = True
+) -> list[Operation]:
     """Every destructive mutation field of every mutation operation in the document."""
     from graphql import GraphQLError, OperationType, parse
     from graphql.language import FieldNode, OperationDefinitionNode
@@ -169,20 +174,38 @@ def _judge_field(name: str, args: dict[str, Any], tool: str, railway_endpoint: b
             targets = [_text(v) for v in value] if isinstance(value, list) else [_text(value)]
             break
         scope = _arg(args, rule.scope_arg) if rule.scope_arg else None
-        return Operation(tool, name, tuple(targets), rule.kinds, scope=_text(scope) if scope is not None else None,
-                         note=rule.note, fixed=rule.fixed)
+        return Operation(
+            tool,
+            name,
+            tuple(targets),
+            rule.kinds,
+            scope=_text(scope) if scope is not None else None,
+            note=rule.note,
+            fixed=rule.fixed,
+        )
     if name == _REPLACE:
         inp = args.get("input") if isinstance(args.get("input"), dict) else {}
         replace = inp.get("replace")
         if replace is True or replace == DYNAMIC:
             env = inp.get("environmentId")
-            return Operation(tool, name, (), frozenset({"credential"}), scope=_text(env) if env else None,
-                             note="replace: true deletes every variable of the environment not in the new set")
+            return Operation(
+                tool,
+                name,
+                (),
+                frozenset({"credential"}),
+                scope=_text(env) if env else None,
+                note="replace: true deletes every variable of the environment not in the new set",
+            )
         return None
     if railway_endpoint and "Delete" in name and not name.endswith(_NOT_DESTRUCTIVE_SUFFIXES):
         target = next((_text(v) for k, v in sorted(args.items()) if k in ("id", "input") and v is not None), None)
-        return Operation(tool, name, (target,) if target and isinstance(args.get("id"), str) else (), None,
-                         note=f"{name} is a delete the guard has no rule for")
+        return Operation(
+            tool,
+            name,
+            (target,) if target and isinstance(args.get("id"), str) else (),
+            None,
+            note=f"{name} is a delete the guard has no rule for",
+        )
     return None
 
 

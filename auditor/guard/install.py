@@ -52,8 +52,12 @@ def merge(agent: str, existing: dict[str, Any], command: str) -> dict[str, Any]:
     if agent == "claude":
         entries = [e for e in hooks.get("PreToolUse", []) if not _ours_claude(e)]
         for matcher in ("Bash", "mcp__.*"):
-            entries.append({"matcher": matcher, "hooks": [
-                {"type": "command", "command": f"{command} || exit 2", "timeout": HOOK_TIMEOUT_SECONDS}]})
+            entries.append(
+                {
+                    "matcher": matcher,
+                    "hooks": [{"type": "command", "command": f"{command} || exit 2", "timeout": HOOK_TIMEOUT_SECONDS}],
+                }
+            )
         hooks["PreToolUse"] = entries
     else:
         doc.setdefault("version", 1)
@@ -75,8 +79,9 @@ def _ours_claude(entry: object) -> bool:
     return any(_ours(h.get("command")) for h in entry.get("hooks", []) if isinstance(h, dict))
 
 
-def install(agent: str, *, user: bool, home: Path, project: Path, sources: list[str], policy: str | None,
-            dry_run: bool) -> tuple[Path, str]:
+def install(
+    agent: str, *, user: bool, home: Path, project: Path, sources: list[str], policy: str | None, dry_run: bool
+) -> tuple[Path, str]:
     path = settings_path(agent, user, home, project)
     existing: dict[str, Any] = {}
     if path.exists():

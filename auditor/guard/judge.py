@@ -17,7 +17,7 @@ from typing import Any
 from auditor.core.blast import BlastAnalysis
 from auditor.core.policy import format_duration
 from auditor.core.topology import Topology
-from auditor.guard.decision import ALLOW, ASK, DENY, OperationVerdict, at_least
+from auditor.guard.decision import ALLOW, ASK, DENY, OperationVerdict
 from auditor.guard.operations import Operation
 from auditor.guard.shell import DYNAMIC
 from auditor.uses.blast_query import blast_report
@@ -86,23 +86,39 @@ def judge(op: Operation, graph: Graph | None, max_age: timedelta, now: datetime)
     """One operation's decision (see the decision table)."""
     what = f"{op.operation} on {op.target_label()}" if op.targets else op.operation
     if op.fixed:
-        return OperationVerdict(op, op.fixed, f"{what}: {op.note}." if op.note else f"{what} needs a person's approval.")
+        return OperationVerdict(
+            op, op.fixed, f"{what}: {op.note}." if op.note else f"{what} needs a person's approval."
+        )
     if graph is None:
-        return OperationVerdict(op, ASK, f"{what} is destructive and there is no audited graph to judge it by "
-                                         "(give --source, or set guard.history in the policy).")
+        return OperationVerdict(
+            op,
+            ASK,
+            f"{what} is destructive and there is no audited graph to judge it by "
+            "(give --source, or set guard.history in the policy).",
+        )
     resolved, unresolved = _resolve(op, graph)
     if unresolved:
         shown = ", ".join(u.replace(DYNAMIC, "$…") for u in unresolved) if any(unresolved) else ""
-        why = op.note if (op.note and not op.targets) else (
-            f"{shown!r} is not a resource in {graph.origin}" if shown and DYNAMIC not in "".join(unresolved)
-            else "its target is only known when the command runs" if shown else "it names no target")
+        why = (
+            op.note
+            if (op.note and not op.targets)
+            else (
+                f"{shown!r} is not a resource in {graph.origin}"
+                if shown and DYNAMIC not in "".join(unresolved)
+                else "its target is only known when the command runs"
+                if shown
+                else "it names no target"
+            )
+        )
         return OperationVerdict(op, ASK, f"{what}: cannot tell what it destroys — {why}.", resolved)
     verdict = _blast_decision(op, what, resolved, graph.analysis)
     age = graph.age(now)
     if age is not None and age > max_age and verdict.decision == ALLOW:
         verdict.decision = ASK
-        verdict.reason += (f" But the graph ({graph.origin}) is {format_duration(age - age % timedelta(minutes=1))} old, "
-                           f"older than guard.max_age {format_duration(max_age)}.")
+        verdict.reason += (
+            f" But the graph ({graph.origin}) is {format_duration(age - age % timedelta(minutes=1))} old, "
+            f"older than guard.max_age {format_duration(max_age)}."
+        )
     if not graph.complete and verdict.decision == ALLOW:
         verdict.decision = ASK
         verdict.reason += f" But the graph ({graph.origin}) is incomplete: {'; '.join(graph.gaps[:3])}."
@@ -113,14 +129,16 @@ def judge(op: Operation, graph: Graph | None, max_age: timedelta, now: datetime)
 
 def _resolve(op: Operation, graph: Graph) -> tuple[list[str], list[str]]:
     if op.whole_state:
-        ids = [rid for rid, res in graph.topo.nodes.items() if rid.startswith("tf:") and res.kind not in _SCAFFOLD_KINDS]
+        ids = [
+            rid for rid, res in graph.topo.nodes.items() if rid.startswith("tf:") and res.kind not in _SCAFFOLD_KINDS
+        ]
         return (ids, []) if ids else ([], [""])
     if not op.targets:
         return [], [""]
     resolved: list[str] = []
     unresolved: list[str] = []
     refs = [f"tf:{t}" if op.tool in ("terraform", "tofu") else t for t in op.targets]
-    for ref, shown in zip(refs, op.targets):
+    for ref, shown in zip(refs, op.targets, strict=True):
         hits = graph.resolve(ref, op.kinds) or (graph.resolve(shown, op.kinds) if ref != shown else [])
         if hits:
             resolved.extend(h for h in hits if h not in resolved)
@@ -155,8 +173,11 @@ def _blast_decision(op: Operation, what: str, nodes: list[str], an: BlastAnalysi
             elif outcome.lost:
                 lost_elsewhere.append(dataset)
                 sentences_ask.append(_data_sentence(an, outcome, production=False))
-    data_nodes = {n for n in destroyed if an.is_dataset(n) or topo.nodes[n].relations.get("backup_of")
-                  or topo.nodes[n].relations.get("replica_of")}
+    data_nodes = {
+        n
+        for n in destroyed
+        if an.is_dataset(n) or topo.nodes[n].relations.get("backup_of") or topo.nodes[n].relations.get("replica_of")
+    }
     for n in destroyed:
         res = topo.nodes[n]
         if n in data_nodes or res.kind in ("backup",):
@@ -182,11 +203,19 @@ def _blast_decision(op: Operation, what: str, nodes: list[str], an: BlastAnalysi
             parts.append(f"production resources {shown}{more}")
         parts.extend(dict.fromkeys(sentences_ask))
         return OperationVerdict(op, ASK, f"{head} {'; '.join(parts)}.", nodes, blast)
-    kept = "every dataset it touches keeps a surviving copy" if any(
-        an.is_dataset(n) or topo.nodes[n].kind == "backup" for n in destroyed) else "no data"
+    kept = (
+        "every dataset it touches keeps a surviving copy"
+        if any(an.is_dataset(n) or topo.nodes[n].kind == "backup" for n in destroyed)
+        else "no data"
+    )
     return OperationVerdict(
-        op, ALLOW, f"{head} {len(destroyed)} non-production resource(s) ({', '.join(label(n) for n in list(destroyed)[:3])}"
-                   f"{', …' if len(destroyed) > 3 else ''}): {kept}.", nodes, blast)
+        op,
+        ALLOW,
+        f"{head} {len(destroyed)} non-production resource(s) ({', '.join(label(n) for n in list(destroyed)[:3])}"
+        f"{', …' if len(destroyed) > 3 else ''}): {kept}.",
+        nodes,
+        blast,
+    )
 
 
 def _lost(an: BlastAnalysis, dataset: str, destroyed: dict[str, Any]) -> bool:
@@ -216,7 +245,8 @@ def _data_sentence(an: BlastAnalysis, outcome, production: bool) -> str:  # type
         if outcome.lost:
             return f"{name} and all {len(copies_besides)} of its {_copy_word(topo, copies_besides)}: no copy survives"
         kept = ", ".join(topo.label(c) for c in outcome.surviving[:3])
-        return f"{name} and {len(gone_copies)} of its {len(copies_besides)} copies ({kept} survive{'s' if len(outcome.surviving) == 1 else ''})"
+        verb = "survives" if len(outcome.surviving) == 1 else "survive"
+        return f"{name} and {len(gone_copies)} of its {len(copies_besides)} copies ({kept} {verb})"
     shown = ", ".join(topo.label(c) for c in gone_copies[:3])
     tail = ": no copy survives" if outcome.lost else ""
     return f"{shown} — {'a copy' if len(gone_copies) == 1 else f'{len(gone_copies)} copies'} of {name}{tail}"

@@ -31,12 +31,21 @@ def main(argv: list[str]) -> int:
 def _hook(argv: list[str]) -> int:
     ap = argparse.ArgumentParser(
         prog="blastscope guard",
-        description="Judge a command (or an agent's hook payload on stdin) against the audited graph: allow, ask or deny. "
-                    "Subcommands: `guard install claude|cursor`, `guard proxy`.")
+        description="Judge a command (or an agent's hook payload on stdin) against the audited graph: "
+        "allow, ask or deny. "
+        "Subcommands: `guard install claude|cursor`, `guard proxy`.",
+    )
     ap.add_argument("--command", "-c", help="The shell command to judge (default: a hook payload on stdin).")
-    ap.add_argument("--source", "-s", nargs="+", action="extend", default=[], metavar="FILE",
-                    help="Audit sources (snapshot, inventory, state). Default: the newest complete entry of the "
-                         "policy's guard.history.")
+    ap.add_argument(
+        "--source",
+        "-s",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help="Audit sources (snapshot, inventory, state). Default: the newest complete entry of the "
+        "policy's guard.history.",
+    )
     ap.add_argument("--policy", "-p", help="Policy file (default: .blastscope.yaml found from the working directory).")
     ap.add_argument("--now", help="Pin the clock (ISO-8601) when judging the graph's age.")
     ap.add_argument("--format", "-f", choices=FORMATS, help="Answer format (default: the payload's agent, or text).")
@@ -77,15 +86,26 @@ def _emit(verdict, fmt: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def _install(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(prog="blastscope guard install",
-                                 description="Install the guard as a Claude Code or Cursor hook, keeping the settings already there.")
+    ap = argparse.ArgumentParser(
+        prog="blastscope guard install",
+        description="Install the guard as a Claude Code or Cursor hook, keeping the settings already there.",
+    )
     ap.add_argument("agent", choices=["claude", "cursor"])
     where = ap.add_mutually_exclusive_group()
     where.add_argument("--user", action="store_true", help="~/.claude/settings.json or ~/.cursor/hooks.json")
-    where.add_argument("--project", action="store_true", help="./.claude/settings.json or ./.cursor/hooks.json (default)")
+    where.add_argument(
+        "--project", action="store_true", help="./.claude/settings.json or ./.cursor/hooks.json (default)"
+    )
     ap.add_argument("--dry-run", action="store_true", help="Print the merged file instead of writing it.")
-    ap.add_argument("--source", "-s", nargs="+", action="extend", default=[], metavar="FILE",
-                    help="Audit sources the hook judges by (default: the policy's guard.history).")
+    ap.add_argument(
+        "--source",
+        "-s",
+        nargs="+",
+        action="extend",
+        default=[],
+        metavar="FILE",
+        help="Audit sources the hook judges by (default: the policy's guard.history).",
+    )
     ap.add_argument("--policy", "-p", help="Policy file the hook uses.")
     try:
         args = ap.parse_args(argv)
@@ -97,8 +117,15 @@ def _install(argv: list[str]) -> int:
     from auditor.guard.install import install
 
     try:
-        path, text = install(args.agent, user=args.user, home=Path.home(), project=Path.cwd(), sources=args.source,
-                             policy=args.policy, dry_run=args.dry_run)
+        path, text = install(
+            args.agent,
+            user=args.user,
+            home=Path.home(),
+            project=Path.cwd(),
+            sources=args.source,
+            policy=args.policy,
+            dry_run=args.dry_run,
+        )
     except BlastscopeError as exc:
         sys.stderr.write(f"blastscope: error: {exc}\n")
         return 2
@@ -110,13 +137,19 @@ def _install(argv: list[str]) -> int:
 
 
 def _proxy(argv: list[str]) -> int:
-    ap = argparse.ArgumentParser(prog="blastscope guard proxy",
-                                 description="A local Railway GraphQL proxy that judges every mutation before forwarding it.")
+    ap = argparse.ArgumentParser(
+        prog="blastscope guard proxy",
+        description="A local Railway GraphQL proxy that judges every mutation before forwarding it.",
+    )
     ap.add_argument("--source", "-s", nargs="+", action="extend", default=[], metavar="FILE")
     ap.add_argument("--policy", "-p")
-    ap.add_argument("--listen", default="127.0.0.1:8787", help="HOST:PORT to listen on (loopback only; port 0: any free one)")
+    ap.add_argument(
+        "--listen", default="127.0.0.1:8787", help="HOST:PORT to listen on (loopback only; port 0: any free one)"
+    )
     ap.add_argument("--upstream", default="https://backboard.railway.com/graphql/v2")
-    ap.add_argument("--allow-ask", action="store_true", help="Forward mutations whose decision is ask (default: refuse).")
+    ap.add_argument(
+        "--allow-ask", action="store_true", help="Forward mutations whose decision is ask (default: refuse)."
+    )
     try:
         args = ap.parse_args(argv)
     except SystemExit as exc:
@@ -131,12 +164,21 @@ def _proxy(argv: list[str]) -> int:
     upstream_token = os.environ.get(UPSTREAM_TOKEN_ENV) or None
     client_token = os.environ.get(CLIENT_TOKEN_ENV) or None
     if upstream_token and not client_token:
-        sys.stderr.write(f"blastscope: error: the proxy holds {UPSTREAM_TOKEN_ENV}; set {CLIENT_TOKEN_ENV} to the "
-                         "separate token local clients must present\n")
+        sys.stderr.write(
+            f"blastscope: error: the proxy holds {UPSTREAM_TOKEN_ENV}; set {CLIENT_TOKEN_ENV} to the "
+            "separate token local clients must present\n"
+        )
         return 2
-    settings = ProxySettings(sources=list(args.source), policy=args.policy, upstream=args.upstream,
-                             allow_ask=args.allow_ask, upstream_token=upstream_token, client_token=client_token,
-                             host=host.strip("[]"), port=int(port))
+    settings = ProxySettings(
+        sources=list(args.source),
+        policy=args.policy,
+        upstream=args.upstream,
+        allow_ask=args.allow_ask,
+        upstream_token=upstream_token,
+        client_token=client_token,
+        host=host.strip("[]"),
+        port=int(port),
+    )
     try:
         return serve(settings)
     except BlastscopeError as exc:

@@ -8,7 +8,7 @@ when the server starts.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 from auditor.core.severity import SEVERITIES, at_least
@@ -34,8 +34,13 @@ class GuardTools:
             raise InputError("no graph to serve: give --source FILE, or set guard.history in the policy")
         self.sources, origin, created = found
         topo = Topology(merge_sources(self.sources))
-        self.graph = Graph(analysis(topo, self.policy), origin, created,
-                           all(s.is_complete for s in self.sources), [g for s in self.sources for g in s.gaps])
+        self.graph = Graph(
+            analysis(topo, self.policy),
+            origin,
+            created,
+            all(s.is_complete for s in self.sources),
+            [g for s in self.sources for g in s.gaps],
+        )
         self._findings: list[Any] | None = None
 
     def blast(self, node: str) -> dict[str, Any]:
@@ -43,7 +48,10 @@ class GuardTools:
 
         matches = self.graph.resolve(node, None)
         if not matches:
-            return {"node": node, "error": f"no resource {node!r} (by id, provider-native id or name) in {self.graph.origin}"}
+            return {
+                "node": node,
+                "error": f"no resource {node!r} (by id, provider-native id or name) in {self.graph.origin}",
+            }
         an = self.graph.analysis
         return {"node": node, "matches": [blast_json(an, blast_report(an, m)) for m in matches]}
 
@@ -63,15 +71,23 @@ class GuardTools:
         if self._findings is None:
             from auditor.engine.audit import audit
 
-            now = self.settings.now or datetime.now(timezone.utc)
+            now = self.settings.now or datetime.now(UTC)
             self._findings = list(audit(self.sources, self.policy, now=now).findings)
         chosen = [f for f in self._findings if severity is None or at_least(f.severity, severity)]
         return {
             "graph": self.graph.origin,
             "count": len(chosen),
-            "findings": [{"check_id": f.check_id, "severity": f.severity, "resource_id": f.resource_id,
-                          "resource_name": f.resource_name, "message": f.message,
-                          "evidence": [str(p) for p in f.evidence[:3]]} for f in chosen],
+            "findings": [
+                {
+                    "check_id": f.check_id,
+                    "severity": f.severity,
+                    "resource_id": f.resource_id,
+                    "resource_name": f.resource_name,
+                    "message": f.message,
+                    "evidence": [str(p) for p in f.evidence[:3]],
+                }
+                for f in chosen
+            ],
         }
 
 
@@ -82,22 +98,31 @@ def build_server(tools: GuardTools):  # type: ignore[no-untyped-def]
     server = MCPServer(
         "blastscope",
         instructions="Ask before destroying infrastructure: check_command(command) says allow, ask or deny; "
-                     "blast(node) says what one delete destroys; findings() lists shared blast-radius problems.",
+        "blast(node) says what one delete destroys; findings() lists shared blast-radius problems.",
     )
     read_only = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
 
-    @server.tool(annotations=read_only, description="What one delete of NODE (id, provider-native id or name) "
-                                                    "destroys, and which datasets lose every copy.")
+    @server.tool(
+        annotations=read_only,
+        description="What one delete of NODE (id, provider-native id or name) "
+        "destroys, and which datasets lose every copy.",
+    )
     def blast(node: str) -> dict[str, Any]:
         return tools.blast(node)
 
-    @server.tool(annotations=read_only, description="The blastscope guard's decision (allow, ask or deny) on a "
-                                                    "shell command, with the reason and what it would destroy.")
+    @server.tool(
+        annotations=read_only,
+        description="The blastscope guard's decision (allow, ask or deny) on a "
+        "shell command, with the reason and what it would destroy.",
+    )
     def check_command(command: str) -> dict[str, Any]:
         return tools.check_command(command)
 
-    @server.tool(annotations=read_only, description="The audit's findings, optionally only those at or above "
-                                                    "a severity (critical, high, medium, low, info).")
+    @server.tool(
+        annotations=read_only,
+        description="The audit's findings, optionally only those at or above "
+        "a severity (critical, high, medium, low, info).",
+    )
     def findings(severity: str | None = None) -> dict[str, Any]:
         return tools.findings(severity)
 

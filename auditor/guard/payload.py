@@ -74,8 +74,10 @@ def parse_payload(raw: bytes | str) -> Call:
                 raise PayloadError("a Bash tool call without a 'command' string in tool_input")
             return Call(CLAUDE, "PreToolUse", command=command, tool_name=name, tool_input=tool_input, cwd=cwd)
         return Call(CLAUDE, "PreToolUse", tool_name=name, tool_input=tool_input, cwd=cwd)
-    raise PayloadError(f"not a Claude Code PreToolUse or Cursor beforeShellExecution/beforeMCPExecution payload "
-                       f"(hook_event_name {event!r})")
+    raise PayloadError(
+        f"not a Claude Code PreToolUse or Cursor beforeShellExecution/beforeMCPExecution payload "
+        f"(hook_event_name {event!r})"
+    )
 
 
 def _tool_name(doc: dict[str, Any]) -> str:
@@ -101,11 +103,38 @@ def _tool_input(doc: dict[str, Any]) -> dict[str, Any]:
 
 # ------------------------------------------------------------------------------ what a call does
 _DESTRUCTIVE_TOOL = re.compile(r"delete|destroy|remove|drop|purge|wipe|terminate|teardown", re.I)
-_TARGET_KEYS = ("volumeId", "volume_id", "volume", "environmentId", "environment_id", "environment", "projectId",
-                "project_id", "project", "serviceId", "service_id", "service", "bucketId", "bucket", "backupId",
-                "volumeInstanceBackupId", "id", "name", "resource", "target")
-_KIND_WORDS = (("backup", "backup"), ("volume", "volume"), ("environment", "environment"), ("project", "project"),
-               ("service", "service"), ("bucket", "bucket"), ("database", "database"), ("workspace", "account"))
+_TARGET_KEYS = (
+    "volumeId",
+    "volume_id",
+    "volume",
+    "environmentId",
+    "environment_id",
+    "environment",
+    "projectId",
+    "project_id",
+    "project",
+    "serviceId",
+    "service_id",
+    "service",
+    "bucketId",
+    "bucket",
+    "backupId",
+    "volumeInstanceBackupId",
+    "id",
+    "name",
+    "resource",
+    "target",
+)
+_KIND_WORDS = (
+    ("backup", "backup"),
+    ("volume", "volume"),
+    ("environment", "environment"),
+    ("project", "project"),
+    ("service", "service"),
+    ("bucket", "bucket"),
+    ("database", "database"),
+    ("workspace", "account"),
+)
 
 
 def call_findings(call: Call) -> Findings:
@@ -120,8 +149,9 @@ def call_findings(call: Call) -> Findings:
     if isinstance(args.get("query"), str):
         variables = args.get("variables") if isinstance(args.get("variables"), dict) else {}
         try:
-            found.operations.extend(body_operations(json.dumps({"query": args["query"], "variables": variables}),
-                                                    tool, True))
+            found.operations.extend(
+                body_operations(json.dumps({"query": args["query"], "variables": variables}), tool, True)
+            )
         except GraphQLDocumentError as exc:
             found.operations.append(Operation(tool, "GraphQL request", (), None, fixed="ask", note=str(exc)))
         return found

@@ -12,10 +12,11 @@ from __future__ import annotations
 
 import hmac
 import json
+import re
 import sys
 import threading
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TextIO
 
@@ -25,6 +26,7 @@ from auditor.guard.operations import Findings
 from auditor.guard.run import GuardSettings, decide_findings, load
 
 MAX_REQUEST_BYTES = 8 * 1024 * 1024
+_OPERATION_NAME = re.compile(r"^\s*(?:mutation|query|subscription)\s+([_A-Za-z][_0-9A-Za-z]*)")
 #: headers a client may send that are passed upstream (when the proxy holds no token of its own)
 _PASS_HEADERS = ("authorization", "project-access-token", "content-type", "user-agent", "x-request-id")
 
@@ -62,13 +64,27 @@ class GuardProxy:
         verdict, kind, name = self.judge(body)
         if verdict.decision == DENY or (verdict.decision == ASK and not self.settings.allow_ask):
             self._record(verdict.decision, verdict.reason, name, verdict.to_json()["operations"], kind, forwarded=False)
-            why = verdict.reason if verdict.decision == DENY else (
-                verdict.reason + " (the proxy refuses calls that need approval; a person can run it, "
-                                 "or restart the proxy with --allow-ask)")
-            return _graphql_error(200, f"blastscope guard: {verdict.decision}: {why}", f"GUARD_{verdict.decision.upper()}")
+            why = (
+                verdict.reason
+                if verdict.decision == DENY
+                else (
+                    verdict.reason + " (the proxy refuses calls that need approval; a person can run it, "
+                    "or restart the proxy with --allow-ask)"
+                )
+            )
+            return _graphql_error(
+                200, f"blastscope guard: {verdict.decision}: {why}", f"GUARD_{verdict.decision.upper()}"
+            )
         status, out_headers, out_body = self.forward(body, headers)
-        self._record(verdict.decision, verdict.reason, name, verdict.to_json()["operations"], kind, forwarded=True,
-                     upstream_status=status)
+        self._record(
+            verdict.decision,
+            verdict.reason,
+            name,
+            verdict.to_json()["operations"],
+            kind,
+            forwarded=True,
+            upstream_status=status,
+        )
         return status, out_headers, out_body
 
     def judge(self, body: bytes) -> tuple[GuardVerdict, str, str | None]:
@@ -82,6 +98,9 @@ class GuardProxy:
         if not items or not all(isinstance(i, dict) and isinstance(i.get("query"), str) for i in items):
             return failure("the request has no GraphQL query string"), "unknown", None
         name = items[0].get("operationName") if isinstance(items[0].get("operationName"), str) else None
+        if name is None:
+            named = _OPERATION_NAME.search(items[0]["query"])
+            name = named.group(1) if named else None
         kind = "mutation" if any(_is_mutation(i["query"]) for i in items) else "query"
         if kind == "query":
             return GuardVerdict(ALLOW, "a query changes nothing"), kind, name
@@ -107,22 +126,43 @@ class GuardProxy:
         try:
             resp = self.client.post(self.settings.upstream, content=body, headers=out)
         except httpx.HTTPError as exc:
-            return _graphql_error(502, f"blastscope guard proxy: upstream unreachable: {type(exc).__name__}", "UPSTREAM")
-        keep = {k: v for k, v in resp.headers.items() if k.lower() in ("content-type", "retry-after")
-                or k.lower().startswith("x-ratelimit")}
+            return _graphql_error(
+                502, f"blastscope guard proxy: upstream unreachable: {type(exc).__name__}", "UPSTREAM"
+            )
+        keep = {
+            k: v
+            for k, v in resp.headers.items()
+            if k.lower() in ("content-type", "retry-after") or k.lower().startswith("x-ratelimit")
+        }
         return resp.status_code, keep, resp.content
 
     def _client_ok(self, headers: dict[str, str]) -> bool:
         lowered = {k.lower(): v for k, v in headers.items()}
         presented = lowered.get("authorization", "")
-        presented = presented[7:] if presented.lower().startswith("bearer ") else lowered.get("project-access-token", "")
+        presented = (
+            presented[7:] if presented.lower().startswith("bearer ") else lowered.get("project-access-token", "")
+        )
         expected = self.settings.client_token or ""
         return bool(presented) and hmac.compare_digest(presented.encode(), expected.encode())
 
-    def _record(self, decision: str, reason: str, name: str | None, operations: list[dict[str, Any]],
-                kind: str = "unknown", **extra: Any) -> None:
-        line = {"time": datetime.now(timezone.utc).isoformat(timespec="seconds"), "type": kind, "operation_name": name,
-                "decision": decision, "reason": reason, "operations": operations, **extra}
+    def _record(
+        self,
+        decision: str,
+        reason: str,
+        name: str | None,
+        operations: list[dict[str, Any]],
+        kind: str = "unknown",
+        **extra: Any,
+    ) -> None:
+        line = {
+            "time": datetime.now(UTC).isoformat(timespec="seconds"),
+            "type": kind,
+            "operation_name": name,
+            "decision": decision,
+            "reason": reason,
+            "operations": operations,
+            **extra,
+        }
         with self._log_lock:
             self.log.write(json.dumps(line) + "\n")
             self.log.flush()

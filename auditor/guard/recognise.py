@@ -35,9 +35,18 @@ def recognise(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
 
 # ------------------------------------------------------------------------------ Railway CLI
 _RAILWAY_VALUE_FLAGS = {
-    "--volume": "volume", "-v": "volume", "--project": "project", "-p": "project",
-    "--environment": "environment", "-e": "environment", "--service": "service", "-s": "service",
-    "--bucket": "bucket", "-b": "bucket", "--query": "query", "--variables": "variables",
+    "--volume": "volume",
+    "-v": "volume",
+    "--project": "project",
+    "-p": "project",
+    "--environment": "environment",
+    "-e": "environment",
+    "--service": "service",
+    "-s": "service",
+    "--bucket": "bucket",
+    "-b": "bucket",
+    "--query": "query",
+    "--variables": "variables",
 }
 _DELETE_VERBS = frozenset({"delete", "rm", "remove", "del"})
 
@@ -63,7 +72,7 @@ def _railway_args(argv: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
 
 def _railway(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
     words, flags = _railway_args(cmd.argv[1:])
-    if cmd.open_ended and not words[-1:] == [DYNAMIC]:
+    if cmd.open_ended and words[-1:] != [DYNAMIC]:
         # `xargs railway volume delete --volume`: the value comes from xargs' input
         for key in ("volume", "project", "environment", "service", "bucket"):
             if key in flags or (cmd.argv[-1] in ("--" + key, "-" + key[0])):
@@ -75,16 +84,30 @@ def _railway(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
     args = rest[1:]
     text = cmd.text
 
-    def op(operation: str, target: str | None, kinds: set[str] | None, note: str | None = None,
-           scope: str | None = None) -> list[Operation]:
+    def op(
+        operation: str, target: str | None, kinds: set[str] | None, note: str | None = None, scope: str | None = None
+    ) -> list[Operation]:
         if target is None and cmd.open_ended:
             target = DYNAMIC
-        return [Operation("railway", operation, (target,) if target else (), frozenset(kinds) if kinds else None,
-                          scope=scope, note=note, text=text)]
+        return [
+            Operation(
+                "railway",
+                operation,
+                (target,) if target else (),
+                frozenset(kinds) if kinds else None,
+                scope=scope,
+                note=note,
+                text=text,
+            )
+        ]
 
     if group in ("volume", "volumes") and verb in _DELETE_VERBS:
-        return op("volume delete", flags.get("volume") or (args[0] if args else None), {"volume"},
-                  None if (flags.get("volume") or args) else "no --volume: the linked service's volume")
+        return op(
+            "volume delete",
+            flags.get("volume") or (args[0] if args else None),
+            {"volume"},
+            None if (flags.get("volume") or args) else "no --volume: the linked service's volume",
+        )
     if group == "delete":
         target = flags.get("project") or (rest[0] if rest else None)
         return op("delete", target, {"project"}, None if target else "no --project: the linked project")
@@ -93,19 +116,34 @@ def _railway(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
         return op("environment delete", target, {"environment"}, None if target else "no environment named")
     if group in ("service", "services") and verb in _DELETE_VERBS:
         target = flags.get("service") or (args[0] if args else None)
-        return op("service delete", target, {"service", "database"}, None if target else "no --service: the linked service",
-                  scope=flags.get("environment"))
+        return op(
+            "service delete",
+            target,
+            {"service", "database"},
+            None if target else "no --service: the linked service",
+            scope=flags.get("environment"),
+        )
     if group in ("bucket", "buckets") and verb in _DELETE_VERBS:
         target = flags.get("bucket") or (args[0] if args else None)
         return op("bucket delete", target, {"bucket"}, None if target else "no bucket named")
     if group == "down":
         target = flags.get("service")
-        return op("down", target, {"service"}, "removes the service's latest deployment"
-                  + ("" if target else " (no --service: the linked service)"), scope=flags.get("environment"))
+        return op(
+            "down",
+            target,
+            {"service"},
+            "removes the service's latest deployment" + ("" if target else " (no --service: the linked service)"),
+            scope=flags.get("environment"),
+        )
     if group in ("variable", "variables", "vars", "var") and verb in _DELETE_VERBS:
         target = args[0] if args else None
-        return op("variable delete", target, {"credential"}, None if target else "no variable named",
-                  scope=flags.get("environment"))
+        return op(
+            "variable delete",
+            target,
+            {"credential"},
+            None if target else "no variable named",
+            scope=flags.get("environment"),
+        )
     if group == "api":
         return _railway_api(cmd, rest, flags, cwd)
     return []
@@ -116,8 +154,17 @@ def _railway_api(cmd: SimpleCommand, rest: list[str], flags: dict[str, str], cwd
     if document is None and cmd.stdin is not None:
         document = cmd.stdin
     if document is None:
-        return [Operation("railway api", "GraphQL request", (), None, fixed="ask",
-                          note="the request body is not on the command line", text=cmd.text)]
+        return [
+            Operation(
+                "railway api",
+                "GraphQL request",
+                (),
+                None,
+                fixed="ask",
+                note="the request body is not on the command line",
+                text=cmd.text,
+            )
+        ]
     if document.startswith("@"):
         body = _read_body(document[1:], cmd, cwd)
         if body is None:
@@ -132,7 +179,9 @@ def _railway_api(cmd: SimpleCommand, rest: list[str], flags: dict[str, str], cwd
                 variables = json.loads(variables_text, strict=False)
             except ValueError:
                 variables = {}
-            return _with_text(body_operations(json.dumps({"query": document, "variables": variables}), "railway api", True), cmd)
+            return _with_text(
+                body_operations(json.dumps({"query": document, "variables": variables}), "railway api", True), cmd
+            )
         return _with_text(body_operations(document, "railway api", True), cmd)
     except GraphQLDocumentError as exc:
         return [Operation("railway api", "GraphQL request", (), None, fixed="ask", note=str(exc), text=cmd.text)]
@@ -140,10 +189,45 @@ def _railway_api(cmd: SimpleCommand, rest: list[str], flags: dict[str, str], cwd
 
 # ------------------------------------------------------------------------------ HTTP clients
 _CURL_DATA = frozenset({"-d", "--data", "--data-raw", "--data-binary", "--data-ascii", "--json", "--data-urlencode"})
-_CURL_VALUE = frozenset({"-H", "--header", "-X", "--request", "-o", "--output", "-u", "--user", "-A", "--user-agent",
-                         "-e", "--referer", "-b", "--cookie", "-c", "--cookie-jar", "-m", "--max-time", "-x", "--proxy",
-                         "--connect-timeout", "-w", "--write-out", "-T", "--upload-file", "--url", "-K", "--config",
-                         "--retry", "-F", "--form", "--resolve", "--cacert", "--cert", "--key"})
+_CURL_VALUE = frozenset(
+    {
+        "-H",
+        "--header",
+        "-X",
+        "--request",
+        "-o",
+        "--output",
+        "-u",
+        "--user",
+        "-A",
+        "--user-agent",
+        "-e",
+        "--referer",
+        "-b",
+        "--cookie",
+        "-c",
+        "--cookie-jar",
+        "-m",
+        "--max-time",
+        "-x",
+        "--proxy",
+        "--connect-timeout",
+        "-w",
+        "--write-out",
+        "-T",
+        "--upload-file",
+        "--url",
+        "-K",
+        "--config",
+        "--retry",
+        "-F",
+        "--form",
+        "--resolve",
+        "--cacert",
+        "--cert",
+        "--key",
+    }
+)
 
 
 def _curl(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
@@ -210,8 +294,20 @@ def _httpie(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
             continue
         if word.startswith("--raw="):
             bodies.append((word[6:], False))
-        elif word in ("-a", "--auth", "-A", "--auth-type", "--session", "-o", "--output", "--verify", "--cert",
-                      "--cert-key", "--timeout", "--proxy"):
+        elif word in (
+            "-a",
+            "--auth",
+            "-A",
+            "--auth-type",
+            "--session",
+            "-o",
+            "--output",
+            "--verify",
+            "--cert",
+            "--cert-key",
+            "--timeout",
+            "--proxy",
+        ):
             i += 1
         elif not word.startswith("-"):
             positionals.append(word)
@@ -248,8 +344,9 @@ def _json_or_text(value: str) -> object:
         return value
 
 
-def _judge_bodies(tool: str, cmd: SimpleCommand, cwd: Path | None, bodies: list[tuple[str, bool]],
-                  urls: list[str]) -> list[Operation]:
+def _judge_bodies(
+    tool: str, cmd: SimpleCommand, cwd: Path | None, bodies: list[tuple[str, bool]], urls: list[str]
+) -> list[Operation]:
     railway = any("railway" in u or is_dynamic(u) for u in urls) or not urls
     out: list[Operation] = []
     for value, is_file in bodies:
@@ -288,8 +385,15 @@ def _read_body(name: str, cmd: SimpleCommand, cwd: Path | None) -> str | None:
 
 def _unreadable(tool: str, name: str, cmd: SimpleCommand) -> Operation:
     shown = name.replace(DYNAMIC, "$…")
-    return Operation(tool, "GraphQL request", (), None, fixed="ask",
-                     note=f"the request body {shown!r} cannot be read, so what it does is unknown", text=cmd.text)
+    return Operation(
+        tool,
+        "GraphQL request",
+        (),
+        None,
+        fixed="ask",
+        note=f"the request body {shown!r} cannot be read, so what it does is unknown",
+        text=cmd.text,
+    )
 
 
 def _with_text(ops: list[Operation], cmd: SimpleCommand) -> list[Operation]:
@@ -304,21 +408,42 @@ def _terraform(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
     sub = next((a for a in argv if not a.startswith("-")), None)
     if sub is None:
         return []
-    rest = argv[argv.index(sub) + 1:]
+    rest = argv[argv.index(sub) + 1 :]
     targets = tuple(a.split("=", 1)[1] for a in rest if a.startswith(("-target=", "--target=")))
     tool = cmd.name
     if sub == "destroy" or (sub == "apply" and any(a in ("-destroy", "--destroy") for a in rest)):
-        return [Operation(tool, "destroy", targets, None, whole_state=not targets, text=cmd.text,
-                          note=None if targets else "destroys every resource in the configuration's state")]
+        return [
+            Operation(
+                tool,
+                "destroy",
+                targets,
+                None,
+                whole_state=not targets,
+                text=cmd.text,
+                note=None if targets else "destroys every resource in the configuration's state",
+            )
+        ]
     if sub == "apply":
         plan = next((a for a in rest if not a.startswith("-")), None)
-        note = (f"applies plan {plan}: judge its JSON with `blastscope gate` before applying" if plan
-                else "an apply can replace or destroy resources; the guard cannot see the plan")
+        note = (
+            f"applies plan {plan}: judge its JSON with `blastscope gate` before applying"
+            if plan
+            else "an apply can replace or destroy resources; the guard cannot see the plan"
+        )
         return [Operation(tool, "apply", (), None, fixed="ask", note=note, text=cmd.text)]
     if sub == "state" and rest[:1] and rest[0] in ("rm", "remove"):
         addrs = tuple(a for a in rest[1:] if not a.startswith("-"))
-        return [Operation(tool, "state rm", addrs, None, fixed="ask", text=cmd.text,
-                          note="forgets resources: the next apply may orphan or recreate them")]
+        return [
+            Operation(
+                tool,
+                "state rm",
+                addrs,
+                None,
+                fixed="ask",
+                text=cmd.text,
+                note="forgets resources: the next apply may orphan or recreate them",
+            )
+        ]
     return []
 
 
@@ -329,8 +454,11 @@ _AWS_NOT_DESTRUCTIVE = ("delete-tags", "remove-tags", "delete-alarms", "remove-t
 
 def _aws(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
     words = [a for a in cmd.argv[1:]]
-    positionals = [w for i, w in enumerate(words) if not w.startswith("-") and not (i and words[i - 1].startswith("--")
-                                                                                 and "=" not in words[i - 1])]
+    positionals = [
+        w
+        for i, w in enumerate(words)
+        if not w.startswith("-") and not (i and words[i - 1].startswith("--") and "=" not in words[i - 1])
+    ]
     if len(positionals) < 2:
         return []
     service, action = positionals[0], positionals[1]
@@ -359,12 +487,19 @@ def _gcloud(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
     positionals = [w for w in words if not w.startswith("-")]
     if "storage" in positionals[:1] and positionals[1:2] == ["rm"] and any(w in ("-r", "--recursive") for w in words):
         url = next((p for p in positionals if p.startswith("gs://")), None)
-        return [Operation("gcloud", "storage rm -r", (url[5:].split("/", 1)[0],) if url else (), frozenset({"bucket"}),
-                          text=cmd.text)]
+        return [
+            Operation(
+                "gcloud",
+                "storage rm -r",
+                (url[5:].split("/", 1)[0],) if url else (),
+                frozenset({"bucket"}),
+                text=cmd.text,
+            )
+        ]
     if "delete" not in positionals:
         return []
     at = positionals.index("delete")
-    targets = tuple(p[5:].rstrip("/") if p.startswith("gs://") else p for p in positionals[at + 1:])
+    targets = tuple(p[5:].rstrip("/") if p.startswith("gs://") else p for p in positionals[at + 1 :])
     return [Operation("gcloud", " ".join(positionals[: at + 1]), targets, None, text=cmd.text)]
 
 
@@ -381,15 +516,27 @@ def _az(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
         if word in ("--name", "-n") or (positionals[0] == "group" and word in ("--resource-group", "-g")):
             target = words[i + 1] if i + 1 < len(words) else DYNAMIC
             break
-    return [Operation("az", " ".join(positionals[: positionals.index("delete") + 1]), (target,) if target else (), None,
-                      text=cmd.text)]
+    return [
+        Operation(
+            "az",
+            " ".join(positionals[: positionals.index("delete") + 1]),
+            (target,) if target else (),
+            None,
+            text=cmd.text,
+        )
+    ]
 
 
 _KUBE_KINDS = {
-    "ns": "namespace", "namespace": "namespace", "namespaces": "namespace",
-    "pvc": "persistentvolumeclaim", "persistentvolumeclaim": "persistentvolumeclaim",
+    "ns": "namespace",
+    "namespace": "namespace",
+    "namespaces": "namespace",
+    "pvc": "persistentvolumeclaim",
+    "persistentvolumeclaim": "persistentvolumeclaim",
     "persistentvolumeclaims": "persistentvolumeclaim",
-    "pv": "persistentvolume", "persistentvolume": "persistentvolume", "persistentvolumes": "persistentvolume",
+    "pv": "persistentvolume",
+    "persistentvolume": "persistentvolume",
+    "persistentvolumes": "persistentvolume",
 }
 
 
@@ -397,12 +544,24 @@ def _kubectl(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
     words = list(cmd.argv[1:])
     if "delete" not in words:
         return []
-    rest = words[words.index("delete") + 1:]
+    rest = words[words.index("delete") + 1 :]
     if any(w in ("-f", "--filename", "-k", "--kustomize") or w.startswith(("--filename=", "-f=")) for w in rest):
-        return [Operation("kubectl", "delete -f", (), None, fixed="ask", text=cmd.text,
-                          note="deletes whatever the manifest lists; the guard does not read manifests")]
-    positionals = [w for i, w in enumerate(rest) if not w.startswith("-")
-                   and not (i and rest[i - 1] in ("-n", "--namespace", "-l", "--selector", "--context"))]
+        return [
+            Operation(
+                "kubectl",
+                "delete -f",
+                (),
+                None,
+                fixed="ask",
+                text=cmd.text,
+                note="deletes whatever the manifest lists; the guard does not read manifests",
+            )
+        ]
+    positionals = [
+        w
+        for i, w in enumerate(rest)
+        if not w.startswith("-") and not (i and rest[i - 1] in ("-n", "--namespace", "-l", "--selector", "--context"))
+    ]
     ops: list[Operation] = []
     if not positionals:
         return []
@@ -415,8 +574,16 @@ def _kubectl(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
         return ops
     for kind in kinds_word.split(","):
         if kind.lower() in _KUBE_KINDS:
-            ops.append(Operation("kubectl", f"delete {_KUBE_KINDS[kind.lower()]}", tuple(names), None, text=cmd.text,
-                                 note=None if names else "deletes by selector or --all"))
+            ops.append(
+                Operation(
+                    "kubectl",
+                    f"delete {_KUBE_KINDS[kind.lower()]}",
+                    tuple(names),
+                    None,
+                    text=cmd.text,
+                    note=None if names else "deletes by selector or --all",
+                )
+            )
     return ops
 
 

@@ -4,7 +4,7 @@ destructive) the policy and the graph, then the decision table. Any failure is a
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from auditor.guard.decision import GuardVerdict, combine, failure
@@ -28,8 +28,9 @@ def decide(call: Call, settings: GuardSettings) -> GuardVerdict:
         return failure(_why(exc))
 
 
-def decide_findings(found: Findings, settings: GuardSettings, cwd: Path | None = None,
-                    loaded: tuple | None = None) -> GuardVerdict:
+def decide_findings(
+    found: Findings, settings: GuardSettings, cwd: Path | None = None, loaded: tuple | None = None
+) -> GuardVerdict:
     """`loaded` is a (policy, graph) pair a long-running caller (the proxy, the MCP server) keeps."""
     floor = [f"The guard cannot see what runs in {b}." for b in found.blind_spots]
     if not found.operations:
@@ -40,7 +41,7 @@ def decide_findings(found: Findings, settings: GuardSettings, cwd: Path | None =
         policy, graph = loaded
     else:
         policy, graph = load(settings, cwd)
-    now = settings.now or datetime.now(timezone.utc)
+    now = settings.now or datetime.now(UTC)
     verdicts = [judge(op, graph, policy.guard.max_age, now) for op in found.operations]
     return combine(verdicts, floor)
 

@@ -99,7 +99,12 @@ def _command(node) -> SimpleCommand | None:  # type: ignore[no-untyped-def]
             continue  # FOO=1 cmd: an environment prefix
         if child.type == "command_name":
             words.append(word_value(child.children[0] if child.children else child))
-        elif child.is_named and child.type not in ("comment", "file_redirect", "herestring_redirect", "heredoc_redirect"):
+        elif child.is_named and child.type not in (
+            "comment",
+            "file_redirect",
+            "herestring_redirect",
+            "heredoc_redirect",
+        ):
             words.append(word_value(child))
     if not words:
         return None
@@ -135,8 +140,13 @@ def word_value(node, heredoc: bool = False) -> str:  # type: ignore[no-untyped-d
         return _ansi_c(text[2:-1])
     if kind in ("word", "number", "command_name"):
         return _ESCAPE_IN_WORD.sub(r"\1", text) if "\\" in text else text
-    if kind in ("simple_expansion", "expansion", "command_substitution", "process_substitution",
-                "arithmetic_expansion"):
+    if kind in (
+        "simple_expansion",
+        "expansion",
+        "command_substitution",
+        "process_substitution",
+        "arithmetic_expansion",
+    ):
         return DYNAMIC
     if kind == "concatenation":
         return "".join(word_value(c) for c in node.children)
@@ -147,10 +157,10 @@ def word_value(node, heredoc: bool = False) -> str:  # type: ignore[no-untyped-d
         base = node.start_byte
         for child in node.children:
             if child.type in ("simple_expansion", "expansion", "command_substitution", "arithmetic_expansion"):
-                parts.append(_unescape_double(raw[pos - base:child.start_byte - base].decode("utf-8", "replace")))
+                parts.append(_unescape_double(raw[pos - base : child.start_byte - base].decode("utf-8", "replace")))
                 parts.append(DYNAMIC)
                 pos = child.end_byte
-        parts.append(_unescape_double(raw[pos - base:].decode("utf-8", "replace")))
+        parts.append(_unescape_double(raw[pos - base :].decode("utf-8", "replace")))
         joined = "".join(parts)
         if kind == "string" and joined.startswith('"'):
             joined = joined[1:]
@@ -185,8 +195,23 @@ _WRAPPERS: dict[str, frozenset[str]] = {
     "exec": frozenset({"-a"}),
     "stdbuf": frozenset({"-i", "-o", "-e"}),
     "timeout": frozenset({"-s", "--signal", "-k", "--kill-after"}),
-    "xargs": frozenset({"-I", "-L", "-n", "-P", "-d", "-E", "-s", "-a", "--arg-file", "--delimiter",
-                        "--max-args", "--max-procs", "--replace"}),
+    "xargs": frozenset(
+        {
+            "-I",
+            "-L",
+            "-n",
+            "-P",
+            "-d",
+            "-E",
+            "-s",
+            "-a",
+            "--arg-file",
+            "--delimiter",
+            "--max-args",
+            "--max-procs",
+            "--replace",
+        }
+    ),
     "watch": frozenset({"-n", "--interval", "-d"}),
     "retry": frozenset(),
     "caffeinate": frozenset(),
@@ -294,4 +319,3 @@ def _script(name: str, cwd: Path | None, out: ParsedLine, depth: int) -> None:
         out.blind_spots.append(f"script {name} (cannot read it)")
         return
     _parse_into(text, path.parent, out, depth + 1)
-

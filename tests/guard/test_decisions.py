@@ -8,15 +8,18 @@ from tests.guard.conftest import verdict
 
 
 # ---------------------------------------------------------------------------- deny
-@pytest.mark.parametrize("command", [
-    "railway volume delete --volume pg-data -y",
-    "railway volume rm pg-data",
-    "cd /srv/app && RAILWAY_TOKEN=x railway volume delete --volume=pg-data",
-    "sh -c 'railway volume delete --volume pg-data'",
-    "bash -lc \"sudo -E env A=1 railway volume delete --volume pg-data --yes\"",
-    "railway environment delete production",
-    "railway delete -p pocketos -y",
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "railway volume delete --volume pg-data -y",
+        "railway volume rm pg-data",
+        "cd /srv/app && RAILWAY_TOKEN=x railway volume delete --volume=pg-data",
+        "sh -c 'railway volume delete --volume pg-data'",
+        'bash -lc "sudo -E env A=1 railway volume delete --volume pg-data --yes"',
+        "railway environment delete production",
+        "railway delete -p pocketos -y",
+    ],
+)
 def test_destroying_production_data_is_denied(incident_file, command):
     v = verdict(command, incident_file)
     assert v.decision == "deny", v.reason
@@ -25,31 +28,48 @@ def test_destroying_production_data_is_denied(incident_file, command):
 
 def test_the_reason_names_the_data_and_its_copies(incident_file):
     v = verdict("railway volume delete --volume pg-data", incident_file)
-    assert v.reason == ("volume delete on pg-data destroys database pocketos-db (production) and all 3 of its backups: "
-                        "no copy survives.")
+    assert v.reason == (
+        "volume delete on pg-data destroys database pocketos-db (production) and all 3 of its backups: "
+        "no copy survives."
+    )
     op = v.operations[0]
     assert op.resolved == ["pg-data"]
     assert op.blast["production_data"] == ["pocketos-db"] and "pocketos-db" in op.blast["lost"]
 
 
 def test_deleting_one_backup_of_production_data_is_denied(incident_file):
-    v = verdict("""railway api 'mutation { volumeInstanceBackupDelete(volumeInstanceBackupId: "backup-0815", """
-                """volumeInstanceId: "pg-data-production") { id } }'""", incident_file)
+    v = verdict(
+        """railway api 'mutation { volumeInstanceBackupDelete(volumeInstanceBackupId: "backup-0815", """
+        """volumeInstanceId: "pg-data-production") { id } }'""",
+        incident_file,
+    )
     assert v.decision == "deny"
     assert "a copy of database pocketos-db (production)" in v.reason
 
 
 def test_by_graphql_with_literals_and_with_variables(incident_file, tmp_path):
-    literal = verdict("""curl -s https://backboard.railway.com/graphql/v2 -H 'Content-Type: application/json' """
-                      """-d '{"query":"mutation { volumeDelete(volumeId: \\"pg-data\\") }"}'""", incident_file)
+    literal = verdict(
+        """curl -s https://backboard.railway.com/graphql/v2 -H 'Content-Type: application/json' """
+        """-d '{"query":"mutation { volumeDelete(volumeId: \\"pg-data\\") }"}'""",
+        incident_file,
+    )
     assert literal.decision == "deny", literal.reason
     body = tmp_path / "body.json"
-    body.write_text('{"query": "mutation Wipe($v: String!) { volumeDelete(volumeId: $v) }", "variables": {"v": "pg-data"}}')
+    body.write_text(
+        '{"query": "mutation Wipe($v: String!) { volumeDelete(volumeId: $v) }", "variables": {"v": "pg-data"}}'
+    )
     from auditor.guard.payload import COMMAND, Call
     from auditor.guard.run import GuardSettings, decide
 
-    with_file = decide(Call(COMMAND, "command", command="curl -X POST https://backboard.railway.com/graphql/v2 -d @body.json",
-                            cwd=tmp_path), GuardSettings([str(incident_file)]))
+    with_file = decide(
+        Call(
+            COMMAND,
+            "command",
+            command="curl -X POST https://backboard.railway.com/graphql/v2 -d @body.json",
+            cwd=tmp_path,
+        ),
+        GuardSettings([str(incident_file)]),
+    )
     assert with_file.decision == "deny", with_file.reason
 
 
@@ -72,12 +92,15 @@ def test_another_production_resource_asks(incident_file):
     assert "production resources service worker" in v.reason
 
 
-@pytest.mark.parametrize("command, why", [
-    ("railway volume delete --volume no-such-volume", "'no-such-volume' is not a resource"),
-    ("railway volume delete --volume $VOL", "only known when the command runs"),
-    ("railway volume delete", "the linked service's volume"),
-    ("echo pg-data | xargs railway volume delete --volume", "only known when the command runs"),
-])
+@pytest.mark.parametrize(
+    "command, why",
+    [
+        ("railway volume delete --volume no-such-volume", "'no-such-volume' is not a resource"),
+        ("railway volume delete --volume $VOL", "only known when the command runs"),
+        ("railway volume delete", "the linked service's volume"),
+        ("echo pg-data | xargs railway volume delete --volume", "only known when the command runs"),
+    ],
+)
 def test_an_unresolvable_target_asks(incident_file, command, why):
     v = verdict(command, incident_file)
     assert v.decision == "ask", v.reason
@@ -117,16 +140,19 @@ def test_non_production_without_data_loss_is_allowed(incident_file):
     assert v.decision == "allow", v.reason
 
 
-@pytest.mark.parametrize("command", [
-    "echo 'railway volume delete --volume pg-data'",
-    "grep -rn volumeDelete src/ | head",
-    "git commit -m 'never run: railway volume delete --volume pg-data'",
-    "git log --grep='mutation { volumeDelete(volumeId: \"pg-data\") }'",
-    "printf '%s\\n' \"railway delete -p pocketos\" > notes.txt",
-    "cat README.md; ls -la && pytest -q",
-    "railway status && railway logs --service api",
-    "curl -s https://backboard.railway.com/graphql/v2 -d '{\"query\":\"query { me { id } }\"}'",
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        "echo 'railway volume delete --volume pg-data'",
+        "grep -rn volumeDelete src/ | head",
+        "git commit -m 'never run: railway volume delete --volume pg-data'",
+        "git log --grep='mutation { volumeDelete(volumeId: \"pg-data\") }'",
+        "printf '%s\\n' \"railway delete -p pocketos\" > notes.txt",
+        "cat README.md; ls -la && pytest -q",
+        "railway status && railway logs --service api",
+        'curl -s https://backboard.railway.com/graphql/v2 -d \'{"query":"query { me { id } }"}\'',
+    ],
+)
 def test_lookalikes_and_harmless_commands_are_allowed_without_a_graph(command, tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)  # no graph, no policy: nothing destructive must not need one
     v = verdict(command)

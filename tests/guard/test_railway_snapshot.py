@@ -35,14 +35,17 @@ def test_by_name_through_sh_c_and_and(railway_snapshot):
     assert v.operations[0].resolved == [f"railway:volume:{PG_VOLUME}"]
 
 
-@pytest.mark.parametrize("command", [
-    f"""curl -sf {API} -H "Authorization: Bearer $RAILWAY_API_TOKEN" --json '{{"query":"mutation {{ volumeDelete(volumeId: \\"{PG_VOLUME}\\") }}"}}'""",
-    f"""curl {API} -d '{{"query":"mutation Del($id: String!) {{ volumeDelete(volumeId: $id) }}","variables":{{"id":"{PG_VOLUME}"}}}}'""",
-    f"""xh POST {API} query='mutation($v: String!) {{ volumeDelete(volumeId: $v) }}' variables:='{{"v": "{PG_VOLUME}"}}'""",
-    f"""wget -qO- --post-data='{{"query":"mutation {{ volumeDelete(volumeId: \\"{PG_VOLUME}\\") }}"}}' {API}""",
-    f"""railway api 'mutation {{ volumeDelete(volumeId: "{PG_VOLUME}") }}'""",
-    f"""bash -c "curl {API} --data-raw '{{\\"query\\":\\"mutation {{ a: serviceDelete(id: \\\\\\"{AGENT_SERVICE}\\\\\\") b: volumeDelete(volumeId: \\\\\\"{PG_VOLUME}\\\\\\") }}\\"}}'" """,
-])
+@pytest.mark.parametrize(
+    "command",
+    [
+        f"""curl -sf {API} -H "Authorization: Bearer $RAILWAY_API_TOKEN" --json '{{"query":"mutation {{ volumeDelete(volumeId: \\"{PG_VOLUME}\\") }}"}}'""",  # noqa: E501
+        f"""curl {API} -d '{{"query":"mutation Del($id: String!) {{ volumeDelete(volumeId: $id) }}","variables":{{"id":"{PG_VOLUME}"}}}}'""",  # noqa: E501
+        f"""xh POST {API} query='mutation($v: String!) {{ volumeDelete(volumeId: $v) }}' variables:='{{"v": "{PG_VOLUME}"}}'""",  # noqa: E501
+        f"""wget -qO- --post-data='{{"query":"mutation {{ volumeDelete(volumeId: \\"{PG_VOLUME}\\") }}"}}' {API}""",
+        f"""railway api 'mutation {{ volumeDelete(volumeId: "{PG_VOLUME}") }}'""",
+        f"""bash -c "curl {API} --data-raw '{{\\"query\\":\\"mutation {{ a: serviceDelete(id: \\\\\\"{AGENT_SERVICE}\\\\\\") b: volumeDelete(volumeId: \\\\\\"{PG_VOLUME}\\\\\\") }}\\"}}'" """,  # noqa: E501
+    ],
+)
 def test_graphql_volume_delete_is_denied_however_it_is_sent(railway_snapshot, command):
     v = verdict(command, railway_snapshot)
     assert v.decision == "deny", (command, v.reason)
@@ -56,14 +59,19 @@ def test_environment_delete_of_staging_asks(railway_snapshot):
 
 
 def test_deleting_a_production_backup_is_denied(railway_snapshot):
-    v = verdict(f"""railway api 'mutation {{ volumeInstanceBackupDelete(volumeInstanceBackupId: "{BACKUP_0808}", """
-                f"""volumeInstanceId: "x") }}'""", railway_snapshot)
+    v = verdict(
+        f"""railway api 'mutation {{ volumeInstanceBackupDelete(volumeInstanceBackupId: "{BACKUP_0808}", """
+        f"""volumeInstanceId: "x") }}'""",
+        railway_snapshot,
+    )
     assert v.decision == "deny"
 
 
 def test_an_unknown_id_asks(railway_snapshot):
-    v = verdict("""railway api 'mutation { volumeDelete(volumeId: "00000000-dead-beef-0000-000000000000") }'""",
-                railway_snapshot)
+    v = verdict(
+        """railway api 'mutation { volumeDelete(volumeId: "00000000-dead-beef-0000-000000000000") }'""",
+        railway_snapshot,
+    )
     assert v.decision == "ask"
 
 
