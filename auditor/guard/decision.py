@@ -3,10 +3,8 @@ reason a person or an agent reads."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
-
 from auditor.guard.operations import Operation
+from auditor.guard.record import factory, record
 
 ALLOW, ASK, DENY = "allow", "ask", "deny"
 _RANK = {ALLOW: 0, ASK: 1, DENY: 2}
@@ -20,15 +18,15 @@ def at_least(decision: str, floor: str) -> str:
     return strictest([decision, floor])
 
 
-@dataclass
+@record
 class OperationVerdict:
     operation: Operation
     decision: str
     reason: str
-    resolved: list[str] = field(default_factory=list)
-    blast: dict[str, Any] = field(default_factory=dict)
+    resolved: list[str] = factory(list)
+    blast: dict = factory(dict)
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict:
         op = self.operation
         return {
             "tool": op.tool,
@@ -41,15 +39,15 @@ class OperationVerdict:
         }
 
 
-@dataclass
+@record
 class GuardVerdict:
     decision: str
     reason: str
-    operations: list[OperationVerdict] = field(default_factory=list)
+    operations: list[OperationVerdict] = factory(list)
     #: the guard itself could not run (bad payload, unreadable graph, crash): always deny
     failed: bool = False
 
-    def to_json(self) -> dict[str, Any]:
+    def to_json(self) -> dict:
         return {
             "decision": self.decision,
             "reason": self.reason,

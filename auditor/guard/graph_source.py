@@ -27,9 +27,13 @@ def load_graph(sources: list[str], policy: Policy, base: Path | None = None) -> 
     if found is None:
         return None
     loaded, origin, created_at = found
-    from auditor.engine.audit import merge_sources
+    if len(loaded) == 1:
+        resources = loaded[0].resources
+    else:
+        from auditor.engine.audit import merge_sources  # the engine (and every check) only for several sources
 
-    topo = Topology(merge_sources(loaded))
+        resources = merge_sources(loaded)
+    topo = Topology(resources)
     return Graph(
         analysis(topo, policy),
         origin,
@@ -44,9 +48,7 @@ def load_audit_sources(
 ) -> tuple[list[Source], str, datetime | None] | None:
     """(sources, where they came from, when the graph was taken), or None when there are none."""
     if sources:
-        from auditor.engine.sources import load_sources
-
-        loaded = load_sources(sources)
+        loaded = [_load_one(name) for name in sources]
         created = [
             _created_at(s.meta.get("snapshot_created_at"), name) for s, name in zip(loaded, sources, strict=True)
         ]
@@ -69,6 +71,30 @@ def load_audit_sources(
     source = entry.snapshot()
     when = _created_at(entry.created_at or source.meta.get("snapshot_created_at"), None)
     return [source], f"{root.name}/{entry.name}", when
+
+
+def _load_one(name: str) -> Source:
+    """A snapshot or YAML inventory straight through its loader; anything else through the engine.
+
+    The engine's provider registry reads installed plugins' entry points (importlib.metadata:
+    ~0.1 s) and imports every provider; a guard judging by a snapshot needs neither.
+    """
+    from auditor.io.files import display_name, read_input
+    from auditor.io.snapshot import load_snapshot_bytes, looks_like_snapshot
+
+    data = read_input(name)
+    origin = display_name(name)
+    head = data[:65536].decode("utf-8", errors="replace")
+    if looks_like_snapshot(head):
+        return load_snapshot_bytes(data, origin)
+    if name.lower().endswith((".yaml", ".yml")):
+        from providers.inventory import INVENTORY
+
+        if INVENTORY.sniff is not None and INVENTORY.load is not None and INVENTORY.sniff(head):
+            return INVENTORY.load(data, origin)
+    from auditor.engine.sources import load_file
+
+    return load_file(name)
 
 
 def _created_at(value: object, file: str | None) -> datetime | None:

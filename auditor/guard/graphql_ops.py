@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.guard.operations import Operation
+from auditor.guard.recognise import looks_like_graphql  # noqa: F401  (re-exported)
 from auditor.guard.shell import DYNAMIC
 
 #: a stand-in for DYNAMIC inside GraphQL text (the lexer refuses control characters)
@@ -56,11 +57,6 @@ _NOT_DESTRUCTIVE_SUFFIXES = ("DeleteCancel", "Restore", "Create", "Update", "Ups
 
 class GraphQLDocumentError(ValueError):
     """The body looked like GraphQL but could not be parsed: the guard cannot tell what it does."""
-
-
-def looks_like_graphql(text: str) -> bool:
-    stripped = text.lstrip()
-    return stripped.startswith(("mutation", "query", "{", "subscription", "fragment")) or '"query"' in text
 
 
 def body_operations(body: str, tool: str, railway_endpoint: bool) -> list[Operation]:

@@ -8,7 +8,6 @@ this is the only guard module that reads argv, stdin or the environment.
 
 from __future__ import annotations
 
-import argparse
 import os
 import sys
 
@@ -28,7 +27,48 @@ def main(argv: list[str]) -> int:
     return _hook(argv)
 
 
+_HOOK_VALUE_FLAGS = {"--command": "command", "-c": "command", "--policy": "policy", "-p": "policy", "--now": "now",
+                     "--format": "format", "-f": "format"}
+_HOOK_LIST_FLAGS = ("--source", "-s")
+
+
+def _fast_args(argv: list[str]) -> dict | None:
+    """The hook's own arguments without argparse (whose import costs a good part of the budget);
+    None for anything unusual (help, a typo), which argparse then handles and explains."""
+    out: dict = {"command": None, "policy": None, "now": None, "format": None, "source": []}
+    i = 0
+    listing = False
+    while i < len(argv):
+        word = argv[i]
+        key, eq, inline = word.partition("=") if word.startswith("--") else (word, "", "")
+        if key in _HOOK_VALUE_FLAGS:
+            value = inline if eq else (argv[i + 1] if i + 1 < len(argv) else None)
+            if value is None:
+                return None
+            out[_HOOK_VALUE_FLAGS[key]] = value
+            i += 1 if eq else 2
+            listing = False
+        elif key in _HOOK_LIST_FLAGS:
+            if eq:
+                out["source"].append(inline)
+            listing = True
+            i += 1
+        elif listing and not word.startswith("-"):
+            out["source"].append(word)
+            i += 1
+        else:
+            return None
+    if out["format"] is not None and out["format"] not in FORMATS:
+        return None
+    return out
+
+
 def _hook(argv: list[str]) -> int:
+    fast = _fast_args(argv)
+    if fast is not None:
+        return _judge(fast["command"], fast["source"], fast["policy"], fast["now"], fast["format"])
+    import argparse
+
     ap = argparse.ArgumentParser(
         prog="blastscope guard",
         description="Judge a command (or an agent's hook payload on stdin) against the audited graph: "
@@ -53,21 +93,24 @@ def _hook(argv: list[str]) -> int:
         args = ap.parse_args(argv)
     except SystemExit as exc:
         return 2 if exc.code else 0
+    return _judge(args.command, list(args.source), args.policy, args.now, args.format)
+
+
+def _judge(command: str | None, sources: list[str], policy: str | None, now_text: str | None, fmt: str | None) -> int:
     from auditor.guard.payload import COMMAND, Call, PayloadError, parse_payload
     from auditor.guard.run import GuardSettings, decide
 
-    fmt = args.format
     now = None
-    if args.now:
+    if now_text:
         from auditor.io.resources import to_utc
 
         try:
-            now = to_utc(args.now)
+            now = to_utc(now_text)
         except ValueError:
-            return _emit(failure(f"--now: not an ISO-8601 date or time: {args.now!r}"), fmt or "text")
-    settings = GuardSettings(list(args.source), args.policy, now)
-    if args.command is not None:
-        call = Call(COMMAND, "command", command=args.command, cwd=None)
+            return _emit(failure(f"--now: not an ISO-8601 date or time: {now_text!r}"), fmt or "text")
+    settings = GuardSettings(sources, policy, now)
+    if command is not None:
+        call = Call(COMMAND, "command", command=command, cwd=None)
     else:
         try:
             call = parse_payload(sys.stdin.buffer.read())
@@ -86,6 +129,8 @@ def _emit(verdict, fmt: str) -> int:  # type: ignore[no-untyped-def]
 
 
 def _install(argv: list[str]) -> int:
+    import argparse
+
     ap = argparse.ArgumentParser(
         prog="blastscope guard install",
         description="Install the guard as a Claude Code or Cursor hook, keeping the settings already there.",
@@ -137,6 +182,8 @@ def _install(argv: list[str]) -> int:
 
 
 def _proxy(argv: list[str]) -> int:
+    import argparse
+
     ap = argparse.ArgumentParser(
         prog="blastscope guard proxy",
         description="A local Railway GraphQL proxy that judges every mutation before forwarding it.",

@@ -3,12 +3,11 @@ written (not yet resolved in any graph)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
+from auditor.guard.record import factory, record
 from auditor.guard.shell import DYNAMIC
 
 
-@dataclass(frozen=True)
+@record
 class Operation:
     """One destructive operation.
 
@@ -36,9 +35,9 @@ class Operation:
         return ", ".join(t.replace(DYNAMIC, "$…") for t in self.targets)
 
 
-@dataclass
+@record
 class Findings:
     """Operations found in one command line or API call, and what could not be followed."""
 
-    operations: list[Operation] = field(default_factory=list)
-    blind_spots: list[str] = field(default_factory=list)
+    operations: list[Operation] = factory(list)
+    blind_spots: list[str] = factory(list)

@@ -12,14 +12,12 @@ Anything else is a malformed payload, and the guard denies (it cannot tell what 
 from __future__ import annotations
 
 import json
+import os
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
-from typing import Any
 
-from auditor.guard.graphql_ops import GraphQLDocumentError, body_operations
 from auditor.guard.operations import Findings, Operation
 from auditor.guard.recognise import recognise_line
+from auditor.guard.record import factory, record
 
 CLAUDE, CURSOR, COMMAND = "claude", "cursor", "command"
 #: hook payloads are small; anything larger is not one
@@ -30,14 +28,14 @@ class PayloadError(ValueError):
     """Not a payload the guard understands."""
 
 
-@dataclass
+@record
 class Call:
     kind: str  # claude | cursor | command
     event: str
     command: str | None = None
     tool_name: str | None = None
-    tool_input: dict[str, Any] = field(default_factory=dict)
-    cwd: Path | None = None
+    tool_input: dict = factory(dict)
+    cwd: str | os.PathLike | None = None
 
 
 def parse_payload(raw: bytes | str) -> Call:
@@ -57,7 +55,7 @@ def parse_payload(raw: bytes | str) -> Call:
     if not isinstance(doc, dict):
         raise PayloadError("the hook payload is not a JSON object")
     event = doc.get("hook_event_name")
-    cwd = Path(doc["cwd"]) if isinstance(doc.get("cwd"), str) and doc["cwd"] else None
+    cwd = doc["cwd"] if isinstance(doc.get("cwd"), str) and doc["cwd"] else None
     if event in ("beforeShellExecution",) or (event is None and "command" in doc and "tool_name" not in doc):
         command = doc.get("command")
         if not isinstance(command, str):
@@ -80,14 +78,14 @@ def parse_payload(raw: bytes | str) -> Call:
     )
 
 
-def _tool_name(doc: dict[str, Any]) -> str:
+def _tool_name(doc: dict) -> str:
     name = doc.get("tool_name")
     if not isinstance(name, str) or not name:
         raise PayloadError("the payload's 'tool_name' is missing or not a string")
     return name
 
 
-def _tool_input(doc: dict[str, Any]) -> dict[str, Any]:
+def _tool_input(doc: dict) -> dict:
     value = doc.get("tool_input", {})
     if isinstance(value, str):  # Cursor sends MCP arguments as JSON text
         try:
@@ -147,6 +145,8 @@ def call_findings(call: Call) -> Findings:
     if isinstance(args.get("command"), str):
         return recognise_line(args["command"], call.cwd)
     if isinstance(args.get("query"), str):
+        from auditor.guard.graphql_ops import GraphQLDocumentError, body_operations
+
         variables = args.get("variables") if isinstance(args.get("variables"), dict) else {}
         try:
             found.operations.extend(

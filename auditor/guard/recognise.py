@@ -8,18 +8,31 @@ delete"` or `git commit -m "volumeDelete"` runs echo and git, and neither delete
 from __future__ import annotations
 
 import json
-from pathlib import Path
+import os
 
-from auditor.guard.graphql_ops import GraphQLDocumentError, body_operations, looks_like_graphql
 from auditor.guard.operations import Findings, Operation
 from auditor.guard.shell import DYNAMIC, SimpleCommand, is_dynamic, parse
+
+
+def looks_like_graphql(text: str) -> bool:
+    stripped = text.lstrip()
+    return stripped.startswith(("mutation", "query", "{", "subscription", "fragment")) or '"query"' in text
+
+
+def _graphql():  # type: ignore[no-untyped-def]
+    """graphql-core is imported only for commands that carry a GraphQL body (it costs ~0.1 s to load)."""
+    from auditor.guard import graphql_ops
+
+    return graphql_ops
+
 
 #: request bodies larger than this are not read
 MAX_BODY_BYTES = 1024 * 1024
 
 
-def recognise_line(line: str, cwd: Path | None = None) -> Findings:
+def recognise_line(line: str, cwd: str | os.PathLike | None = None) -> Findings:
     """Every destructive operation a shell command line would run."""
+    cwd = os.fspath(cwd) if cwd is not None else None
     parsed = parse(line, cwd)
     found = Findings(blind_spots=list(parsed.blind_spots))
     for cmd in parsed.commands:
@@ -27,7 +40,7 @@ def recognise_line(line: str, cwd: Path | None = None) -> Findings:
     return found
 
 
-def recognise(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
+def recognise(cmd: SimpleCommand, cwd: str | None) -> list[Operation]:
     name = cmd.name
     handler = _HANDLERS.get(name)
     return handler(cmd, cwd) if handler else []
@@ -70,7 +83,7 @@ def _railway_args(argv: tuple[str, ...]) -> tuple[list[str], dict[str, str]]:
     return positionals, flags
 
 
-def _railway(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
+def _railway(cmd: SimpleCommand, cwd: str | None) -> list[Operation]:
     words, flags = _railway_args(cmd.argv[1:])
     if cmd.open_ended and words[-1:] != [DYNAMIC]:
         # `xargs railway volume delete --volume`: the value comes from xargs' input
@@ -149,7 +162,7 @@ def _railway(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
     return []
 
 
-def _railway_api(cmd: SimpleCommand, rest: list[str], flags: dict[str, str], cwd: Path | None) -> list[Operation]:
+def _railway_api(cmd: SimpleCommand, rest: list[str], flags: dict[str, str], cwd: str | None) -> list[Operation]:
     document = flags.get("query") or next((w for w in rest if looks_like_graphql(w) or w.startswith("@")), None)
     if document is None and cmd.stdin is not None:
         document = cmd.stdin
@@ -171,19 +184,17 @@ def _railway_api(cmd: SimpleCommand, rest: list[str], flags: dict[str, str], cwd
             return [_unreadable("railway api", document[1:], cmd)]
         document = body
     variables_text = flags.get("variables")
-    if variables_text is not None and not looks_like_graphql(document):
-        document = json.dumps({"query": document})
+    gql = _graphql()
     try:
         if variables_text is not None:
             try:
                 variables = json.loads(variables_text, strict=False)
             except ValueError:
                 variables = {}
-            return _with_text(
-                body_operations(json.dumps({"query": document, "variables": variables}), "railway api", True), cmd
-            )
-        return _with_text(body_operations(document, "railway api", True), cmd)
-    except GraphQLDocumentError as exc:
+            body = json.dumps({"query": document, "variables": variables})
+            return _with_text(gql.body_operations(body, "railway api", True), cmd)
+        return _with_text(gql.body_operations(document, "railway api", True), cmd)
+    except gql.GraphQLDocumentError as exc:
         return [Operation("railway api", "GraphQL request", (), None, fixed="ask", note=str(exc), text=cmd.text)]
 
 
@@ -230,7 +241,7 @@ _CURL_VALUE = frozenset(
 )
 
 
-def _curl(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
+def _curl(cmd: SimpleCommand, cwd: str | None) -> list[Operation]:
     bodies: list[tuple[str, bool]] = []  # (value, is_file_reference)
     urls: list[str] = []
     argv = cmd.argv
@@ -257,7 +268,7 @@ def _curl(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
     return _judge_bodies("curl", cmd, cwd, bodies, urls)
 
 
-def _wget(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
+def _wget(cmd: SimpleCommand, cwd: str | None) -> list[Operation]:
     bodies: list[tuple[str, bool]] = []
     urls: list[str] = []
     argv = cmd.argv
@@ -277,7 +288,7 @@ def _wget(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
     return _judge_bodies("wget", cmd, cwd, bodies, urls)
 
 
-def _httpie(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
+def _httpie(cmd: SimpleCommand, cwd: str | None) -> list[Operation]:
     """httpie / xh: `http POST URL query='mutation …' variables:='{…}'`, `--raw BODY`, `< file`."""
     argv = cmd.argv
     tool = cmd.name
@@ -345,7 +356,7 @@ def _json_or_text(value: str) -> object:
 
 
 def _judge_bodies(
-    tool: str, cmd: SimpleCommand, cwd: Path | None, bodies: list[tuple[str, bool]], urls: list[str]
+    tool: str, cmd: SimpleCommand, cwd: str | None, bodies: list[tuple[str, bool]], urls: list[str]
 ) -> list[Operation]:
     railway = any("railway" in u or is_dynamic(u) for u in urls) or not urls
     out: list[Operation] = []
@@ -359,26 +370,28 @@ def _judge_bodies(
             value = content
         if not looks_like_graphql(value) and "mutation" not in value:
             continue
+        gql = _graphql()
         try:
-            out.extend(body_operations(value, tool, railway))
-        except GraphQLDocumentError as exc:
+            out.extend(gql.body_operations(value, tool, railway))
+        except gql.GraphQLDocumentError as exc:
             if railway or "Delete" in value:
                 out.append(Operation(tool, "GraphQL request", (), None, fixed="ask", note=str(exc), text=cmd.text))
     return _with_text(out, cmd)
 
 
-def _read_body(name: str, cmd: SimpleCommand, cwd: Path | None) -> str | None:
+def _read_body(name: str, cmd: SimpleCommand, cwd: str | None) -> str | None:
     if name == "-":
         return cmd.stdin
     if is_dynamic(name):
         return None
-    path = Path(name).expanduser()
-    if not path.is_absolute() and cwd is not None:
-        path = cwd / path
+    path = os.path.expanduser(name)
+    if not os.path.isabs(path) and cwd is not None:
+        path = os.path.join(cwd, path)
     try:
-        if path.stat().st_size > MAX_BODY_BYTES:
+        if os.stat(path).st_size > MAX_BODY_BYTES:
             return None
-        return path.read_text(encoding="utf-8", errors="replace")
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            return fh.read()
     except OSError:
         return None
 
@@ -397,13 +410,11 @@ def _unreadable(tool: str, name: str, cmd: SimpleCommand) -> Operation:
 
 
 def _with_text(ops: list[Operation], cmd: SimpleCommand) -> list[Operation]:
-    from dataclasses import replace
-
-    return [o if o.text else replace(o, text=cmd.text) for o in ops]
+    return [o if o.text else o.replace(text=cmd.text) for o in ops]
 
 
 # ------------------------------------------------------------------------------ Terraform
-def _terraform(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
+def _terraform(cmd: SimpleCommand, cwd: str | None) -> list[Operation]:
     argv = [a for a in cmd.argv[1:] if not a.startswith("-chdir")]
     sub = next((a for a in argv if not a.startswith("-")), None)
     if sub is None:
@@ -452,7 +463,7 @@ _AWS_TARGET_SUFFIXES = ("-identifier", "-id", "-ids", "-name", "-arn", "--bucket
 _AWS_NOT_DESTRUCTIVE = ("delete-tags", "remove-tags", "delete-alarms", "remove-tags-from-resource")
 
 
-def _aws(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
+def _aws(cmd: SimpleCommand, cwd: str | None) -> list[Operation]:
     words = [a for a in cmd.argv[1:]]
     positionals = [
         w
@@ -482,7 +493,7 @@ def _aws(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
     return [Operation("aws", f"{service} {action}", tuple(targets), None, text=cmd.text)]
 
 
-def _gcloud(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
+def _gcloud(cmd: SimpleCommand, cwd: str | None) -> list[Operation]:
     words = list(cmd.argv[1:])
     positionals = [w for w in words if not w.startswith("-")]
     if "storage" in positionals[:1] and positionals[1:2] == ["rm"] and any(w in ("-r", "--recursive") for w in words):
@@ -503,7 +514,7 @@ def _gcloud(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
     return [Operation("gcloud", " ".join(positionals[: at + 1]), targets, None, text=cmd.text)]
 
 
-def _az(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
+def _az(cmd: SimpleCommand, cwd: str | None) -> list[Operation]:
     words = list(cmd.argv[1:])
     positionals = []
     for i, w in enumerate(words):
@@ -540,7 +551,7 @@ _KUBE_KINDS = {
 }
 
 
-def _kubectl(cmd: SimpleCommand, cwd: Path | None) -> list[Operation]:
+def _kubectl(cmd: SimpleCommand, cwd: str | None) -> list[Operation]:
     words = list(cmd.argv[1:])
     if "delete" not in words:
         return []

@@ -3,18 +3,18 @@ destructive) the policy and the graph, then the decision table. Any failure is a
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import os
 from datetime import UTC, datetime
-from pathlib import Path
 
 from auditor.guard.decision import GuardVerdict, combine, failure
 from auditor.guard.operations import Findings
 from auditor.guard.payload import Call, call_findings
+from auditor.guard.record import factory, record
 
 
-@dataclass
+@record
 class GuardSettings:
-    sources: list[str] = field(default_factory=list)
+    sources: list[str] = factory(list)
     policy: str | None = None
     now: datetime | None = None
 
@@ -29,7 +29,7 @@ def decide(call: Call, settings: GuardSettings) -> GuardVerdict:
 
 
 def decide_findings(
-    found: Findings, settings: GuardSettings, cwd: Path | None = None, loaded: tuple | None = None
+    found: Findings, settings: GuardSettings, cwd: str | os.PathLike | None = None, loaded: tuple | None = None
 ) -> GuardVerdict:
     """`loaded` is a (policy, graph) pair a long-running caller (the proxy, the MCP server) keeps."""
     floor = [f"The guard cannot see what runs in {b}." for b in found.blind_spots]
@@ -46,7 +46,7 @@ def decide_findings(
     return combine(verdicts, floor)
 
 
-def load(settings: GuardSettings, cwd: Path | None = None):  # type: ignore[no-untyped-def]
+def load(settings: GuardSettings, cwd: str | os.PathLike | None = None):  # type: ignore[no-untyped-def]
     """(policy, graph or None) as the settings name them."""
     policy, base = _policy(settings.policy, cwd)
     from auditor.guard.graph_source import load_graph
@@ -55,13 +55,16 @@ def load(settings: GuardSettings, cwd: Path | None = None):  # type: ignore[no-u
     return policy, graph
 
 
-def _policy(path: str | None, cwd: Path | None):  # type: ignore[no-untyped-def]
+def _policy(path: str | None, cwd: str | os.PathLike | None):  # type: ignore[no-untyped-def]
+    from pathlib import Path
+
+    from auditor.core.policy import Policy
     from auditor.io.policy_file import discover_policy, load_policy
 
     if path is None:
-        found = discover_policy(cwd) if cwd is not None and cwd.is_dir() else discover_policy()
-        policy = load_policy(found) if found is not None else load_policy(None)
-        return policy, (found.parent if found is not None else None)
+        start = Path(cwd) if cwd is not None and os.path.isdir(cwd) else None
+        found = discover_policy(start)
+        return (load_policy(found) if found is not None else Policy()), (found.parent if found is not None else None)
     return load_policy(path), Path(path).parent
 
 

@@ -13,9 +13,10 @@ guess at a name.
 
 from __future__ import annotations
 
+import os
 import re
-from dataclasses import dataclass, field
-from pathlib import Path
+
+from auditor.guard.record import factory, record
 
 #: Stands in for the part of a word only the running shell knows.
 DYNAMIC = "\x00"
@@ -34,14 +35,43 @@ _parser = None
 def _get_parser():  # type: ignore[no-untyped-def]
     global _parser
     if _parser is None:
-        import tree_sitter
-        import tree_sitter_bash
+        try:  # the compiled modules directly: the packages' __init__ pull in typing and importlib.resources
+            from tree_sitter._binding import Language, Parser
 
-        _parser = tree_sitter.Parser(tree_sitter.Language(tree_sitter_bash.language()))
+            language = _bash_language()
+        except (ImportError, OSError):  # pragma: no cover - another version's layout
+            from tree_sitter import Language, Parser
+            from tree_sitter_bash import language
+
+        _parser = Parser(Language(language()))
     return _parser
 
 
-@dataclass(frozen=True)
+def _bash_language():  # type: ignore[no-untyped-def]
+    """tree_sitter_bash's compiled `language` without importing its package `__init__` (which
+    loads importlib.resources, ~10% of the guard's start-up budget, for queries we never use)."""
+    import importlib.machinery
+    import importlib.util
+    import sys
+
+    spec = importlib.util.find_spec("tree_sitter_bash")
+    if spec is None or not spec.submodule_search_locations:
+        raise ImportError("tree_sitter_bash")
+    folder = next(iter(spec.submodule_search_locations))
+    names = [n for n in os.listdir(folder) if n.startswith("_binding.") and n.endswith((".so", ".pyd"))]
+    binary = os.path.join(folder, names[0]) if names else None
+    if binary is None:
+        raise ImportError("tree_sitter_bash._binding")
+    name = "tree_sitter_bash._binding"
+    if name in sys.modules:
+        return sys.modules[name].language
+    loader = importlib.machinery.ExtensionFileLoader(name, binary)
+    module = importlib.util.module_from_spec(importlib.util.spec_from_loader(name, loader))
+    loader.exec_module(module)
+    return module.language
+
+
+@record
 class SimpleCommand:
     """One command as the shell would run it: argv (words may hold DYNAMIC), its stdin text
     when a heredoc or here-string gives it, and the text it came from."""
@@ -54,28 +84,29 @@ class SimpleCommand:
 
     @property
     def name(self) -> str:
-        return Path(self.argv[0]).name if self.argv else ""
+        return os.path.basename(self.argv[0]) if self.argv else ""
 
 
-@dataclass
+@record
 class ParsedLine:
-    commands: list[SimpleCommand] = field(default_factory=list)
+    commands: list[SimpleCommand] = factory(list)
     #: things the guard could not follow (unreadable scripts, too deep), said in the reason
-    blind_spots: list[str] = field(default_factory=list)
+    blind_spots: list[str] = factory(list)
 
 
 def is_dynamic(word: str) -> bool:
     return DYNAMIC in word
 
 
-def parse(line: str, cwd: Path | None = None) -> ParsedLine:
+def parse(line: str, cwd: str | os.PathLike | None = None) -> ParsedLine:
     """Every simple command `line` runs, wrappers peeled and `sh -c` strings followed."""
+    cwd = os.fspath(cwd) if cwd is not None else None
     out = ParsedLine()
     _parse_into(line, cwd, out, 0)
     return out
 
 
-def _parse_into(line: str, cwd: Path | None, out: ParsedLine, depth: int) -> None:
+def _parse_into(line: str, cwd: str | None, out: ParsedLine, depth: int) -> None:
     if depth > MAX_DEPTH:
         out.blind_spots.append("shell strings nested too deep to follow")
         return
@@ -218,14 +249,14 @@ _WRAPPERS: dict[str, frozenset[str]] = {
 }
 
 
-def _expand(cmd: SimpleCommand, cwd: Path | None, out: ParsedLine, depth: int) -> None:
+def _expand(cmd: SimpleCommand, cwd: str | None, out: ParsedLine, depth: int) -> None:
     argv = list(cmd.argv)
     open_ended = cmd.open_ended
     # peel wrappers: `sudo -u x env A=1 timeout 5 railway …`
     for _ in range(8):
         if not argv:
             return
-        name = Path(argv[0]).name
+        name = os.path.basename(argv[0])
         if name not in _WRAPPERS:
             break
         takes_value = _WRAPPERS[name]
@@ -254,7 +285,7 @@ def _expand(cmd: SimpleCommand, cwd: Path | None, out: ParsedLine, depth: int) -
         argv = argv[i:]
     if not argv:
         return
-    name = Path(argv[0]).name
+    name = os.path.basename(argv[0])
     if name in _SHELLS:
         _shell(argv, cmd, cwd, out, depth)
         return
@@ -278,7 +309,7 @@ def _first_positional(argv: list[str], takes_value: frozenset[str]) -> int:
     return i
 
 
-def _shell(argv: list[str], cmd: SimpleCommand, cwd: Path | None, out: ParsedLine, depth: int) -> None:
+def _shell(argv: list[str], cmd: SimpleCommand, cwd: str | None, out: ParsedLine, depth: int) -> None:
     """`bash -lc 'string'`, `sh script.sh`, `bash <<EOF … EOF`."""
     i = 1
     while i < len(argv):
@@ -303,19 +334,20 @@ def _shell(argv: list[str], cmd: SimpleCommand, cwd: Path | None, out: ParsedLin
         out.blind_spots.append(f"commands {argv[0]} reads from its standard input")
 
 
-def _script(name: str, cwd: Path | None, out: ParsedLine, depth: int) -> None:
+def _script(name: str, cwd: str | None, out: ParsedLine, depth: int) -> None:
     if is_dynamic(name):
         out.blind_spots.append("a script whose name is only known when it runs")
         return
-    path = Path(name).expanduser()
-    if not path.is_absolute() and cwd is not None:
-        path = cwd / path
+    path = os.path.expanduser(name)
+    if not os.path.isabs(path) and cwd is not None:
+        path = os.path.join(cwd, path)
     try:
-        if path.stat().st_size > MAX_SCRIPT_BYTES:
+        if os.stat(path).st_size > MAX_SCRIPT_BYTES:
             out.blind_spots.append(f"script {name} (too large to read)")
             return
-        text = path.read_text(encoding="utf-8", errors="replace")
+        with open(path, encoding="utf-8", errors="replace") as fh:
+            text = fh.read()
     except OSError:
         out.blind_spots.append(f"script {name} (cannot read it)")
         return
-    _parse_into(text, path.parent, out, depth + 1)
+    _parse_into(text, os.path.dirname(path), out, depth + 1)

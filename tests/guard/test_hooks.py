@@ -115,13 +115,16 @@ def test_claude_code_mcp_tool_payload(tmp_path, railway_snapshot):
     }
     out = json.loads(run_hook(hook, payload, tmp_path).stdout)["hookSpecificOutput"]
     assert out["permissionDecision"] == "deny"
+    assert "no copy survives" in out["permissionDecisionReason"]
     graphql = {
         "hook_event_name": "PreToolUse",
         "cwd": str(tmp_path),
         "tool_name": "mcp__railway__graphql",
         "tool_input": {"query": "mutation($v: String!) { volumeDelete(volumeId: $v) }", "variables": {"v": PG_VOLUME}},
     }
-    assert json.loads(run_hook(hook, graphql, tmp_path).stdout)["hookSpecificOutput"]["permissionDecision"] == "deny"
+    out = json.loads(run_hook(hook, graphql, tmp_path).stdout)["hookSpecificOutput"]
+    assert out["permissionDecision"] == "deny"
+    assert f"volumeDelete on {PG_VOLUME} destroys database Postgres (production)" in out["permissionDecisionReason"]
     harmless = {
         "hook_event_name": "PreToolUse",
         "cwd": str(tmp_path),
