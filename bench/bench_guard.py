@@ -44,7 +44,7 @@ HARMLESS = [
     "FOO=1 make -j4 test 2>&1 | tail -50",
     "find . -name '*.pyc' -delete",
     "sed -i 's/old/new/g' config/app.yaml",
-    "for f in *.md; do wc -l \"$f\"; done",
+    'for f in *.md; do wc -l "$f"; done',
 ]
 
 
@@ -63,9 +63,9 @@ def destructive(snapshot: dict) -> list[str]:
         f"railway volume delete --volume {volume['id']} -y",
         f"sh -c 'railway environment delete {env['id']}'",
         f"curl -s {api} -H 'Content-Type: application/json' "
-        f"-d '{{\"query\":\"mutation {{ volumeDelete(volumeId: \\\"{volume['id']}\\\") }}\"}}'",
+        f'-d \'{{"query":"mutation {{ volumeDelete(volumeId: \\"{volume["id"]}\\") }}"}}\'',
         f"railway api 'mutation($b: String!) {{ volumeInstanceBackupDelete(volumeInstanceBackupId: $b, "
-        f"volumeInstanceId: \"x\") }}' --variables '{{\"b\": \"{backup['id']}\"}}'",
+        f'volumeInstanceId: "x") }}\' --variables \'{{"b": "{backup["id"]}"}}\'',
         f"cd infra && railway service delete --service {db['id']}",
         "railway volume delete --volume no-such-volume",
     ]
@@ -96,13 +96,15 @@ def main() -> int:
     out.mkdir(exist_ok=True)
     snap_path = out / f"guard-{args.resources // 1000}k.json"
     if not snap_path.exists():
-        subprocess.run([sys.executable, str(HERE / "generate.py"), "--resources", str(args.resources), "-o", str(snap_path)],
-                       check=True)
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), "--resources", str(args.resources), "-o", str(snap_path)],
+            check=True,
+        )
     snapshot = json.loads(snap_path.read_text())
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; python {sys.version.split()[0]}")
     print(f"snapshot: {len(snapshot['resources'])} resources, {snap_path.stat().st_size / 1e6:.1f} MB")
 
-    interpreter = [run([sys.executable, "-c", "print('{\"decision\": \"allow\"}')"])[0] for _ in range(args.runs * 3)]
+    interpreter = [run([sys.executable, "-c", 'print(\'{"decision": "allow"}\')'])[0] for _ in range(args.runs * 3)]
     print(f"bare interpreter start-up: median {statistics.median(interpreter) * 1000:.0f} ms")
 
     harmless: list[float] = []
@@ -111,18 +113,24 @@ def main() -> int:
             elapsed, decision = run(base + ["guard", "--command", command, "--format", "json"])
             assert decision == "allow", (command, decision)
             harmless.append(elapsed)
-    print(f"non-destructive ({len(HARMLESS)} commands × {args.runs}): median {statistics.median(harmless) * 1000:.0f} ms, "
-          f"p95 {p95(harmless) * 1000:.0f} ms (target ≤ 150 ms)")
+    print(
+        f"non-destructive ({len(HARMLESS)} × {args.runs}): median {statistics.median(harmless) * 1000:.0f} ms, "
+        f"p95 {p95(harmless) * 1000:.0f} ms (target ≤ 150 ms)"
+    )
 
     judged: list[float] = []
     decisions: dict[str, str] = {}
     for command in destructive(snapshot):
         for _ in range(args.runs):
-            elapsed, decision = run(base + ["guard", "--command", command, "--source", str(snap_path), "--format", "json"])
+            elapsed, decision = run(
+                base + ["guard", "--command", command, "--source", str(snap_path), "--format", "json"]
+            )
             judged.append(elapsed)
             decisions[command[:60]] = decision
-    print(f"destructive vs {len(snapshot['resources'])} resources ({len(decisions)} commands × {args.runs}): "
-          f"median {statistics.median(judged) * 1000:.0f} ms, p95 {p95(judged) * 1000:.0f} ms (target ≤ 600 ms)")
+    print(
+        f"destructive vs {len(snapshot['resources'])} resources ({len(decisions)} commands × {args.runs}): "
+        f"median {statistics.median(judged) * 1000:.0f} ms, p95 {p95(judged) * 1000:.0f} ms (target ≤ 600 ms)"
+    )
     for command, decision in decisions.items():
         print(f"  {decision:5}  {command}")
     return 0
