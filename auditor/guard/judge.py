@@ -20,7 +20,7 @@ from auditor.core.topology import Topology
 from auditor.guard.decision import ALLOW, ASK, DENY, OperationVerdict
 from auditor.guard.operations import Operation
 from auditor.guard.shell import DYNAMIC
-from auditor.uses.blast_query import blast_report
+from auditor.uses.blast_query import DatasetOutcome, blast_report
 
 #: kinds a Terraform-wide destroy cannot take with it (they are the graph's own scaffolding)
 _SCAFFOLD_KINDS = frozenset({"environment", "account", "principal"})
@@ -84,7 +84,7 @@ class Graph:
 
 def judge(op: Operation, graph: Graph | None, max_age: timedelta, now: datetime) -> OperationVerdict:
     """One operation's decision (see the decision table)."""
-    what = f"{op.operation} on {op.target_label()}" if op.targets else op.operation
+    what = f"{op.operation} on {op.target_label()}" if op.targets else f"{op.tool} {op.operation}"
     if op.fixed:
         return OperationVerdict(
             op, op.fixed, f"{what}: {op.note}." if op.note else f"{what} needs a person's approval."
@@ -161,18 +161,24 @@ def _blast_decision(op: Operation, what: str, nodes: list[str], an: BlastAnalysi
     lost_elsewhere: list[str] = []
     sentences_deny: list[str] = []
     sentences_ask: list[str] = []
+    touched: dict[str, None] = {}
     for node in nodes:
         report = blast_report(an, node)
         for n in report.destroyed:
             destroyed.setdefault(n, None)
-        for outcome in report.datasets:
-            dataset = outcome.dataset
-            if an.is_production(dataset):
-                production_data.append(dataset)
-                sentences_deny.append(_data_sentence(an, outcome, production=True))
-            elif outcome.lost:
-                lost_elsewhere.append(dataset)
-                sentences_ask.append(_data_sentence(an, outcome, production=False))
+        touched.update(dict.fromkeys(o.dataset for o in report.datasets))
+    # several targets (an ambiguous name, a whole Terraform state): judge each dataset once,
+    # against everything the operation destroys together
+    for dataset in touched:
+        copies = sorted(an.copies(dataset))
+        outcome = DatasetOutcome(dataset, copies, [c for c in copies if c in destroyed],
+                                 [c for c in copies if c not in destroyed])
+        if an.is_production(dataset):
+            production_data.append(dataset)
+            sentences_deny.append(_data_sentence(an, outcome, production=True))
+        elif outcome.lost:
+            lost_elsewhere.append(dataset)
+            sentences_ask.append(_data_sentence(an, outcome, production=False))
     data_nodes = {
         n
         for n in destroyed
@@ -246,6 +252,8 @@ def _data_sentence(an: BlastAnalysis, outcome, production: bool) -> str:  # type
             return f"{name} and all {len(copies_besides)} of its {_copy_word(topo, copies_besides)}: no copy survives"
         kept = ", ".join(topo.label(c) for c in outcome.surviving[:3])
         verb = "survives" if len(outcome.surviving) == 1 else "survive"
+        if not gone_copies:
+            return f"{name} ({kept} {verb})"
         return f"{name} and {len(gone_copies)} of its {len(copies_besides)} copies ({kept} {verb})"
     shown = ", ".join(topo.label(c) for c in gone_copies[:3])
     tail = ": no copy survives" if outcome.lost else ""

@@ -94,6 +94,17 @@ class ParsedLine:
     blind_spots: list[str] = factory(list)
 
 
+_ASTRAL = re.compile("[\U00010000-\U0010FFFF\ud800-\udfff]")
+
+
+def _safe_text(line: str) -> str:
+    """The line with characters outside the Basic Multilingual Plane (and lone surrogates)
+    replaced by U+FFFD before parsing: tree-sitter-bash's scanner crashes (SIGSEGV) on some of
+    them, e.g. `{` followed by U+9CF7C. No command, flag or resource name the guard acts on
+    needs them; a name holding one then resolves to nothing, and the guard asks."""
+    return _ASTRAL.sub("\ufffd", line) if not line.isascii() else line
+
+
 def is_dynamic(word: str) -> bool:
     return DYNAMIC in word
 
@@ -110,7 +121,7 @@ def _parse_into(line: str, cwd: str | None, out: ParsedLine, depth: int) -> None
     if depth > MAX_DEPTH:
         out.blind_spots.append("shell strings nested too deep to follow")
         return
-    source = line.encode("utf-8", errors="surrogateescape")
+    source = _safe_text(line).encode("utf-8", errors="replace")
     tree = _get_parser().parse(source)
     stack = [tree.root_node]
     while stack:
