@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import shutil
 import statistics
 import subprocess
@@ -71,10 +72,16 @@ def destructive(snapshot: dict) -> list[str]:
     ]
 
 
+CPU: list[float] = []  # user+sys seconds of each guard process: what the guard costs, whatever the load
+
+
 def run(cmd: list[str]) -> tuple[float, str]:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
     proc = subprocess.run(cmd, capture_output=True, text=True, cwd=ROOT)
     elapsed = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    CPU.append((after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime))
     if proc.returncode != 0:
         raise SystemExit(f"guard failed ({proc.returncode}): {' '.join(cmd)}\n{proc.stderr}")
     return elapsed, json.loads(proc.stdout)["decision"]
@@ -104,9 +111,12 @@ def main() -> int:
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.1f}; python {sys.version.split()[0]}")
     print(f"snapshot: {len(snapshot['resources'])} resources, {snap_path.stat().st_size / 1e6:.1f} MB")
 
+    CPU.clear()
     interpreter = [run([sys.executable, "-c", 'print(\'{"decision": "allow"}\')'])[0] for _ in range(args.runs * 3)]
-    print(f"bare interpreter start-up: median {statistics.median(interpreter) * 1000:.0f} ms")
+    print(f"bare interpreter start-up: median {statistics.median(interpreter) * 1000:.0f} ms wall, "
+          f"{statistics.median(CPU) * 1000:.0f} ms cpu")
 
+    CPU.clear()
     harmless: list[float] = []
     for command in HARMLESS:
         for _ in range(args.runs):
@@ -118,6 +128,8 @@ def main() -> int:
         f"p95 {p95(harmless) * 1000:.0f} ms (target ≤ 150 ms)"
     )
 
+    print(f"  cpu (user+sys) per run: median {statistics.median(CPU) * 1000:.0f} ms, p95 {p95(CPU) * 1000:.0f} ms")
+    CPU.clear()
     judged: list[float] = []
     decisions: dict[str, str] = {}
     for command in destructive(snapshot):
@@ -131,6 +143,7 @@ def main() -> int:
         f"destructive vs {len(snapshot['resources'])} resources ({len(decisions)} commands × {args.runs}): "
         f"median {statistics.median(judged) * 1000:.0f} ms, p95 {p95(judged) * 1000:.0f} ms (target ≤ 600 ms)"
     )
+    print(f"  cpu (user+sys) per run: median {statistics.median(CPU) * 1000:.0f} ms, p95 {p95(CPU) * 1000:.0f} ms")
     for command, decision in decisions.items():
         print(f"  {decision:5}  {command}")
     return 0
