@@ -20,16 +20,20 @@ def render(verdict: GuardVerdict, fmt: str) -> tuple[str, str, int]:
     code = 2 if verdict.failed else 0
     err = (verdict.reason + "\n") if verdict.failed else ""
     if fmt == "claude":
-        out = {
+        claude: dict[str, object] = {
             "hookSpecificOutput": {
                 "hookEventName": "PreToolUse",
                 "permissionDecision": verdict.decision,
                 "permissionDecisionReason": verdict.reason,
             }
         }
-        return json.dumps(out) + "\n", err, code
+        return json.dumps(claude) + "\n", err, code
     if fmt == "cursor":
-        out = {"permission": verdict.decision, "user_message": verdict.reason, "agent_message": _agent_text(verdict)}
+        out: dict[str, object] = {
+            "permission": verdict.decision,
+            "user_message": verdict.reason,
+            "agent_message": _agent_text(verdict),
+        }
         return json.dumps(out) + "\n", err, code
     if fmt == "json":
         return json.dumps(verdict.to_json(), indent=2) + "\n", err, code

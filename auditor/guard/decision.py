@@ -23,8 +23,8 @@ class OperationVerdict:
     operation: Operation
     decision: str
     reason: str
-    resolved: list[str] = factory(list)
-    blast: dict = factory(dict)
+    resolved: list[str] = factory(default_factory=list)
+    blast: dict = factory(default_factory=dict)
 
     def to_json(self) -> dict:
         op = self.operation
@@ -43,7 +43,7 @@ class OperationVerdict:
 class GuardVerdict:
     decision: str
     reason: str
-    operations: list[OperationVerdict] = factory(list)
+    operations: list[OperationVerdict] = factory(default_factory=list)
     #: the guard itself could not run (bad payload, unreadable graph, crash): always deny
     failed: bool = False
 

@@ -95,7 +95,7 @@ def document_operations(
 ) -> list[Operation]:
     """Every destructive mutation field of every mutation operation in the document."""
     from graphql import GraphQLError, OperationType, parse
-    from graphql.language import FieldNode, OperationDefinitionNode
+    from graphql.language import FieldNode, FragmentDefinitionNode, OperationDefinitionNode, VariableNode
     from graphql.utilities import value_from_ast_untyped
 
     if "mutation" not in query and not query.lstrip().startswith("{"):
@@ -106,7 +106,7 @@ def document_operations(
         if "mutation" in query:
             raise GraphQLDocumentError(f"GraphQL document does not parse: {exc.message}") from None
         return []
-    fragments = {d.name.value: d for d in doc.definitions if d.kind == "fragment_definition"}
+    fragments = {d.name.value: d for d in doc.definitions if isinstance(d, FragmentDefinitionNode)}
     values = {k: _restore(v) for k, v in variables.items()}
     out: list[Operation] = []
     for definition in doc.definitions:
@@ -122,7 +122,7 @@ def document_operations(
             assert isinstance(node, FieldNode)
             args = {a.name.value: _restore(value_from_ast_untyped(a.value, scope)) for a in node.arguments or ()}
             for a in node.arguments or ():
-                if a.value.kind == "variable" and a.value.name.value not in scope:
+                if isinstance(a.value, VariableNode) and a.value.name.value not in scope:
                     args[a.name.value] = DYNAMIC  # a variable the request does not supply
             op = _judge_field(node.name.value, args, tool, railway_endpoint)
             if op is not None:
@@ -180,7 +180,8 @@ def _judge_field(name: str, args: dict[str, Any], tool: str, railway_endpoint: b
             fixed=rule.fixed,
         )
     if name == _REPLACE:
-        inp = args.get("input") if isinstance(args.get("input"), dict) else {}
+        raw_input = args.get("input")
+        inp: dict[str, Any] = raw_input if isinstance(raw_input, dict) else {}
         replace = inp.get("replace")
         if replace is True or replace == DYNAMIC:
             env = inp.get("environmentId")

@@ -100,7 +100,9 @@ def build_server(tools: GuardTools):  # type: ignore[no-untyped-def]
         instructions="Ask before destroying infrastructure: check_command(command) says allow, ask or deny; "
         "blast(node) says what one delete destroys; findings() lists shared blast-radius problems.",
     )
-    read_only = ToolAnnotations(readOnlyHint=True, destructiveHint=False, idempotentHint=True, openWorldHint=False)
+    read_only = ToolAnnotations(
+        read_only_hint=True, destructive_hint=False, idempotent_hint=True, open_world_hint=False
+    )
 
     @server.tool(
         annotations=read_only,

@@ -39,5 +39,5 @@ class Operation:
 class Findings:
     """Operations found in one command line or API call, and what could not be followed."""
 
-    operations: list[Operation] = factory(list)
-    blind_spots: list[str] = factory(list)
+    operations: list[Operation] = factory(default_factory=list)
+    blind_spots: list[str] = factory(default_factory=list)

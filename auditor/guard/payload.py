@@ -34,7 +34,7 @@ class Call:
     event: str
     command: str | None = None
     tool_name: str | None = None
-    tool_input: dict = factory(dict)
+    tool_input: dict = factory(default_factory=dict)
     cwd: str | os.PathLike | None = None
 
 
@@ -50,7 +50,7 @@ def parse_payload(raw: bytes | str) -> Call:
         raise PayloadError("empty hook payload on standard input (or give --command)")
     try:
         doc = json.loads(raw)
-    except ValueError as exc:
+    except json.JSONDecodeError as exc:
         raise PayloadError(f"the hook payload is not JSON ({exc.msg} at line {exc.lineno})") from None
     if not isinstance(doc, dict):
         raise PayloadError("the hook payload is not a JSON object")

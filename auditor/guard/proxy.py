@@ -215,7 +215,7 @@ def make_server(proxy: GuardProxy, host: str, port: int) -> ThreadingHTTPServer:
 def serve(settings: ProxySettings) -> int:
     proxy = GuardProxy(settings)
     server = make_server(proxy, settings.host, settings.port)
-    host, port = server.server_address[:2]
+    host, port = str(server.server_address[0]), server.server_address[1]
     print(f"listening on http://{host}:{port}", flush=True)
     try:
         server.serve_forever()

@@ -410,7 +410,12 @@ def _unreadable(tool: str, name: str, cmd: SimpleCommand) -> Operation:
 
 
 def _with_text(ops: list[Operation], cmd: SimpleCommand) -> list[Operation]:
-    return [o if o.text else o.replace(text=cmd.text) for o in ops]
+    return [
+        o
+        if o.text
+        else Operation(o.tool, o.operation, o.targets, o.kinds, o.scope, o.note, o.fixed, o.whole_state, cmd.text)
+        for o in ops
+    ]
 
 
 # ------------------------------------------------------------------------------ Terraform

@@ -6,19 +6,22 @@ guard's values need only keyword construction, defaults, equality, a repr and `r
 
 from __future__ import annotations
 
+from typing import Any, dataclass_transform
+
 
 class _Factory:
     __slots__ = ("make",)
 
-    def __init__(self, make) -> None:  # type: ignore[no-untyped-def]
+    def __init__(self, make: Any) -> None:
         self.make = make
 
 
-def factory(make) -> _Factory:  # type: ignore[no-untyped-def]
-    """A default made fresh for each instance (like dataclasses' default_factory)."""
-    return _Factory(make)
+def factory(*, default_factory: Any) -> Any:
+    """A default made fresh for each instance (like dataclasses' field(default_factory=…))."""
+    return _Factory(default_factory)
 
 
+@dataclass_transform(field_specifiers=(factory,))
 def record(cls):  # type: ignore[no-untyped-def]
     """Give `cls` an __init__ over its annotated fields (in order), __eq__, __repr__, replace()."""
     names = tuple(cls.__dict__.get("__annotations__", {}))

@@ -14,7 +14,7 @@ from auditor.guard.record import factory, record
 
 @record
 class GuardSettings:
-    sources: list[str] = factory(list)
+    sources: list[str] = factory(default_factory=list)
     policy: str | None = None
     now: datetime | None = None
 

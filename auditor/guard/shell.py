@@ -89,9 +89,9 @@ class SimpleCommand:
 
 @record
 class ParsedLine:
-    commands: list[SimpleCommand] = factory(list)
+    commands: list[SimpleCommand] = factory(default_factory=list)
     #: things the guard could not follow (unreadable scripts, too deep), said in the reason
-    blind_spots: list[str] = factory(list)
+    blind_spots: list[str] = factory(default_factory=list)
 
 
 _ASTRAL = re.compile("[\U00010000-\U0010FFFF\ud800-\udfff]")
