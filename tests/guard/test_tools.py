@@ -103,3 +103,10 @@ def test_policy_guard_section_is_validated(tmp_path):
         with pytest.raises(InputError) as err:
             parse_policy(bad, "p.yaml")
         assert field in str(err.value)
+
+
+def test_an_ambiguous_name_means_every_match(aws_inventory):
+    # two services are named "api (ecs)": one in prod, one in stg — the delete is judged on both
+    v = verdict("""aws ecs delete-service --service-name 'api (ecs)'""", aws_inventory)
+    assert v.operations[0].resolved == ["api", "api-stg"]
+    assert v.decision == "ask" and "production resources service api (ecs) [api]" in v.reason
