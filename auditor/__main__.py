@@ -1,5 +1,5 @@
 """`python -m auditor` runs the same CLI as the `blastscope` command."""
 
-from auditor.cli import main
+from auditor.launcher import main
 
 main()

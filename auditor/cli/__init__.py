@@ -12,6 +12,7 @@ from auditor.cli import history_cmd  # noqa: F401  (register `history`, `diff`)
 from auditor.cli import gate_cmd  # noqa: F401  (register `gate`)
 from auditor.cli import baseline_cmd  # noqa: F401  (register `baseline create|update`)
 from auditor.cli import render_cmd  # noqa: F401  (register `render`)
+from auditor.cli import guard_cmd  # noqa: F401  (register `guard`, `mcp`)
 from auditor.cli.app import app
 
 

@@ -68,6 +68,15 @@ class Suppression:
         return f"{self.check} on {self.resource} (until {self.expires.isoformat()}: {self.reason})"
 
 
+@dataclass(frozen=True)
+class GuardPolicy:
+    """The agent guard's settings: where scheduled runs keep their history (the graph the guard
+    judges by, relative to the policy file) and how old that graph may be before the guard asks."""
+
+    history: str | None = None
+    max_age: timedelta = timedelta(hours=24)
+
+
 @dataclass
 class Policy:
     environment_patterns: dict[str, tuple[str, ...]] = field(
@@ -77,6 +86,7 @@ class Policy:
     min_retention: timedelta = timedelta(days=7)
     severity: dict[str, str] = field(default_factory=dict)
     suppressions: list[Suppression] = field(default_factory=list)
+    guard: GuardPolicy = field(default_factory=GuardPolicy)
     origin: str | None = None
     #: railway.project_tokens_can_delete: Railway's docs say project tokens only deploy; an
     #: account where they are known to delete volumes says so here.
@@ -98,7 +108,7 @@ def parse_policy(document: Any, file: str) -> Policy:
         return Policy(origin=file)
     if not isinstance(document, Mapping):
         raise InputError("a policy file is a mapping", file=file)
-    known = {"environments", "backups", "severity", "suppressions", "version", "railway"}
+    known = {"environments", "backups", "severity", "suppressions", "guard", "version", "railway"}
     for key in document:
         if key not in known:
             raise InputError(f"unknown policy section (expected one of {', '.join(sorted(known))})", file=file, field=str(key))
@@ -159,7 +169,30 @@ def parse_policy(document: Any, file: str) -> Policy:
             raise InputError("expected a list", file=file, field="suppressions")
         for i, item in enumerate(sups):
             policy.suppressions.append(_suppression(item, f"suppressions[{i}]", file))
+
+    if document.get("guard") is not None:
+        policy.guard = _guard(document["guard"], file)
     return policy
+
+
+def _guard(section: Any, file: str) -> GuardPolicy:
+    if not isinstance(section, Mapping):
+        raise InputError("expected a mapping with history and max_age", file=file, field="guard")
+    for key in section:
+        if key not in ("history", "max_age"):
+            raise InputError("unknown key (expected history, max_age)", file=file, field=f"guard.{key}")
+    history = section.get("history")
+    if history is not None and (not isinstance(history, str) or not history.strip()):
+        raise InputError("expected a directory path", file=file, field="guard.history")
+    max_age = timedelta(hours=24)
+    if section.get("max_age") is not None:
+        try:
+            max_age = parse_duration(section["max_age"])
+        except ValueError as exc:
+            raise InputError(str(exc), file=file, field="guard.max_age") from None
+        if max_age <= timedelta(0):
+            raise InputError("must be longer than zero", file=file, field="guard.max_age")
+    return GuardPolicy(history.strip() if history else None, max_age)
 
 
 def _suppression(item: Any, where: str, file: str) -> Suppression:

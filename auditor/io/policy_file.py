@@ -13,7 +13,6 @@ from pathlib import Path
 from auditor.core.errors import InputError
 from auditor.core.policy import Policy, parse_policy
 from auditor.io.files import display_name, read_input
-from auditor.io.yamlio import load_yaml_bytes
 
 DEFAULT_POLICY_FILE = ".blastscope.yaml"
 
@@ -39,5 +38,7 @@ def load_policy(path: str | Path | None) -> Policy:
         path = found
     if str(path) != "-" and not Path(path).is_file():
         raise InputError("policy file not found", file=str(path))
+    from auditor.io.yamlio import load_yaml_bytes  # PyYAML only when there is a file (the guard's start-up)
+
     origin = display_name(path)
     return parse_policy(load_yaml_bytes(read_input(path), origin), origin)
