@@ -10,13 +10,19 @@ touches, so the whole analysis stays near linear in resources (see bench/).
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Hashable, Iterable, TypeVar
+from typing import TypeVar
 
 from auditor.core.evidence import EvidencePath, Link
-from auditor.core.topology import Topology
-from auditor.core.model import DATA_KINDS, DESTRUCTIVE_ACTIONS, FAILED_BACKUP_STATUSES, SCOPE_KINDS
+from auditor.core.model import (
+    DATA_KINDS,
+    DESTRUCTIVE_ACTIONS,
+    FAILED_BACKUP_STATUSES,
+    SCOPE_KINDS,
+)
 from auditor.core.policy import Policy
+from auditor.core.topology import Topology
 
 K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
@@ -88,8 +94,11 @@ class BlastAnalysis:
             r.id: self._classify(r.attrs.get("tier"), r.name) for r in topo.of_kind("environment")
         }
         self._envs: dict[str, frozenset[str]] = {}
+        self._envs_all = False
         self._ancestors: dict[str, dict[str, tuple[str, str] | None]] = {}
         self._served: dict[str, dict[str, str]] = {}
+        self._served_all = False
+        self._own_by_envs: dict[frozenset[str], dict[str, str]] = {}
         self._interned: dict[tuple, dict[str, str]] = {}
         self._datasets: list[str] | None = None
         self._production_datasets: list[str] | None = None
@@ -106,10 +115,71 @@ class BlastAnalysis:
 
     def envs(self, node: str) -> frozenset[str]:
         """Environments of a node: itself if an environment, `in_environment`, the `parent`
-        chain, and the environments of services attached to it (SPEC §3)."""
+        chain, and the environments of services attached to it (SPEC §3).
+
+        The first call computes every node's set in one top-down pass (`_envs_of_all`); a node
+        the pass cannot order (an attachment cycle) falls back to the walk (`envs_walk`)."""
         known = self._envs.get(node)
         if known is not None:
             return known
+        if not self._envs_all:
+            self._envs_of_all()
+            known = self._envs.get(node)
+            if known is not None:
+                return known
+        return self.envs_walk(node)
+
+    def _envs_of_all(self) -> None:
+        """envs() of every node, parents and attached services before the node (Kahn's order);
+        a node with one source of environments shares its set, as `envs_walk` does."""
+        self._envs_all = True
+        topo = self.topo
+        nodes, contained, attached_in, memo = topo.nodes, topo.contained, topo.attached_in, self._envs
+        empty: frozenset[str] = frozenset()
+        pending: dict[str, int] = {}
+        ready: list[str] = []
+        for n, res in nodes.items():
+            waits = len(res.relations.get("parent", ())) + len(attached_in.get(n, ()))
+            if waits:
+                pending[n] = waits
+            else:
+                ready.append(n)
+        while ready:
+            n = ready.pop()
+            res = nodes[n]
+            rels = res.relations
+            own = rels.get("in_environment", ())
+            if res.kind == "environment":
+                own = own + (n,)
+            parents = rels.get("parent", ())
+            attached = attached_in.get(n)
+            if not parents and not attached:
+                value = frozenset(own) if own else empty
+            else:
+                parts = [memo[p] for p in parents]
+                if attached:
+                    parts += [memo[s] for s in attached]
+                if not own and len(parts) == 1:
+                    value = parts[0]
+                else:
+                    out = set(own)
+                    for part in parts:
+                        out |= part
+                    value = frozenset(out)
+            memo[n] = value
+            dependents = [child for rel, child in contained.get(n, ()) if rel == "parent"]
+            dependents += rels.get("attached_to", ())
+            for dependent in dependents:
+                left = pending.get(dependent)
+                if left is not None:
+                    if left == 1:
+                        del pending[dependent]
+                        ready.append(dependent)
+                    else:
+                        pending[dependent] = left - 1
+
+    def envs_walk(self, node: str) -> frozenset[str]:
+        """envs() by a memoised walk from `node`: the definition `_envs_of_all` is tested against."""
         topo = self.topo
 
         def deps(n: str) -> list[str]:
@@ -322,10 +392,83 @@ class BlastAnalysis:
     # ---------------------------------------------------------------- credential reach
     def served(self, node: str) -> dict[str, str]:
         """Effective tiers of everything one delete of `node` touches: tier → witness (an
-        environment id, or an environment-less production dataset)."""
+        environment id, or an environment-less production dataset).
+
+        The first call computes every node's map in one bottom-up pass (`_serve_all`): an
+        account-level grant needs the whole account anyway, and storage checks ask for every
+        data holder. Nodes the pass cannot order (a cascade cycle, which the loaders reject)
+        fall back to the memoised walk (`served_walk`), which defines the same maps."""
         known = self._served.get(node)
         if known is not None:
             return known
+        if not self._served_all:
+            self._serve_all()
+            known = self._served.get(node)
+            if known is not None:
+                return known
+        return self.served_walk(node)
+
+    def _own_tiers(self, node: str) -> dict[str, str]:
+        """tier → witness from the node's own environments (the smallest id per tier), or the
+        node itself when it is an environment-less dataset."""
+        envs = self.envs(node)
+        if not envs:
+            return {PRODUCTION: node} if self.is_dataset(node) else {}
+        own = self._own_by_envs.get(envs)
+        if own is None:
+            own = {}
+            tiers = self.tiers
+            for env in sorted(envs):
+                tier = tiers.get(env)
+                if tier is not None:
+                    own.setdefault(tier.effective, env)
+            own = self._interned.setdefault(tuple(sorted(own.items())), own)
+            self._own_by_envs[envs] = own
+        return own
+
+    def _serve_all(self) -> None:
+        """served() of every node, children before holders (Kahn's order over the cascade);
+        each map is the node's own tiers, then each child's in `contained` order, first witness
+        kept — what `served_walk` computes, without a generic walk per node."""
+        self._served_all = True
+        topo = self.topo
+        nodes, contained = topo.nodes, topo.contained
+        served, interned, own_tiers = self._served, self._interned, self._own_tiers
+        pending = {n: len(children) for n, children in contained.items() if children and n in nodes}
+        ready = [n for n in nodes if n not in pending]
+        while ready:
+            n = ready.pop()
+            own = own_tiers(n)
+            children = contained.get(n)
+            if children:
+                out = own
+                for _, child in children:
+                    part = served[child]
+                    if part is out or part.keys() <= out.keys():
+                        continue
+                    if out is own:
+                        out = dict(own)
+                    for tier, witness in part.items():
+                        out.setdefault(tier, witness)
+                if out is not own:
+                    out = interned.setdefault(tuple(sorted(out.items())), out)
+                served[n] = out
+            else:
+                served[n] = own
+            relations = nodes[n].relations
+            for rel in ("parent", "stored_on"):
+                for holder in relations.get(rel, ()):
+                    left = pending.get(holder)
+                    if left is not None:
+                        if left == 1:
+                            del pending[holder]
+                            ready.append(holder)
+                        else:
+                            pending[holder] = left - 1
+
+    def served_walk(self, node: str) -> dict[str, str]:
+        """served() by a memoised walk from `node` alone: the definition the one-pass version
+        is tested against, and the fallback for nodes on a cascade cycle."""
         topo = self.topo
 
         def deps(n: str) -> list[str]:

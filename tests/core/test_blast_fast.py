@@ -1,0 +1,105 @@
+"""The one-pass versions of the blast engine's closures equal the memoised walks that define
+them, on random graphs (including shapes the loaders reject, like cascade cycles)."""
+
+from __future__ import annotations
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from auditor.core.blast import BlastAnalysis
+from auditor.core.model import Resource
+from auditor.core.policy import Policy
+from auditor.core.topology import Topology
+from tests.core.test_blast_properties import analyse, topologies
+
+SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+def _with_environments(resources: list[dict], data) -> list[dict]:
+    """Give some nodes environments and tiers, so maps hold several tiers and witnesses."""
+    envs = [r["id"] for r in resources if r["kind"] == "environment"]
+    for r in resources:
+        if r["kind"] == "environment":
+            r["tier"] = data.draw(st.sampled_from(["production", "staging", "preview", None]))
+            if r["tier"] is None:
+                del r["tier"]
+        elif envs and r["kind"] in ("database", "service") and data.draw(st.booleans()):
+            r["in_environment"] = data.draw(st.sampled_from(envs))
+    return resources
+
+
+@SETTINGS
+@given(topologies(), st.data())
+def test_served_in_one_pass_equals_the_walk(resources: list[dict], data) -> None:
+    resources = _with_environments(resources, data)
+    fast, walk = analyse(resources), analyse(resources)
+    order = data.draw(st.permutations([r["id"] for r in resources]))
+    for node in order:
+        assert fast.served(node) == walk.served_walk(node), node
+
+
+@SETTINGS
+@given(st.integers(2, 8), st.data())
+def test_served_on_a_cascade_cycle_falls_back_to_the_walk(n: int, data) -> None:
+    """The loaders reject cascade cycles; the engine must still answer for every node, and agree
+    with the walk wherever the answer does not depend on where a walk enters the cycle."""
+    resources = [Resource(id="env", kind="environment", name="prod", attrs={"tier": "production"})]
+    for i in range(n):
+        parent = f"v{data.draw(st.integers(0, n - 1))}"
+        rels = {"parent": (parent,)} if data.draw(st.booleans()) or i == 0 else {}
+        if data.draw(st.booleans()):
+            rels["in_environment"] = ("env",)
+        resources.append(Resource(id=f"v{i}", kind=data.draw(st.sampled_from(["volume", "service"])), name=f"v{i}",
+                                  relations=rels))
+    fast = BlastAnalysis(Topology(resources), Policy())
+    walk = BlastAnalysis(Topology(resources), Policy())
+    topo = fast.topo
+    on_cycle = {y for y in topo.nodes for _, c in topo.contained.get(y, ()) if y in fast.destroyed_by(c)}
+    for r in resources:
+        answer = fast.served(r.id)
+        assert isinstance(answer, dict)
+        touched = set().union(*(_up(topo, x) for x in fast.destroyed_by(r.id)))
+        if not on_cycle & touched:
+            assert answer == walk.served_walk(r.id)
+
+
+def _up(topo: Topology, node: str) -> set[str]:
+    """Everything on the parent chain of `node` (where its environments come from)."""
+    seen, todo = {node}, [node]
+    while todo:
+        for p in topo.nodes[todo.pop()].relations.get("parent", ()):
+            if p not in seen:
+                seen.add(p)
+                todo.append(p)
+    return seen
+
+
+@SETTINGS
+@given(topologies(), st.data())
+def test_envs_in_one_pass_equal_the_walk(resources: list[dict], data) -> None:
+    resources = _with_environments(resources, data)
+    services = [r["id"] for r in resources if r["kind"] == "service"]
+    for r in resources:  # services attached to data holders bring their environments along
+        if services and r["kind"] in ("database", "volume", "bucket") and data.draw(st.booleans()):
+            data.draw(st.sampled_from(services))
+            for s in resources:
+                if s["id"] in services and data.draw(st.booleans()):
+                    s["attached_to"] = r["id"]
+    fast, walk = analyse(resources), analyse(resources)
+    for node in data.draw(st.permutations([r["id"] for r in resources])):
+        assert fast.envs(node) == walk.envs_walk(node), node
+
+
+@SETTINGS
+@given(st.integers(2, 6), st.data())
+def test_envs_on_an_attachment_cycle_fall_back_to_the_walk(n: int, data) -> None:
+    resources = [Resource(id="env", kind="environment", name="prod", attrs={"tier": "production"})]
+    for i in range(n):
+        rels: dict[str, tuple[str, ...]] = {"attached_to": (f"s{data.draw(st.integers(0, n - 1))}",)}
+        if data.draw(st.booleans()):
+            rels["in_environment"] = ("env",)
+        resources.append(Resource(id=f"s{i}", kind="service", name=f"s{i}", relations=rels))
+    fast = BlastAnalysis(Topology(resources), Policy())
+    for r in resources:
+        assert isinstance(fast.envs(r.id), frozenset)
+    assert fast.envs("env") == {"env"}
