@@ -103,6 +103,8 @@ class BlastAnalysis:
         self._datasets: list[str] | None = None
         self._production_datasets: list[str] | None = None
         self._copies: dict[str, dict[str, tuple[str, str] | None]] = {}
+        self._copy_paths: dict[tuple[str, str, str], EvidencePath] = {}
+        self._grant_heads: dict[tuple[str, str], EvidencePath] = {}
 
     # ---------------------------------------------------------------- environments and tiers
     def _classify(self, tier: str | None, name: str) -> EnvTier:
@@ -130,53 +132,55 @@ class BlastAnalysis:
         return self.envs_walk(node)
 
     def _envs_of_all(self) -> None:
-        """envs() of every node, parents and attached services before the node (Kahn's order);
-        a node with one source of environments shares its set, as `envs_walk` does."""
+        """envs() of every node: one depth-first pass in node order (sources list parents first,
+        so the stack rarely grows), parents and attached services before the node; a node with
+        one source of environments shares its set, as `envs_walk` does."""
         self._envs_all = True
         topo = self.topo
-        nodes, contained, attached_in, memo = topo.nodes, topo.contained, topo.attached_in, self._envs
+        nodes, attached_in, memo = topo.nodes, topo.attached_in, self._envs
         empty: frozenset[str] = frozenset()
-        pending: dict[str, int] = {}
-        ready: list[str] = []
-        for n, res in nodes.items():
-            waits = len(res.relations.get("parent", ())) + len(attached_in.get(n, ()))
-            if waits:
-                pending[n] = waits
-            else:
-                ready.append(n)
-        while ready:
-            n = ready.pop()
-            res = nodes[n]
-            rels = res.relations
-            own = rels.get("in_environment", ())
-            if res.kind == "environment":
-                own = own + (n,)
-            parents = rels.get("parent", ())
-            attached = attached_in.get(n)
-            if not parents and not attached:
-                value = frozenset(own) if own else empty
-            else:
-                parts = [memo[p] for p in parents]
+        for start in nodes:
+            if start in memo:
+                continue
+            stack, visiting = [start], {start}
+            while stack:
+                n = stack[-1]
+                res = nodes[n]
+                rels = res.relations
+                parents = rels.get("parent", ())
+                attached = attached_in.get(n)
+                pending = None
+                for d in parents:
+                    if d not in memo and d not in visiting:
+                        pending = d
+                        break
+                if pending is None and attached:
+                    for d in attached:
+                        if d not in memo and d not in visiting:
+                            pending = d
+                            break
+                if pending is not None:
+                    stack.append(pending)
+                    visiting.add(pending)
+                    continue
+                stack.pop()
+                visiting.discard(n)
+                own = rels.get("in_environment", ())
+                if res.kind == "environment":
+                    own = own + (n,)
+                if not parents and not attached:
+                    memo[n] = frozenset(own) if own else empty
+                    continue
+                parts = [memo[p] for p in parents if p in memo]
                 if attached:
-                    parts += [memo[s] for s in attached]
+                    parts += [memo[s] for s in attached if s in memo]
                 if not own and len(parts) == 1:
-                    value = parts[0]
+                    memo[n] = parts[0]
                 else:
                     out = set(own)
                     for part in parts:
                         out |= part
-                    value = frozenset(out)
-            memo[n] = value
-            dependents = [child for rel, child in contained.get(n, ()) if rel == "parent"]
-            dependents += rels.get("attached_to", ())
-            for dependent in dependents:
-                left = pending.get(dependent)
-                if left is not None:
-                    if left == 1:
-                        del pending[dependent]
-                        ready.append(dependent)
-                    else:
-                        pending[dependent] = left - 1
+                    memo[n] = frozenset(out)
 
     def envs_walk(self, node: str) -> frozenset[str]:
         """envs() by a memoised walk from `node`: the definition `_envs_of_all` is tested against."""
@@ -385,9 +389,25 @@ class BlastAnalysis:
         return Loss(dataset, destroyer, self.scope_of(destroyer), paths)
 
     def _copy_evidence(self, dataset: str, copy: str, top: str) -> EvidencePath:
-        """top ←…— copy [—backup_of→ … dataset]."""
-        down = self.path_up(copy, top).reversed()
-        return down.join(self.copy_path(dataset, copy)) if copy != dataset else down
+        """top ←…— copy [—backup_of→ … dataset]; kept, since every credential able to delete
+        `top` and the co-location finding cite the same path."""
+        key = (dataset, copy, top)
+        known = self._copy_paths.get(key)
+        if known is None:
+            down = self.path_up(copy, top).reversed()
+            known = down.join(self.copy_path(dataset, copy)) if copy != dataset else down
+            self._copy_paths[key] = known
+        return known
+
+    def _grant_head(self, credential: str, target: str) -> EvidencePath:
+        """credential —grants actions→ target (one per grant, shared by its findings)."""
+        key = (credential, target)
+        known = self._grant_heads.get(key)
+        if known is None:
+            grant = next(g for g in self.topo.nodes[credential].grants if g.target == target)
+            known = EvidencePath.single(credential).then(Link("grants", True, ",".join(sorted(grant.actions))), target)
+            self._grant_heads[key] = known
+        return known
 
     # ---------------------------------------------------------------- credential reach
     def served(self, node: str) -> dict[str, str]:
@@ -427,44 +447,53 @@ class BlastAnalysis:
         return own
 
     def _serve_all(self) -> None:
-        """served() of every node, children before holders (Kahn's order over the cascade);
-        each map is the node's own tiers, then each child's in `contained` order, first witness
-        kept — what `served_walk` computes, without a generic walk per node."""
+        """served() of every node: one depth-first pass, children before holders (visited in
+        reverse node order, since sources list children after what holds them). Each map is
+        the node's own tiers, then each child's in `contained` order, first witness kept —
+        what `served_walk` computes, without a generic walk and closures per node."""
         self._served_all = True
         topo = self.topo
         nodes, contained = topo.nodes, topo.contained
-        served, interned, own_tiers = self._served, self._interned, self._own_tiers
-        pending = {n: len(children) for n, children in contained.items() if children and n in nodes}
-        ready = [n for n in nodes if n not in pending]
-        while ready:
-            n = ready.pop()
-            own = own_tiers(n)
-            children = contained.get(n)
-            if children:
-                out = own
-                for _, child in children:
-                    part = served[child]
-                    if part is out or part.keys() <= out.keys():
+        memo, interned, own_tiers = self._served, self._interned, self._own_tiers
+        if not self._envs_all:
+            self._envs_of_all()
+        envs_of, own_by_envs = self._envs, self._own_by_envs
+        for start in reversed(nodes):
+            if start in memo:
+                continue
+            stack, visiting = [start], {start}
+            while stack:
+                n = stack[-1]
+                children = contained.get(n)
+                if children:
+                    pending = None
+                    for _, child in children:
+                        if child not in memo and child not in visiting:
+                            pending = child
+                            break
+                    if pending is not None:
+                        stack.append(pending)
+                        visiting.add(pending)
                         continue
-                    if out is own:
-                        out = dict(own)
-                    for tier, witness in part.items():
-                        out.setdefault(tier, witness)
-                if out is not own:
-                    out = interned.setdefault(tuple(sorted(out.items())), out)
-                served[n] = out
-            else:
-                served[n] = own
-            relations = nodes[n].relations
-            for rel in ("parent", "stored_on"):
-                for holder in relations.get(rel, ()):
-                    left = pending.get(holder)
-                    if left is not None:
-                        if left == 1:
-                            del pending[holder]
-                            ready.append(holder)
-                        else:
-                            pending[holder] = left - 1
+                stack.pop()
+                visiting.discard(n)
+                envs = envs_of.get(n)
+                own = own_by_envs.get(envs) if envs else None  # type: ignore[arg-type]
+                if own is None:
+                    own = own_tiers(n)
+                out = own
+                if children:
+                    for _, child in children:
+                        part = memo.get(child)
+                        if part is None or part is out or part.keys() <= out.keys():
+                            continue
+                        if out is own:
+                            out = dict(own)
+                        for tier, witness in part.items():
+                            out.setdefault(tier, witness)
+                    if out is not own:
+                        out = interned.setdefault(tuple(sorted(out.items())), out)
+                memo[n] = out
 
     def served_walk(self, node: str) -> dict[str, str]:
         """served() by a memoised walk from `node` alone: the definition the one-pass version
@@ -502,10 +531,7 @@ class BlastAnalysis:
 
     def reach_path(self, credential: str, target: str, witness: str) -> EvidencePath:
         """credential —grants …→ target ←…— node [—in_environment→ env]."""
-        grant = next(g for g in self.topo.nodes[credential].grants if g.target == target)
-        head = EvidencePath.single(credential).then(Link("grants", True, ",".join(sorted(grant.actions))), target)
-        closure = self.destroyed_by_until(target, witness)
-        return head.join(closure)
+        return self._grant_head(credential, target).join(self.destroyed_by_until(target, witness))
 
     def destroyed_by_until(self, top: str, witness: str) -> EvidencePath:
         """Breadth-first from `top` down the cascade to the first node in (or equal to) witness."""
@@ -546,9 +572,7 @@ class BlastAnalysis:
         return result or {}
 
     def grant_path(self, credential: str, target: str, dataset: str, copy: str) -> EvidencePath:
-        grant = next(g for g in self.topo.nodes[credential].grants if g.target == target)
-        head = EvidencePath.single(credential).then(Link("grants", True, ",".join(sorted(grant.actions))), target)
-        return head.join(self._copy_evidence(dataset, copy, target))
+        return self._grant_head(credential, target).join(self._copy_evidence(dataset, copy, target))
 
 
 _SCOPE_RANK = {"holder": 0, "scope": 1, "account": 2}

@@ -50,6 +50,7 @@ class Topology:
         self._nx: "nx.MultiDiGraph | None" = None
         self._labels: dict[str, str] = {}
         self._analyses: dict[int, object] = {}
+        self._of_kind: dict[tuple[str, ...], list[Resource]] = {}
 
     def __len__(self) -> int:
         return len(self.nodes)
@@ -58,8 +59,13 @@ class Topology:
         return node_id in self.nodes
 
     def of_kind(self, *kinds: str) -> Iterator[Resource]:
-        wanted = set(kinds)
-        return (r for r in self.nodes.values() if r.kind in wanted)
+        """Resources of these kinds in node order; each selection is listed once per graph
+        (a dozen checks ask for the credentials of a million-node graph)."""
+        listed = self._of_kind.get(kinds)
+        if listed is None:
+            wanted = set(kinds)
+            listed = self._of_kind[kinds] = [r for r in self.nodes.values() if r.kind in wanted]
+        return iter(listed)
 
     def holders(self, node_id: str) -> list[tuple[str, str]]:
         """(rel, holder) for every cascade edge out of node_id: deleting the holder deletes it."""

