@@ -13,12 +13,10 @@ from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator, TypeVar
 
 import typer
-from rich.console import Console
 
 from auditor import __version__
 from auditor.core.errors import EXIT_CODES_HELP, BlastscopeError, UsageError
 from auditor.io.files import write_atomic
-from auditor.io.resources import to_utc
 
 app = typer.Typer(
     name="blastscope",
@@ -31,7 +29,23 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
-err_console = Console(stderr=True, highlight=False, soft_wrap=True)
+
+
+class _StderrConsole:
+    """The rich console on stderr, made on first use: rich costs start-up time that
+    `blastscope --help` and a quiet run never need."""
+
+    _console: Any = None
+
+    def __getattr__(self, name: str) -> Any:
+        if _StderrConsole._console is None:
+            from rich.console import Console
+
+            _StderrConsole._console = Console(stderr=True, highlight=False, soft_wrap=True)
+        return getattr(_StderrConsole._console, name)
+
+
+err_console: Any = _StderrConsole()
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -82,6 +96,8 @@ def parse_now(value: str | None) -> datetime | None:
     """`--now 2026-05-01` or a full ISO time: pins "today" so audits are reproducible."""
     if value is None:
         return None
+    from auditor.io.resources import to_utc
+
     try:
         return to_utc(value)
     except ValueError:

@@ -8,14 +8,8 @@ from typing import Optional
 
 import typer
 
-from auditor.core.blast import analysis
-from auditor.uses.blast_query import blast_json, blast_report, blast_text, resolve_node
 from auditor.cli.app import app, handle_errors, write_output
-from auditor.engine.sources import load_sources
 from auditor.core.errors import UsageError
-from auditor.engine.audit import merge_sources
-from auditor.core.topology import Topology
-from auditor.io.policy_file import load_policy
 
 
 @app.command()
@@ -32,6 +26,14 @@ def blast(
 
     Exits 1 when the delete would lose a dataset with no surviving copy, else 0.
     """
+    # imported here, not at start-up: `blastscope --help` needs none of it
+    from auditor.core.blast import analysis
+    from auditor.core.topology import Topology
+    from auditor.engine.audit import merge_sources
+    from auditor.engine.sources import load_sources
+    from auditor.io.policy_file import load_policy
+    from auditor.uses.blast_query import blast_json, blast_report, blast_text, resolve_node
+
     if fmt not in ("text", "json"):
         raise UsageError(f"--format: blast supports text or json, not {fmt!r}")
     sources = load_sources([source])

@@ -12,14 +12,10 @@ from typing import List, Optional
 
 import typer
 
-from auditor.engine.audit import combine_sources
 from auditor.cli.app import app, err_console, handle_errors, progress, progress_enabled
 from auditor.cli.live import settings_factory
 from auditor.cli.scan import AssumeRoleOpt, AwsFlags, OrgRoleOpt, ProfileOpt, RegionOpt, live_flags
 from auditor.io.files import check_output_path
-from auditor.engine.sources import load_sources
-from auditor.io.policy_file import load_policy
-from auditor.io.snapshot import write_snapshot
 
 
 @app.command()
@@ -45,6 +41,12 @@ def pull(
 
     Example: RAILWAY_API_TOKEN=… blastscope pull railway -o snap.json
     """
+    # imported here, not at start-up: `blastscope --help` needs none of it
+    from auditor.engine.audit import combine_sources
+    from auditor.engine.sources import load_sources
+    from auditor.io.policy_file import load_policy
+    from auditor.io.snapshot import write_snapshot
+
     show = progress_enabled(quiet)
     check_output_path(output, sources)
     flags = live_flags(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose,

@@ -4,23 +4,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, List, Optional
+from typing import TYPE_CHECKING, Any, List, Optional
 
 import typer
 
 from auditor.cli.app import FailOn, app, err_console, handle_errors, parse_now, progress, progress_enabled, write_output
 from auditor.cli.live import LiveFlags, settings_factory
 from auditor.core.errors import UsageError
-from auditor.core.verdict import judge
-from auditor.engine.audit import audit, select_checks
-from auditor.engine.registry import check_registry
-from auditor.engine.sources import load_sources
-from auditor.io.baseline import load_baseline
 from auditor.io.files import check_output_path
-from auditor.io.policy_file import load_policy
-from auditor.reports import FORMATS, render_stream
-from auditor.reports.context import ReportContext
-from auditor.reports.text import summary_line
+from auditor.reports import FORMATS
+
+if TYPE_CHECKING:
+    from auditor.reports.context import ReportContext
 
 # Options shared by every command that reads sources and reports findings.
 PolicyOpt = typer.Option(None, "--policy", "-p", help="Policy file (default: .blastscope.yaml if present).")
@@ -107,6 +102,17 @@ def scan(
 
     Example: blastscope scan samples/pocketos/inventory.yaml --now 2026-07-01
     """
+    # imported here, not at start-up: `blastscope --help` needs none of it
+    from auditor.core.verdict import judge
+    from auditor.engine.audit import audit, select_checks
+    from auditor.engine.registry import check_registry
+    from auditor.engine.sources import load_sources
+    from auditor.io.baseline import load_baseline
+    from auditor.io.policy_file import load_policy
+    from auditor.reports import render_stream
+    from auditor.reports.context import ReportContext
+    from auditor.reports.text import summary_line
+
     if changes_only or keep is not None:
         check_scheduled_options(history_dir, changes_only, keep, fmt)
     else:

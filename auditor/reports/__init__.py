@@ -4,10 +4,12 @@ format's dependencies load only when it is used."""
 from __future__ import annotations
 
 from importlib import import_module
-from typing import Any, Callable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from auditor.core.errors import UsageError
-from auditor.reports.context import ReportContext
+
+if TYPE_CHECKING:  # the report modules import it; the format list alone must stay light
+    from auditor.reports.context import ReportContext
 
 #: format name -> "module:function"; function(result, **options) -> str
 FORMATS: dict[str, str] = {
