@@ -25,10 +25,23 @@ BACKUP_ACCOUNT = "210987654321"
 REGION = "eu-west-1"
 
 
+def mask(value: Any, marked: tuple[str, ...] = ()) -> Any:
+    """A mask shaped as `terraform show -json` writes `sensitive_values` / `after_unknown`: every
+    map, list and block of the value mirrored as a container (scalars left out), `true` on the
+    marked top-level attributes. Real masks are truthy even when they mark nothing."""
+    if isinstance(value, dict):
+        out: dict[str, Any] = {k: mask(v) for k, v in value.items() if isinstance(v, (dict, list))}
+        out.update({k: True for k in marked})
+        return out
+    if isinstance(value, list):
+        return [mask(v) for v in value if isinstance(v, (dict, list))]
+    return False
+
+
 def res(address: str, values: dict[str, Any], provider: str = AWS, sensitive: tuple[str, ...] = ()) -> dict[str, Any]:
     rtype, name = address.split(".")[-2], address.split(".")[-1]
     return {"address": address, "mode": "managed", "type": rtype, "name": name.split("[")[0], "provider_name": provider,
-            "schema_version": 0, "values": values, "sensitive_values": {k: True for k in sensitive},
+            "schema_version": 0, "values": values, "sensitive_values": mask(values, sensitive),
             "_module": address.rsplit(f".{rtype}.", 1)[0] if address.startswith("module.") else ""}
 
 
@@ -65,7 +78,8 @@ def plan_document(prior: list[dict[str, Any]], planned: list[dict[str, Any]], re
             "address": address, "mode": "managed", "type": r["type"], "name": r["name"], "provider_name": r["provider_name"],
             **({"module_address": r["_module"]} if r.get("_module") else {}),
             "change": {"actions": actions, "before": b["values"] if b else None, "after": a["values"] if a else None,
-                       "after_unknown": {"id": True, "arn": True} if actions == ["create"] else {},
+                       "after_unknown": {**mask(a["values"]), **({"id": True, "arn": True} if actions == ["create"] else {})}
+                       if a else {},
                        "before_sensitive": b["sensitive_values"] if b else False,
                        "after_sensitive": a["sensitive_values"] if a else False},
             **({"action_reason": "replace_because_cannot_update"} if address in replace else {}),

@@ -59,15 +59,36 @@ def looks_like_terraform(document: Any) -> bool:
 
 
 def redact(value: Any, sensitive: Any) -> Any:
-    """Replace every leaf marked true in `sensitive` (same shape as value) by None."""
+    """Replace every leaf marked true in `sensitive` (same shape as value) by None.
+
+    `terraform show -json` writes a mask for every resource, mirroring each map, list and block
+    as an empty container (`{"tags": {}, "ebs_block_device": [{}]}`): most masks are truthy yet
+    mark nothing. Those take the same shortcut as an absent mask, checked once per resource."""
+    if not _marks_anything(sensitive):
+        return value
+    return _redact(value, sensitive)
+
+
+def _marks_anything(mask: Any) -> bool:
+    """Whether any leaf of the mask is `true` (the only mark `_redact` acts on)."""
+    if mask is True:
+        return True
+    if isinstance(mask, dict):
+        return any(_marks_anything(m) for m in mask.values())
+    if isinstance(mask, list):
+        return any(_marks_anything(m) for m in mask)
+    return False
+
+
+def _redact(value: Any, sensitive: Any) -> Any:
     if not sensitive:  # None, False, {} or []: nothing is sensitive below this point
         return value
     if sensitive is True:
         return None
     if isinstance(value, dict) and isinstance(sensitive, dict):
-        return {k: redact(v, sensitive.get(k)) for k, v in value.items()}
+        return {k: _redact(v, sensitive.get(k)) for k, v in value.items()}
     if isinstance(value, list) and isinstance(sensitive, list):
-        return [redact(v, sensitive[i] if i < len(sensitive) else None) for i, v in enumerate(value)]
+        return [_redact(v, sensitive[i] if i < len(sensitive) else None) for i, v in enumerate(value)]
     return value
 
 
