@@ -7,6 +7,7 @@ JUnit, Markdown, HTML and webhook payloads cannot disagree with each other or wi
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -39,8 +40,9 @@ class Verdict:
     def exit_code(self) -> int:
         return {"incomplete": EXIT_INCOMPLETE, "fail": EXIT_FINDINGS, "pass": EXIT_PASS}[self.status]
 
-    @property
+    @functools.cached_property
     def failing_fingerprints(self) -> frozenset[str]:
+        """Built once: reports ask `fails(f)` for every finding."""
         return frozenset(f.fingerprint for f in self.failing)
 
     def fails(self, finding: Finding) -> bool:

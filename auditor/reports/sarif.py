@@ -10,13 +10,13 @@ change introduced a finding (`new`), kept it (`unchanged`) or fixed it (`absent`
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Any
 
 from auditor import __version__
 from auditor.engine.audit import AuditResult
 from auditor.core.findings import Finding
+from auditor.reports.indented_json import dumps_indented
 from auditor.reports.locate import line_of
 from auditor.engine.registry import check_registry
 from auditor.reports.context import ReportContext
@@ -63,27 +63,43 @@ def _uri(origin: str) -> str:
         return path.as_posix()
 
 
-def _result(f: Finding, result: AuditResult, origins: dict[str, str], state: str | None) -> dict[str, Any]:
+class _Files:
+    """uri and readability of each origin, asked once per file rather than once per finding."""
+
+    def __init__(self) -> None:
+        self._seen: dict[str, tuple[str, bool]] = {}
+
+    def __call__(self, origin: str) -> tuple[str, bool]:
+        known = self._seen.get(origin)
+        if known is None:
+            known = self._seen[origin] = (_uri(origin), bool(origin) and Path(origin).is_file())
+        return known
+
+
+def _result(f: Finding, result: AuditResult, origins: dict[str, str], state: str | None,
+            files: _Files | None = None) -> dict[str, Any]:
     node = result.node(f.resource_id)
     address = node.attrs.get("address") if node is not None else None
     origin = origins.get(f.resource_id) or (result.sources[0].origin if result.sources else "")
     if origin.endswith(" (prior state)"):
         origin = origin.removesuffix(" (prior state)")
-    physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(origin)}}
-    line = line_of(origin, f.resource_id, address) if origin and Path(origin).is_file() else None
+    uri, readable = (files or _Files())(origin)
+    physical: dict[str, Any] = {"artifactLocation": {"uri": uri}}
+    line = line_of(origin, f.resource_id, address) if readable else None
     if line:
         physical["region"] = {"startLine": line}
     check = check_registry().get(f.check_id)
+    evidence = [p.text(result.label) for p in f.evidence]
     out: dict[str, Any] = {
         "ruleId": f.check_id,
         "level": LEVEL[f.severity],
-        "message": {"text": f.message + ("".join(f"\nEvidence: {p.text(result.label)}" for p in f.evidence[:3]))},
+        "message": {"text": f.message + ("".join(f"\nEvidence: {text}" for text in evidence[:3]))},
         "locations": [{"physicalLocation": physical,
                        "logicalLocations": [{"fullyQualifiedName": address or f.resource_id, "name": f.resource_name, "kind": "resource"}]}],
         "partialFingerprints": {"blastscope/v1": f.fingerprint},
         "properties": {"severity": f.severity, "security-severity": SECURITY_SEVERITY[f.severity],
                        "resource_id": f.resource_id, "environments": f.environments,
-                       "evidence": [p.text(result.label) for p in f.evidence]},
+                       "evidence": evidence},
     }
     if check is not None and check.severity != f.severity:
         out["properties"]["default_severity"] = check.severity
@@ -95,14 +111,15 @@ def _result(f: Finding, result: AuditResult, origins: dict[str, str], state: str
 def render(ctx: ReportContext) -> str:
     result, gate = ctx.result, ctx.gate
     origins = _origins(result)
+    files = _Files()
     if gate is None:
-        results = [_result(f, result, origins, None) for f in result.findings]
+        results = [_result(f, result, origins, None, files) for f in result.findings]
     else:
         introduced = {f.fingerprint for f in gate.introduced()}
-        results = [_result(f, result, origins, "new") for f in gate.introduced()]
-        results += [_result(f, result, origins, "unchanged") for f in result.findings if f.fingerprint not in introduced]
+        results = [_result(f, result, origins, "new", files) for f in gate.introduced()]
+        results += [_result(f, result, origins, "unchanged", files) for f in result.findings if f.fingerprint not in introduced]
         prior_origins = _origins(gate.prior)
-        results += [_result(f, gate.prior, prior_origins, "absent") for f in gate.fixed]
+        results += [_result(f, gate.prior, prior_origins, "absent", files) for f in gate.fixed]
     run: dict[str, Any] = {
         "tool": {"driver": {"name": "blastscope", "version": __version__, "semanticVersion": __version__,
                             "informationUri": "https://github.com/blastscope/blastscope", "rules": _rules()}},
@@ -113,4 +130,4 @@ def render(ctx: ReportContext) -> str:
                        "failing": len(ctx.verdict.failing), "exitCode": ctx.verdict.exit_code},
     }
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(document) + "\n"
