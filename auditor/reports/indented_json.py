@@ -7,6 +7,7 @@ is handed to `json.dumps` itself, so errors and edge cases stay the standard lib
 from __future__ import annotations
 
 import json
+import math
 from json.encoder import encode_basestring  # type: ignore[attr-defined]
 from typing import Any
 
@@ -18,7 +19,7 @@ class _Unsupported(Exception):
 
 
 def _float(o: float) -> str:
-    if o != o:
+    if math.isnan(o):
         return "NaN"
     if o == _INFINITY:
         return "Infinity"
