@@ -92,6 +92,8 @@ def diff_resources(old: Iterable[Resource], new: Iterable[Resource]) -> Resource
     out.added = [new_by_id[i] for i in sorted(new_by_id.keys() - old_by_id.keys())]
     out.removed = [old_by_id[i] for i in sorted(old_by_id.keys() - new_by_id.keys())]
     for rid in sorted(old_by_id.keys() & new_by_id.keys()):
+        if old_by_id[rid] == new_by_id[rid]:
+            continue  # equal as values (relations too): no field can differ, skip the conversion
         a, b = _fields(old_by_id[rid]), _fields(new_by_id[rid])
         if a != b:
             keys = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
