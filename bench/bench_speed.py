@@ -1,0 +1,231 @@
+"""Speed against the floor: the ratios of issue "Speed to the floor", each measured in one run.
+
+    python bench/bench_speed.py                          # everything but 1M (a few minutes)
+    python bench/bench_speed.py --only scan --sizes 100000 1000000 --runs 2
+
+Every number is a child process's wall (or, with --cpu, CPU) time from `wait4`, min and median
+of --runs; every ratio
+compares two things timed in the same run, on the same file:
+
+- scan: `blastscope scan FILE --format json -o OUT -q` vs `json.load` of FILE (GC off, as the CLI
+  runs), growth between sizes, peak RSS;
+- reports: each --format at 100k vs --format json (same scan, only the format differs);
+- plans: scans of real-shaped Terraform plans (bench/tfplan.py) vs `json.load`;
+- yaml: inventories vs `yaml.load(CSafeLoader)` (GC off);
+- start-up: `blastscope --help`, and `scan` of the incident sample;
+- diff: `blastscope diff OLD NEW` of two snapshots vs a scan of the larger one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+OUT = HERE / "out"
+PY = sys.executable
+CPU = False
+
+
+def wall(argv: list[str], ok: tuple[int, ...] = (0, 1)) -> tuple[float, float]:
+    """(seconds, peak RSS MiB) of one child process; seconds are wall time, or CPU time (user +
+    system, from wait4) with --cpu, steadier than wall time when other jobs share the cores."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, cwd=ROOT)
+    _, status, usage = os.wait4(proc.pid, 0)
+    seconds = usage.ru_utime + usage.ru_stime if CPU else time.perf_counter() - start
+    code = os.waitstatus_to_exitcode(status)
+    if code not in ok:
+        sys.exit(f"{' '.join(argv)} exited {code}: {proc.stderr.read().decode().strip() if proc.stderr else ''}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def timed(argv: list[str], runs: int, ok: tuple[int, ...] = (0, 1)) -> tuple[float, float, float]:
+    """(min s, median s, max peak RSS MiB) over `runs`."""
+    results = [wall(argv, ok) for _ in range(runs)]
+    times = [t for t, _ in results]
+    return min(times), statistics.median(times), max(r for _, r in results)
+
+
+def scan(path: Path, fmt: str = "json") -> list[str]:
+    return [PY, "-m", "auditor", "scan", str(path), "--format", fmt, "-o", str(OUT / f"{path.stem}.{fmt}.out"), "-q",
+            "--now", "2026-11-25"]
+
+
+def json_floor(path: Path) -> list[str]:
+    return [PY, "-c", "import gc,json,sys; gc.disable(); json.load(open(sys.argv[1], 'rb'))", str(path)]
+
+
+def yaml_floor(path: Path) -> list[str]:
+    return [PY, "-c", "import gc,yaml,sys; gc.disable(); yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)",
+            str(path)]
+
+
+def snapshot(size: int, seed: int = 7, suffix: str = ".json") -> Path:
+    path = OUT / f"speed-{size}-s{seed}{suffix}"
+    if not path.exists():
+        OUT.mkdir(exist_ok=True)
+        subprocess.run([PY, str(HERE / "generate.py"), "--resources", str(size), "--seed", str(seed), "-o", str(path)],
+                       check=True, cwd=ROOT)
+    return path
+
+
+def plan(size: int) -> Path:
+    path = OUT / f"speed-plan-{size}.json"
+    if not path.exists():
+        subprocess.run([PY, str(HERE / "tfplan.py"), "--resources", str(size), "-o", str(path)], check=True, cwd=ROOT,
+                       stdout=subprocess.DEVNULL)
+    return path
+
+
+def edited(base: Path, share: float = 0.02, seed: int = 3) -> Path:
+    """A later snapshot of the same account: ~2% of resources renamed, some removed."""
+    path = base.with_name(base.stem + "-next.json")
+    if not path.exists():
+        doc = json.loads(base.read_bytes())
+        rng = random.Random(seed)
+        kept = []
+        for res in doc["resources"]:
+            roll = rng.random()
+            if roll < share / 2 and res["kind"] in ("service", "credential"):
+                continue  # removed (nothing refers to services or credentials)
+            if roll < share:
+                res = {**res, "name": res["name"] + "-v2"}
+            kept.append(res)
+        doc["resources"] = kept
+        path.write_text(json.dumps(doc, separators=(",", ":")))
+    return path
+
+
+def row(*cells: object) -> None:
+    print("| " + " | ".join(str(c) for c in cells) + " |", flush=True)
+
+
+def bench_scan(sizes: list[int], runs: int) -> None:
+    print("\n### Snapshot scan vs `json.load` (GC off)\n")
+    row("resources", "file MB", "scan s (min / median)", "json.load s (min / median)", "scan / floor (min)", "peak RSS MiB")
+    row(*["---:"] * 6)
+    mins = []
+    for size in sizes:
+        path = snapshot(size)
+        s_min, s_med, rss = timed(scan(path), runs)
+        f_min, f_med, _ = timed(json_floor(path), runs)
+        mins.append((size, s_min))
+        row(f"{size:,}", f"{path.stat().st_size / 1e6:.0f}", f"{s_min:.2f} / {s_med:.2f}", f"{f_min:.2f} / {f_med:.2f}",
+            f"**{s_min / f_min:.1f}×**", f"{rss:.0f}")
+    for (n1, t1), (n2, t2) in itertools.pairwise(mins):
+        print(f"\ngrowth {n1:,} → {n2:,}: ×{t2 / t1:.1f} for ×{n2 / n1:.0f} resources")
+
+
+def bench_reports(size: int, runs: int) -> None:
+    print(f"\n### Report formats at {size:,} resources (whole `scan` process; ratio to --format json)\n")
+    path = snapshot(size)
+    row("format", "scan s (min / median)", "/ json (min)", "report-only s (min)", "report-only / json")
+    row("---", "---:", "---:", "---:", "---:")
+    base = timed(scan(path, "json"), runs)
+    quiet = [PY, "-m", "auditor", "scan", str(path), "--format", "text", "-q", "--now", "2026-11-25"]
+    audit_only = timed(quiet, runs)  # -q text prints the summary line only: the audit without a report
+    json_report = base[0] - audit_only[0]
+    row("json", f"{base[0]:.2f} / {base[1]:.2f}", "1.00×", f"{json_report:.2f}", "1.00×")
+    for fmt in ("text", "sarif", "junit", "markdown"):
+        t = timed(scan(path, fmt), runs)
+        report = t[0] - audit_only[0]
+        row(fmt, f"{t[0]:.2f} / {t[1]:.2f}", f"{t[0] / base[0]:.2f}×", f"{report:.2f}",
+            f"{report / json_report:.2f}×" if json_report > 0.05 else "n/a")
+    print(f"\n(audit without a report, `-q` text: {audit_only[0]:.2f} s)")
+
+
+def bench_plans(sizes: list[int], runs: int) -> None:
+    print("\n### Terraform plans with real-shaped masks vs `json.load` (GC off)\n")
+    row("resources", "plan MB", "scan s (min / median)", "json.load s (min)", "scan / floor (min)")
+    row(*["---:"] * 5)
+    for size in sizes:
+        path = plan(size)
+        s = timed(scan(path), runs)
+        f = timed(json_floor(path), runs)
+        row(f"{size:,}", f"{path.stat().st_size / 1e6:.0f}", f"{s[0]:.2f} / {s[1]:.2f}", f"{f[0]:.2f}",
+            f"**{s[0] / f[0]:.1f}×**")
+
+
+def bench_yaml(size: int, runs: int) -> None:
+    print("\n### YAML inventories vs `yaml.load(CSafeLoader)` (GC off), two independently generated files\n")
+    row("file", "resources", "scan s (min / median)", "CSafeLoader s (min)", "scan / floor (min)")
+    row("---", "---:", "---:", "---:", "---:")
+    for seed in (7, 8):
+        path = snapshot(size, seed, ".yaml")
+        s = timed(scan(path), runs)
+        f = timed(yaml_floor(path), runs)
+        row(path.name, f"{size:,}", f"{s[0]:.2f} / {s[1]:.2f}", f"{f[0]:.2f}", f"**{s[0] / f[0]:.2f}×**")
+
+
+def bench_startup(runs: int) -> None:
+    print("\n### Start-up\n")
+    row("command", "ms (min / median)", "target")
+    row("---", "---:", "---:")
+    exe = Path(PY).with_name("blastscope")
+    helper = [str(exe), "--help"] if exe.exists() else [PY, "-m", "auditor", "--help"]
+    h = timed(helper, runs, ok=(0,))
+    row("`blastscope --help`", f"{h[0] * 1000:.0f} / {h[1] * 1000:.0f}", "≤ 120")
+    sample = ROOT / "samples" / "pocketos" / "inventory.yaml"
+    argv = [str(exe) if exe.exists() else PY, *([] if exe.exists() else ["-m", "auditor"]), "scan", str(sample),
+            "--now", "2026-11-25"]
+    s = timed(argv, runs)
+    row("`blastscope scan samples/pocketos/inventory.yaml`", f"{s[0] * 1000:.0f} / {s[1] * 1000:.0f}", "≤ 200")
+    p = timed([PY, "-c", "pass"], runs, ok=(0,))
+    row("(bare `python -c pass`, for scale)", f"{p[0] * 1000:.0f} / {p[1] * 1000:.0f}", "")
+
+
+def bench_diff(size: int, runs: int) -> None:
+    print(f"\n### `blastscope diff` of two {size:,}-resource snapshots vs a scan of the larger\n")
+    old = snapshot(size)
+    new = edited(old)
+    larger = max((old, new), key=lambda p: p.stat().st_size)
+    d = timed([PY, "-m", "auditor", "diff", str(old), str(new), "--format", "json", "-o", str(OUT / "speed-diff.json"),
+               "--now", "2026-11-25"], runs)
+    s = timed(scan(larger), runs)
+    row("diff s (min / median)", "scan s (min / median)", "diff / scan (min)")
+    row("---:", "---:", "---:")
+    row(f"{d[0]:.2f} / {d[1]:.2f}", f"{s[0]:.2f} / {s[1]:.2f}", f"**{d[0] / s[0]:.2f}×**")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", nargs="+", choices=["scan", "reports", "plans", "yaml", "startup", "diff"],
+                        default=["startup", "scan", "reports", "plans", "yaml", "diff"])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="snapshot scan sizes")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--cpu", action="store_true", help="CPU seconds (user + system) instead of wall seconds")
+    args = parser.parse_args()
+    global CPU
+    CPU = args.cpu
+    OUT.mkdir(exist_ok=True)
+    print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {os.getloadavg()[0]:.1f}, "
+          f"{'CPU' if CPU else 'wall'} seconds")
+    for part in args.only:
+        if part == "scan":
+            bench_scan(args.sizes, args.runs)
+        elif part == "reports":
+            bench_reports(100_000, args.runs)
+        elif part == "plans":
+            bench_plans([10_000, 50_000], args.runs)
+        elif part == "yaml":
+            bench_yaml(100_000, args.runs)
+        elif part == "startup":
+            bench_startup(max(args.runs, 5))
+        elif part == "diff":
+            bench_diff(100_000, args.runs)
+
+
+if __name__ == "__main__":
+    main()
