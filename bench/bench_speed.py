@@ -113,7 +113,8 @@ def row(*cells: object) -> None:
 
 def bench_scan(sizes: list[int], runs: int) -> None:
     print("\n### Snapshot scan vs `json.load` (GC off)\n")
-    row("resources", "file MB", "scan s (min / median)", "json.load s (min / median)", "scan / floor (min)", "peak RSS MiB")
+    row("resources", "file MB", "scan s (min / median)", "json.load s (min / median)", "scan / floor (min)",
+        "peak RSS MiB")
     row(*["---:"] * 6)
     mins = []
     for size in sizes:
