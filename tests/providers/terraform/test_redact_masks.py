@@ -28,6 +28,6 @@ def test_redact_equals_the_full_walk_for_any_value_and_mask(value, mask) -> None
 def test_a_real_shaped_mask_redacts_the_marked_leaf_only() -> None:
     value = {"password": "hunter2", "tags": {"env": "prod"}, "blocks": [{"secret": "s", "name": "n"}], "id": "db-1"}
     mask = {"tags": {}, "blocks": [{"secret": True}]}
-    assert redact(value, mask) == {"password": "hunter2", "tags": {"env": "prod"}, "blocks": [{"secret": None, "name": "n"}],
-                                   "id": "db-1"}
+    assert redact(value, mask) == {"password": "hunter2", "tags": {"env": "prod"},
+                                   "blocks": [{"secret": None, "name": "n"}], "id": "db-1"}
     assert redact(value, {"tags": {}, "blocks": [{}]}) is value  # nothing marked: the value as parsed
