@@ -18,7 +18,7 @@ from auditor.core.source import Plan, PlannedChange, Source
 from auditor.core.model import Resource
 from providers.terraform.context import Context
 from providers.terraform.document import TOP_LEVEL_KEYS, TfDocument, parse_document
-from providers.terraform.translate import UnexpectedShape, translate
+from providers.terraform.translate import UnexpectedShape, is_modelled_type, translate
 from auditor.core.errors import InputError
 
 
@@ -45,7 +45,8 @@ def _source(document: Any, file: str) -> Source:
         prior_raw, _ = translate(doc.prior, ctx)
         prior = parse_resources(prior_raw, f"{file} (prior state)")
         addresses = {r.attrs["address"]: r.id for r in prior if r.id == f"tf:{r.attrs.get('address')}"}
-        source.plan = Plan(prior, [PlannedChange(c.address, c.type, c.actions, None if c.deposed else addresses.get(c.address), c.deposed)
+        source.plan = Plan(prior, [PlannedChange(c.address, c.type, c.actions, None if c.deposed else addresses.get(c.address), c.deposed,
+                                                 not is_modelled_type(c.type))
                                    for c in doc.changes])
         meta["changes"] = {"delete": sum(1 for c in doc.changes if c.actions == ("delete",)),
                            "replace": sum(1 for c in doc.changes if "delete" in c.actions and "create" in c.actions),
