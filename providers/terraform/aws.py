@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from providers.terraform import aws_iam
 from providers.terraform.builder import Builder, node_id
 from providers.terraform.context import parse_arn
 from providers.terraform.document import TfResource
@@ -295,19 +296,22 @@ def policy_grants(document: Any, b: Builder, account: str) -> dict[str, set[str]
     return grants
 
 
+def _reach(node: dict[str, Any], attached: aws_iam.Attached, b: Builder) -> None:
+    grants = aws_iam.grants_for(attached, b)
+    if grants:
+        node["grants"] = grants
+    if attached.unknown:
+        node["reach_unknown"] = True  # some attached policy could not be read: reach may be wider
+
+
 def access_key(res: TfResource, b: Builder) -> None:
     v = res.values
     user = v.get("user")
-    account = b.account("aws", b.ctx.account(res))
-    grants: dict[str, set[str]] = {}
-    for policy in b.user_policies.get(user, []):
-        for target, actions in policy_grants(policy, b, account).items():
-            grants.setdefault(target, set()).update(actions)
+    attached = b.iam.of_user(user) if isinstance(user, str) else aws_iam.Attached()
     node = {"id": node_id(res), "kind": "credential", "name": f"iam-user/{user} access key", "provider": "terraform",
             "token_kind": "access_key", "address": res.address, "iam_user": user,
             "status": v.get("status")}
-    if grants:
-        node["grants"] = [{"target": t, "actions": sorted(a)} for t, a in sorted(grants.items())]
+    _reach(node, attached, b)
     b.add({k: val for k, val in node.items() if val is not None})
 
 
@@ -350,11 +354,7 @@ def iam_role(res: TfResource, b: Builder) -> None:
     who may assume it (a CI pipeline through OIDC, EC2 instances through instance profiles)."""
     v = res.values
     name = v.get("name") or res.name
-    account = b.account("aws", b.ctx.account(res))
-    grants: dict[str, set[str]] = {}
-    for policy in b.role_policies.get(name, []):
-        for target, actions in policy_grants(policy, b, account).items():
-            grants.setdefault(target, set()).update(actions)
+    attached = b.iam.roles.get(name, aws_iam.Attached())
     exposed: list[str] = []
     for p in _principals(v.get("assume_role_policy")):
         if p.get("service") == "ec2.amazonaws.com":
@@ -364,8 +364,7 @@ def iam_role(res: TfResource, b: Builder) -> None:
         exposed.append(pid)
     node = {"id": node_id(res), "kind": "credential", "name": f"iam-role/{name}", "provider": "terraform", "token_kind": "role",
             "short_lived": True, "address": res.address}
-    if grants:
-        node["grants"] = [{"target": t, "actions": sorted(a)} for t, a in sorted(grants.items())]
+    _reach(node, attached, b)
     if exposed:
         node["exposed_to"] = sorted(set(exposed))
     b.add(node)
@@ -435,4 +434,5 @@ RELATIONAL: dict[str, Handler] = {
 #: understood, but not nodes of their own (their effect lands on other nodes)
 ABSORBED = frozenset({"aws_backup_plan", "aws_iam_user", "aws_iam_user_policy", "aws_iam_user_policy_attachment", "aws_iam_policy",
                       "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_instance_profile",
-                      "aws_iam_openid_connect_provider"})
+                      "aws_iam_openid_connect_provider", "aws_iam_policy_attachment", "aws_iam_group", "aws_iam_group_policy",
+                      "aws_iam_group_policy_attachment", "aws_iam_user_group_membership", "aws_iam_group_membership"})

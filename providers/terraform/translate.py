@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from providers.terraform import aws, datatypes, gcp, railway
+from providers.terraform import aws, aws_iam, datatypes, gcp, railway
 from providers.terraform.builder import PROVIDER, Builder, node_id
 from providers.terraform.context import Context
 from providers.terraform.document import TfResource
@@ -53,6 +53,8 @@ def translate(resources: list[TfResource], ctx: Context) -> tuple[list[dict[str,
     try:
         aws.collect_user_policies(managed, b)
         aws.collect_role_links(managed, b)
+        b.iam = aws_iam.build_index(managed, b)
+        b.iam_refs = {}
     except (TypeError, AttributeError) as exc:
         raise UnexpectedShape("aws_iam_*", f"IAM policy attachments have an unexpected shape ({exc})") from None
     for res in by_type.get("aws_backup_plan", []):
