@@ -33,9 +33,20 @@ from providers.terraform import datatypes  # noqa: E402
 
 MODELLED = {"database", "bucket", "volume", "backup", "credential"}
 #: per-type mappings (aws.py, gcp.py) that build data nodes
-FAMILY_DATA = {"aws_db_instance", "aws_rds_cluster", "aws_ebs_volume", "aws_s3_bucket", "aws_backup_vault",
-               "aws_db_snapshot", "aws_db_cluster_snapshot", "aws_ebs_snapshot", "google_storage_bucket",
-               "google_compute_disk", "google_sql_database_instance", "railway_volume"}
+FAMILY_DATA = {
+    "aws_db_instance",
+    "aws_rds_cluster",
+    "aws_ebs_volume",
+    "aws_s3_bucket",
+    "aws_backup_vault",
+    "aws_db_snapshot",
+    "aws_db_cluster_snapshot",
+    "aws_ebs_snapshot",
+    "google_storage_bucket",
+    "google_compute_disk",
+    "google_sql_database_instance",
+    "railway_volume",
+}
 
 
 def coverage(corpus: Path) -> tuple[int, int, Counter]:
@@ -64,8 +75,11 @@ def coverage(corpus: Path) -> tuple[int, int, Counter]:
 def speed(resources: int) -> tuple[float, float, int]:
     with tempfile.TemporaryDirectory() as tmp:
         plan = Path(tmp) / "plan.json"
-        subprocess.run([sys.executable, str(ROOT / "bench" / "tfplan.py"), "--resources", str(resources), "-o", str(plan)],
-                       check=True, capture_output=True)
+        subprocess.run(
+            [sys.executable, str(ROOT / "bench" / "tfplan.py"), "--resources", str(resources), "-o", str(plan)],
+            check=True,
+            capture_output=True,
+        )
         loads, scans = [], []
         for _ in range(3):
             t = time.perf_counter()
@@ -87,8 +101,10 @@ def main() -> None:
     print(f"data-bearing resources: {data}; mapped to a modelled kind: {modelled} ({modelled / max(data, 1):.1%})")
     print(f"treated as data (generic): {dict(missing.most_common())}")
     load, scan, size = speed(args.resources)
-    print(f"{args.resources}-resource plan ({size / 1e6:.1f} MB): json.load {load:.2f} s, scan {scan:.2f} s, "
-          f"ratio {scan / load:.1f}x (median of 3)")
+    print(
+        f"{args.resources}-resource plan ({size / 1e6:.1f} MB): json.load {load:.2f} s, scan {scan:.2f} s, "
+        f"ratio {scan / load:.1f}x (median of 3)"
+    )
 
 
 if __name__ == "__main__":

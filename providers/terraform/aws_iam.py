@@ -83,7 +83,9 @@ def build_index(resources: list[TfResource], b: Builder) -> IamIndex:
         if ref and ref in by_address:
             _add_document(into, by_address[ref], ref)
             return
-        into.unknown.append(f"{r.address}: policy {arn if isinstance(arn, str) else '(known after apply)'} not in this document")
+        into.unknown.append(
+            f"{r.address}: policy {arn if isinstance(arn, str) else '(known after apply)'} not in this document"
+        )
 
     for r in resources:
         v = r.values
@@ -166,7 +168,11 @@ def resource_ref(node: dict[str, Any], b: Builder) -> ResourceRef | None:
     arn = node.get("arn")
     if not isinstance(arn, str):
         shape = _ARN_SHAPES.get(pair)
-        account = str(node.get("parent", "")).rsplit(":", 1)[-1] if str(node.get("parent", "")).startswith("aws:account:") else None
+        account = (
+            str(node.get("parent", "")).rsplit(":", 1)[-1]
+            if str(node.get("parent", "")).startswith("aws:account:")
+            else None
+        )
         region, name = node.get("region"), node.get("name")
         if shape and name and (pair == ("s3", "bucket") or (region and account and account != "unknown")):
             arn = shape.format(region=region, account=account, name=name)

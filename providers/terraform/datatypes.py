@@ -38,11 +38,17 @@ class DataType:
 DATA_TYPES: dict[str, DataType] = {
     # ---- AWS
     "aws_dynamodb_table": DataType("database", protection="deletion_protection_enabled"),
-    "aws_docdb_cluster": DataType("database", ("cluster_identifier",), "deletion_protection", "backup_retention_period"),
-    "aws_neptune_cluster": DataType("database", ("cluster_identifier",), "deletion_protection", "backup_retention_period"),
+    "aws_docdb_cluster": DataType(
+        "database", ("cluster_identifier",), "deletion_protection", "backup_retention_period"
+    ),
+    "aws_neptune_cluster": DataType(
+        "database", ("cluster_identifier",), "deletion_protection", "backup_retention_period"
+    ),
     "aws_redshift_cluster": DataType("database", ("cluster_identifier",), None, "automated_snapshot_retention_period"),
     "aws_redshiftserverless_namespace": DataType("database", ("namespace_name",)),
-    "aws_elasticache_replication_group": DataType("database", ("replication_group_id",), None, "snapshot_retention_limit"),
+    "aws_elasticache_replication_group": DataType(
+        "database", ("replication_group_id",), None, "snapshot_retention_limit"
+    ),
     "aws_elasticache_cluster": DataType("database", ("cluster_id",), None, "snapshot_retention_limit"),
     "aws_elasticache_serverless_cache": DataType("database", ("name",), None, "daily_snapshot_retention_limit"),
     "aws_memorydb_cluster": DataType("database", ("name",), None, "snapshot_retention_limit"),
@@ -114,13 +120,26 @@ DATA_TYPES: dict[str, DataType] = {
 }
 
 #: hold data, not modelled as a kind: deleting one is judged as losing data
-HOLDS_DATA: frozenset[str] = frozenset({
-    "aws_kms_key", "aws_sqs_queue", "aws_kinesis_stream", "aws_msk_cluster", "aws_ssm_parameter",
-    "google_kms_crypto_key", "google_pubsub_topic", "google_pubsub_subscription",
-    "azurerm_key_vault", "azurerm_key_vault_key", "azurerm_app_configuration", "azurerm_eventhub",
-    "azurerm_servicebus_queue", "azurerm_log_analytics_workspace",
-    "oci_kms_key", "oci_kms_vault",
-})
+HOLDS_DATA: frozenset[str] = frozenset(
+    {
+        "aws_kms_key",
+        "aws_sqs_queue",
+        "aws_kinesis_stream",
+        "aws_msk_cluster",
+        "aws_ssm_parameter",
+        "google_kms_crypto_key",
+        "google_pubsub_topic",
+        "google_pubsub_subscription",
+        "azurerm_key_vault",
+        "azurerm_key_vault_key",
+        "azurerm_app_configuration",
+        "azurerm_eventhub",
+        "azurerm_servicebus_queue",
+        "azurerm_log_analytics_workspace",
+        "oci_kms_key",
+        "oci_kms_vault",
+    }
+)
 
 #: understood as scopes or protections of other resources
 SCOPE_TYPES: frozenset[str] = frozenset({"azurerm_resource_group", "azurerm_management_lock"})
@@ -208,7 +227,9 @@ def data_holder(res: TfResource, b: Builder) -> None:
         attrs["backup_store"] = True
     if rtype == "aws_dynamodb_table":
         pitr = v.get("point_in_time_recovery")
-        attrs["pitr"] = pitr[0].get("enabled") if isinstance(pitr, list) and pitr and isinstance(pitr[0], dict) else None
+        attrs["pitr"] = (
+            pitr[0].get("enabled") if isinstance(pitr, list) and pitr and isinstance(pitr[0], dict) else None
+        )
     node = b.resource(res, spec.kind, _first(v, spec.names) or _first(v, ("name", "id")) or res.name, **attrs)
     if rtype != res.type:
         node["tf_type"] = rtype

@@ -72,11 +72,14 @@ def test_an_errored_plan_is_incomplete(corpus: dict[str, Outcome]) -> None:
     assert corpus[ERRORED].gate_status == "incomplete"
 
 
-@pytest.mark.parametrize("name, status", [
-    ("gusitde__microsoft-ai-landingzone__destroy-plan.json", "fail"),
-    ("derived__Venkat8538__plan__delete-rds.json", "fail"),
-    ("derived__Venkat8538__plan__deposed-rds-delete.json", "pass"),
-])
+@pytest.mark.parametrize(
+    "name, status",
+    [
+        ("gusitde__microsoft-ai-landingzone__destroy-plan.json", "fail"),
+        ("derived__Venkat8538__plan__delete-rds.json", "fail"),
+        ("derived__Venkat8538__plan__deposed-rds-delete.json", "pass"),
+    ],
+)
 def test_gate_verdicts(corpus: dict[str, Outcome], name: str, status: str) -> None:
     assert corpus[name].gate_status == status
 
@@ -109,9 +112,13 @@ def test_a_raw_tfstate_is_read_and_no_secret_survives(corpus: dict[str, Outcome]
     o = corpus["snyk-labs__terraform-goof__terraform.tfstate.json"]
     assert o.error is None and o.kinds["database"] >= 1
     path = CORPUS / "snyk-labs__terraform-goof__terraform.tfstate.json"
-    secrets = [inst["attributes"][key] for res in json.loads(path.read_text())["resources"] for inst in res["instances"]
-               for key in ("password", "value", "secret") if isinstance(inst["attributes"].get(key), str)
-               and len(inst["attributes"][key]) >= 6]
+    secrets = [
+        inst["attributes"][key]
+        for res in json.loads(path.read_text())["resources"]
+        for inst in res["instances"]
+        for key in ("password", "value", "secret")
+        if isinstance(inst["attributes"].get(key), str) and len(inst["attributes"][key]) >= 6
+    ]
     assert secrets  # the state holds them in clear
     text = repr([(r.name, r.attrs) for r in load_file(str(path)).resources])
     assert not [s for s in secrets if s in text]
@@ -120,71 +127,150 @@ def test_a_raw_tfstate_is_read_and_no_secret_survives(corpus: dict[str, Outcome]
 #: what each data-holding document must give (scan findings by check, `scan --now 2026-11-24`); a
 #: change here is a change in what users see on real plans — review it against SOURCES.md
 EXPECTED_SCAN: dict[str, dict[str, int]] = {
-    'AlexanderWiechert__open-costcalculator__plan__terraform-sf2l.plan.json': {},
-    'Andr1yK__aws_devops_task_6_deploy_storage__tfplan.json': {'backup-missing': 1, 'deletion-protection-off': 1},
-    'Awannaphasch2016__dr-daily-report__terraform__tfplan.json': {},
-    'AzinBehdarvand__terraform-opa-gcp__tfplan.json': {},
-    'Ekra97__End-to-End-DevOps-AWS-Nodejs-Postgres__terraform__plan.json': {'backup-missing': 1},
-    'GoogleCloudPlatform__terraform-google-conversion__pkg__tfplan2cai__resolvers__compute_disk_nestedId.tfplan.json': {},
-    'GoogleCloudPlatform__terraform-validator__test__read_planned_assets__tf1_0plan.allcoverage.json': {'backup-missing': 2, 'deletion-protection-off': 2},
-    'GoogleCloudPlatform__terraform-validator__testdata__templates__example_compute_snapshot.tfplan.json': {'backup-colocated': 1, 'backup-stale': 1, 'deletion-protection-off': 1},
-    'GoogleCloudPlatform__terraform-validator__testdata__templates__full_sql_database_instance.tfplan.json': {'backup-colocated': 1, 'backup-stale': 1, 'deletion-protection-off': 1},
-    'GoogleCloudPlatform__terraform-validator__testdata__templates__full_storage_bucket.tfplan.json': {'backup-missing': 1, 'deletion-protection-off': 1},
-    'Halimer__opa-oci-cis-benchmark-rules__tfplan.json': {'backup-missing': 2},
-    'Halimer__opa-oci-cis-benchmark-rules__tfplan_large.json': {'backup-missing': 1},
-    'HeeSwrd__DevSecOps-Capstone__tfplan.json': {},
-    'Necron-99__robert-consulting-public__terraform-plan.json': {'backup-missing': 15, 'credential-can-destroy-all-copies': 10, 'credential-spans-environments': 1, 'deletion-protection-off': 15},
-    'SCA2019__terraform__plan-output.json': {'backup-missing': 1, 'deletion-protection-off': 1},
-    'Sumitcl7__nexora__terraform-plan.json': {'backup-missing': 3, 'deletion-protection-off': 3},
-    'UmeshIghe__terraform-gcp-vertex_ai_dataset__tfplan.json': {'backup-missing': 1},
-    'Venkat8538__AWS_RealEstate__terraform__plan.json': {'backup-missing': 2, 'credential-can-destroy-all-copies': 1, 'credential-spans-environments': 3, 'deletion-protection-off': 2},
-    'aquasecurity__trivy__pkg__iac__scanners__terraformplan__tfjson__testdata__arbitrary_name.json': {},
-    'aquasecurity__trivy__pkg__iac__scanners__terraformplan__tfjson__testdata__module_call.json': {},
-    'aquasecurity__trivy__pkg__iac__scanners__terraformplan__tfjson__testdata__plan.json': {},
-    'arunim2405__template-tf-aws-s3-demo-website__tf_plan.json': {'backup-missing': 1, 'deletion-protection-off': 1},
-    'bridgecrewio__checkov__tests__terraform__parser__resources__plan_encodings__tfplan_win_utf16.json': {'backup-missing': 1, 'deletion-protection-off': 1},
-    'bridgecrewio__checkov__tests__terraform__parser__resources__plan_encodings__tfplan_win_utf8.json': {'backup-missing': 1, 'deletion-protection-off': 1},
-    'bridgecrewio__checkov__tests__terraform__parser__resources__plan_tags_variety__tfplan.json': {},
-    'bridgecrewio__checkov__tests__terraform__runner__resources__plan__tfplan.json': {'backup-missing': 11, 'credential-can-destroy-all-copies': 8, 'credential-no-expiry': 1, 'deletion-protection-off': 9, 'environment-unclassified': 1},
-    'bridgecrewio__checkov__tests__terraform__runner__resources__plan_nested_child_modules_with_connections__tfplan.json': {'backup-missing': 1, 'deletion-protection-off': 1},
-    'bridgecrewio__checkov__tests__terraform__runner__resources__plan_with_iam_data_block__tfplan.json': {},
-    'cloudstruct__rocketpool-deploy__terraform__plan.json': {'backup-missing': 3, 'deletion-protection-off': 3},
-    'derived__Venkat8538__plan__delete-rds.json': {'backup-missing': 1, 'credential-can-destroy-all-copies': 1, 'credential-spans-environments': 3, 'deletion-protection-off': 1},
-    'derived__Venkat8538__plan__deposed-rds-delete.json': {'backup-missing': 2, 'credential-can-destroy-all-copies': 1, 'credential-spans-environments': 3, 'deletion-protection-off': 2},
-    'derived__Venkat8538__plan__jq-S-sorted-keys.json': {'backup-missing': 2, 'credential-can-destroy-all-copies': 1, 'credential-spans-environments': 3, 'deletion-protection-off': 2},
-    'derived__Venkat8538__plan__utf8-bom.json': {'backup-missing': 2, 'credential-can-destroy-all-copies': 1, 'credential-spans-environments': 3, 'deletion-protection-off': 2},
-    'getsentry__sentry-watchdog__tf-plan.json': {'backup-missing': 2, 'deletion-protection-off': 2},
-    'gusitde__microsoft-ai-landingzone__artifacts__state_2025-11-03_10-41-34.json': {'backup-missing': 4},
-    'gusitde__microsoft-ai-landingzone__destroy-plan.json': {},
-    'gusitde__microsoft-ai-landingzone__plan.json': {'backup-missing': 4},
-    'gusitde__microsoft-ai-landingzone__plan@4290c51e.json': {'backup-missing': 4},
-    'hieven__terraform-visual__gh-pages__src__data__examples__aws-s3.json': {},
-    'hpuar-r7__AzureDevOpsTest__terraform__plan.json': {'backup-missing': 2, 'deletion-protection-off': 2},
-    'hpuar-r7__AzureDevOpsTest__terraform__plan@6617cbac.json': {'backup-missing': 1, 'deletion-protection-off': 1},
-    'infracost__infracost__cmd__infracost__testdata__breakdown_with_policy_data_upload_plan_json__plan.json': {'backup-missing': 1, 'deletion-protection-off': 1},
-    'infracost__infracost__cmd__infracost__testdata__instance_with_attachment_after_deploy.json': {'backup-missing': 1, 'deletion-protection-off': 1},
-    'infracost__infracost__cmd__infracost__testdata__terraform_v0.14_plan.json': {},
-    'infracost__infracost__cmd__infracost__testdata__terraform_v0.14_state.json': {},
-    'kmkouokam__Refonte-Multi-Cloud-Production-Ready-project__tfstate.json': {'backup-missing': 3, 'credential-can-destroy-all-copies': 1, 'deletion-protection-off': 2},
-    'luhercentti__challenge-sre__infra__tfplan.json': {'backup-missing': 2},
-    'merakiki0514__TEAM3-INFRA-FRAME__infra__plan.json': {'backup-missing': 2, 'deletion-protection-off': 1},
-    'merakiki0514__TEAM3-INFRA-FRAME__infra__tfplan.json': {'backup-missing': 3, 'deletion-protection-off': 2},
-    'oocx__tfplan2md__examples__comprehensive-demo__plan.json': {'backup-missing': 3, 'environment-unclassified': 1},
-    'oocx__tfplan2md__src__tests__Oocx.TfPlan2Md.TUnit__TestData__azurerm-azuredevops-plan.json': {'backup-missing': 1},
-    'oocx__tfplan2md__src__tests__Oocx.TfPlan2Md.TUnit__TestData__delete-only-plan.json': {},
-    'oocx__tfplan2md__src__tests__Oocx.TfPlan2Md.TUnit__TestData__multi-module-plan.json': {'backup-missing': 1},
-    'snyk-labs__iac-scan-examples__tf-plan.json': {'backup-missing': 2, 'deletion-protection-off': 2},
-    'snyk-labs__terraform-goof__terraform.tfstate.json': {},
-    'snyk-labs__terraform-goof__tf-plan.json': {},
-    'snyk-labs__terraform-goof__tf-plan@9fdfa693.json': {'backup-missing': 1, 'deletion-protection-off': 1},
-    'snyk-labs__terraform-goof__tfplan.json': {'backup-missing': 1, 'deletion-protection-off': 1},
-    't-benedet__Azure-terraform-ci__terraform__tfplan.json': {'backup-missing': 1},
-    'terraform-compliance__cli__tests__functional__noskip_general__plan.out.json': {},
-    'terraform-compliance__cli__tests__functional__test_issue-120__plan.out.json': {'backup-colocated': 1, 'backup-retention-short': 1, 'deletion-protection-off': 1},
-    'terraform-compliance__cli__tests__functional__test_issue-153__plan.out.json': {'backup-missing': 2, 'deletion-protection-off': 2},
-    'terraform-compliance__cli__tests__functional__test_issue-394__plan.out.json': {'backup-missing': 2},
-    'terraform-compliance__cli__tests__functional__test_issue_401__plan.out.json': {'backup-missing': 1, 'deletion-protection-off': 1},
-    'terraform-compliance__cli__tests__functional__test_regex_on_when__plan.out.json': {},
+    "AlexanderWiechert__open-costcalculator__plan__terraform-sf2l.plan.json": {},
+    "Andr1yK__aws_devops_task_6_deploy_storage__tfplan.json": {"backup-missing": 1, "deletion-protection-off": 1},
+    "Awannaphasch2016__dr-daily-report__terraform__tfplan.json": {},
+    "AzinBehdarvand__terraform-opa-gcp__tfplan.json": {},
+    "Ekra97__End-to-End-DevOps-AWS-Nodejs-Postgres__terraform__plan.json": {"backup-missing": 1},
+    "GoogleCloudPlatform__terraform-google-conversion__pkg__tfplan2cai__resolvers__compute_disk_nestedId.tfplan.json": {},
+    "GoogleCloudPlatform__terraform-validator__test__read_planned_assets__tf1_0plan.allcoverage.json": {
+        "backup-missing": 2,
+        "deletion-protection-off": 2,
+    },
+    "GoogleCloudPlatform__terraform-validator__testdata__templates__example_compute_snapshot.tfplan.json": {
+        "backup-colocated": 1,
+        "backup-stale": 1,
+        "deletion-protection-off": 1,
+    },
+    "GoogleCloudPlatform__terraform-validator__testdata__templates__full_sql_database_instance.tfplan.json": {
+        "backup-colocated": 1,
+        "backup-stale": 1,
+        "deletion-protection-off": 1,
+    },
+    "GoogleCloudPlatform__terraform-validator__testdata__templates__full_storage_bucket.tfplan.json": {
+        "backup-missing": 1,
+        "deletion-protection-off": 1,
+    },
+    "Halimer__opa-oci-cis-benchmark-rules__tfplan.json": {"backup-missing": 2},
+    "Halimer__opa-oci-cis-benchmark-rules__tfplan_large.json": {"backup-missing": 1},
+    "HeeSwrd__DevSecOps-Capstone__tfplan.json": {},
+    "Necron-99__robert-consulting-public__terraform-plan.json": {
+        "backup-missing": 15,
+        "credential-can-destroy-all-copies": 10,
+        "credential-spans-environments": 1,
+        "deletion-protection-off": 15,
+    },
+    "SCA2019__terraform__plan-output.json": {"backup-missing": 1, "deletion-protection-off": 1},
+    "Sumitcl7__nexora__terraform-plan.json": {"backup-missing": 3, "deletion-protection-off": 3},
+    "UmeshIghe__terraform-gcp-vertex_ai_dataset__tfplan.json": {"backup-missing": 1},
+    "Venkat8538__AWS_RealEstate__terraform__plan.json": {
+        "backup-missing": 2,
+        "credential-can-destroy-all-copies": 1,
+        "credential-spans-environments": 3,
+        "deletion-protection-off": 2,
+    },
+    "aquasecurity__trivy__pkg__iac__scanners__terraformplan__tfjson__testdata__arbitrary_name.json": {},
+    "aquasecurity__trivy__pkg__iac__scanners__terraformplan__tfjson__testdata__module_call.json": {},
+    "aquasecurity__trivy__pkg__iac__scanners__terraformplan__tfjson__testdata__plan.json": {},
+    "arunim2405__template-tf-aws-s3-demo-website__tf_plan.json": {"backup-missing": 1, "deletion-protection-off": 1},
+    "bridgecrewio__checkov__tests__terraform__parser__resources__plan_encodings__tfplan_win_utf16.json": {
+        "backup-missing": 1,
+        "deletion-protection-off": 1,
+    },
+    "bridgecrewio__checkov__tests__terraform__parser__resources__plan_encodings__tfplan_win_utf8.json": {
+        "backup-missing": 1,
+        "deletion-protection-off": 1,
+    },
+    "bridgecrewio__checkov__tests__terraform__parser__resources__plan_tags_variety__tfplan.json": {},
+    "bridgecrewio__checkov__tests__terraform__runner__resources__plan__tfplan.json": {
+        "backup-missing": 11,
+        "credential-can-destroy-all-copies": 8,
+        "credential-no-expiry": 1,
+        "deletion-protection-off": 9,
+        "environment-unclassified": 1,
+    },
+    "bridgecrewio__checkov__tests__terraform__runner__resources__plan_nested_child_modules_with_connections__tfplan.json": {
+        "backup-missing": 1,
+        "deletion-protection-off": 1,
+    },
+    "bridgecrewio__checkov__tests__terraform__runner__resources__plan_with_iam_data_block__tfplan.json": {},
+    "cloudstruct__rocketpool-deploy__terraform__plan.json": {"backup-missing": 3, "deletion-protection-off": 3},
+    "derived__Venkat8538__plan__delete-rds.json": {
+        "backup-missing": 1,
+        "credential-can-destroy-all-copies": 1,
+        "credential-spans-environments": 3,
+        "deletion-protection-off": 1,
+    },
+    "derived__Venkat8538__plan__deposed-rds-delete.json": {
+        "backup-missing": 2,
+        "credential-can-destroy-all-copies": 1,
+        "credential-spans-environments": 3,
+        "deletion-protection-off": 2,
+    },
+    "derived__Venkat8538__plan__jq-S-sorted-keys.json": {
+        "backup-missing": 2,
+        "credential-can-destroy-all-copies": 1,
+        "credential-spans-environments": 3,
+        "deletion-protection-off": 2,
+    },
+    "derived__Venkat8538__plan__utf8-bom.json": {
+        "backup-missing": 2,
+        "credential-can-destroy-all-copies": 1,
+        "credential-spans-environments": 3,
+        "deletion-protection-off": 2,
+    },
+    "getsentry__sentry-watchdog__tf-plan.json": {"backup-missing": 2, "deletion-protection-off": 2},
+    "gusitde__microsoft-ai-landingzone__artifacts__state_2025-11-03_10-41-34.json": {"backup-missing": 4},
+    "gusitde__microsoft-ai-landingzone__destroy-plan.json": {},
+    "gusitde__microsoft-ai-landingzone__plan.json": {"backup-missing": 4},
+    "gusitde__microsoft-ai-landingzone__plan@4290c51e.json": {"backup-missing": 4},
+    "hieven__terraform-visual__gh-pages__src__data__examples__aws-s3.json": {},
+    "hpuar-r7__AzureDevOpsTest__terraform__plan.json": {"backup-missing": 2, "deletion-protection-off": 2},
+    "hpuar-r7__AzureDevOpsTest__terraform__plan@6617cbac.json": {"backup-missing": 1, "deletion-protection-off": 1},
+    "infracost__infracost__cmd__infracost__testdata__breakdown_with_policy_data_upload_plan_json__plan.json": {
+        "backup-missing": 1,
+        "deletion-protection-off": 1,
+    },
+    "infracost__infracost__cmd__infracost__testdata__instance_with_attachment_after_deploy.json": {
+        "backup-missing": 1,
+        "deletion-protection-off": 1,
+    },
+    "infracost__infracost__cmd__infracost__testdata__terraform_v0.14_plan.json": {},
+    "infracost__infracost__cmd__infracost__testdata__terraform_v0.14_state.json": {},
+    "kmkouokam__Refonte-Multi-Cloud-Production-Ready-project__tfstate.json": {
+        "backup-missing": 3,
+        "credential-can-destroy-all-copies": 1,
+        "deletion-protection-off": 2,
+    },
+    "luhercentti__challenge-sre__infra__tfplan.json": {"backup-missing": 2},
+    "merakiki0514__TEAM3-INFRA-FRAME__infra__plan.json": {"backup-missing": 2, "deletion-protection-off": 1},
+    "merakiki0514__TEAM3-INFRA-FRAME__infra__tfplan.json": {"backup-missing": 3, "deletion-protection-off": 2},
+    "oocx__tfplan2md__examples__comprehensive-demo__plan.json": {"backup-missing": 3, "environment-unclassified": 1},
+    "oocx__tfplan2md__src__tests__Oocx.TfPlan2Md.TUnit__TestData__azurerm-azuredevops-plan.json": {"backup-missing": 1},
+    "oocx__tfplan2md__src__tests__Oocx.TfPlan2Md.TUnit__TestData__delete-only-plan.json": {},
+    "oocx__tfplan2md__src__tests__Oocx.TfPlan2Md.TUnit__TestData__multi-module-plan.json": {"backup-missing": 1},
+    "snyk-labs__iac-scan-examples__tf-plan.json": {"backup-missing": 2, "deletion-protection-off": 2},
+    "snyk-labs__terraform-goof__terraform.tfstate.json": {},
+    "snyk-labs__terraform-goof__tf-plan.json": {},
+    "snyk-labs__terraform-goof__tf-plan@9fdfa693.json": {"backup-missing": 1, "deletion-protection-off": 1},
+    "snyk-labs__terraform-goof__tfplan.json": {"backup-missing": 1, "deletion-protection-off": 1},
+    "t-benedet__Azure-terraform-ci__terraform__tfplan.json": {"backup-missing": 1},
+    "terraform-compliance__cli__tests__functional__noskip_general__plan.out.json": {},
+    "terraform-compliance__cli__tests__functional__test_issue-120__plan.out.json": {
+        "backup-colocated": 1,
+        "backup-retention-short": 1,
+        "deletion-protection-off": 1,
+    },
+    "terraform-compliance__cli__tests__functional__test_issue-153__plan.out.json": {
+        "backup-missing": 2,
+        "deletion-protection-off": 2,
+    },
+    "terraform-compliance__cli__tests__functional__test_issue-394__plan.out.json": {"backup-missing": 2},
+    "terraform-compliance__cli__tests__functional__test_issue_401__plan.out.json": {
+        "backup-missing": 1,
+        "deletion-protection-off": 1,
+    },
+    "terraform-compliance__cli__tests__functional__test_regex_on_when__plan.out.json": {},
 }
 
 
