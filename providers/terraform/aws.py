@@ -62,14 +62,18 @@ def _automated_backups(res: TfResource, b: Builder, db: dict, retention: Any, de
 def ebs_volume(res: TfResource, b: Builder) -> None:
     v = res.values
     tags = v.get("tags") if isinstance(v.get("tags"), dict) else {}
-    vol = b.resource(res, "volume", tags.get("Name") or res.name, size_mb=v["size"] * 1024 if isinstance(v.get("size"), int) else None, encrypted=_bool(v.get("encrypted")))
+    vol = b.resource(res, "volume", tags.get("Name") or res.name, size_mb=v["size"] * 1024 if isinstance(v.get("size"), int) else None, encrypted=_bool(v.get("encrypted")),
+                     deletion_protection_supported=False)  # EBS volumes have no deletion protection switch
     b.remember("ebs", v.get("id"), vol["id"])
 
 
 def s3_bucket(res: TfResource, b: Builder) -> None:
     v = res.values
+    inline = v.get("versioning")  # provider v3's inline block
+    versioning = inline[0].get("enabled") if isinstance(inline, list) and inline and isinstance(inline[0], dict) else None
     bucket = b.resource(res, "bucket", v.get("bucket") or res.name, force_destroy=_bool(v.get("force_destroy")),
-                        object_lock=_bool(v.get("object_lock_enabled")))
+                        locked=True if v.get("object_lock_enabled") is True else None, versioning=_bool(versioning),
+                        deletion_protection_supported=False)  # S3 has no deletion protection switch
     b.remember("s3", v.get("bucket"), bucket["id"])
     b.remember("s3", f"arn:aws:s3:::{v.get('bucket')}", bucket["id"])
 
@@ -170,7 +174,19 @@ def s3_versioning(res: TfResource, b: Builder) -> None:
     conf = res.values.get("versioning_configuration")
     status = conf[0].get("status") if isinstance(conf, list) and conf and isinstance(conf[0], dict) else None
     if bucket:
-        b.nodes[bucket]["versioning"] = status
+        b.nodes[bucket]["versioning"] = {"Enabled": True, "Suspended": False, "Disabled": False}.get(status)
+
+
+def s3_object_lock(res: TfResource, b: Builder) -> None:
+    """Object lock's default retention: objects cannot be deleted before it runs out."""
+    bucket = b.find("s3", res.values.get("bucket"))
+    if not bucket:
+        return
+    b.nodes[bucket]["locked"] = True
+    for rule in res.values.get("rule") or []:
+        for retention in (rule.get("default_retention") or []) if isinstance(rule, dict) else []:
+            if isinstance(retention, dict) and retention.get("mode") in ("GOVERNANCE", "COMPLIANCE"):
+                b.nodes[bucket]["object_lock"] = retention["mode"]
 
 
 def backup_plan(res: TfResource, b: Builder) -> None:
@@ -427,6 +443,7 @@ RELATIONAL: dict[str, Handler] = {
     "aws_volume_attachment": volume_attachment,
     "aws_s3_bucket_replication_configuration": s3_replication,
     "aws_s3_bucket_versioning": s3_versioning,
+    "aws_s3_bucket_object_lock_configuration": s3_object_lock,
     "aws_backup_selection": backup_selection,
     "aws_iam_access_key": access_key,
     "aws_iam_role": iam_role,

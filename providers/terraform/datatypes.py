@@ -218,11 +218,11 @@ def data_holder(res: TfResource, b: Builder) -> None:
     v = res.values
     attrs: dict[str, Any] = {}
     if spec.protection is None:
-        attrs["deletion_protection_supported"] = False
+        if spec.kind in ("volume", "database", "bucket"):
+            attrs["deletion_protection_supported"] = False
     else:
         attrs["deletion_protection"] = _bool_at(v, spec.protection)
-    if spec.retention and isinstance(v.get(spec.retention), int):
-        attrs["retention_days"] = v[spec.retention]
+    retention = v.get(spec.retention) if spec.retention else None
     if spec.backup_store:
         attrs["backup_store"] = True
     if rtype == "aws_dynamodb_table":
@@ -236,6 +236,12 @@ def data_holder(res: TfResource, b: Builder) -> None:
     place_in_resource_group(res, b, node)
     b.remember("arn", v.get("arn"), node["id"])
     b.remember("azure-id", v.get("id"), node["id"])
+    if isinstance(retention, int) and not isinstance(retention, bool) and retention > 0:
+        # the service's own automated backups: a continuous copy that goes with the resource
+        b.add({"id": f"{node['id']}#automated", "kind": "backup", "provider": node["provider"],
+               "name": f"{node['name']} automated backups ({retention} d)", "backup_of": node["id"],
+               "stored_on": node["id"], "retention_days": retention, "continuous": True, "address": res.address,
+               **({"region": node["region"]} if "region" in node else {})})
 
 
 def resource_group(res: TfResource, b: Builder) -> None:
