@@ -48,8 +48,11 @@ def rds_cluster(res: TfResource, b: Builder) -> None:
 
 
 def _automated_backups(res: TfResource, b: Builder, db: dict, retention: Any, delete_with_instance: Any) -> None:
+    if retention is None:  # known only after apply (or not reported): unknown, never "no backup"
+        db["unread"] = ["backups"]
+        return
     if not isinstance(retention, int) or retention <= 0:
-        return  # backups off (0) or unknown: backup-missing / unknown is the check's call
+        return  # backups off (0): backup-missing is the check's call
     on_instance = delete_with_instance is not False  # default true: they go with the instance
     b.add({
         "id": f"{db['id']}#automated", "kind": "backup", "name": f"{db['name']} automated backups (PITR {retention} d)",
@@ -110,14 +113,29 @@ def cluster_member(res: TfResource, b: Builder) -> None:
 
 def db_snapshot(res: TfResource, b: Builder) -> None:
     v = res.values
-    target = b.find("rds", v.get("db_instance_identifier")) or b.find("rds-cluster", v.get("db_cluster_identifier"))
+    target = (b.find("rds", v.get("db_instance_identifier")) or b.find("rds-cluster", v.get("db_cluster_identifier"))
+              or _referenced_node(res, b, "db_instance_identifier", "aws_db_instance.")
+              or _referenced_node(res, b, "db_cluster_identifier", "aws_rds_cluster."))
     _snapshot(res, b, v.get("db_snapshot_identifier") or v.get("db_cluster_snapshot_identifier"), target,
               v.get("snapshot_create_time") or v.get("cluster_snapshot_create_time"))
 
 
 def ebs_snapshot(res: TfResource, b: Builder) -> None:
     _snapshot(res, b, (res.values.get("tags") or {}).get("Name") if isinstance(res.values.get("tags"), dict) else None,
-              b.find("ebs", res.values.get("volume_id")), None)
+              b.find("ebs", res.values.get("volume_id")) or _referenced_node(res, b, "volume_id", "aws_ebs_volume."), None)
+
+
+def _referenced_node(res: TfResource, b: Builder, attribute: str, prefix: str) -> str | None:
+    """A resource created in the same plan has no id yet: follow the configuration reference."""
+    ref = b.ctx.referenced(res.address, attribute, prefix)
+    if ref is None:
+        return None
+    full = f"{res.module}.{ref}" if res.module else ref  # references inside a module are relative to it
+    index = res.address[len(res.address.rstrip("]").rsplit("[", 1)[0]):] if res.address.endswith("]") else ""
+    for candidate in (f"tf:{full}", f"tf:{full}{index}", f"tf:{full}[0]"):
+        if candidate in b.nodes:
+            return candidate
+    return None
 
 
 def _snapshot(res: TfResource, b: Builder, name: Any, target: str | None, created: Any) -> None:
@@ -142,7 +160,8 @@ def automated_backups_replication(res: TfResource, b: Builder) -> None:
 
 
 def volume_attachment(res: TfResource, b: Builder) -> None:
-    svc, vol = b.find("ec2", res.values.get("instance_id")), b.find("ebs", res.values.get("volume_id"))
+    svc = b.find("ec2", res.values.get("instance_id")) or _referenced_node(res, b, "instance_id", "aws_instance.")
+    vol = b.find("ebs", res.values.get("volume_id")) or _referenced_node(res, b, "volume_id", "aws_ebs_volume.")
     if svc and vol:
         b.relate(svc, "attached_to", vol)
 

@@ -236,6 +236,8 @@ def data_holder(res: TfResource, b: Builder) -> None:
     place_in_resource_group(res, b, node)
     b.remember("arn", v.get("arn"), node["id"])
     b.remember("azure-id", v.get("id"), node["id"])
+    if spec.retention and retention is None and spec.kind == "database":
+        node["unread"] = ["backups"]  # known only after apply: unknown, never "no backup"
     if isinstance(retention, int) and not isinstance(retention, bool) and retention > 0:
         # the service's own automated backups: a continuous copy that goes with the resource
         b.add({"id": f"{node['id']}#automated", "kind": "backup", "provider": node["provider"],

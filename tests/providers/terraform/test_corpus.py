@@ -108,6 +108,11 @@ def test_iam_reach_follows_the_actions_service(corpus: dict[str, Outcome]) -> No
     assert necron and all(" can delete bucket " in m for m in necron)  # s3:* on *, no dynamodb:DeleteTable
 
 
+def test_name_tokens_do_not_demote_production_data(corpus: dict[str, Outcome]) -> None:
+    """`dev*` must not match `devsecops`: the untagged bucket of this plan is judged."""
+    assert corpus["HeeSwrd__DevSecOps-Capstone__tfplan.json"].scan["backup-missing"] == 1
+
+
 def test_a_raw_tfstate_is_read_and_no_secret_survives(corpus: dict[str, Outcome]) -> None:
     o = corpus["snyk-labs__terraform-goof__terraform.tfstate.json"]
     assert o.error is None and o.kinds["database"] >= 1
@@ -152,7 +157,7 @@ EXPECTED_SCAN: dict[str, dict[str, int]] = {
     },
     "Halimer__opa-oci-cis-benchmark-rules__tfplan.json": {"backup-missing": 2},
     "Halimer__opa-oci-cis-benchmark-rules__tfplan_large.json": {"backup-missing": 1},
-    "HeeSwrd__DevSecOps-Capstone__tfplan.json": {},
+    "HeeSwrd__DevSecOps-Capstone__tfplan.json": {"backup-missing": 1},
     "Necron-99__robert-consulting-public__terraform-plan.json": {
         "backup-missing": 15,
         "credential-can-destroy-all-copies": 10,
@@ -180,10 +185,11 @@ EXPECTED_SCAN: dict[str, dict[str, int]] = {
     },
     "bridgecrewio__checkov__tests__terraform__parser__resources__plan_tags_variety__tfplan.json": {},
     "bridgecrewio__checkov__tests__terraform__runner__resources__plan__tfplan.json": {
-        "backup-colocated": 1,
-        "backup-missing": 10,
+        "backup-colocated": 2,
+        "backup-missing": 9,
         "backup-retention-short": 1,
-        "credential-can-destroy-all-copies": 8,
+        "backup-stale": 1,
+        "credential-can-destroy-all-copies": 7,
         "credential-no-expiry": 1,
         "deletion-protection-off": 2,
         "environment-unclassified": 1,
@@ -253,7 +259,7 @@ EXPECTED_SCAN: dict[str, dict[str, int]] = {
     "snyk-labs__terraform-goof__tf-plan@9fdfa693.json": {"backup-missing": 1},
     "snyk-labs__terraform-goof__tfplan.json": {"backup-missing": 1},
     "t-benedet__Azure-terraform-ci__terraform__tfplan.json": {"backup-missing": 1},
-    "terraform-compliance__cli__tests__functional__noskip_general__plan.out.json": {},
+    "terraform-compliance__cli__tests__functional__noskip_general__plan.out.json": {"backup-colocated": 1},
     "terraform-compliance__cli__tests__functional__test_issue-120__plan.out.json": {
         "backup-colocated": 1,
         "backup-retention-short": 1,
