@@ -208,6 +208,61 @@ def s3_object_lock(res: TfResource, b: Builder) -> None:
                 b.nodes[bucket]["object_lock"] = retention["mode"]
 
 
+def kms_key(res: TfResource, b: Builder) -> None:
+    """A KMS key: not a data holder itself, but every dataset encrypted with it is lost with it
+    (after the 7–30 day deletion window): encrypted data is `stored_on` its key."""
+    v = res.values
+    node = {"id": node_id(res), "kind": "generic", "name": (v.get("description") or res.address)[:200],
+            "provider": "terraform", "address": res.address, "tf_type": res.type, "holds_data": True}
+    b.add(node)
+    for key in ("arn", "key_id", "id"):
+        b.remember("kms", v.get(key), node["id"])
+
+
+KMS_ATTRIBUTES = ("kms_key_id", "kms_key_arn", "kms_master_key_id", "kms_key")
+
+
+def _kms_value(values: Any, depth: int = 0) -> tuple[str, Any] | None:
+    """(attribute, value) of the first KMS key reference in a resource's values (nested blocks included)."""
+    if depth > 4:
+        return None
+    if isinstance(values, dict):
+        for key in KMS_ATTRIBUTES:
+            if key in values:
+                return key, values[key]
+        for value in values.values():
+            found = _kms_value(value, depth + 1) if isinstance(value, (dict, list)) else None
+            if found:
+                return found
+    elif isinstance(values, list):
+        for value in values:
+            found = _kms_value(value, depth + 1)
+            if found:
+                return found
+    return None
+
+
+def link_kms_keys(resources: list[TfResource], b: Builder) -> None:
+    """Data encrypted with a KMS key in this document is `stored_on` that key as well."""
+    for res in resources:
+        target = node_id(res)
+        if res.type == "aws_s3_bucket_server_side_encryption_configuration":
+            target = b.find("s3", res.values.get("bucket")) or _referenced_node(res, b, "bucket", "aws_s3_bucket.") or ""
+        node = b.nodes.get(target)
+        if node is None or node["kind"] not in ("database", "volume", "bucket", "backup"):
+            continue
+        found = _kms_value(res.values)
+        if found is None:
+            continue
+        attribute, value = found
+        key = b.find("kms", value) or _referenced_node(res, b, attribute, "aws_kms_key.")
+        if key is None and res.type == "aws_s3_bucket_server_side_encryption_configuration":
+            ref = b.ctx.referenced(res.address, "rule", "aws_kms_key.")
+            key = f"tf:{ref}" if ref and f"tf:{ref}" in b.nodes else None
+        if key and b.nodes[key].get("tf_type") == "aws_kms_key":
+            b.relate(target, "stored_on", key)
+
+
 def backup_plan(res: TfResource, b: Builder) -> None:
     b.remember("backup-plan", res.values.get("id") or res.address, res.address)
     b.remember("backup-plan-address", res.address, res.address)
@@ -445,6 +500,7 @@ def collect_user_policies(resources: list[TfResource], b: Builder) -> None:
 
 
 PRIMARY: dict[str, Handler] = {
+    "aws_kms_key": kms_key,
     "aws_db_instance": db_instance,
     "aws_rds_cluster": rds_cluster,
     "aws_rds_cluster_instance": rds_cluster_instance,

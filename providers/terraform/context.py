@@ -84,6 +84,24 @@ def looks_like_environment(token: str) -> bool:
     return token in TIER_WORDS or rest == "" or rest.isdigit() or rest.lstrip("-").isdigit()
 
 
+def _gather(top: str, expr: Any, out: dict[str, list[str]], name: str, depth: int) -> None:
+    """References of one expression; nested blocks count under the top attribute and under the
+    leaf attribute's own name (`rule` and `kms_master_key_id`)."""
+    if depth > 8:
+        return
+    if isinstance(expr, dict) and isinstance(expr.get("references"), list):
+        refs = [r for r in expr["references"] if isinstance(r, str)]
+        out.setdefault(top, []).extend(refs)
+        if name != top:
+            out.setdefault(name, []).extend(refs)
+    elif isinstance(expr, dict):
+        for k, e in expr.items():
+            _gather(top, e, out, k, depth + 1)
+    elif isinstance(expr, list):
+        for e in expr:
+            _gather(top, e, out, name, depth + 1)
+
+
 @dataclass
 class Context:
     """Per-document facts the family mappings share."""
@@ -147,10 +165,10 @@ class Context:
         for conf in module.get("resources") or []:
             if isinstance(conf, dict) and isinstance(conf.get("address"), str):
                 exprs = conf.get("expressions") if isinstance(conf.get("expressions"), dict) else {}
-                self.references[f"{path}{conf['address']}"] = {
-                    k: [r for r in e.get("references", []) if isinstance(r, str)]
-                    for k, e in exprs.items() if isinstance(e, dict)
-                }
+                refs: dict[str, list[str]] = {}
+                for k, e in exprs.items():
+                    _gather(k, e, refs, k, 0)
+                self.references[f"{path}{conf['address']}"] = refs
         calls = module.get("module_calls")
         for name, call in (calls.items() if isinstance(calls, dict) else ()):
             if isinstance(call, dict):

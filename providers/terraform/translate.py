@@ -77,6 +77,7 @@ def translate(resources: list[TfResource], ctx: Context) -> tuple[list[dict[str,
             for res in by_type.get(rtype, []):
                 _run(handler, res, b)
     gcp.resolve_snapshot_schedules(b)
+    aws.link_kms_keys(managed, b)
     for group in generic_data.values():
         for res in group:
             _run(datatypes.attach, res, b)
