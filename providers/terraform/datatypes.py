@@ -69,6 +69,7 @@ DATA_TYPES: dict[str, DataType] = {
     "aws_redshift_snapshot_copy": DataType("backup", ("cluster_identifier",)),
     "aws_elasticache_snapshot": DataType("backup", ("snapshot_name",)),
     "aws_secretsmanager_secret": DataType("credential", ("name",)),
+    "aws_ssm_parameter": DataType("credential", ("name",)),  # SecureString only (see handler_types)
     "aws_lightsail_database": DataType("database", ("relational_database_name",)),
     "aws_lightsail_disk": DataType("volume", ("name",)),
     # ---- GCP
@@ -113,6 +114,9 @@ DATA_TYPES: dict[str, DataType] = {
     "azurerm_recovery_services_vault": DataType("bucket", backup_store=True),
     "azurerm_data_protection_backup_vault": DataType("bucket", backup_store=True),
     "azurerm_key_vault_secret": DataType("credential"),
+    # a store of secrets, keys and certificates; purge protection keeps deleted contents for the
+    # soft-delete window, so it is the vault's deletion protection
+    "azurerm_key_vault": DataType("bucket", protection="purge_protection_enabled"),
     # ---- OCI
     "oci_objectstorage_bucket": DataType("bucket"),
     "oci_database_autonomous_database": DataType("database", ("db_name",)),
@@ -130,7 +134,6 @@ HOLDS_DATA: frozenset[str] = frozenset(
         "google_kms_crypto_key",
         "google_pubsub_topic",
         "google_pubsub_subscription",
-        "azurerm_key_vault",
         "azurerm_key_vault_key",
         "azurerm_app_configuration",
         "azurerm_eventhub",
@@ -173,8 +176,8 @@ def effective_type(res: TfResource) -> str:
 
 def holds_data(res: TfResource) -> bool:
     rtype = effective_type(res)
-    if rtype == "aws_ssm_parameter":
-        return res.values.get("type") in ("SecureString", None)
+    if rtype == "aws_ssm_parameter":  # a SecureString is a credential node; an unknown type may be one
+        return res.values.get("type") is None
     return rtype in HOLDS_DATA or rtype in DATA_TYPES
 
 
@@ -225,6 +228,9 @@ def data_holder(res: TfResource, b: Builder) -> None:
     retention = v.get(spec.retention) if spec.retention else None
     if spec.backup_store:
         attrs["backup_store"] = True
+    if rtype == "azurerm_key_vault":
+        days = v.get("soft_delete_retention_days")
+        attrs["deletion_queue_hours"] = (days if isinstance(days, int) and not isinstance(days, bool) else 90) * 24
     if rtype == "aws_dynamodb_table":
         pitr = v.get("point_in_time_recovery")
         attrs["pitr"] = (
@@ -240,10 +246,20 @@ def data_holder(res: TfResource, b: Builder) -> None:
         node["unread"] = ["backups"]  # known only after apply: unknown, never "no backup"
     if isinstance(retention, int) and not isinstance(retention, bool) and retention > 0:
         # the service's own automated backups: a continuous copy that goes with the resource
-        b.add({"id": f"{node['id']}#automated", "kind": "backup", "provider": node["provider"],
-               "name": f"{node['name']} automated backups ({retention} d)", "backup_of": node["id"],
-               "stored_on": node["id"], "retention_days": retention, "continuous": True, "address": res.address,
-               **({"region": node["region"]} if "region" in node else {})})
+        b.add(
+            {
+                "id": f"{node['id']}#automated",
+                "kind": "backup",
+                "provider": node["provider"],
+                "name": f"{node['name']} automated backups ({retention} d)",
+                "backup_of": node["id"],
+                "stored_on": node["id"],
+                "retention_days": retention,
+                "continuous": True,
+                "address": res.address,
+                **({"region": node["region"]} if "region" in node else {}),
+            }
+        )
 
 
 def resource_group(res: TfResource, b: Builder) -> None:
@@ -269,6 +285,8 @@ def handler_types(resources: list[TfResource]) -> dict[str, list[TfResource]]:
     out: dict[str, list[TfResource]] = {}
     for res in resources:
         rtype = effective_type(res)
+        if rtype == "aws_ssm_parameter" and res.values.get("type") != "SecureString":
+            continue  # plain String/StringList parameters hold configuration, not secrets
         if rtype in DATA_TYPES or rtype == "azurerm_resource_group":
             out.setdefault(rtype, []).append(res)
     return out
