@@ -11,12 +11,12 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from providers.terraform import aws, aws_iam, datatypes, gcp, railway
+from providers.terraform import aws, aws_iam, cloud_iam, datatypes, gcp, railway
 from providers.terraform.builder import PROVIDER, Builder, node_id
 from providers.terraform.context import Context
 from providers.terraform.document import TfResource
 
-FAMILIES = (aws, gcp, railway)
+FAMILIES = (aws, gcp, railway, cloud_iam)
 
 
 def is_modelled_type(rtype: str) -> bool:

@@ -113,6 +113,17 @@ def test_name_tokens_do_not_demote_production_data(corpus: dict[str, Outcome]) -
     assert corpus["HeeSwrd__DevSecOps-Capstone__tfplan.json"].scan["backup-missing"] == 1
 
 
+def test_gcp_bindings_and_azure_role_assignments_are_grants(corpus: dict[str, Outcome]) -> None:
+    sentry = [
+        f
+        for f in corpus["getsentry__sentry-watchdog__tf-plan.json"].scan_findings
+        if f.check_id == "credential-can-destroy-all-copies"
+    ]
+    assert sentry and all(f.resource_id.startswith("gcp:service-account:") for f in sentry)  # roles/storage.admin
+    azure = corpus["gusitde__microsoft-ai-landingzone__plan@4290c51e.json"].scan_findings
+    assert any(f.resource_id.startswith("azure:principal:") for f in azure)
+
+
 def test_a_raw_tfstate_is_read_and_no_secret_survives(corpus: dict[str, Outcome]) -> None:
     o = corpus["snyk-labs__terraform-goof__terraform.tfstate.json"]
     assert o.error is None and o.kinds["database"] >= 1
@@ -222,11 +233,21 @@ EXPECTED_SCAN: dict[str, dict[str, int]] = {
         "credential-spans-environments": 3,
         "deletion-protection-off": 1,
     },
-    "getsentry__sentry-watchdog__tf-plan.json": {"backup-missing": 2},
-    "gusitde__microsoft-ai-landingzone__artifacts__state_2025-11-03_10-41-34.json": {"backup-missing": 5},
+    "getsentry__sentry-watchdog__tf-plan.json": {
+        "backup-missing": 2,
+        "credential-can-destroy-all-copies": 2,
+        "credential-spans-environments": 1,
+    },
+    "gusitde__microsoft-ai-landingzone__artifacts__state_2025-11-03_10-41-34.json": {
+        "backup-missing": 5,
+        "credential-can-destroy-all-copies": 1,
+    },
     "gusitde__microsoft-ai-landingzone__destroy-plan.json": {},
     "gusitde__microsoft-ai-landingzone__plan.json": {"backup-missing": 5},
-    "gusitde__microsoft-ai-landingzone__plan@4290c51e.json": {"backup-missing": 5},
+    "gusitde__microsoft-ai-landingzone__plan@4290c51e.json": {
+        "backup-missing": 5,
+        "credential-can-destroy-all-copies": 2,
+    },
     "hieven__terraform-visual__gh-pages__src__data__examples__aws-s3.json": {},
     "hpuar-r7__AzureDevOpsTest__terraform__plan.json": {
         "backup-colocated": 2,
