@@ -187,7 +187,8 @@ def grants_for(attached: Attached, b: Builder) -> list[dict[str, Any]]:
         return []
     out = []
     for nid, node in sorted(b.nodes.items()):
-        if node.get("kind") not in ("database", "bucket", "volume", "backup", "service"):  # grants never target credentials
+        # grants never target credentials
+        if node.get("kind") not in ("database", "bucket", "volume", "backup", "service"):
             continue
         ref = b.iam_refs.get(nid) if nid in b.iam_refs else b.iam_refs.setdefault(nid, resource_ref(node, b))
         if ref is None:

@@ -9,8 +9,6 @@ they are what pipelines and workloads hold.
 
 from __future__ import annotations
 
-from typing import Any
-
 from providers.terraform.builder import Builder
 from providers.terraform.document import TfResource
 

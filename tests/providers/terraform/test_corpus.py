@@ -148,7 +148,7 @@ EXPECTED_SCAN: dict[str, dict[str, int]] = {
     "Awannaphasch2016__dr-daily-report__terraform__tfplan.json": {},
     "AzinBehdarvand__terraform-opa-gcp__tfplan.json": {},
     "Ekra97__End-to-End-DevOps-AWS-Nodejs-Postgres__terraform__plan.json": {"backup-missing": 1},
-    "GoogleCloudPlatform__terraform-google-conversion__pkg__tfplan2cai__resolvers__compute_disk_nestedId.tfplan.json": {},
+    "GoogleCloudPlatform__terraform-google-conversion__pkg__tfplan2cai__resolvers__compute_disk_nestedId.tfplan.json": {},  # noqa: E501
     "GoogleCloudPlatform__terraform-validator__test__read_planned_assets__tf1_0plan.allcoverage.json": {
         "backup-missing": 2,
         "deletion-protection-off": 2,
@@ -205,7 +205,7 @@ EXPECTED_SCAN: dict[str, dict[str, int]] = {
         "deletion-protection-off": 2,
         "environment-unclassified": 1,
     },
-    "bridgecrewio__checkov__tests__terraform__runner__resources__plan_nested_child_modules_with_connections__tfplan.json": {
+    "bridgecrewio__checkov__tests__terraform__runner__resources__plan_nested_child_modules_with_connections__tfplan.json": {  # noqa: E501
         "backup-missing": 1
     },
     "bridgecrewio__checkov__tests__terraform__runner__resources__plan_with_iam_data_block__tfplan.json": {},
