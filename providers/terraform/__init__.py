@@ -65,15 +65,13 @@ def decode(data: bytes, origin: str) -> str:
     for bom, codec in BOMS:
         if data.startswith(bom):
             return _decode(data[len(bom):], codec, origin)
-    head = data[:4]
-    if len(head) == 4 and head[1:4] == b"\0\0\0":
-        return _decode(data, "utf-32-le", origin)
-    if len(head) == 4 and head[:3] == b"\0\0\0":
-        return _decode(data, "utf-32-be", origin)
-    if len(head) >= 2 and head[1:2] == b"\0":
-        return _decode(data, "utf-16-le", origin)
-    if len(head) >= 2 and head[:1] == b"\0":
-        return _decode(data, "utf-16-be", origin)
+    quad = data[:4]
+    codec = ("utf-32-le" if len(quad) == 4 and quad[0] and not any(quad[1:]) else
+             "utf-32-be" if len(quad) == 4 and quad[3] and not any(quad[:3]) else
+             "utf-16-le" if len(quad) >= 2 and quad[0] and not quad[1] else
+             "utf-16-be" if len(quad) >= 2 and quad[1] and not quad[0] else None)
+    if codec:
+        return _decode(data, codec, origin)
     return _decode(data, "utf-8", origin)
 
 
