@@ -7,7 +7,7 @@ Plugins add checks through the `blastscope.checks` entry-point group (an entry p
 from __future__ import annotations
 
 from auditor.core.checks import Check
-from checks.change import destructive_change
+from checks.change import delete_not_judged, destructive_change
 from checks.credentials import can_destroy_all_copies, exposed_outside_scope, no_expiry, shared_secret, spans_environments
 from checks.data_protection import (
     backup_colocated,
@@ -32,4 +32,5 @@ BUILTIN_CHECKS: tuple[Check, ...] = (
     shared_secret,
     no_expiry,
     destructive_change,
+    delete_not_judged,
 )

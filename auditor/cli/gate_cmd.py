@@ -29,6 +29,7 @@ def gate(
     skip: Optional[List[str]] = typer.Option(None, "--skip-check", help="Do not run this check (repeatable)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the verdict line."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show fingerprints."),
+    strict: bool = typer.Option(False, "--strict", help="Fail on planned deletes of resource types blastscope does not model."),
 ) -> None:
     """Judge a Terraform plan: fail only on findings the change introduces, and on deletes that
     lose the last copy of data.
@@ -51,6 +52,8 @@ def gate(
     policy = load_policy(policy_file)
     baseline = load_baseline(baseline_file) if baseline_file else None
     result = run_gate(load_file(plan_file), policy, now=parse_now(now), only=only, skip=skip)
+    if strict:
+        result.strict()
     verdict = judge(result.introduced(), fail_on=fail_on.value, baseline=baseline, complete=result.complete,
                     allow_partial=allow_partial)
     ctx = ReportContext(result.planned, verdict, policy=policy, verbose=verbose, gate=result)

@@ -190,6 +190,8 @@ _TABLE = (
     _a("deletion_queue_hours", "number", "hours a deleted resource stays recoverable from the provider's deletion queue",
        "volume bucket database backup generic", maximum=100_000),
     _a("backup_schedules", "strings", "backup schedules configured on the resource", "volume database generic"),
+    _a("holds_data", "bool", "a type that holds data but is not modelled as a kind (KMS key, key vault, queue): "
+       "a planned delete of it is judged as losing data", "generic"),
     _a("pitr", "bool", "point-in-time recovery is on", "database volume generic"),
     _a("unread", "strings", "what the source could not read about this resource (e.g. backups): unknown, not absent"),
     # backups

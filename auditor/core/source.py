@@ -19,6 +19,8 @@ class PlannedChange:
     node: str | None = None
     #: what the resource was before the change, for judging what is not modelled
     deposed: bool = False
+    #: no mapping knows the type: when `node` is None too, nothing judged this change
+    unmodelled: bool = False
 
     @property
     def deletes(self) -> bool:

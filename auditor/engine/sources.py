@@ -24,6 +24,14 @@ def decode_head(data: bytes) -> str:
                        (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
         if head.startswith(bom):
             return head[len(bom):].decode(codec, errors="replace")
+    # no BOM: UTF-16/32 text that starts with ASCII shows its NUL bytes in the first four
+    quad = head[:4]
+    codec = ("utf-32-le" if len(quad) == 4 and quad[0] and not any(quad[1:]) else
+             "utf-32-be" if len(quad) == 4 and quad[3] and not any(quad[:3]) else
+             "utf-16-le" if len(quad) >= 2 and quad[0] and not quad[1] else
+             "utf-16-be" if len(quad) >= 2 and quad[1] and not quad[0] else None)
+    if codec:
+        return head.decode(codec, errors="replace")
     return head.decode("utf-8", errors="replace")
 
 

@@ -20,7 +20,8 @@ def summary_line(ctx: ReportContext) -> str:
     assert gate is not None
     unchanged = len(gate.planned.findings) - len(gate.new)
     text = (f"gate: {ctx.verdict_word} · {len(gate.introduced())} introduced ({len(verdict.failing)} at or above "
-            f"{verdict.fail_on}) · {len(gate.fixed)} fixed · {unchanged} already present, not judged")
+            f"{verdict.fail_on}) · {len(gate.fixed)} fixed · {unchanged} already present, not judged"
+            f" · {len(gate.unjudged_deletes)} deletes not judged")
     if verdict.baselined:
         text += f" · {len(verdict.baselined)} baselined"
     if not ctx.complete:
@@ -70,5 +71,6 @@ def render_json(ctx: ReportContext) -> str:
         "fixed": [f.to_json(gate.prior.label) for f in gate.fixed],
         "unchanged": len(gate.planned.findings) - len(gate.new),
         "baselined": len(verdict.baselined),
+        "deletes_not_judged": len(gate.unjudged_deletes),
     }
     return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"

@@ -30,7 +30,7 @@ def render(ctx: ReportContext) -> str:
     by_check: dict[str, list[Finding]] = {}
     for f in judged:
         by_check.setdefault(f.check_id, []).append(f)
-    ran = set(result.checks_run) | ({"destructive-change"} if gate is not None else set())
+    ran = set(result.checks_run) | ({"destructive-change", "delete-not-judged"} if gate is not None else set())
     root = ET.Element("testsuites", name="blastscope")
     total_tests = total_failures = total_errors = 0
     families: dict[str, list] = {}

@@ -88,7 +88,7 @@ def render(ctx: ReportContext) -> str:
     verdict = GATE_VERDICT.get(ctx.verdict.status, "✅ this change introduces no finding at or above `" + fail_on + "`")
     out += [f"### blastscope gate: {origin}", "", f"**{verdict}**", "",
             f"Introduced: {_counts(introduced)} · fixed: {len(gate.fixed)} · already present (not judged): "
-            f"{len(result.findings) - len(gate.new)}" + (f" · baselined: {len(ctx.verdict.baselined)}" if ctx.verdict.baselined else ""), ""]
+            f"{len(result.findings) - len(gate.new)} · deletes not judged: {len(gate.unjudged_deletes)}" + (f" · baselined: {len(ctx.verdict.baselined)}" if ctx.verdict.baselined else ""), ""]
     if not ctx.complete:
         out += ["> ⚠️ **Incomplete audit**: " + "; ".join(_cell(g) for g in ctx.gaps[:10]), ""]
     if introduced:

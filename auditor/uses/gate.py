@@ -7,7 +7,7 @@ in the baseline). Deletes are judged by the `destructive-change` check on the pr
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from auditor.core.errors import InputError
@@ -17,6 +17,10 @@ from auditor.core.severity import rank
 from auditor.core.source import Source
 from auditor.core.verdict import Verdict, judge
 from auditor.engine.audit import NOTHING_AUDITED, AuditResult, audit
+
+
+#: the check that lists deletes of resource types no mapping models
+UNJUDGED_DELETE = "delete-not-judged"
 
 
 @dataclass
@@ -35,6 +39,15 @@ class GateResult:
     def introduced(self) -> list[Finding]:
         """What the change brings: destructive changes first, then new findings, worst first."""
         return sorted(self.destructive + self.new, key=lambda f: (rank(f.severity), f.check_id, f.resource_id))
+
+    @property
+    def unjudged_deletes(self) -> list[Finding]:
+        """Deletes of resource types blastscope does not model (listed; `--strict` fails them)."""
+        return [f for f in self.destructive if f.check_id == UNJUDGED_DELETE]
+
+    def strict(self) -> None:
+        """`gate --strict`: a delete that was not judged fails like a high finding."""
+        self.destructive = [replace(f, severity="high") if f.check_id == UNJUDGED_DELETE else f for f in self.destructive]
 
     def verdict(self, fail_on: str, baseline: set[str] | None = None, allow_partial: bool = False) -> Verdict:
         return judge(self.introduced(), fail_on=fail_on, baseline=baseline, complete=self.complete,

@@ -7,18 +7,18 @@ compares. Secret values never get past `document.redact`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import json
+import re
 from pathlib import Path
 from typing import Any
 
 from auditor.io.resources import parse_resources
 from auditor.core.provider import Provider
 from auditor.core.source import Plan, PlannedChange, Source
-from auditor.io.files import parse_json
 from auditor.core.model import Resource
 from providers.terraform.context import Context
-from providers.terraform.document import TfDocument, parse_document
-from providers.terraform.translate import UnexpectedShape, translate
+from providers.terraform.document import TOP_LEVEL_KEYS, TfDocument, parse_document
+from providers.terraform.translate import UnexpectedShape, is_modelled_type, translate
 from auditor.core.errors import InputError
 
 
@@ -39,12 +39,15 @@ def _source(document: Any, file: str) -> Source:
         "unmapped_types": dict(sorted(unmapped.items())),
         "unmapped": sum(unmapped.values()),
     }
-    source = Source(origin=file, provider="terraform", resources=parse_resources(raw, file), meta=meta)
+    source = Source(origin=file, provider="terraform", resources=parse_resources(raw, file), meta=meta,
+                    gaps=list(doc.gaps))
     if doc.kind == "plan":
         prior_raw, _ = translate(doc.prior, ctx)
         prior = parse_resources(prior_raw, f"{file} (prior state)")
         addresses = {r.attrs["address"]: r.id for r in prior if r.id == f"tf:{r.attrs.get('address')}"}
-        source.plan = Plan(prior, [PlannedChange(c.address, c.type, c.actions, addresses.get(c.address)) for c in doc.changes])
+        source.plan = Plan(prior, [PlannedChange(c.address, c.type, c.actions, None if c.deposed else addresses.get(c.address), c.deposed,
+                                                 not is_modelled_type(c.type))
+                                   for c in doc.changes])
         meta["changes"] = {"delete": sum(1 for c in doc.changes if c.actions == ("delete",)),
                            "replace": sum(1 for c in doc.changes if "delete" in c.actions and "create" in c.actions),
                            "create": sum(1 for c in doc.changes if c.actions == ("create",)),
@@ -52,13 +55,59 @@ def _source(document: Any, file: str) -> Source:
     return source
 
 
+BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+
+
+def decode(data: bytes, origin: str) -> str:
+    """The document as text: by byte-order mark (what PowerShell 5.1's `>` writes is UTF-16LE
+    with one), else by the NUL pattern of BOM-less UTF-16/32, else UTF-8."""
+    for bom, codec in BOMS:
+        if data.startswith(bom):
+            return _decode(data[len(bom):], codec, origin)
+    quad = data[:4]
+    codec = ("utf-32-le" if len(quad) == 4 and quad[0] and not any(quad[1:]) else
+             "utf-32-be" if len(quad) == 4 and quad[3] and not any(quad[:3]) else
+             "utf-16-le" if len(quad) >= 2 and quad[0] and not quad[1] else
+             "utf-16-be" if len(quad) >= 2 and quad[1] and not quad[0] else None)
+    if codec:
+        return _decode(data, codec, origin)
+    return _decode(data, "utf-8", origin)
+
+
+def _decode(data: bytes, codec: str, origin: str) -> str:
+    try:
+        return data.decode(codec)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid {codec.upper()} text (byte {exc.start})", file=origin) from None
+
+
 def load_terraform(data: bytes, origin: str) -> Source:
-    return source_from_document(parse_json(data, origin), origin)
+    text = decode(data, origin)
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise InputError(f"invalid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}", file=origin) from None
+    except RecursionError:
+        raise InputError("invalid JSON: nested too deeply", file=origin) from None
+    return source_from_document(document, origin)
+
+
+_FIRST_KEY = re.compile(r'\A\s*\{\s*"([a-z_]+)"\s*:')
 
 
 def looks_like_terraform(head: str) -> bool:
-    text = head.lstrip()
-    return text.startswith("{") and '"blastscope-' not in head and '"format_version"' in head and (
+    """Terraform's JSON by its keys, wherever they are: key order is not Terraform's promise
+    (`jq -S` sorts them, putting `format_version` after a configuration of any size)."""
+    head = head.lstrip("\ufeff")
+    first = _FIRST_KEY.match(head)
+    if first is None or '"blastscope-' in head[:4096]:
+        return False
+    if first.group(1) in TOP_LEVEL_KEYS and first.group(1) != "variables":
+        return True
+    if '"lineage"' in head and ('"serial"' in head or '"terraform_version"' in head):
+        return True  # a raw terraform.tfstate
+    return '"format_version"' in head and (
         '"terraform_version"' in head or '"planned_values"' in head or '"values"' in head or '"resource_changes"' in head
     )
 

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from providers.terraform import aws_iam
 from providers.terraform.builder import Builder, node_id
 from providers.terraform.context import parse_arn
 from providers.terraform.document import TfResource
@@ -47,8 +48,11 @@ def rds_cluster(res: TfResource, b: Builder) -> None:
 
 
 def _automated_backups(res: TfResource, b: Builder, db: dict, retention: Any, delete_with_instance: Any) -> None:
+    if retention is None:  # known only after apply (or not reported): unknown, never "no backup"
+        db["unread"] = ["backups"]
+        return
     if not isinstance(retention, int) or retention <= 0:
-        return  # backups off (0) or unknown: backup-missing / unknown is the check's call
+        return  # backups off (0): backup-missing is the check's call
     on_instance = delete_with_instance is not False  # default true: they go with the instance
     b.add({
         "id": f"{db['id']}#automated", "kind": "backup", "name": f"{db['name']} automated backups (PITR {retention} d)",
@@ -61,14 +65,18 @@ def _automated_backups(res: TfResource, b: Builder, db: dict, retention: Any, de
 def ebs_volume(res: TfResource, b: Builder) -> None:
     v = res.values
     tags = v.get("tags") if isinstance(v.get("tags"), dict) else {}
-    vol = b.resource(res, "volume", tags.get("Name") or res.name, size_mb=v["size"] * 1024 if isinstance(v.get("size"), int) else None, encrypted=_bool(v.get("encrypted")))
+    vol = b.resource(res, "volume", tags.get("Name") or res.name, size_mb=v["size"] * 1024 if isinstance(v.get("size"), int) else None, encrypted=_bool(v.get("encrypted")),
+                     deletion_protection_supported=False)  # EBS volumes have no deletion protection switch
     b.remember("ebs", v.get("id"), vol["id"])
 
 
 def s3_bucket(res: TfResource, b: Builder) -> None:
     v = res.values
+    inline = v.get("versioning")  # provider v3's inline block
+    versioning = inline[0].get("enabled") if isinstance(inline, list) and inline and isinstance(inline[0], dict) else None
     bucket = b.resource(res, "bucket", v.get("bucket") or res.name, force_destroy=_bool(v.get("force_destroy")),
-                        object_lock=_bool(v.get("object_lock_enabled")))
+                        locked=True if v.get("object_lock_enabled") is True else None, versioning=_bool(versioning),
+                        deletion_protection_supported=False)  # S3 has no deletion protection switch
     b.remember("s3", v.get("bucket"), bucket["id"])
     b.remember("s3", f"arn:aws:s3:::{v.get('bucket')}", bucket["id"])
 
@@ -105,14 +113,29 @@ def cluster_member(res: TfResource, b: Builder) -> None:
 
 def db_snapshot(res: TfResource, b: Builder) -> None:
     v = res.values
-    target = b.find("rds", v.get("db_instance_identifier")) or b.find("rds-cluster", v.get("db_cluster_identifier"))
+    target = (b.find("rds", v.get("db_instance_identifier")) or b.find("rds-cluster", v.get("db_cluster_identifier"))
+              or _referenced_node(res, b, "db_instance_identifier", "aws_db_instance.")
+              or _referenced_node(res, b, "db_cluster_identifier", "aws_rds_cluster."))
     _snapshot(res, b, v.get("db_snapshot_identifier") or v.get("db_cluster_snapshot_identifier"), target,
               v.get("snapshot_create_time") or v.get("cluster_snapshot_create_time"))
 
 
 def ebs_snapshot(res: TfResource, b: Builder) -> None:
     _snapshot(res, b, (res.values.get("tags") or {}).get("Name") if isinstance(res.values.get("tags"), dict) else None,
-              b.find("ebs", res.values.get("volume_id")), None)
+              b.find("ebs", res.values.get("volume_id")) or _referenced_node(res, b, "volume_id", "aws_ebs_volume."), None)
+
+
+def _referenced_node(res: TfResource, b: Builder, attribute: str, prefix: str) -> str | None:
+    """A resource created in the same plan has no id yet: follow the configuration reference."""
+    ref = b.ctx.referenced(res.address, attribute, prefix)
+    if ref is None:
+        return None
+    full = f"{res.module}.{ref}" if res.module else ref  # references inside a module are relative to it
+    index = res.address[len(res.address.rstrip("]").rsplit("[", 1)[0]):] if res.address.endswith("]") else ""
+    for candidate in (f"tf:{full}", f"tf:{full}{index}", f"tf:{full}[0]"):
+        if candidate in b.nodes:
+            return candidate
+    return None
 
 
 def _snapshot(res: TfResource, b: Builder, name: Any, target: str | None, created: Any) -> None:
@@ -137,7 +160,8 @@ def automated_backups_replication(res: TfResource, b: Builder) -> None:
 
 
 def volume_attachment(res: TfResource, b: Builder) -> None:
-    svc, vol = b.find("ec2", res.values.get("instance_id")), b.find("ebs", res.values.get("volume_id"))
+    svc = b.find("ec2", res.values.get("instance_id")) or _referenced_node(res, b, "instance_id", "aws_instance.")
+    vol = b.find("ebs", res.values.get("volume_id")) or _referenced_node(res, b, "volume_id", "aws_ebs_volume.")
     if svc and vol:
         b.relate(svc, "attached_to", vol)
 
@@ -169,7 +193,74 @@ def s3_versioning(res: TfResource, b: Builder) -> None:
     conf = res.values.get("versioning_configuration")
     status = conf[0].get("status") if isinstance(conf, list) and conf and isinstance(conf[0], dict) else None
     if bucket:
-        b.nodes[bucket]["versioning"] = status
+        b.nodes[bucket]["versioning"] = {"Enabled": True, "Suspended": False, "Disabled": False}.get(status)
+
+
+def s3_object_lock(res: TfResource, b: Builder) -> None:
+    """Object lock's default retention: objects cannot be deleted before it runs out."""
+    bucket = b.find("s3", res.values.get("bucket"))
+    if not bucket:
+        return
+    b.nodes[bucket]["locked"] = True
+    for rule in res.values.get("rule") or []:
+        for retention in (rule.get("default_retention") or []) if isinstance(rule, dict) else []:
+            if isinstance(retention, dict) and retention.get("mode") in ("GOVERNANCE", "COMPLIANCE"):
+                b.nodes[bucket]["object_lock"] = retention["mode"]
+
+
+def kms_key(res: TfResource, b: Builder) -> None:
+    """A KMS key: not a data holder itself, but every dataset encrypted with it is lost with it
+    (after the 7–30 day deletion window): encrypted data is `stored_on` its key."""
+    v = res.values
+    node = {"id": node_id(res), "kind": "generic", "name": (v.get("description") or res.address)[:200],
+            "provider": "terraform", "address": res.address, "tf_type": res.type, "holds_data": True}
+    b.add(node)
+    for key in ("arn", "key_id", "id"):
+        b.remember("kms", v.get(key), node["id"])
+
+
+KMS_ATTRIBUTES = ("kms_key_id", "kms_key_arn", "kms_master_key_id", "kms_key")
+
+
+def _kms_value(values: Any, depth: int = 0) -> tuple[str, Any] | None:
+    """(attribute, value) of the first KMS key reference in a resource's values (nested blocks included)."""
+    if depth > 4:
+        return None
+    if isinstance(values, dict):
+        for key in KMS_ATTRIBUTES:
+            if key in values:
+                return key, values[key]
+        for value in values.values():
+            found = _kms_value(value, depth + 1) if isinstance(value, (dict, list)) else None
+            if found:
+                return found
+    elif isinstance(values, list):
+        for value in values:
+            found = _kms_value(value, depth + 1)
+            if found:
+                return found
+    return None
+
+
+def link_kms_keys(resources: list[TfResource], b: Builder) -> None:
+    """Data encrypted with a KMS key in this document is `stored_on` that key as well."""
+    for res in resources:
+        target = node_id(res)
+        if res.type == "aws_s3_bucket_server_side_encryption_configuration":
+            target = b.find("s3", res.values.get("bucket")) or _referenced_node(res, b, "bucket", "aws_s3_bucket.") or ""
+        node = b.nodes.get(target)
+        if node is None or node["kind"] not in ("database", "volume", "bucket", "backup"):
+            continue
+        found = _kms_value(res.values)
+        if found is None:
+            continue
+        attribute, value = found
+        key = b.find("kms", value) or _referenced_node(res, b, attribute, "aws_kms_key.")
+        if key is None and res.type == "aws_s3_bucket_server_side_encryption_configuration":
+            ref = b.ctx.referenced(res.address, "rule", "aws_kms_key.")
+            key = f"tf:{ref}" if ref and f"tf:{ref}" in b.nodes else None
+        if key and b.nodes[key].get("tf_type") == "aws_kms_key":
+            b.relate(target, "stored_on", key)
 
 
 def backup_plan(res: TfResource, b: Builder) -> None:
@@ -295,19 +386,22 @@ def policy_grants(document: Any, b: Builder, account: str) -> dict[str, set[str]
     return grants
 
 
+def _reach(node: dict[str, Any], attached: aws_iam.Attached, b: Builder) -> None:
+    grants = aws_iam.grants_for(attached, b)
+    if grants:
+        node["grants"] = grants
+    if attached.unknown:
+        node["reach_unknown"] = True  # some attached policy could not be read: reach may be wider
+
+
 def access_key(res: TfResource, b: Builder) -> None:
     v = res.values
     user = v.get("user")
-    account = b.account("aws", b.ctx.account(res))
-    grants: dict[str, set[str]] = {}
-    for policy in b.user_policies.get(user, []):
-        for target, actions in policy_grants(policy, b, account).items():
-            grants.setdefault(target, set()).update(actions)
+    attached = b.iam.of_user(user) if isinstance(user, str) else aws_iam.Attached()
     node = {"id": node_id(res), "kind": "credential", "name": f"iam-user/{user} access key", "provider": "terraform",
             "token_kind": "access_key", "address": res.address, "iam_user": user,
             "status": v.get("status")}
-    if grants:
-        node["grants"] = [{"target": t, "actions": sorted(a)} for t, a in sorted(grants.items())]
+    _reach(node, attached, b)
     b.add({k: val for k, val in node.items() if val is not None})
 
 
@@ -350,11 +444,7 @@ def iam_role(res: TfResource, b: Builder) -> None:
     who may assume it (a CI pipeline through OIDC, EC2 instances through instance profiles)."""
     v = res.values
     name = v.get("name") or res.name
-    account = b.account("aws", b.ctx.account(res))
-    grants: dict[str, set[str]] = {}
-    for policy in b.role_policies.get(name, []):
-        for target, actions in policy_grants(policy, b, account).items():
-            grants.setdefault(target, set()).update(actions)
+    attached = b.iam.roles.get(name, aws_iam.Attached())
     exposed: list[str] = []
     for p in _principals(v.get("assume_role_policy")):
         if p.get("service") == "ec2.amazonaws.com":
@@ -364,8 +454,7 @@ def iam_role(res: TfResource, b: Builder) -> None:
         exposed.append(pid)
     node = {"id": node_id(res), "kind": "credential", "name": f"iam-role/{name}", "provider": "terraform", "token_kind": "role",
             "short_lived": True, "address": res.address}
-    if grants:
-        node["grants"] = [{"target": t, "actions": sorted(a)} for t, a in sorted(grants.items())]
+    _reach(node, attached, b)
     if exposed:
         node["exposed_to"] = sorted(set(exposed))
     b.add(node)
@@ -411,6 +500,7 @@ def collect_user_policies(resources: list[TfResource], b: Builder) -> None:
 
 
 PRIMARY: dict[str, Handler] = {
+    "aws_kms_key": kms_key,
     "aws_db_instance": db_instance,
     "aws_rds_cluster": rds_cluster,
     "aws_rds_cluster_instance": rds_cluster_instance,
@@ -428,6 +518,7 @@ RELATIONAL: dict[str, Handler] = {
     "aws_volume_attachment": volume_attachment,
     "aws_s3_bucket_replication_configuration": s3_replication,
     "aws_s3_bucket_versioning": s3_versioning,
+    "aws_s3_bucket_object_lock_configuration": s3_object_lock,
     "aws_backup_selection": backup_selection,
     "aws_iam_access_key": access_key,
     "aws_iam_role": iam_role,
@@ -435,4 +526,5 @@ RELATIONAL: dict[str, Handler] = {
 #: understood, but not nodes of their own (their effect lands on other nodes)
 ABSORBED = frozenset({"aws_backup_plan", "aws_iam_user", "aws_iam_user_policy", "aws_iam_user_policy_attachment", "aws_iam_policy",
                       "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_instance_profile",
-                      "aws_iam_openid_connect_provider"})
+                      "aws_iam_openid_connect_provider", "aws_iam_policy_attachment", "aws_iam_group", "aws_iam_group_policy",
+                      "aws_iam_group_policy_attachment", "aws_iam_user_group_membership", "aws_iam_group_membership"})

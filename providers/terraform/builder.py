@@ -49,6 +49,8 @@ class Builder:
             "id": node_id(res), "kind": kind, "name": str(name or res.address), "provider": PROVIDER,
             "address": res.address, "tf_type": res.type,
         }
+        if isinstance(res.values.get("arn"), str) and res.values["arn"]:
+            node["arn"] = res.values["arn"]
         region = self.ctx.region(res)
         if region:
             node["region"] = region

@@ -60,8 +60,46 @@ def _constant(expressions: Any, key: str) -> Any:
     return None
 
 
-def looks_like_environment(name: str) -> bool:
-    return _DEFAULT_POLICY.tier_from_name(name) is not None
+#: whole words a `stem*` pattern stands for besides the stem itself and stem + digits
+TIER_WORDS = frozenset({"dev", "development", "test", "testing", "stage", "staging", "prod", "production",
+                        "preview", "preprod", "live", "uat"})
+_CASE_CHANGE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+
+
+def name_tokens(name: str) -> list[str]:
+    """`my-devsecops_bucket`, `prodDB`, `team/dev2.eu` → whole tokens (split on - _ . / and case changes)."""
+    return [t for t in _TOKEN.split(_CASE_CHANGE.sub("-", name).lower()) if t]
+
+
+def looks_like_environment(token: str) -> bool:
+    """A whole token names an environment: `dev*` matches `dev`, `dev2`, `development`, never
+    `devsecops`, `devices` or `developer`."""
+    match = _DEFAULT_POLICY.tier_from_name(token)
+    if match is None:
+        return False
+    stem = match[1].lower().rstrip("*")
+    if not match[1].endswith("*"):
+        return True
+    rest = token[len(stem):] if token.startswith(stem) else token
+    return token in TIER_WORDS or rest == "" or rest.isdigit() or rest.lstrip("-").isdigit()
+
+
+def _gather(top: str, expr: Any, out: dict[str, list[str]], name: str, depth: int) -> None:
+    """References of one expression; nested blocks count under the top attribute and under the
+    leaf attribute's own name (`rule` and `kms_master_key_id`)."""
+    if depth > 8:
+        return
+    if isinstance(expr, dict) and isinstance(expr.get("references"), list):
+        refs = [r for r in expr["references"] if isinstance(r, str)]
+        out.setdefault(top, []).extend(refs)
+        if name != top:
+            out.setdefault(name, []).extend(refs)
+    elif isinstance(expr, dict):
+        for k, e in expr.items():
+            _gather(top, e, out, k, depth + 1)
+    elif isinstance(expr, list):
+        for e in expr:
+            _gather(top, e, out, name, depth + 1)
 
 
 @dataclass
@@ -91,14 +129,7 @@ class Context:
                         if arn and arn.account and arn.account != "aws":
                             accounts["aws"][arn.account] += 1
                             break
-        if isinstance(root_config, dict):
-            for conf in root_config.get("resources") or []:
-                if isinstance(conf, dict) and isinstance(conf.get("address"), str):
-                    exprs = conf.get("expressions") if isinstance(conf.get("expressions"), dict) else {}
-                    ctx.references[conf["address"]] = {
-                        k: [r for r in e.get("references", []) if isinstance(r, str)]
-                        for k, e in exprs.items() if isinstance(e, dict)
-                    }
+        ctx._collect_references(root_config, "", 0)
         for key, cfg in provider_config.items():
             if not isinstance(cfg, dict):
                 continue
@@ -126,9 +157,28 @@ class Context:
                 ctx.default_account[fam] = counter.most_common(1)[0][0]
         return ctx
 
+    def _collect_references(self, module: Any, path: str, depth: int) -> None:
+        """Configuration references of every resource, child modules included, keyed by the
+        resource's address without instance keys (`module.a.aws_ebs_snapshot.s`)."""
+        if not isinstance(module, dict) or depth > 32:
+            return
+        for conf in module.get("resources") or []:
+            if isinstance(conf, dict) and isinstance(conf.get("address"), str):
+                exprs = conf.get("expressions") if isinstance(conf.get("expressions"), dict) else {}
+                refs: dict[str, list[str]] = {}
+                for k, e in exprs.items():
+                    _gather(k, e, refs, k, 0)
+                self.references[f"{path}{conf['address']}"] = refs
+        calls = module.get("module_calls")
+        for name, call in (calls.items() if isinstance(calls, dict) else ()):
+            if isinstance(call, dict):
+                self._collect_references(call.get("module"), f"{path}module.{name}.", depth + 1)
+
     def referenced(self, address: str, attribute: str, prefix: str) -> str | None:
-        """The address `attribute` refers to in the configuration, if it starts with `prefix`."""
-        for ref in self.references.get(address, {}).get(attribute, []):
+        """The address `attribute` refers to in the configuration, if it starts with `prefix`
+        (relative to the resource's module)."""
+        config_address = re.sub(r"\[[^\]]*\]", "", address)
+        for ref in self.references.get(config_address, {}).get(attribute, []):
             if ref.startswith(prefix):
                 parts = ref.split(".")
                 return ".".join(parts[:2])
@@ -171,12 +221,13 @@ class Context:
                         return value
         for segment in reversed(res.module.split(".")[1::2] if res.module else []):
             name = segment.split("[")[0]
-            if looks_like_environment(name):
-                return name
+            for token in reversed(name_tokens(name)):
+                if looks_like_environment(token):
+                    return token
         # the resource's real name, never its Terraform label (`main`, `this` say nothing)
         for candidate in (res.values.get("identifier"), res.values.get("name"), res.values.get("bucket")):
             if isinstance(candidate, str):
-                for token in _TOKEN.split(candidate.lower()):
-                    if token and looks_like_environment(token):
+                for token in name_tokens(candidate):
+                    if looks_like_environment(token):
                         return token
         return None

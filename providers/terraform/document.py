@@ -8,12 +8,14 @@ unknown is a value, never a guess.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Iterator
 
 from auditor.core.errors import InputError
 
-SUPPORTED_MAJOR = "1"
+#: format_version majors: 0.1/0.2 (Terraform 0.12 – 1.0) and 1.x share the shape read here
+SUPPORTED_MAJORS = ("0", "1")
 
 
 @dataclass
@@ -33,6 +35,8 @@ class PlannedChange:
     type: str
     actions: tuple[str, ...]
     action_reason: str | None = None
+    #: a deposed object (left over by create_before_destroy), not the live resource at `address`
+    deposed: bool = False
 
     @property
     def deletes(self) -> bool:
@@ -50,11 +54,30 @@ class TfDocument:
     provider_config: dict[str, Any] = field(default_factory=dict)
     variables: dict[str, Any] = field(default_factory=dict)
     root_config: dict[str, Any] = field(default_factory=dict)
+    #: what makes the document an incomplete description (errored plan, deferred changes)
+    gaps: list[str] = field(default_factory=list)
+
+
+#: top-level keys of `terraform show -json` output (any format version)
+TOP_LEVEL_KEYS = frozenset({
+    "format_version", "terraform_version", "planned_values", "resource_changes", "prior_state", "configuration",
+    "values", "resource_drift", "relevant_attributes", "output_changes", "applyable", "complete", "errored",
+    "checks", "timestamp", "variables", "deferred_changes", "action_invocations",
+})
+
+
+def is_raw_state(document: Any) -> bool:
+    """A `terraform.tfstate` file itself (version 4), not `terraform show -json` output."""
+    return (isinstance(document, dict) and isinstance(document.get("version"), int) and "lineage" in document
+            and isinstance(document.get("resources"), list))
 
 
 def looks_like_terraform(document: Any) -> bool:
-    return isinstance(document, dict) and "format_version" in document and (
-        "planned_values" in document or "values" in document or "resource_changes" in document or "terraform_version" in document
+    if is_raw_state(document):
+        return True
+    return isinstance(document, dict) and ("format_version" in document or "resource_changes" in document) and (
+        "planned_values" in document or "values" in document or "resource_changes" in document
+        or "terraform_version" in document or "prior_state" in document
     )
 
 
@@ -125,6 +148,8 @@ def walk_module(module: Any, file: str, where: str) -> Iterator[TfResource]:
     for i, raw in enumerate(_list(module.get("resources"), file, f"{where}.resources")):
         if not isinstance(raw, dict) or not isinstance(raw.get("address"), str) or not isinstance(raw.get("type"), str):
             raise InputError("resource without address/type", file=file, field=f"{where}.resources[{i}]")
+        if raw.get("deposed_key"):
+            continue  # a deposed object (create_before_destroy leftover), not the live resource
         values = raw.get("values") if isinstance(raw.get("values"), dict) else {}
         values = redact(values, raw.get("sensitive_values"))
         address = raw["address"]
@@ -155,37 +180,142 @@ def _list(value: Any, file: str, where: str) -> list[Any]:
 def parse_document(document: Any, file: str) -> TfDocument:
     if not looks_like_terraform(document):
         raise InputError("not a `terraform show -json` plan or state document", file=file)
-    version = str(document.get("format_version", ""))
-    if version.split(".")[0] != SUPPORTED_MAJOR:
-        raise InputError(f"unsupported format_version {version!r} (this blastscope reads 1.x)", file=file, field="format_version")
+    if is_raw_state(document):
+        return parse_raw_state(document, file)
+    version = str(document.get("format_version", SUPPORTED_MAJORS[-1] + ".0"))
+    if version.split(".")[0] not in SUPPORTED_MAJORS:
+        raise InputError(f"unsupported format_version {version!r} (this blastscope reads 0.1 to 1.x, "
+                         "what Terraform 0.12 and later write)", file=file, field="format_version")
+    gaps = []
+    if document.get("errored") is True:
+        gaps.append("Terraform reported errors while planning (errored: true): the plan does not describe the whole change")
+    if document.get("complete") is False:
+        gaps.append("the plan is not complete (complete: false): Terraform deferred some changes to a later plan")
     tf_version = document.get("terraform_version")
     config = document.get("configuration") if isinstance(document.get("configuration"), dict) else {}
     providers = config.get("provider_config") if isinstance(config.get("provider_config"), dict) else {}
     variables = {k: v.get("value") for k, v in _object(document.get("variables"), file, "variables").items() if isinstance(v, dict)}
     root_config = config.get("root_module") if isinstance(config.get("root_module"), dict) else {}
     if "planned_values" in document or "resource_changes" in document:
-        unknown_after: dict[str, Any] = {}
-        sensitive_after: dict[str, Any] = {}
-        changes = []
-        for i, rc in enumerate(_list(document.get("resource_changes"), file, "resource_changes")):
-            if not isinstance(rc, dict) or not isinstance(rc.get("change"), dict):
-                raise InputError("malformed resource change", file=file, field=f"resource_changes[{i}]")
-            actions = rc["change"].get("actions")
-            if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
-                raise InputError("expected a list of actions", file=file, field=f"resource_changes[{i}].change.actions")
-            address = str(rc.get("address"))
-            if rc.get("mode", "managed") == "managed":
-                changes.append(PlannedChange(address, str(rc.get("type")), tuple(actions), rc.get("action_reason")))
-            unknown_after[address] = rc["change"].get("after_unknown")
-            sensitive_after[address] = rc["change"].get("after_sensitive")
-        planned = []
-        planned_values = _object(document.get("planned_values"), file, "planned_values")
-        for res in walk_module(planned_values.get("root_module"), file, "planned_values.root_module"):
-            res.values = redact(unknown_to_none(res.values, unknown_after.get(res.address)), sensitive_after.get(res.address))
-            planned.append(res)
-        prior_values = _object(_object(document.get("prior_state"), file, "prior_state").get("values"), file, "prior_state.values")
-        prior = list(walk_module(prior_values.get("root_module"), file, "prior_state.values.root_module"))
-        return TfDocument("plan", tf_version, planned, prior, changes, providers, variables, root_config)
+        plan = _plan(document, file)
+        return TfDocument("plan", tf_version, *plan, providers, variables, root_config, gaps)
     values = _object(document.get("values"), file, "values")
     resources = list(walk_module(values.get("root_module"), file, "values.root_module"))
-    return TfDocument("state", tf_version, resources, [], [], providers, variables, root_config)
+    return TfDocument("state", tf_version, resources, [], [], providers, variables, root_config, gaps)
+
+
+def _module_of(address: str, rtype: str) -> str:
+    return address.rsplit(f"{rtype}.", 1)[0].rstrip(".") if address.startswith("module.") else ""
+
+
+def _plan(document: dict[str, Any], file: str) -> tuple[list[TfResource], list[TfResource], list[PlannedChange]]:
+    unknown_after: dict[str, Any] = {}
+    sensitive_after: dict[str, Any] = {}
+    changes = []
+    # what the changes say about resources, for plans that carry only `resource_changes`
+    before_of: list[TfResource] = []
+    after_of: list[TfResource] = []
+    for i, rc in enumerate(_list(document.get("resource_changes"), file, "resource_changes")):
+        if not isinstance(rc, dict) or not isinstance(rc.get("change"), dict):
+            raise InputError("malformed resource change", file=file, field=f"resource_changes[{i}]")
+        change = rc["change"]
+        actions = change.get("actions")
+        if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+            raise InputError("expected a list of actions", file=file, field=f"resource_changes[{i}].change.actions")
+        address, rtype = str(rc.get("address")), str(rc.get("type"))
+        deposed = bool(rc.get("deposed"))
+        mode = str(rc.get("mode", "managed"))
+        if mode == "managed":
+            changes.append(PlannedChange(address, rtype, tuple(actions), rc.get("action_reason"), deposed))
+        if deposed:
+            continue  # a deposed object's values are not the live resource's
+        unknown_after[address] = change.get("after_unknown")
+        sensitive_after[address] = change.get("after_sensitive")
+        provider = _provider(rc.get("provider_name"))
+        module = _module_of(address, rtype)
+        name = str(rc.get("name", ""))
+        if isinstance(change.get("before"), dict) and "create" not in actions[:1]:
+            before = redact(change["before"], change.get("before_sensitive"))
+            before_of.append(TfResource(address, rtype, name, module, provider, before, mode))
+        if isinstance(change.get("after"), dict) and "delete" not in actions[-1:]:
+            after_of.append(TfResource(address, rtype, name, module, provider, change["after"], mode))
+    planned = []
+    planned_values = _object(document.get("planned_values"), file, "planned_values")
+    if "planned_values" not in document:
+        planned = after_of  # judged from the changes themselves
+    for res in walk_module(planned_values.get("root_module"), file, "planned_values.root_module"):
+        planned.append(res)
+    for res in planned:
+        res.values = redact(unknown_to_none(res.values, unknown_after.get(res.address)), sensitive_after.get(res.address))
+    prior_values = _object(_object(document.get("prior_state"), file, "prior_state").get("values"), file, "prior_state.values")
+    prior = list(walk_module(prior_values.get("root_module"), file, "prior_state.values.root_module"))
+    if not prior and before_of:  # no prior_state: what exists now is what the changes start from
+        prior = before_of
+    return planned, prior, changes
+
+
+# --------------------------------------------------------------------------- raw terraform.tfstate
+SECRET_NAME = re.compile(r"password|passwd|secret|token|private|credential|key_material|access_key|auth|certificate|"
+                         r"connection_string|(^|_)sas(_|$)|signature|ssh_key|api_key|primary_key|secondary_key|_keys?$", re.I)
+
+
+def drop_secrets(value: Any) -> Any:
+    """Every attribute whose name looks like it holds a secret is removed, at any depth."""
+    if isinstance(value, dict):
+        return {k: drop_secrets(v) for k, v in value.items() if not SECRET_NAME.search(str(k))}
+    if isinstance(value, list):
+        return [drop_secrets(v) for v in value]
+    return value
+
+
+def _drop_path(value: Any, path: list[Any]) -> Any:
+    """Remove the value at one `sensitive_attributes` path ([{"type": "get_attr", "value": "x"}, …])."""
+    if not path or not isinstance(value, (dict, list)):
+        return value
+    step, rest = path[0], path[1:]
+    key = step.get("value") if isinstance(step, dict) else step
+    if isinstance(key, dict):  # {"type": "index", "value": {"value": 0, "type": "number"}}
+        key = key.get("value")
+    if isinstance(value, dict) and isinstance(key, str) and key in value:
+        if not rest:
+            return {k: v for k, v in value.items() if k != key}
+        return {**value, key: _drop_path(value[key], rest)}
+    if isinstance(value, list) and isinstance(key, int) and 0 <= key < len(value):
+        out = list(value)
+        out[key] = None if not rest else _drop_path(value[key], rest)
+        return out
+    return value
+
+
+def _address(module: Any, rtype: str, name: str, mode: str, index: Any) -> str:
+    base = f"{'data.' if mode == 'data' else ''}{rtype}.{name}"
+    if isinstance(module, str) and module:
+        base = f"{module}.{base}"
+    if isinstance(index, int):
+        base += f"[{index}]"
+    elif isinstance(index, str):
+        base += f'["{index}"]'
+    return base
+
+
+def parse_raw_state(document: dict[str, Any], file: str) -> TfDocument:
+    """A `terraform.tfstate` (version 4). Its attributes hold secrets in clear: the paths in
+    `sensitive_attributes` and every secret-looking attribute are dropped here, first."""
+    if document.get("version") != 4:
+        raise InputError(f"unsupported terraform.tfstate version {document.get('version')!r} (this blastscope reads "
+                         "version 4; run `terraform show -json` for older states)", file=file, field="version")
+    resources = []
+    for i, raw in enumerate(document["resources"]):
+        if not isinstance(raw, dict) or not isinstance(raw.get("type"), str) or not isinstance(raw.get("name"), str):
+            raise InputError("resource without type/name", file=file, field=f"resources[{i}]")
+        mode = str(raw.get("mode", "managed"))
+        for j, inst in enumerate(_list(raw.get("instances"), file, f"resources[{i}].instances")):
+            if not isinstance(inst, dict) or inst.get("deposed"):
+                continue  # deposed objects are not the live resource
+            attributes = inst.get("attributes") if isinstance(inst.get("attributes"), dict) else {}
+            for path in _list(inst.get("sensitive_attributes"), file, f"resources[{i}].instances[{j}].sensitive_attributes"):
+                attributes = _drop_path(attributes, path if isinstance(path, list) else [path])
+            address = _address(raw.get("module"), raw["type"], raw["name"], mode, inst.get("index_key"))
+            resources.append(TfResource(address, raw["type"], raw["name"], str(raw.get("module") or ""),
+                                        _provider(raw.get("provider")), drop_secrets(attributes), mode))
+    return TfDocument("state", str(document.get("terraform_version") or "") or None, resources)

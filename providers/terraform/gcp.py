@@ -68,8 +68,11 @@ def disk_policy_attachment(res: TfResource, b: Builder) -> None:
 def storage_bucket(res: TfResource, b: Builder) -> None:
     v = res.values
     versioning = _first(v.get("versioning")).get("enabled")
+    retention = _first(v.get("retention_policy"))
     b.resource(res, "bucket", v.get("name") or res.name, force_destroy=v.get("force_destroy") if isinstance(v.get("force_destroy"), bool) else None,
-               versioning="Enabled" if versioning is True else None)
+               versioning=versioning if isinstance(versioning, bool) else None,
+               locked=True if retention.get("is_locked") is True else None,
+               deletion_protection_supported=False)  # GCS has no deletion protection switch
 
 
 def resolve_snapshot_schedules(b: Builder) -> None:

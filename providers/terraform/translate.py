@@ -11,12 +11,18 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from providers.terraform import aws, gcp, railway
+from providers.terraform import aws, aws_iam, cloud_iam, datatypes, gcp, railway
 from providers.terraform.builder import PROVIDER, Builder, node_id
 from providers.terraform.context import Context
 from providers.terraform.document import TfResource
 
-FAMILIES = (aws, gcp, railway)
+FAMILIES = (aws, gcp, railway, cloud_iam)
+
+
+def is_modelled_type(rtype: str) -> bool:
+    """A type some mapping understands (as a node, or absorbed into other nodes)."""
+    return (rtype in datatypes.DATA_TYPES or rtype in datatypes.HOLDS_DATA or rtype in datatypes.SCOPE_TYPES
+            or any(rtype in f.PRIMARY or rtype in f.RELATIONAL or rtype in f.ABSORBED for f in FAMILIES))
 
 
 class UnexpectedShape(Exception):
@@ -47,27 +53,44 @@ def translate(resources: list[TfResource], ctx: Context) -> tuple[list[dict[str,
     try:
         aws.collect_user_policies(managed, b)
         aws.collect_role_links(managed, b)
+        b.iam = aws_iam.build_index(managed, b)
+        b.iam_refs = {}
     except (TypeError, AttributeError) as exc:
         raise UnexpectedShape("aws_iam_*", f"IAM policy attachments have an unexpected shape ({exc})") from None
     for res in by_type.get("aws_backup_plan", []):
         b.plans[res.address] = res
         if res.values.get("id"):
             b.plans[res.values["id"]] = res
+    family_types = {t for f in FAMILIES for t in (*f.PRIMARY, *f.RELATIONAL, *f.ABSORBED)}
+    generic_data = datatypes.handler_types([r for r in managed if r.type not in family_types])
+    for res in generic_data.pop("azurerm_resource_group", []):
+        _run(datatypes.resource_group, res, b)
     for family in FAMILIES:
         for rtype, handler in family.PRIMARY.items():
             for res in by_type.get(rtype, []):
                 _run(handler, res, b)
+    for group in generic_data.values():
+        for res in group:
+            _run(datatypes.data_holder, res, b)
     for family in FAMILIES:
         for rtype, handler in family.RELATIONAL.items():
             for res in by_type.get(rtype, []):
                 _run(handler, res, b)
     gcp.resolve_snapshot_schedules(b)
-    known = {t for f in FAMILIES for t in (*f.PRIMARY, *f.RELATIONAL, *f.ABSORBED)}
+    aws.link_kms_keys(managed, b)
+    for group in generic_data.values():
+        for res in group:
+            _run(datatypes.attach, res, b)
+    for res in by_type.get("azurerm_management_lock", []):
+        _run(datatypes.management_lock, res, b)
     unmapped: Counter = Counter()
     for res in managed:
-        if res.type in known:
+        if res.type in family_types or node_id(res) in b.nodes or res.type == "azurerm_management_lock":
             continue
         unmapped[res.type] += 1
-        b.add({"id": node_id(res), "kind": "generic", "name": res.address, "provider": PROVIDER,
-               "address": res.address, "tf_type": res.type})
+        node = {"id": node_id(res), "kind": "generic", "name": res.address, "provider": PROVIDER,
+                "address": res.address, "tf_type": datatypes.effective_type(res)}
+        if datatypes.holds_data(res):
+            node["holds_data"] = True
+        b.add(node)
     return list(b.nodes.values()), unmapped
