@@ -45,6 +45,8 @@ class LiveFlags:
     fingerprint_secrets: bool = False
     verbose: bool = False
     on_request: Callable[[int], None] | None = None
+    #: --timeout: seconds the whole pull may take (None: the provider's default)
+    timeout: float | None = None
     #: extra tuning (tests pass a transport here)
     tuning: dict[str, Any] = field(default_factory=dict)
 
@@ -113,6 +115,8 @@ def live_settings(provider: Provider, flags: LiveFlags, env: Mapping[str, str] |
         value = _number(env, var)
         if value is not None:
             tuning[setting] = value
+    if flags.timeout is not None:
+        tuning["deadline"] = float(flags.timeout)
     tuning.update(flags.tuning)
     key: bytes | None = None
     if flags.fingerprint_secrets:

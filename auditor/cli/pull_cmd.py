@@ -15,7 +15,7 @@ import typer
 from auditor.engine.audit import combine_sources
 from auditor.cli.app import app, err_console, handle_errors, progress, progress_enabled
 from auditor.cli.live import settings_factory
-from auditor.cli.scan import live_flags
+from auditor.cli.scan import TimeoutOpt, live_flags
 from auditor.io.files import check_output_path
 from auditor.engine.sources import load_sources
 from auditor.io.snapshot import write_snapshot
@@ -34,6 +34,7 @@ def pull(
     project: Optional[List[str]] = typer.Option(None, "--project", help="Live providers: only this project (repeatable)."),
     max_requests: Optional[int] = typer.Option(None, "--max-requests", min=1, help="Live providers: request budget; the snapshot is incomplete when it runs out."),
     fingerprint_secrets: bool = typer.Option(False, "--fingerprint-secrets", help="Live providers: read variable values to store keyed fingerprints (values are never stored)."),
+    timeout: Optional[float] = TimeoutOpt,
 ) -> None:
     """Pull SOURCEs into a snapshot (exit 3 when it is incomplete; the file is still written).
 
@@ -41,7 +42,7 @@ def pull(
     """
     show = progress_enabled(quiet)
     check_output_path(output, sources)
-    flags = live_flags(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose)
+    flags = live_flags(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose, timeout)
     with progress(show, "pulling") as advance:
         # live providers report each request: the spinner shows how far a long pull has got
         flags.on_request = lambda n: advance(f"pulling: {n} requests")

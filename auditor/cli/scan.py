@@ -31,6 +31,9 @@ QuietOpt = typer.Option(False, "--quiet", "-q", help="Text format: print only th
 NowOpt = typer.Option(None, "--now", help="Pin 'now' (ISO date/time) for backup age and suppression expiry.")
 AllowPartialOpt = typer.Option(False, "--allow-partial", help="Judge an incomplete audit by its findings instead of exiting 3.")
 VerboseOpt = typer.Option(False, "--verbose", "-v", help="Show fingerprints, suppressed findings and provider request counts.")
+TimeoutOpt = typer.Option(None, "--timeout", min=1, max=86400,
+                          help="Live providers: stop the whole pull after this many seconds (default 900); "
+                               "the audit is then incomplete (exit 3).")
 
 
 def live_flags(
@@ -41,10 +44,11 @@ def live_flags(
     max_requests: Optional[int],
     fingerprint_secrets: bool,
     verbose: bool,
+    timeout: float | None = None,
 ) -> LiveFlags:
     return LiveFlags(token_file=token_file, endpoint=endpoint, workspaces=list(workspace or []),
                      projects=list(project or []), max_requests=max_requests,
-                     fingerprint_secrets=fingerprint_secrets, verbose=verbose)
+                     fingerprint_secrets=fingerprint_secrets, verbose=verbose, timeout=timeout)
 
 
 def check_format(fmt: str) -> None:
@@ -73,6 +77,7 @@ def scan(
     project: Optional[List[str]] = typer.Option(None, "--project", help="Live providers: only this project (repeatable)."),
     max_requests: Optional[int] = typer.Option(None, "--max-requests", min=1, help="Live providers: request budget; the audit is incomplete when it runs out."),
     fingerprint_secrets: bool = typer.Option(False, "--fingerprint-secrets", help="Live providers: read variable values to compare keyed fingerprints in memory (values are never stored)."),
+    timeout: Optional[float] = TimeoutOpt,
     history_dir: Optional[Path] = typer.Option(None, "--history", help="Scheduled runs: store this run (snapshot, findings) in DIR; 'new' means not in the last complete run."),
     keep: Optional[int] = typer.Option(None, "--keep", min=1, help="With --history: keep the newest N runs (and always the newest complete one)."),
     changes_only: bool = typer.Option(False, "--changes-only", help="With --history: report only what changed since the last complete run (text|json|markdown); exit 1 only on new findings."),
@@ -103,7 +108,7 @@ def scan(
     baseline = load_baseline(baseline_file) if baseline_file else None
     registry = check_registry()
     select_checks(registry, only, skip)  # unknown ids fail before any work is done
-    flags = live_flags(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose)
+    flags = live_flags(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose, timeout)
     with progress(show, "loading sources", total=len(sources)) as advance:
         loaded = load_sources(sources, settings_factory(flags), advance)
     with progress(show, "running checks"):

@@ -21,7 +21,7 @@ from typing import Any, Callable
 
 from auditor.core.errors import IncompleteAudit, UsageError
 from providers.railway import queries as Q
-from providers.railway.client import FetchFailed, RailwayClient, Response
+from providers.railway.client import FetchFailed, PageGuard, RailwayClient, Response
 
 TOKEN_VARIABLE_NAMES = ("RAILWAY_TOKEN", "RAILWAY_API_TOKEN")
 
@@ -91,10 +91,11 @@ class Puller:
         """Nodes of a connection, following pages with `document` while hasNextPage."""
         nodes = [e["node"] for e in conn.get("edges") or []]
         info = conn.get("pageInfo") or {}
+        guard = PageGuard()
         while info.get("hasNextPage"):
             cursor = info.get("endCursor")
-            if not cursor:
-                self.gap(f"{what}: page says there is more but gives no cursor; {len(nodes)} items read")
+            if refusal := guard.refuse(cursor):
+                self.gap(f"{what}: {refusal}; {len(nodes)} items read")
                 break
             with self._lock:
                 self.follow_ups += 1
@@ -178,6 +179,7 @@ class Puller:
         """Page through a workspace's projects; queue each page's batch items at once."""
         after = None
         ws["projects"] = []
+        guard = PageGuard()
         while True:
             resp = self.execute(Q.PROJECTS_PAGE_QUERY,
                                 {"workspaceId": ws["id"], "first": Q.PROJECTS_PAGE, "after": after},
@@ -202,8 +204,8 @@ class Puller:
             if not info.get("hasNextPage"):
                 return
             after = info.get("endCursor")
-            if not after:
-                self.gap(f"workspace {ws['id']}: projects: page says there is more but gives no cursor")
+            if refusal := guard.refuse(after):
+                self.gap(f"workspace {ws['id']}: projects: {refusal}")
                 return
 
     def wanted_project(self, p: dict) -> bool:
