@@ -31,6 +31,8 @@ ALERT_SCHEMA = "blastscope-alert"
 #: findings listed in one alert; the rest are counted
 MAX_LISTED = 20
 MAX_RETRY_AFTER = 30.0
+#: bytes of a webhook's answer read (only its status matters)
+MAX_ANSWER_BYTES = 64 * 1024
 
 
 NotifyFailed = DeliveryFailed  # the name the alerting code raises
@@ -178,20 +180,39 @@ def send(
         for attempt in range(1, attempts + 1):
             delay = backoff * (2 ** (attempt - 1)) * (1 + random.random() / 2)
             try:
-                response = client.post(url, json=body)
-            except httpx.HTTPError as exc:
-                last = f"{type(exc).__name__}"
+                status, retry_after = _post(client, url, body, timeout)
+            except (httpx.HTTPError, _Unbounded) as exc:
+                last = str(exc) if isinstance(exc, _Unbounded) else f"{type(exc).__name__}"
             else:
-                if 200 <= response.status_code < 300:
+                if 200 <= status < 300:
                     return attempt
-                last = f"HTTP {response.status_code}"
-                if response.status_code == 429:
-                    delay = max(delay, _retry_after(response.headers.get("Retry-After")))
-                elif response.status_code < 500:
+                last = f"HTTP {status}"
+                if status == 429:
+                    delay = max(delay, _retry_after(retry_after))
+                elif status < 500:
                     raise NotifyFailed(f"alert to {where} refused: {last} (not retried)")
             if attempt < attempts:
                 sleep(min(delay, MAX_RETRY_AFTER))
     raise NotifyFailed(f"alert to {where} failed after {attempts} attempts: {last}")
+
+
+class _Unbounded(Exception):
+    """A webhook answer that is too big or too slow to wait for."""
+
+
+def _post(client: Any, url: str, body: dict[str, Any], timeout: float) -> tuple[int, str | None]:
+    """POST and read at most MAX_ANSWER_BYTES of the answer within `timeout` seconds overall:
+    a receiver that drips or streams forever cannot hold a scheduled run or fill its memory."""
+    started = time.monotonic()
+    with client.stream("POST", url, json=body) as response:
+        size = 0
+        for chunk in response.iter_raw():
+            size += len(chunk)
+            if size > MAX_ANSWER_BYTES:
+                break  # the status is all we need; the rest is not read
+            if time.monotonic() - started > timeout:
+                raise _Unbounded(f"answer took longer than {timeout:.0f} s")
+        return response.status_code, response.headers.get("Retry-After")
 
 
 def _retry_after(value: str | None) -> float:
