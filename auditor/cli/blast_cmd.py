@@ -11,6 +11,7 @@ import typer
 from auditor.core.blast import analysis
 from auditor.uses.blast_query import blast_json, blast_report, blast_text, resolve_node
 from auditor.cli.app import app, handle_errors, write_output
+from auditor.io.files import check_output_path
 from auditor.engine.sources import load_sources
 from auditor.core.errors import UsageError
 from auditor.engine.audit import merge_sources
@@ -34,6 +35,9 @@ def blast(
     """
     if fmt not in ("text", "json"):
         raise UsageError(f"--format: blast supports text or json, not {fmt!r}")
+    for target in (output, render_file):
+        if target is not None:
+            check_output_path(target, [source])
     sources = load_sources([source])
     topo = Topology(merge_sources(sources))
     an = analysis(topo, load_policy(policy_file))

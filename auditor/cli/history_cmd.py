@@ -11,6 +11,7 @@ from typing import Any, Optional
 import typer
 
 from auditor.cli.app import FailOn, app, handle_errors, parse_now, write_output
+from auditor.io.files import check_output_path
 from auditor.core.errors import UsageError
 from auditor.core.severity import SEVERITIES
 
@@ -30,6 +31,8 @@ def history(
 
     if fmt not in ("text", "json"):
         raise UsageError(f"--format: unknown format {fmt!r} (choose from text, json)")
+    if output is not None:
+        check_output_path(output)
     entries = History(directory).entries()
     if fmt == "json":
         rows = [{"name": e.name, "path": str(e.path), "created_at": e.created_at, "complete": e.complete,
@@ -107,6 +110,8 @@ def diff_cmd(
 
     if fmt not in DIFF_FORMATS:
         raise UsageError(f"--format: unknown format {fmt!r} (choose from {', '.join(DIFF_FORMATS)})")
+    if output is not None:
+        check_output_path(output, [old, new])
     pinned = parse_now(now)
     old_label, old_resources, old_findings, old_gaps = _side(old, policy_file, pinned)
     new_label, new_resources, new_findings, new_gaps = _side(new, policy_file, pinned)
