@@ -13,6 +13,7 @@ from rich.text import Text
 from auditor.engine.audit import AuditResult
 from auditor.core.findings import Finding
 from auditor.core.severity import SEVERITIES
+from auditor.core.text import printable
 from auditor.reports.context import ReportContext
 
 STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}
@@ -48,18 +49,18 @@ def _finding(console: Console, result: AuditResult, f: Finding, verbose: bool) -
     head = Text("  ")
     head.append(f" {f.severity.upper()} ", style=STYLE[f.severity])
     head.append(f" {f.check_id}  ", style="bold")
-    head.append(f"{result.topology.label(f.resource_id)}")
-    head.append(f"  [{f.resource_id}]", style="dim")
+    head.append(printable(result.topology.label(f.resource_id)))
+    head.append(f"  [{printable(f.resource_id)}]", style="dim")
     console.print(head)
-    console.print(Text("    " + f.message))
+    console.print(Text("    " + printable(f.message)))
     for i, path in enumerate(f.evidence):
         prefix = "    evidence: " if i == 0 else "              "
         line = Text(prefix, style="dim")
-        line.append(path.text(result.topology.label))
+        line.append(printable(path.text(result.topology.label)))
         console.print(line)
     if f.remediation:
         line = Text("    fix: ", style="dim")
-        line.append(f.remediation)
+        line.append(printable(f.remediation))
         console.print(line)
     if verbose:
         console.print(Text(f"    fingerprint: {f.fingerprint}", style="dim"))
@@ -69,12 +70,12 @@ def render(ctx: ReportContext, *, width: int | None = None) -> str:
     result, color, verbose = ctx.result, ctx.color, ctx.verbose
     buffer = io.StringIO()
     console = Console(file=buffer, force_terminal=color, no_color=not color, width=width or 110, highlight=False, soft_wrap=True)
-    sources = ", ".join(f"{s.origin} ({s.provider}, {len(s.resources)} resources)" for s in result.sources)
+    sources = ", ".join(f"{printable(s.origin)} ({s.provider}, {len(s.resources)} resources)" for s in result.sources)
     console.print(Text(f"blastscope scan of {sources}", style="bold"))
     for gap in ctx.gaps:
-        console.print(Text(f"  incomplete: {gap}", style="bold red"))
+        console.print(Text(f"  incomplete: {printable(gap)}", style="bold red"))
     for warning in result.warnings:
-        console.print(Text(f"  warning: {warning}", style="yellow"))
+        console.print(Text(f"  warning: {printable(warning)}", style="yellow"))
     for severity in SEVERITIES:
         group = [f for f in result.findings if f.severity == severity]
         if not group:
@@ -87,7 +88,7 @@ def render(ctx: ReportContext, *, width: int | None = None) -> str:
         console.print()
         console.print(Text(f"SUPPRESSED ({len(result.suppressed)})", style="dim"))
         for f in result.suppressed:
-            console.print(Text(f"  {f.check_id} {result.topology.label(f.resource_id)} — {f.suppressed_by}", style="dim"))
+            console.print(Text(printable(f"  {f.check_id} {result.topology.label(f.resource_id)} — {f.suppressed_by}"), style="dim"))
     console.print()
     style = "bold green" if ctx.verdict.status == "pass" else "bold red"
     console.print(Text(summary_line(ctx), style=style))

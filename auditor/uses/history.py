@@ -78,8 +78,11 @@ class Entry:
         return str(self.run.get("created_at", ""))
 
     def counts(self) -> dict[str, int]:
-        by = self.run.get("summary", {}).get("by_severity", {})
-        return {s: int(by.get(s, 0)) for s in SEVERITIES}
+        summary = self.run.get("summary")
+        by = summary.get("by_severity") if isinstance(summary, dict) else None
+        by = by if isinstance(by, dict) else {}
+        return {s: v if isinstance(v := by.get(s, 0), int) and not isinstance(v, bool) and 0 <= v < 10**9 else 0
+                for s in SEVERITIES}
 
     def snapshot(self) -> Source:
         return load_snapshot(self.path / "snapshot.json")
@@ -170,6 +173,9 @@ class History:
             return None
         if not (isinstance(run, dict) and run.get("format") == ENTRY_FORMAT):
             return None  # not ours
+        if not isinstance(run.get("complete"), bool) or not isinstance(run.get("gaps", []), list):
+            self.warn(f"{child.name}: run.json is damaged (complete/gaps); entry skipped")
+            return None
         if _parse_time(str(run.get("created_at", ""))) is None:
             self.warn(f"{child.name}: run.json has no valid created_at; entry skipped")
             return None
