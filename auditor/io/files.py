@@ -36,7 +36,7 @@ def read_input(name: str | Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of a regular file, or of standard input for `-` (read once per process)."""
     if str(name) in STDIN_NAMES:
         if not _stdin_read or _stdin_read[0][0] is not sys.stdin:
-            data = sys.stdin.buffer.read(limit + 1)
+            data = _read_capped(sys.stdin.buffer, limit)
             if len(data) > limit:
                 raise InputError(f"standard input is larger than {limit} bytes", file="<stdin>")
             _stdin_read[:] = [(sys.stdin, data)]
@@ -56,12 +56,27 @@ def read_input(name: str | Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
         raise InputError(f"file is larger than {limit} bytes", file=str(path))
     try:
         with path.open("rb") as fh:
-            data = fh.read(limit + 1)
+            data = _read_capped(fh, limit, expected=st.st_size)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
     if len(data) > limit:
         raise InputError(f"file is larger than {limit} bytes", file=str(path))
     return data
+
+
+def _read_capped(fh: Any, limit: int, expected: int | None = None) -> bytes:
+    """At most limit + 1 bytes, read in chunks: `read(limit + 1)` would reserve the whole cap
+    (2 GiB of address space) for every input, however small."""
+    chunks: list[bytes] = []
+    size = 0
+    step = max(64 * 1024, min(limit + 1, (expected or 0) + 1))
+    while size <= limit:
+        chunk = fh.read(min(step, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def parse_json(data: bytes, file: str) -> Any:
