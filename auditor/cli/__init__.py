@@ -1,7 +1,7 @@
 """Command-line interface. Each command lives in its own module and registers on `app`.
 
-Importing this package is cheap: the commands (typer, rich, the engine) are imported inside
-`main`, where a Ctrl-C during start-up ends with one line instead of a traceback.
+A Ctrl-C while the commands are being imported (typer, rich, the engine: the slow part of
+start-up) ends with one line and exit 130 instead of a traceback.
 """
 
 from __future__ import annotations
@@ -10,6 +10,19 @@ import gc
 import os
 import signal
 import sys
+
+
+try:
+    from auditor.cli import blast_cmd, checks_cmd, scan  # noqa: F401  (register commands)
+    from auditor.cli import pull_cmd  # noqa: F401  (register `pull`)
+    from auditor.cli import history_cmd  # noqa: F401  (register `history`, `diff`)
+    from auditor.cli import gate_cmd  # noqa: F401  (register `gate`)
+    from auditor.cli import baseline_cmd  # noqa: F401  (register `baseline create|update`)
+    from auditor.cli import render_cmd  # noqa: F401  (register `render`)
+    from auditor.cli.app import app
+except KeyboardInterrupt:
+    print("blastscope: interrupted", file=sys.stderr)
+    os._exit(130)
 
 
 def _terminated(signum: int, _frame: object) -> None:
@@ -28,14 +41,6 @@ def main() -> None:
     gc.disable()
     try:
         signal.signal(signal.SIGTERM, _terminated)
-        from auditor.cli import blast_cmd, checks_cmd, scan  # noqa: F401  (register commands)
-        from auditor.cli import pull_cmd  # noqa: F401  (register `pull`)
-        from auditor.cli import history_cmd  # noqa: F401  (register `history`, `diff`)
-        from auditor.cli import gate_cmd  # noqa: F401  (register `gate`)
-        from auditor.cli import baseline_cmd  # noqa: F401  (register `baseline create|update`)
-        from auditor.cli import render_cmd  # noqa: F401  (register `render`)
-        from auditor.cli.app import app
-
         app(prog_name="blastscope", standalone_mode=True)
         code = 0
     except KeyboardInterrupt:
