@@ -136,9 +136,11 @@ def summarise(loader: str, data: dict) -> dict:
         "rejected": outcomes["rejected"],
         "tracebacks": sum(1 for r in rows if r["outcome"].startswith("worker died")) + sum(c["traceback"] for c in cli),
         "hangs": outcomes["hang"] + sum(c["hang"] for c in cli),
-        "over_1gb": sum(1 for r in rows if r["rss_kib"] > ONE_GB_KIB) + sum(1 for c in cli if c["rss_kib"] > ONE_GB_KIB),
+        "over_1gb": sum(1 for r in rows if r["rss_kib"] > ONE_GB_KIB)
+        + sum(1 for c in cli if c["rss_kib"] > ONE_GB_KIB),
         "internal_errors": outcomes["internal"] + outcomes["nan-output"] + sum(c["internal"] for c in cli),
-        "invalid_accepted": outcomes["invalid-accepted"] + sum(1 for c in cli if c["must_reject"] and c["exit"] in (0, 1)),
+        "invalid_accepted": outcomes["invalid-accepted"]
+        + sum(1 for c in cli if c["must_reject"] and c["exit"] in (0, 1)),
         "cli_runs": len(cli),
         "cli_bad_exit": sum(1 for c in cli if c["exit"] not in (0, 1, 2, 3) or c["lines"] > 1 and c["exit"] == 2),
         "max_rss_mib": max([r["rss_kib"] for r in rows] + [c["rss_kib"] for c in cli] + [0]) // 1024,
@@ -170,7 +172,8 @@ def main() -> None:
         summary = summarise(loader, run_loader(loader, args.seed, args.per_loader, args.cli_every))
         summaries.append(summary)
         print(f"{loader:<10} {summary['inputs']:>6} {summary['accepted']:>8} {summary['rejected']:>8} "
-              f"{summary['tracebacks']:>10} {summary['hangs']:>5} {summary['over_1gb']:>5} {summary['internal_errors']:>8} "
+              f"{summary['tracebacks']:>10} {summary['hangs']:>5} {summary['over_1gb']:>5} "
+              f"{summary['internal_errors']:>8} "
               f"{summary['invalid_accepted']:>10} {summary['cli_runs']:>8} {summary['max_rss_mib']:>11} "
               f"{summary['median_ms']:>9.0f}", flush=True)
         for example in summary["examples"]:

@@ -11,14 +11,17 @@ import os
 import signal
 import sys
 
-
 try:
-    from auditor.cli import blast_cmd, checks_cmd, scan  # noqa: F401  (register commands)
-    from auditor.cli import pull_cmd  # noqa: F401  (register `pull`)
-    from auditor.cli import history_cmd  # noqa: F401  (register `history`, `diff`)
-    from auditor.cli import gate_cmd  # noqa: F401  (register `gate`)
-    from auditor.cli import baseline_cmd  # noqa: F401  (register `baseline create|update`)
-    from auditor.cli import render_cmd  # noqa: F401  (register `render`)
+    from auditor.cli import (  # noqa: F401  (register commands)
+        baseline_cmd,  # noqa: F401  (register `baseline create|update`)
+        blast_cmd,
+        checks_cmd,
+        gate_cmd,  # noqa: F401  (register `gate`)
+        history_cmd,  # noqa: F401  (register `history`, `diff`)
+        pull_cmd,  # noqa: F401  (register `pull`)
+        render_cmd,  # noqa: F401  (register `render`)
+        scan,
+    )
     from auditor.cli.app import app
 except KeyboardInterrupt:
     print("blastscope: interrupted", file=sys.stderr)

@@ -8,6 +8,7 @@ so readers see the old file or the new one and a planted link is never followed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -176,10 +177,8 @@ def _write(path: Path, chunks: Iterable[bytes]) -> None:
             os.fsync(fh.fileno())
         os.replace(tmp, path)
     except BaseException as exc:
-        try:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
         if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
             raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
         raise

@@ -9,13 +9,12 @@ when the diagram module is installed (GitHub renders ```mermaid blocks).
 from __future__ import annotations
 
 import html
-from typing import Any
 
+from auditor.core.findings import Finding
+from auditor.core.severity import SEVERITIES
+from auditor.core.text import printable
 from auditor.engine.audit import AuditResult
 from auditor.reports.context import ReportContext
-from auditor.core.findings import Finding
-from auditor.core.severity import SEVERITIES, at_least
-from auditor.core.text import printable
 
 ICON = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
 MAX_ROWS = 100

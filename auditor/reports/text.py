@@ -5,15 +5,14 @@ markup."""
 from __future__ import annotations
 
 import io
-from typing import Any
 
 from rich.console import Console
 from rich.text import Text
 
-from auditor.engine.audit import AuditResult
 from auditor.core.findings import Finding
 from auditor.core.severity import SEVERITIES
 from auditor.core.text import printable
+from auditor.engine.audit import AuditResult
 from auditor.reports.context import ReportContext
 
 STYLE = {"critical": "bold white on red", "high": "bold red", "medium": "yellow", "low": "cyan", "info": "dim"}

@@ -24,17 +24,18 @@ import os
 import shutil
 import stat
 import time
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from auditor import __version__
 from auditor.core.errors import InputError
 from auditor.core.severity import SEVERITIES
+from auditor.core.source import Source
 from auditor.io.files import read_input, read_json
 from auditor.io.snapshot import load_snapshot, snapshot_document
-from auditor.core.source import Source
 
 ENTRY_FORMAT = "blastscope-history-entry"
 ENTRY_VERSION = 1
@@ -107,7 +108,7 @@ class Entry:
 
 
 def entry_name(when: datetime) -> str:
-    return when.astimezone(timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    return when.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
 def _fsync_dir(path: Path) -> None:
@@ -130,7 +131,7 @@ def _parse_time(text: str) -> datetime | None:
         when = datetime.fromisoformat(text.replace("Z", "+00:00"))
     except (ValueError, TypeError):
         return None
-    return when if when.tzinfo else when.replace(tzinfo=timezone.utc)
+    return when if when.tzinfo else when.replace(tzinfo=UTC)
 
 
 def _is_regular(path: Path) -> bool:
@@ -200,12 +201,12 @@ class History:
             if entry is not None:
                 out.append(entry)
         # creation time (microseconds) orders runs written within the same second
-        out.sort(key=lambda e: (_parse_time(e.created_at) or datetime.min.replace(tzinfo=timezone.utc), e.name))
+        out.sort(key=lambda e: (_parse_time(e.created_at) or datetime.min.replace(tzinfo=UTC), e.name))
         return out
 
     def in_future(self, entry: Entry) -> bool:
         when = _parse_time(entry.created_at)
-        now = self.now or datetime.now(timezone.utc)
+        now = self.now or datetime.now(UTC)
         return when is not None and when > now + FUTURE_SLACK
 
     def bases(self) -> list[Entry]:
@@ -239,7 +240,7 @@ class History:
         when: datetime | None = None,
     ) -> Entry:
         """Store one run atomically and return it. `run` is merged into the entry's run.json."""
-        when = (when or datetime.now(timezone.utc)).astimezone(timezone.utc)
+        when = (when or datetime.now(UTC)).astimezone(UTC)
         self.sweep()
         name = entry_name(when)
         partial = self.root / f"{PARTIAL_PREFIX}{name}-{os.urandom(4).hex()}-{os.getpid()}"

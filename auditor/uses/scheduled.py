@@ -8,17 +8,16 @@ auditor.uses.notify); the CLI calls `record_run` then `alert`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from auditor.core.errors import BlastscopeError
+from auditor.core.severity import at_least, rank
 from auditor.engine.audit import AuditResult, combine_sources
 from auditor.uses.diff import Diff, diff
 from auditor.uses.history import Entry, History
 from auditor.uses.notify import Alert, payload, resolve_url, send
-from auditor.core.severity import at_least, rank
 
 
 @dataclass

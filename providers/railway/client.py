@@ -16,16 +16,18 @@ which the puller records as a gap: the audit is incomplete (exit 3), never clean
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import random
 import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.graphql"
 DEFAULT_ENDPOINT = "https://backboard.railway.com/graphql/v2"
@@ -63,7 +65,8 @@ MAX_PAGES = 10_000
 _VALUE = r"[\"']?[^\s,;\"'}]+"
 _TOKEN_LIKE = [
     # header echoes: "Authorization: Bearer abc", "Project-Access-Token: abc"
-    re.compile(r"(?i)(authorization|project-access-token|x-api-key)([\"']?\s*[:=]?\s*)(?:(?:bearer|basic)\s+)?" + _VALUE),
+    re.compile(r"(?i)(authorization|project-access-token|x-api-key)([\"']?\s*[:=]?\s*)(?:(?:bearer|basic)\s+)?"
+               + _VALUE),
     # "token=abc", "\"password\": \"abc\""
     re.compile(r"(?i)(token|secret|password|passwd|api[-_]?key|cookie|credential)([\"']?\s*[:=]\s*)" + _VALUE),
     re.compile(r"(?i)\b(bearer|basic)(\s+)[^\s,;\"'}]+"),
@@ -257,10 +260,8 @@ class RailwayClient:
 
     def _expire(self) -> None:
         self.expired = True
-        try:
+        with contextlib.suppress(Exception):  # closing under running requests; they fail on their own
             self._http.close()
-        except Exception:  # noqa: BLE001 - closing under running requests; they fail on their own
-            pass
 
     def _deadline_text(self) -> str:
         return f"the pull took longer than its {self.pull_deadline:.0f} s deadline (--timeout); stopped"
@@ -270,7 +271,7 @@ class RailwayClient:
             self._watchdog.cancel()
         self._http.close()
 
-    def __enter__(self) -> "RailwayClient":
+    def __enter__(self) -> RailwayClient:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -371,7 +372,8 @@ class RailwayClient:
         for chunk in resp.iter_bytes():
             size += len(chunk)
             if size > self.max_body:
-                raise _Refused(f"answer is larger than the {self.max_body}-byte cap (after decompression); not read further")
+                raise _Refused(f"answer is larger than the {self.max_body}-byte cap (after decompression); "
+                               "not read further")
             if time.monotonic() - started > self.response_deadline:
                 raise _Refused(f"answer took longer than {self.response_deadline:.0f} s; not read further")
             if self.expired:

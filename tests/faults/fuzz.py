@@ -40,7 +40,7 @@ environments: {production: [prod, production, live], staging: [stg, staging]}
 backups: {rpo: 24h, min_retention: 7d}
 severity: {credential-no-expiry: medium}
 suppressions:
-  - {check: backup-colocated, resource: pocketos-db, reason: "migration to off-site dumps, OPS-123", expires: 2027-01-31}
+  - {check: backup-colocated, resource: pocketos-db, reason: "off-site dumps, OPS-123", expires: 2027-01-31}
 """
 
 #: values that are invalid wherever a number, count, duration or version is expected
@@ -51,7 +51,8 @@ BAD_DURATIONS: list[Any] = [math.nan, math.inf, "-7d", -1, True, "99999999999999
 
 HOSTILE: list[Any] = [
     None, True, False, 0, -1, 2**63, 10**5000, math.nan, math.inf, -math.inf, 1e-320, "", " ", "\x00", "\x1b[2J",
-    "\ud800", "\udfff", "\u202e", "a" * 100_000, "é" * 5000, "<img src=x onerror=1>", "${{ secrets.X }}", [], {}, [[[]]],
+    "\ud800", "\udfff", "\u202e", "a" * 100_000, "é" * 5000, "<img src=x onerror=1>", "${{ secrets.X }}",
+    [], {}, [[[]]],
     {"": None}, {"id": None}, [None] * 50, "2026-02-30T00:00:00Z", "0001-01-01", "9999-12-31T23:59:59Z", "-0",
     "0x1F", "1_000", "~", "null", "yes", "no", "on", ".inf", ".nan", "1e999", "---", "!!binary AAAA", "*alias",
 ]
@@ -101,7 +102,8 @@ def seeds(loader: str) -> list[tuple[str, str]]:
         elif loader == "snapshot":
             _SEEDS[loader] = [(_snapshot_seed(), ".json")]
         elif loader == "terraform":
-            _SEEDS[loader] = [(p.read_text(encoding="utf-8"), ".json") for p in sorted((SAMPLES / "terraform").glob("*.json"))]
+            plans = sorted((SAMPLES / "terraform").glob("*.json"))
+            _SEEDS[loader] = [(p.read_text(encoding="utf-8"), ".json") for p in plans]
         elif loader == "baseline":
             _SEEDS[loader] = [(_baseline_seed(), ".json")]
         else:
@@ -257,7 +259,8 @@ def byte_level(rng: random.Random, loader: str) -> Case:
         elif op == "flip":
             data[i] ^= 1 << rng.randrange(8)
         elif op == "insert":
-            data[i:i] = rng.choice([b"\x00", b"\xff\xfe", b"&a [*a]", b"{", b"[", b"\"", b":", b"\n- ", b"!!python/object:os.system",
+            data[i:i] = rng.choice([b"\x00", b"\xff\xfe", b"&a [*a]", b"{", b"[", b"\"", b":", b"\n- ",
+                                    b"!!python/object:os.system",
                                     b"\\ud800", b"1e99999", b"\t", b"\r"])
         elif op == "dup":
             j = min(len(data), i + rng.randint(1, 200))

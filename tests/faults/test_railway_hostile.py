@@ -153,7 +153,8 @@ def test_a_server_echoing_the_token_does_not_get_it_printed_or_stored(account, e
     with HostileServer(scenario) as srv:
         run = scan(srv.url, account.token, "-o", str(tmp_path / "report.json"))
         env = {**os.environ, **FAST, "RAILWAY_API_TOKEN": account.token}
-        pulled = subprocess.run([sys.executable, "-m", "auditor", "pull", "railway", "--endpoint", srv.url, "-o", str(snapshot)],
+        pulled = subprocess.run([sys.executable, "-m", "auditor", "pull", "railway", "--endpoint", srv.url,
+                                 "-o", str(snapshot)],
                                 cwd=ROOT, capture_output=True, text=True, env=env, timeout=HANG)
     assert run.returncode == 3 and pulled.returncode == 3, (run.stderr, pulled.stderr)
     stored = (tmp_path / "report.json").read_text() + snapshot.read_text()

@@ -15,7 +15,8 @@ EVIL = "pg\x1b]0;pwned\x07\x1b[2J<img src=x onerror=alert(1)>|`x`\u202e"
 
 def evil_inventory(tmp_path):
     text = (SAMPLES / "pocketos" / "inventory.yaml").read_text()
-    text = text.replace("name: pg-data, parent: pocketos}", 'name: "pg\\e]0;pwned\\a\\e[2J<img src=x onerror=alert(1)>|`x`\\u202e", parent: pocketos}')
+    evil = 'name: "pg\\e]0;pwned\\a\\e[2J<img src=x onerror=alert(1)>|`x`\\u202e", parent: pocketos}'
+    text = text.replace("name: pg-data, parent: pocketos}", evil)
     path = tmp_path / "inventory.yaml"
     path.write_text(text)
     return path
@@ -38,7 +39,8 @@ def test_the_markdown_report_never_embeds_raw_html(tmp_path):
 
 def test_history_never_prints_escape_sequences_from_entries(tmp_path):
     history = tmp_path / "audits"
-    assert run_cli("scan", str(SAMPLES / "pocketos" / "inventory.yaml"), "--history", str(history), "-q").returncode == 1
+    first = run_cli("scan", str(SAMPLES / "pocketos" / "inventory.yaml"), "--history", str(history), "-q")
+    assert first.returncode == 1
     [entry] = list(history.iterdir())
     evil = history / "20261125T000000Z\x1b[2J"
     shutil.copytree(entry, evil)
