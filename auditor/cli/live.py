@@ -52,10 +52,11 @@ class LiveFlags:
 
 
 def read_token_file(path: Path) -> str:
+    from auditor.io.files import read_input
+
     try:
-        token = path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise InputError(f"cannot read token file: {exc.strerror}", file=str(path)) from None
+        # a regular file, capped: a FIFO or /dev/zero given as the token file must not hang
+        token = read_input(path, limit=64 * 1024).decode("utf-8").strip()
     except UnicodeDecodeError:
         raise InputError("token file is not UTF-8 text", file=str(path)) from None
     if not token or any(c.isspace() for c in token):

@@ -68,10 +68,12 @@ def resolve_url(value: str) -> str:
         if not url:
             raise UsageError(f"--notify: environment variable {value[4:]} is not set")
     elif value.startswith("file:"):
+        from auditor.io.files import read_input
+
         try:
-            url = Path(value[5:]).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise UsageError(f"--notify: cannot read {value[5:]}: {exc.strerror}") from None
+            url = read_input(Path(value[5:]), limit=64 * 1024).decode("utf-8").strip()
+        except (BlastscopeError, UnicodeDecodeError) as exc:
+            raise UsageError(f"--notify: cannot read {value[5:]}: {getattr(exc, 'detail', 'not UTF-8 text')}") from None
     else:
         url = value
     parts = urlsplit(url)
