@@ -104,19 +104,22 @@ def run_loader(loader: str, seed: int, count: int, cli_every: int) -> dict:
     results: dict[int, dict] = {}
     start = 0
     while start < count:
-        proc = subprocess.Popen([sys.executable, __file__, "--worker", loader, str(seed), str(start), str(count)],
-                                cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        assert proc.stdout is not None
-        for line in proc.stdout:
-            row = json.loads(line)
-            results[row["i"]] = row
-            start = row["i"] + 1
-        proc.wait()
-        if start < count and proc.returncode != 0:
-            # the worker died on input `start` (memory cap, a signal): record it, go on after it
-            results[start] = {"i": start, "kind": "?", "outcome": f"worker died (exit {proc.returncode})",
-                              "note": proc.stderr.read()[-200:] if proc.stderr else "", "s": 0, "rss_kib": 0}
-            start += 1
+        # stderr to a file: a pipe nobody reads fills up and blocks the worker
+        with tempfile.TemporaryFile(mode="w+") as errors:
+            proc = subprocess.Popen([sys.executable, __file__, "--worker", loader, str(seed), str(start), str(count)],
+                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=errors, text=True)
+            assert proc.stdout is not None
+            for line in proc.stdout:
+                row = json.loads(line)
+                results[row["i"]] = row
+                start = row["i"] + 1
+            proc.wait()
+            if start < count and proc.returncode != 0:
+                # the worker died on input `start` (memory cap, a signal): record it, go on after it
+                errors.seek(0)
+                results[start] = {"i": start, "kind": "?", "outcome": f"worker died (exit {proc.returncode})",
+                                  "note": errors.read()[-200:], "s": 0, "rss_kib": 0}
+                start += 1
     cli = []
     if cli_every:
         workdir = Path(tempfile.mkdtemp(prefix="fuzz-cli-"))
