@@ -25,7 +25,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from auditor import __version__
-from auditor.core.errors import DeliveryFailed, UsageError
+from auditor.core.errors import BlastscopeError, DeliveryFailed, UsageError
 from auditor.core.severity import SEVERITIES
 
 NOTIFY_FORMATS = ("slack", "json")
