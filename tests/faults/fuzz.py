@@ -19,6 +19,7 @@ that is not strict JSON) or `invalid-accepted` (a targeted input that was not re
 
 from __future__ import annotations
 
+import copy
 import json
 import math
 import random
@@ -233,10 +234,10 @@ def structural(rng: random.Random, loader: str) -> Case:
         if roll < 0.1:
             value: Any = _deep(rng.choice([50, 500, 5000]))
         elif roll < 0.2 and isinstance(doc, dict):
-            value = rng.choice(HOSTILE)
+            value = copy.deepcopy(rng.choice(HOSTILE))
             path = path[:-1] + (rng.choice(["", "\x1b", "__proto__", "a" * 500, "id", "kind"]),) if path else path
         else:
-            value = rng.choice(HOSTILE)
+            value = copy.deepcopy(rng.choice(HOSTILE))  # a fresh copy: later mutations must not edit the pool
         try:
             doc = _set(doc, path, value)
         except (TypeError, KeyError, IndexError):
