@@ -1,19 +1,37 @@
-"""Command-line interface. Each command lives in its own module and registers on `app`."""
+"""Command-line interface. Each command lives in its own module and registers on `app`.
+
+A Ctrl-C while the commands are being imported (typer, rich, the engine: the slow part of
+start-up) ends with one line and exit 130 instead of a traceback.
+"""
 
 from __future__ import annotations
 
 import gc
 import os
+import signal
 import sys
 
-from auditor.cli import blast_cmd, checks_cmd, scan  # noqa: F401  (register commands)
-from auditor.cli import pull_cmd  # noqa: F401  (register `pull`)
-from auditor.cli import history_cmd  # noqa: F401  (register `history`, `diff`)
-from auditor.cli import gate_cmd  # noqa: F401  (register `gate`)
-from auditor.cli import baseline_cmd  # noqa: F401  (register `baseline create|update`)
-from auditor.cli import render_cmd  # noqa: F401  (register `render`)
-from auditor.cli import guard_cmd  # noqa: F401  (register `guard`, `mcp`)
-from auditor.cli.app import app
+try:
+    from auditor.cli import (  # noqa: F401  (register commands)
+        baseline_cmd,  # noqa: F401  (register `baseline create|update`)
+        blast_cmd,
+        checks_cmd,
+        gate_cmd,  # noqa: F401  (register `gate`)
+        guard_cmd,  # noqa: F401  (register `guard`, `mcp`)
+        history_cmd,  # noqa: F401  (register `history`, `diff`)
+        pull_cmd,  # noqa: F401  (register `pull`)
+        render_cmd,  # noqa: F401  (register `render`)
+        scan,
+    )
+    from auditor.cli.app import app
+except KeyboardInterrupt:
+    print("blastscope: interrupted", file=sys.stderr)
+    os._exit(130)
+
+
+def _terminated(signum: int, _frame: object) -> None:
+    """SIGTERM unwinds like an exception, so temporary files and partial entries are removed."""
+    raise SystemExit(128 + signum)
 
 
 def main() -> None:
@@ -26,8 +44,12 @@ def main() -> None:
     """
     gc.disable()
     try:
+        signal.signal(signal.SIGTERM, _terminated)
         app(prog_name="blastscope", standalone_mode=True)
         code = 0
+    except KeyboardInterrupt:
+        print("blastscope: interrupted", file=sys.stderr)
+        code = 130
     except SystemExit as exc:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
         if isinstance(exc.code, str):

@@ -14,6 +14,7 @@ import typer
 
 from auditor.cli.app import app, err_console, handle_errors, parse_now
 from auditor.core.errors import UsageError
+from auditor.io.files import check_output_path
 
 baseline_app = typer.Typer(help="Create or update a baseline of accepted findings.", no_args_is_help=True)
 app.add_typer(baseline_app, name="baseline")
@@ -46,6 +47,7 @@ def create(
 
     if output.exists():
         raise UsageError(f"{output} exists; use `blastscope baseline update` to rewrite it")
+    check_output_path(output, sources)
     count = write_baseline(output, _findings(sources, policy_file, now))
     err_console.print(f"wrote {output}: {count} accepted finding(s)", markup=False)
 
@@ -61,6 +63,7 @@ def update(
     """Rewrite the baseline with the current findings and print what entered and what left."""
     from auditor.io.baseline import load_baseline, write_baseline
 
+    check_output_path(output, sources)
     before = load_baseline(output) if output.exists() else set()
     findings = _findings(sources, policy_file, now)
     write_baseline(output, findings)

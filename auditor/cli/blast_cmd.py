@@ -9,6 +9,7 @@ from typing import Optional
 import typer
 
 from auditor.cli.app import app, handle_errors, write_output
+from auditor.io.files import check_output_path
 from auditor.core.errors import UsageError
 
 
@@ -36,6 +37,9 @@ def blast(
 
     if fmt not in ("text", "json"):
         raise UsageError(f"--format: blast supports text or json, not {fmt!r}")
+    for target in (output, render_file):
+        if target is not None:
+            check_output_path(target, [source])
     sources = load_sources([source])
     topo = Topology(merge_sources(sources))
     an = analysis(topo, load_policy(policy_file))

@@ -10,7 +10,9 @@ from typing import Any, Optional
 
 import typer
 
-from auditor.cli.app import FailOn, app, handle_errors, parse_now, write_output
+from auditor.cli.app import FailOn, app, err_console, handle_errors, parse_now, write_output
+from auditor.core.text import printable
+from auditor.io.files import check_output_path
 from auditor.core.errors import UsageError
 from auditor.core.severity import SEVERITIES
 
@@ -30,7 +32,12 @@ def history(
 
     if fmt not in ("text", "json"):
         raise UsageError(f"--format: unknown format {fmt!r} (choose from text, json)")
-    entries = History(directory).entries()
+    if output is not None:
+        check_output_path(output)
+    store = History(directory)
+    entries = store.entries()
+    for warning in store.warnings:
+        err_console.print(f"blastscope: warning: history: {printable(warning)}", markup=False)
     if fmt == "json":
         rows = [{"name": e.name, "path": str(e.path), "created_at": e.created_at, "complete": e.complete,
                  "gaps": len(e.run.get("gaps", [])), "resources": e.run.get("resources"), "by_severity": e.counts(),
@@ -48,11 +55,12 @@ def history(
         gaps = len(e.run.get("gaps", []))
         state = "complete" if e.complete else f"INCOMPLETE ({gaps} gap{'' if gaps == 1 else 's'})"
         new = e.run.get("new_findings")
-        lines.append(f"{e.name:<20} {state:<20} {e.run.get('resources', '?'):>9} " + " ".join(f"{counts[s]:>8}" for s in SEVERITIES)
-                     + f" {'' if new is None else new:>5}  {e.run.get('base') or '-'}")
+        lines.append(printable(f"{e.name:<20} {state:<20} {e.run.get('resources', '?')!s:>9} ")
+                     + " ".join(f"{counts[s]:>8}" for s in SEVERITIES)
+                     + printable(f" {'' if new is None else new!s:>5}  {e.run.get('base') or '-'}"))
     last = next((e for e in reversed(entries) if e.complete), None)
     lines.append("")
-    lines.append(f"{len(entries)} run(s); last complete: {last.name if last else 'none'}")
+    lines.append(printable(f"{len(entries)} run(s); last complete: {last.name if last else 'none'}"))
     write_output("\n".join(lines) + "\n", output)
 
 
@@ -107,6 +115,8 @@ def diff_cmd(
 
     if fmt not in DIFF_FORMATS:
         raise UsageError(f"--format: unknown format {fmt!r} (choose from {', '.join(DIFF_FORMATS)})")
+    if output is not None:
+        check_output_path(output, [old, new])
     pinned = parse_now(now)
     old_label, old_resources, old_findings, old_gaps = _side(old, policy_file, pinned)
     new_label, new_resources, new_findings, new_gaps = _side(new, policy_file, pinned)

@@ -60,15 +60,18 @@ class LiveFlags:
     regions: list[str] = field(default_factory=list)
     assume_roles: list[str] = field(default_factory=list)
     org_role: str | None = None
+    #: --timeout: seconds the whole pull may take (None: the provider's default)
+    timeout: float | None = None
     #: extra tuning (tests pass a transport here)
     tuning: dict[str, Any] = field(default_factory=dict)
 
 
 def read_token_file(path: Path) -> str:
+    from auditor.io.files import read_input
+
     try:
-        token = path.read_text(encoding="utf-8").strip()
-    except OSError as exc:
-        raise InputError(f"cannot read token file: {exc.strerror}", file=str(path)) from None
+        # a regular file, capped: a FIFO or /dev/zero given as the token file must not hang
+        token = read_input(path, limit=64 * 1024).decode("utf-8").strip()
     except UnicodeDecodeError:
         raise InputError("token file is not UTF-8 text", file=str(path)) from None
     if not token or any(c.isspace() for c in token):
@@ -132,6 +135,8 @@ def live_settings(provider: Provider, flags: LiveFlags, env: Mapping[str, str] |
         tuning.update(aws_tuning(flags))
     elif flags.aws_profile or flags.regions or flags.assume_roles or flags.org_role:
         raise UsageError("--profile, --region, --assume-role and --org-role are options of the aws source")
+    if flags.timeout is not None:
+        tuning["deadline"] = float(flags.timeout)
     tuning.update(flags.tuning)
     key: bytes | None = None
     if flags.fingerprint_secrets:

@@ -14,7 +14,7 @@ import typer
 
 from auditor.cli.app import app, err_console, handle_errors, progress, progress_enabled
 from auditor.cli.live import settings_factory
-from auditor.cli.scan import AssumeRoleOpt, AwsFlags, OrgRoleOpt, ProfileOpt, RegionOpt, live_flags
+from auditor.cli.scan import AssumeRoleOpt, AwsFlags, OrgRoleOpt, ProfileOpt, RegionOpt, TimeoutOpt, live_flags
 from auditor.io.files import check_output_path
 
 
@@ -36,6 +36,7 @@ def pull(
     assume_role: Optional[List[str]] = AssumeRoleOpt,
     org_role: Optional[str] = OrgRoleOpt,
     allow_partial: bool = typer.Option(False, "--allow-partial", help="Exit 0 even when the snapshot is incomplete (it is still marked incomplete)."),
+    timeout: Optional[float] = TimeoutOpt,
 ) -> None:
     """Pull SOURCEs into a snapshot (exit 3 when it is incomplete; the file is still written).
 
@@ -50,7 +51,7 @@ def pull(
     show = progress_enabled(quiet)
     check_output_path(output, sources)
     flags = live_flags(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose,
-                       AwsFlags(profile, region, assume_role, org_role))
+                       AwsFlags(profile, region, assume_role, org_role), timeout)
     # what a token can delete is decided at pull time: the discovered .blastscope.yaml says it
     flags.tuning["project_tokens_can_delete"] = load_policy(None).railway_project_tokens_can_delete
     with progress(show, "pulling") as advance:

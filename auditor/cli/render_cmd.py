@@ -62,7 +62,10 @@ def render(
     from auditor.io.policy_file import load_policy
     from auditor.render.diagram import build_diagram
     from auditor.render.highlight import resolve_highlight
+    from auditor.io.files import check_output_path
 
+    if output is not None:
+        check_output_path(output, sources)
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output else ""
         fmt = {"mmd": "mermaid", "gv": "dot", "htm": "html"}.get(suffix, suffix) if suffix else "svg"

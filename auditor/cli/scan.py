@@ -10,7 +10,8 @@ import typer
 
 from auditor.cli.app import FailOn, app, err_console, handle_errors, parse_now, progress, progress_enabled, write_output
 from auditor.cli.live import LiveFlags, settings_factory
-from auditor.core.errors import UsageError
+from auditor.core.errors import BlastscopeError, UsageError
+from auditor.core.policy import Policy
 from auditor.io.files import check_output_path
 from auditor.reports import FORMATS
 
@@ -27,6 +28,9 @@ QuietOpt = typer.Option(False, "--quiet", "-q", help="Text format: print only th
 NowOpt = typer.Option(None, "--now", help="Pin 'now' (ISO date/time) for backup age and suppression expiry.")
 AllowPartialOpt = typer.Option(False, "--allow-partial", help="Judge an incomplete audit by its findings instead of exiting 3.")
 VerboseOpt = typer.Option(False, "--verbose", "-v", help="Show fingerprints, suppressed findings and provider request counts.")
+TimeoutOpt = typer.Option(None, "--timeout", min=1, max=86400,
+                          help="Live providers: stop the whole pull after this many seconds (default 900); "
+                               "the audit is then incomplete (exit 3).")
 
 
 def live_flags(
@@ -38,12 +42,14 @@ def live_flags(
     fingerprint_secrets: bool,
     verbose: bool,
     aws: "AwsFlags | None" = None,
+    timeout: float | None = None,
 ) -> LiveFlags:
     aws = aws or AwsFlags()
     return LiveFlags(token_file=token_file, endpoint=endpoint, workspaces=list(workspace or []),
                      projects=list(project or []), max_requests=max_requests,
                      fingerprint_secrets=fingerprint_secrets, verbose=verbose, aws_profile=aws.profile,
-                     regions=list(aws.regions or []), assume_roles=list(aws.assume_roles or []), org_role=aws.org_role)
+                     regions=list(aws.regions or []), assume_roles=list(aws.assume_roles or []), org_role=aws.org_role,
+                     timeout=timeout)
 
 
 @dataclass
@@ -88,6 +94,7 @@ def scan(
     project: Optional[List[str]] = typer.Option(None, "--project", help="Live providers: only this project (repeatable)."),
     max_requests: Optional[int] = typer.Option(None, "--max-requests", min=1, help="Live providers: request budget; the audit is incomplete when it runs out."),
     fingerprint_secrets: bool = typer.Option(False, "--fingerprint-secrets", help="Live providers: read variable values to compare keyed fingerprints in memory (values are never stored)."),
+    timeout: Optional[float] = TimeoutOpt,
     history_dir: Optional[Path] = typer.Option(None, "--history", help="Scheduled runs: store this run (snapshot, findings) in DIR; 'new' means not in the last complete run."),
     keep: Optional[int] = typer.Option(None, "--keep", min=1, help="With --history: keep the newest N runs (and always the newest complete one)."),
     changes_only: bool = typer.Option(False, "--changes-only", help="With --history: report only what changed since the last complete run (text|json|markdown); exit 1 only on new findings."),
@@ -128,18 +135,30 @@ def scan(
     show = progress_enabled(quiet)
     if output is not None:
         check_output_path(output, sources)
-    policy = load_policy(policy_file)
     pinned = parse_now(now)
-    baseline = load_baseline(baseline_file) if baseline_file else None
-    registry = check_registry()
-    select_checks(registry, only, skip)  # unknown ids fail before any work is done
-    flags = live_flags(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose,
-                       AwsFlags(profile, region, assume_role, org_role))
-    flags.tuning["project_tokens_can_delete"] = policy.railway_project_tokens_can_delete
-    with progress(show, "loading sources", total=len(sources)) as advance:
-        loaded = load_sources(sources, settings_factory(flags), advance)
-    with progress(show, "running checks"):
-        result = audit(loaded, policy, now=pinned, only=only, skip=skip)
+    scheduled = history_dir is not None or notify is not None
+    failure: Exception | None = None
+    policy, baseline = Policy(), None
+    try:
+        policy = load_policy(policy_file)
+        baseline = load_baseline(baseline_file) if baseline_file else None
+        registry = check_registry()
+        select_checks(registry, only, skip)  # unknown ids fail before any work is done
+        flags = live_flags(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose,
+                           AwsFlags(profile, region, assume_role, org_role), timeout)
+        flags.tuning["project_tokens_can_delete"] = policy.railway_project_tokens_can_delete
+        with progress(show, "loading sources", total=len(sources)) as advance:
+            loaded = load_sources(sources, settings_factory(flags), advance)
+        with progress(show, "running checks"):
+            result = audit(loaded, policy, now=pinned, only=only, skip=skip)
+    except Exception as exc:  # noqa: BLE001 - re-raised below once the failed run has left its trace
+        if not scheduled:
+            raise
+        # a scheduled run that fails at any stage (identity, network, parse) still records an
+        # incomplete entry and alerts with the reason: a silent cron job is the failure mode
+        failure = exc
+        result = failed_run(sources, exc, pinned)
+        loaded = result.sources
     if quiet or fmt != "text" or output is not None:
         for warning in result.warnings:  # a suppression matching nothing may hide a typo: never silent
             err_console.print(f"blastscope: warning: {warning}", markup=False)
@@ -160,6 +179,11 @@ def scan(
             code = 3 if incomplete else (1 if new_failing(changes, threshold, baseline) else 0)
         record = store_run(result, store, changes, base, keep=keep, fail_on=threshold, exit_code=code,
                            report=render_stream("json", ctx))
+    if failure is not None:
+        report_failed_run(record, store_warnings(record))
+        if notify is not None and record is not None:
+            send_alert(notify, notify_format, ctx, record, code)
+        raise failure
     if changes_only and record is not None:
         from auditor.reports.diff_report import render_diff, summary_line as diff_summary
 
@@ -181,6 +205,8 @@ def scan(
                 listed = ", ".join(f"{t} ({n})" for t, n in unmapped.items())
                 err_console.print(f"{source.origin}: {sum(unmapped.values())} resource(s) of types blastscope does not model yet, "
                                   f"kept as generic nodes: {listed}", markup=False)
+    for warning in store_warnings(record):
+        err_console.print(f"blastscope: warning: history: {warning}", markup=False)
     if record is not None and record.entry is not None and not quiet:
         state = "complete" if record.entry.complete else "INCOMPLETE (never used as a base)"
         base = f", compared with {record.base.name}" if record.base else ", first complete run"
@@ -190,6 +216,35 @@ def scan(
     if notify is not None and record is not None:
         code = send_alert(notify, notify_format, ctx, record, code)
     raise typer.Exit(code)
+
+
+def failed_run(sources: List[str], exc: Exception, now: Any) -> Any:
+    """The result of a scheduled run that could not audit: no resources, one gap saying why."""
+    from datetime import datetime, timezone
+
+    from auditor.core.source import Source
+    from auditor.core.topology import Topology
+    from auditor.engine.audit import AuditResult
+
+    if isinstance(exc, BlastscopeError):
+        reason = str(exc)
+    else:
+        reason = f"internal error: {type(exc).__name__}"
+    gap = f"the audit could not run: {reason[:500]}"
+    source = Source(origin="+".join(sources), provider="none", resources=[], complete=False, gaps=[gap])
+    return AuditResult([source], Topology([]), [], gaps=[gap], now=now or datetime.now(timezone.utc))
+
+
+def store_warnings(record: Any) -> list[str]:
+    store = getattr(record, "store", None)
+    return list(store.warnings) if store is not None else []
+
+
+def report_failed_run(record: Any, warnings: list[str]) -> None:
+    for warning in warnings:
+        err_console.print(f"blastscope: warning: history: {warning}", markup=False)
+    if record is not None and record.entry is not None:
+        err_console.print(f"history: stored {record.entry.path} (INCOMPLETE: the audit could not run)", markup=False)
 
 
 def check_scheduled_options(history_dir: Optional[Path], changes_only: bool, keep: Optional[int], fmt: str) -> None:

@@ -5,6 +5,7 @@ suppressions. Pure: validates an already-decoded document (the file is found and
 from __future__ import annotations
 
 import fnmatch
+import math
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
@@ -23,19 +24,26 @@ DEFAULT_ENVIRONMENT_PATTERNS: dict[str, tuple[str, ...]] = {
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([smhdw])\s*$")
 _UNIT_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 604800}
+_MAX_DURATION = 3650 * 86400
 
 
 def parse_duration(value: Any) -> timedelta:
     """'24h', '7d', '90m', '2w' (a bare number is hours)."""
     if isinstance(value, bool):
         raise ValueError(f"not a duration: {value!r}")
+    seconds: float | None = None
     if isinstance(value, (int, float)):
-        return timedelta(hours=value)
-    if isinstance(value, str):
-        m = _DURATION.match(value)
-        if m:
-            return timedelta(seconds=float(m.group(1)) * _UNIT_SECONDS[m.group(2)])
-    raise ValueError(f"not a duration like 24h, 7d or 2w: {value!r}")
+        seconds = float(value) * 3600 if abs(value) < 1e12 else math.inf
+    elif isinstance(value, str):
+        m = _DURATION.match(value[:40])
+        if m and len(value) <= 40:
+            seconds = float(m.group(1)) * _UNIT_SECONDS[m.group(2)]
+    if seconds is None:
+        raise ValueError(f"not a duration like 24h, 7d or 2w: {str(value)[:40]!r}")
+    # NaN, infinite, negative or beyond ten years would silence the checks that use it
+    if not (math.isfinite(seconds) and 0 < seconds <= _MAX_DURATION):
+        raise ValueError(f"expected a duration above 0 and at most 10 years (3650d): {str(value)[:40]!r}")
+    return timedelta(seconds=seconds)
 
 
 def format_duration(delta: timedelta) -> str:
@@ -112,6 +120,9 @@ def parse_policy(document: Any, file: str) -> Policy:
     for key in document:
         if key not in known:
             raise InputError(f"unknown policy section (expected one of {', '.join(sorted(known))})", file=file, field=str(key))
+    version = document.get("version", 1)
+    if type(version) is not int or version != 1:  # `version: true` is not 1
+        raise InputError(f"unsupported version {str(version)[:20]!r} (expected 1)", file=file, field="version")
     policy = Policy(origin=file)
 
     envs = document.get("environments")

@@ -14,3 +14,23 @@ def suggest(word: str, choices: Iterable[str]) -> str:
 
 def plural(n: int, word: str) -> str:
     return f"{n} {word}" if n == 1 else f"{n} {word}s"
+
+
+#: bidirectional overrides and isolates, which reorder what a terminal or browser shows
+_BIDI = {0x202A, 0x202B, 0x202C, 0x202D, 0x202E, 0x2066, 0x2067, 0x2068, 0x2069, 0x200E, 0x200F}
+
+
+def printable(text: object) -> str:
+    """Text from a source (a resource name, a server message) made safe for a terminal: control
+    characters (ESC sequences, carriage returns, bells, C1 codes), bidi overrides and lone
+    surrogates become visible `\\xNN`/`\\uNNNN` escapes instead of acting on the screen."""
+    out = []
+    for ch in str(text):
+        code = ord(ch)
+        if code < 0x20 or 0x7F <= code < 0xA0:
+            out.append(f"\\x{code:02x}")
+        elif code in _BIDI or 0xD800 <= code < 0xE000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(ch)
+    return "".join(out)

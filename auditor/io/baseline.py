@@ -45,6 +45,9 @@ def load_baseline(path: Path) -> set[str]:
     file = str(path)
     if not isinstance(doc, dict) or doc.get("format") != FORMAT_NAME:
         raise InputError(f"not a {FORMAT_NAME} document", file=file, field="format")
+    version = doc.get("format_version")
+    if type(version) is not int or version != 1:
+        raise InputError(f"unsupported format_version {str(version)[:20]!r} (expected 1)", file=file, field="format_version")
     entries = doc.get("findings")
     if not isinstance(entries, list):
         raise InputError("expected a list", file=file, field="findings")

@@ -8,6 +8,7 @@ so readers see the old file or the new one and a planted link is never followed.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import stat
@@ -36,7 +37,7 @@ def read_input(name: str | Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
     """The bytes of a regular file, or of standard input for `-` (read once per process)."""
     if str(name) in STDIN_NAMES:
         if not _stdin_read or _stdin_read[0][0] is not sys.stdin:
-            data = sys.stdin.buffer.read(limit + 1)
+            data = _read_capped(sys.stdin.buffer, limit)
             if len(data) > limit:
                 raise InputError(f"standard input is larger than {limit} bytes", file="<stdin>")
             _stdin_read[:] = [(sys.stdin, data)]
@@ -56,12 +57,27 @@ def read_input(name: str | Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
         raise InputError(f"file is larger than {limit} bytes", file=str(path))
     try:
         with path.open("rb") as fh:
-            data = fh.read(limit + 1)
+            data = _read_capped(fh, limit, expected=st.st_size)
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None
     if len(data) > limit:
         raise InputError(f"file is larger than {limit} bytes", file=str(path))
     return data
+
+
+def _read_capped(fh: Any, limit: int, expected: int | None = None) -> bytes:
+    """At most limit + 1 bytes, read in chunks: `read(limit + 1)` would reserve the whole cap
+    (2 GiB of address space) for every input, however small."""
+    chunks: list[bytes] = []
+    size = 0
+    step = max(64 * 1024, min(limit + 1, (expected or 0) + 1))
+    while size <= limit:
+        chunk = fh.read(min(step, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    return b"".join(chunks)
 
 
 def parse_json(data: bytes, file: str) -> Any:
@@ -80,23 +96,49 @@ def read_json(name: str | Path) -> Any:
     return parse_json(read_input(name), display_name(name))
 
 
+#: directories whose entries are devices or kernel views, never a report's home
+_SPECIAL_DIRS = ("/dev", "/proc", "/sys")
+
+
 def check_output_path(output: Path, inputs: Iterable[str | Path] = ()) -> None:
-    """Refuse outputs that would destroy an input, are a directory, or are not a plain file."""
+    """Refuse, before any work is done, an output that cannot be replaced safely: a directory,
+    a device or FIFO, a symbolic link (planted or not, it is replaced, never followed), a file
+    under /dev or /proc (`-o /dev/stdout`: leave -o out instead), an input of this run, or a
+    directory that is missing or not writable."""
     output = Path(output)
-    if output.is_dir():
-        raise UsageError(f"--output {output}: is a directory; name a file")
-    if output.exists() and not output.is_file():
-        raise UsageError(f"--output {output}: not a regular file (a device or FIFO); name a file or leave -o out for stdout")
+    flag = f"--output {output}"
+    try:
+        st = os.lstat(output)
+    except FileNotFoundError:
+        st = None
+    except OSError as exc:
+        raise UsageError(f"{flag}: cannot use: {exc.strerror}") from None
     parent = output.parent if str(output.parent) else Path(".")
-    if parent.exists() and not parent.is_dir():
-        raise UsageError(f"--output {output}: {parent} is not a directory")
+    real_parent = os.path.realpath(parent)
+    if any(real_parent == d or real_parent.startswith(d + "/") for d in _SPECIAL_DIRS):
+        raise UsageError(f"{flag}: a device or kernel file, not a report file; leave -o out to write to stdout")
+    if st is not None:
+        if stat.S_ISLNK(st.st_mode):
+            raise UsageError(f"{flag}: is a symbolic link; name the file itself (links are never written through)")
+        if stat.S_ISDIR(st.st_mode):
+            raise UsageError(f"{flag}: is a directory; name a file")
+        if not stat.S_ISREG(st.st_mode):
+            raise UsageError(f"{flag}: not a regular file (a device or FIFO); name a file or leave -o out for stdout")
+    if not parent.exists():
+        raise UsageError(f"{flag}: directory {parent} does not exist")
+    if not parent.is_dir():
+        raise UsageError(f"{flag}: {parent} is not a directory")
+    if not os.access(parent, os.W_OK | os.X_OK):
+        raise UsageError(f"{flag}: directory {parent} is not writable")
+    if st is None:
+        return
     for name in inputs:
         if str(name) in STDIN_NAMES:
             continue
         try:
-            if output.exists() and os.path.samefile(output, name):
-                raise UsageError(f"--output {output}: is also an input; writing it would destroy what is being read")
-        except FileNotFoundError:
+            if os.path.samefile(output, name):
+                raise UsageError(f"{flag}: is also an input; writing it would destroy what is being read")
+        except OSError:
             continue
 
 
@@ -110,26 +152,35 @@ def write_atomic_bytes(path: Path, data: bytes) -> None:
     _write(Path(path), [data])
 
 
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def _write(path: Path, chunks: Iterable[bytes]) -> None:
+    """mkstemp (O_EXCL, unpredictable name) next to the target, fsync, rename over it. The
+    temporary file is removed on any exception — SIGTERM included, which the CLI turns into
+    SystemExit — so no `.NAME.*.tmp` is left behind."""
     check_output_path(path)
     directory = path.parent if str(path.parent) else Path(".")
     try:
-        directory.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=directory)
     except OSError as exc:
         raise UsageError(f"--output {path}: cannot write: {exc.strerror}") from None
     try:
         with os.fdopen(fd, "wb") as fh:
+            os.fchmod(fh.fileno(), 0o666 & ~_umask())
             for chunk in chunks:
                 fh.write(chunk)
             fh.flush()
             os.fsync(fh.fileno())
         os.replace(tmp, path)
-    except BaseException:
-        try:
+    except BaseException as exc:
+        with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
-        except FileNotFoundError:
-            pass
+        if isinstance(exc, OSError) and not isinstance(exc, BrokenPipeError):
+            raise UsageError(f"--output {path}: cannot write: {exc.strerror or exc}") from None
         raise
 
 

@@ -86,13 +86,67 @@ def fast_construct(root: Node, loader: yaml.constructor.SafeConstructor) -> Any:
     return result
 
 
+#: how many nodes aliases may add to a document once expanded (a 523-byte "billion laughs"
+#: document expands to 10^9); plain documents without aliases are never walked
+MAX_ALIAS_EXPANSION = 1_000_000
+
+
+class AliasBomb(ValueError):
+    """A document whose aliases expand beyond MAX_ALIAS_EXPANSION nodes, or refer to themselves."""
+
+
+def _children(node: Node) -> list[Node]:
+    if isinstance(node, SequenceNode):
+        return node.value
+    if isinstance(node, MappingNode):
+        return [n for pair in node.value for n in pair]
+    return []
+
+
+def check_aliases(root: Node, limit: int = MAX_ALIAS_EXPANSION) -> None:
+    """Refuse, before anything is built, a composed document whose expanded size (every alias
+    counted as a full copy of its anchor) exceeds its own node count by more than `limit`, or
+    that contains an alias to one of its own ancestors. Iterative, memoised: linear in the
+    number of distinct nodes, whatever the expansion."""
+    sizes: dict[int, int] = {}
+    on_path: set[int] = set()
+    stack: list[tuple[Node, bool]] = [(root, False)]
+    while stack:
+        node, finished = stack.pop()
+        key = id(node)
+        if finished:
+            on_path.discard(key)
+            sizes[key] = 1 + sum(sizes[id(c)] for c in _children(node))
+            if sizes[key] > len(sizes) + limit:
+                raise AliasBomb(f"aliases expand to more than {limit} extra nodes (a YAML alias bomb?); refused")
+            continue
+        if key in sizes:
+            continue
+        if key in on_path:
+            raise AliasBomb("an alias refers to a node that contains it (a recursive document); refused")
+        on_path.add(key)
+        stack.append((node, True))
+        for child in _children(node):
+            if id(child) in on_path:
+                raise AliasBomb("an alias refers to a node that contains it (a recursive document); refused")
+            if id(child) not in sizes:
+                stack.append((child, False))
+
+
+def _may_have_aliases(data: bytes | str) -> bool:
+    return ("&" in data and "*" in data) if isinstance(data, str) else (b"&" in data and b"*" in data)
+
+
 def loads(data: bytes | str) -> Any:
-    """Parse one YAML document like `yaml.load(data, CSafeLoader)`, faster on plain documents."""
+    """Parse one YAML document like `yaml.load(data, CSafeLoader)`, faster on plain documents.
+    Aliases are limited before anything is built (see check_aliases)."""
     loader = SafeLoader(data)
     try:
         root = loader.get_single_node()
         if root is None:
             return None
+        if _may_have_aliases(data):
+            check_aliases(root)
         try:
             return fast_construct(root, loader)
         except _Unusual:
@@ -119,9 +173,13 @@ def load_yaml_bytes(data: bytes, file: str) -> Any:
         raise InputError(f"invalid YAML: {where}{exc.problem or exc}", file=str(path)) from None
     except yaml.YAMLError as exc:
         raise InputError(f"invalid YAML: {str(exc).splitlines()[0]}", file=str(path)) from None
+    except AliasBomb as exc:
+        raise InputError(f"invalid YAML: {exc}", file=str(path)) from None
+    except RecursionError:
+        raise InputError("invalid YAML: nested too deeply", file=str(path)) from None
     except (UnicodeDecodeError, ValueError, IndexError, OverflowError) as exc:
         # PyYAML's scalar constructors raise these on values they cannot build
         # (`!!timestamp 2026-99-99`, an empty `!!int`)
-        raise InputError(f"invalid YAML value: {exc}", file=str(path)) from None
+        raise InputError(f"invalid YAML value: {str(exc)[:200]}", file=str(path)) from None
     except OSError as exc:
         raise InputError(f"cannot read: {exc.strerror}", file=str(path)) from None

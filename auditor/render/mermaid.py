@@ -6,13 +6,19 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.render.diagram import Diagram, DNode, dom_id, severity_color
+from auditor.core.text import printable
 
 _SHAPE = {"database": ("[(", ")]"), "volume": ("[(", ")]"), "bucket": ("[/", "/]"), "backup": (">", "]"),
           "credential": ("{{", "}}"), "principal": ("([", "])"), "service": ("[", "]"), "generic": ("[", "]")}
 
 
 def _text(label: str) -> str:
-    return '"' + label.replace('"', "#quot;").replace("\n", "<br/>") + '"'
+    """A quoted label: names are shown, never parsed as HTML or Mermaid (entity codes), and
+    control characters are made visible."""
+    safe = printable(label.replace("\n", "\u2028")).replace("\u2028", "\n")
+    for char, code in (("#", "#35;"), ('"', "#quot;"), ("<", "#lt;"), (">", "#gt;"), ("&", "#amp;"), ("`", "#96;")):
+        safe = safe.replace(char, code)
+    return '"' + safe.replace("\n", "<br/>") + '"'
 
 
 def _node(node: DNode) -> str:

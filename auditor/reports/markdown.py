@@ -8,19 +8,28 @@ when the diagram module is installed (GitHub renders ```mermaid blocks).
 
 from __future__ import annotations
 
-from typing import Any
+import html
 
+from auditor.core.findings import Finding
+from auditor.core.severity import SEVERITIES
+from auditor.core.text import printable
 from auditor.engine.audit import AuditResult
 from auditor.reports.context import ReportContext
-from auditor.core.findings import Finding
-from auditor.core.severity import SEVERITIES, at_least
 
 ICON = {"critical": "🟥", "high": "🟧", "medium": "🟨", "low": "🟦", "info": "⬜"}
 MAX_ROWS = 100
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ")
+    """Source text in a table cell or a line: HTML escaped (a resource named `<img src=…>` is
+    shown, never rendered), control characters made visible, pipes and newlines defused."""
+    return html.escape(printable(text), quote=False).replace("|", "\\|").replace("`", "&#96;")
+
+
+def _code(text: str) -> str:
+    """Source text as a code span (where Markdown renders no HTML); a backtick in it, which
+    would end the span, is shown as a look-alike."""
+    return "`" + printable(text).replace("`", "\u02cb").replace("\n", " ") + "`"
 
 
 def _mermaid(result: AuditResult, finding: Finding) -> str:
@@ -49,8 +58,8 @@ def _details(findings: list[Finding], result: AuditResult) -> list[str]:
         if not f.evidence and f.severity != "critical":
             continue
         out += ["<details>", f"<summary>{ICON[f.severity]} <code>{f.check_id}</code> — {_cell(f.resource_name)}</summary>", ""]
-        out += [f"- `{p.text(result.label)}`" for p in f.evidence]
-        out += ["", f"**Fix:** {f.remediation}", ""]
+        out += [f"- {_code(p.text(result.label))}" for p in f.evidence]
+        out += ["", f"**Fix:** {_cell(f.remediation)}", ""]
         if f.severity == "critical":
             diagram = _mermaid(result, f)
             if diagram:
@@ -72,7 +81,7 @@ GATE_VERDICT = {"fail": "❌ blocks this change", "incomplete": "⚠️ incomple
 
 def render(ctx: ReportContext) -> str:
     result, gate, fail_on = ctx.result, ctx.gate, ctx.verdict.fail_on
-    origin = ", ".join(f"`{s.origin}`" for s in result.sources)
+    origin = ", ".join(_code(s.origin) for s in result.sources)
     out: list[str] = []
     if gate is None:
         verdict = VERDICT[ctx.verdict.status]

@@ -6,7 +6,7 @@ get) and rich Text objects when colour is asked for. rich prints each line throu
 engine, ~45× slower than joining strings at 100k resources, for output that without colour is
 the same text; a line holding a tab or a control character (which rich expands or strips) is
 still handed to rich so the bytes never differ. Names from the source are never parsed as
-markup either way: nothing here goes through rich's markup parser.
+markup either way, and their control characters are shown escaped, never sent to the terminal.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from auditor.core.findings import Finding
 from auditor.core.severity import SEVERITIES
+from auditor.core.text import printable
 from auditor.engine.audit import AuditResult
 from auditor.reports.context import ReportContext
 
@@ -65,24 +66,24 @@ Line = tuple[str, tuple[tuple[str, str], ...]] | tuple[()]
 def _finding_lines(result: AuditResult, f: Finding, verbose: bool) -> Iterator[Line]:
     label = result.topology.label
     yield "", (("  ", ""), (f" {f.severity.upper()} ", STYLE[f.severity]), (f" {f.check_id}  ", "bold"),
-               (label(f.resource_id), ""), (f"  [{f.resource_id}]", "dim"))
-    yield "", (("    " + f.message, ""),)
+               (printable(label(f.resource_id)), ""), (f"  [{printable(f.resource_id)}]", "dim"))
+    yield "", (("    " + printable(f.message), ""),)
     for i, path in enumerate(f.evidence):
-        yield "dim", (("    evidence: " if i == 0 else "              ", ""), (path.text(label), ""))
+        yield "dim", (("    evidence: " if i == 0 else "              ", ""), (printable(path.text(label)), ""))
     if f.remediation:
-        yield "dim", (("    fix: ", ""), (f.remediation, ""))
+        yield "dim", (("    fix: ", ""), (printable(f.remediation), ""))
     if verbose:
         yield "dim", ((f"    fingerprint: {f.fingerprint}", ""),)
 
 
 def _lines(ctx: ReportContext) -> Iterator[Line]:
     result, verbose = ctx.result, ctx.verbose
-    sources = ", ".join(f"{s.origin} ({s.provider}, {len(s.resources)} resources)" for s in result.sources)
+    sources = ", ".join(f"{printable(s.origin)} ({s.provider}, {len(s.resources)} resources)" for s in result.sources)
     yield "bold", ((f"blastscope scan of {sources}", ""),)
     for gap in ctx.gaps:
-        yield "bold red", ((f"  incomplete: {gap}", ""),)
+        yield "bold red", ((f"  incomplete: {printable(gap)}", ""),)
     for warning in result.warnings:
-        yield "yellow", ((f"  warning: {warning}", ""),)
+        yield "yellow", ((f"  warning: {printable(warning)}", ""),)
     groups: dict[str, list[Finding]] = {s: [] for s in SEVERITIES}
     for f in result.findings:
         groups[f.severity].append(f)
@@ -98,7 +99,7 @@ def _lines(ctx: ReportContext) -> Iterator[Line]:
         yield ()
         yield "dim", ((f"SUPPRESSED ({len(result.suppressed)})", ""),)
         for f in result.suppressed:
-            yield "dim", ((f"  {f.check_id} {result.topology.label(f.resource_id)} — {f.suppressed_by}", ""),)
+            yield "dim", ((printable(f"  {f.check_id} {result.topology.label(f.resource_id)} — {f.suppressed_by}"), ""),)
     yield ()
     yield "bold green" if ctx.verdict.status == "pass" else "bold red", ((summary_line(ctx), ""),)
 

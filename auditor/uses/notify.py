@@ -16,14 +16,16 @@ from __future__ import annotations
 
 import os
 import random
+import threading
 import time
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any
 from urllib.parse import urlsplit
 
 from auditor import __version__
-from auditor.core.errors import DeliveryFailed, UsageError
+from auditor.core.errors import BlastscopeError, DeliveryFailed, UsageError
 from auditor.core.severity import SEVERITIES
 
 NOTIFY_FORMATS = ("slack", "json")
@@ -66,10 +68,12 @@ def resolve_url(value: str) -> str:
         if not url:
             raise UsageError(f"--notify: environment variable {value[4:]} is not set")
     elif value.startswith("file:"):
+        from auditor.io.files import read_input
+
         try:
-            url = Path(value[5:]).read_text(encoding="utf-8").strip()
-        except OSError as exc:
-            raise UsageError(f"--notify: cannot read {value[5:]}: {exc.strerror}") from None
+            url = read_input(Path(value[5:]), limit=64 * 1024).decode("utf-8").strip()
+        except (BlastscopeError, UnicodeDecodeError) as exc:
+            raise UsageError(f"--notify: cannot read {value[5:]}: {getattr(exc, 'detail', 'not UTF-8 text')}") from None
     else:
         url = value
     parts = urlsplit(url)
@@ -178,20 +182,54 @@ def send(
         for attempt in range(1, attempts + 1):
             delay = backoff * (2 ** (attempt - 1)) * (1 + random.random() / 2)
             try:
-                response = client.post(url, json=body)
-            except httpx.HTTPError as exc:
-                last = f"{type(exc).__name__}"
+                status, retry_after = _post_within(client, url, body, timeout)
+            except (httpx.HTTPError, _Unbounded) as exc:
+                last = str(exc) if isinstance(exc, _Unbounded) else f"{type(exc).__name__}"
             else:
-                if 200 <= response.status_code < 300:
+                if 200 <= status < 300:
                     return attempt
-                last = f"HTTP {response.status_code}"
-                if response.status_code == 429:
-                    delay = max(delay, _retry_after(response.headers.get("Retry-After")))
-                elif response.status_code < 500:
+                last = f"HTTP {status}"
+                if status == 429:
+                    delay = max(delay, _retry_after(retry_after))
+                elif status < 500:
                     raise NotifyFailed(f"alert to {where} refused: {last} (not retried)")
             if attempt < attempts:
                 sleep(min(delay, MAX_RETRY_AFTER))
     raise NotifyFailed(f"alert to {where} failed after {attempts} attempts: {last}")
+
+
+class _Unbounded(Exception):
+    """A webhook answer that is too big or too slow to wait for."""
+
+
+def _post(client: Any, url: str, body: dict[str, Any], timeout: float) -> tuple[int, str | None]:
+    """POST and take the status and headers only: the answer's body is never read (only its
+    status matters), so a receiver that streams forever or answers with a gzip bomb costs
+    nothing; `_post_within` bounds the wait for the status line and headers."""
+    with client.stream("POST", url, json=body) as response:
+        return response.status_code, response.headers.get("Retry-After")
+
+
+def _post_within(client: Any, url: str, body: dict[str, Any], timeout: float) -> tuple[int, str | None]:
+    """`_post` with a hard deadline: a receiver that drips its status line or headers one byte
+    at a time never trips the per-read timeout, so the exchange runs in a daemon thread that is
+    abandoned (and the attempt counted as failed) once the deadline passes."""
+    box: dict[str, Any] = {}
+
+    def run() -> None:
+        try:
+            box["answer"] = _post(client, url, body, timeout)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            box["error"] = exc
+
+    worker = threading.Thread(target=run, name="blastscope-webhook", daemon=True)
+    worker.start()
+    worker.join(timeout + 1.0)
+    if worker.is_alive():
+        raise _Unbounded(f"no complete answer within {timeout:.0f} s")
+    if "error" in box:
+        raise box["error"]
+    return box["answer"]
 
 
 def _retry_after(value: str | None) -> float:

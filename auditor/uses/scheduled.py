@@ -8,16 +8,16 @@ auditor.uses.notify); the CLI calls `record_run` then `alert`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from auditor.core.errors import BlastscopeError
+from auditor.core.severity import at_least, rank
 from auditor.engine.audit import AuditResult, combine_sources
 from auditor.uses.diff import Diff, diff
 from auditor.uses.history import Entry, History
 from auditor.uses.notify import Alert, payload, resolve_url, send
-from auditor.core.severity import at_least, rank
 
 
 @dataclass
@@ -26,14 +26,29 @@ class RunRecord:
     base: Entry | None
     entry: Entry | None
     pruned: list[str]
+    #: the history written to (its `warnings` name entries that were skipped)
+    store: History | None = None
+
+
+def usable_base(store: History | None, *, with_resources: bool) -> tuple[Entry | None, list[Any], list[Any]]:
+    """The newest complete entry that can actually be read, with its findings (and resources
+    when asked). A damaged entry is skipped with a warning on the store, never fatal: one bad
+    entry must not stop every later scheduled run."""
+    for entry in store.bases() if store else []:
+        try:
+            findings = entry.findings()
+            resources = entry.snapshot().resources if with_resources else []
+        except BlastscopeError as exc:
+            store.warn(f"{entry.name}: cannot be read ({exc}); not used as a base")  # type: ignore[union-attr]
+            continue
+        return entry, resources, findings
+    return None, [], []
 
 
 def compare_with_last_complete(result: AuditResult, store: History | None, *, with_resources: bool) -> tuple[Diff, Entry | None]:
-    """This run against the newest complete entry (or against nothing: then every finding is new)."""
-    base = store.last_complete() if store else None
-    old_resources = base.snapshot().resources if (base and with_resources) else []
+    """This run against the newest readable complete entry (or against nothing: then every finding is new)."""
+    base, old_resources, old_findings = usable_base(store, with_resources=with_resources)
     new_resources = result.topology.nodes.values() if (base is None or with_resources) else []
-    old_findings = base.findings() if base else []
     changes = diff(old_resources, new_resources, old_findings, result.findings,
                    old_label=base.name if base else "(no earlier complete run)", new_label="this run",
                    new_gaps=result.gaps)
@@ -71,8 +86,8 @@ def store_run(
         }
         entry = store.write(combine_sources(result.sources), report, run)
         if keep is not None:
-            pruned = store.prune(keep)
-    return RunRecord(changes, base, entry, pruned)
+            pruned = store.prune(keep, protect=entry)
+    return RunRecord(changes, base, entry, pruned, store)
 
 
 def new_failing(changes: Diff, fail_on: str, baseline: set[str] | None) -> list[Any]:

@@ -6,7 +6,8 @@ runs, so `blastscope scan FILE` never pays for them.
 
 The provider takes a frozen `LiveSettings`: the token (an account or workspace token sent as
 `Authorization: Bearer`, or a project token as `Project-Access-Token`), the endpoint and the
-tuning (`timeout`, `retries`, `backoff`, `max_wait`, `concurrency`, `transport` for tests, and
+tuning (`timeout` per read, `deadline` for the whole pull, `response_deadline`, `max_body`,
+`retries`, `backoff`, `max_wait`, `concurrency`, `transport` for tests, and
 `project_tokens_can_delete`, which the CLI takes from the policy's `railway:` section).
 The command line builds it from the environment; this package reads no environment variable.
 """
@@ -37,7 +38,9 @@ class _RequestCounter:
 
 def pull_source(options: LiveSettings) -> Source:
     """Pull everything the token can see and translate it (the `railway` live keyword)."""
-    from providers.railway.client import DEFAULT_ENDPOINT, RailwayClient
+    from providers.railway.client import (
+        DEFAULT_ENDPOINT, MAX_RESPONSE_BYTES, PULL_DEADLINE, RESPONSE_DEADLINE, RailwayClient,
+    )
     from providers.railway.pull import Puller, PullSettings
     from providers.railway.translate import translate
 
@@ -58,6 +61,9 @@ def pull_source(options: LiveSettings) -> Source:
         max_wait=float(options.tune("max_wait", 60.0)),
         transport=options.tune("transport", None),
         on_request=counter.tick,
+        max_body=int(options.tune("max_body", MAX_RESPONSE_BYTES)),
+        response_deadline=float(options.tune("response_deadline", RESPONSE_DEADLINE)),
+        pull_deadline=float(options.tune("deadline", PULL_DEADLINE)),
     )
     header = options.token_header
     try:

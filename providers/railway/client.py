@@ -3,20 +3,31 @@ retried.
 
 Every document is parsed with graphql-core and validated against schema.graphql before a byte
 goes out; anything but a `query` operation raises ReadOnlyViolation. Messages never contain
-the token or a response body (bodies may hold secret values).
+the token or a response body (bodies may hold secret values); error text the server sends is
+redacted of anything token-like before it is returned (a hostile or broken server may echo the
+Authorization header).
+
+Every exchange is bounded: a whole-response deadline (not only per read, so a server dripping
+one byte at a time cannot hold a run), a maximum body size counted after decompression (a gzip
+bomb or an endless chunked body stops at the cap), and an overall pull deadline after which the
+connection pool is closed and every later request fails. Exceeding any bound is a FetchFailed,
+which the puller records as a gap: the audit is incomplete (exit 3), never clean.
 """
 
 from __future__ import annotations
 
+import contextlib
 import email.utils
 import json
 import random
+import re
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any
 
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.graphql"
 DEFAULT_ENDPOINT = "https://backboard.railway.com/graphql/v2"
@@ -36,6 +47,68 @@ class FetchFailed(RailwayError):
 
 class BudgetExhausted(FetchFailed):
     """--max-requests reached."""
+
+
+class DeadlineExceeded(FetchFailed):
+    """The overall pull deadline (--timeout) passed."""
+
+
+#: largest answer body accepted, counted after decompression
+MAX_RESPONSE_BYTES = 64 * 1024**2
+#: longest one answer may take from request to last byte
+RESPONSE_DEADLINE = 120.0
+#: longest a whole pull may take (--timeout)
+PULL_DEADLINE = 900.0
+#: most pages one connection may be followed for (a 100k-project account is ~2k pages of 50)
+MAX_PAGES = 10_000
+
+_VALUE = r"[\"']?[^\s,;\"'}]+"
+_TOKEN_LIKE = [
+    # header echoes: "Authorization: Bearer abc", "Project-Access-Token: abc"
+    re.compile(r"(?i)(authorization|project-access-token|x-api-key)([\"']?\s*[:=]?\s*)(?:(?:bearer|basic)\s+)?"
+               + _VALUE),
+    # "token=abc", "\"password\": \"abc\""
+    re.compile(r"(?i)(token|secret|password|passwd|api[-_]?key|cookie|credential)([\"']?\s*[:=]\s*)" + _VALUE),
+    re.compile(r"(?i)\b(bearer|basic)(\s+)[^\s,;\"'}]+"),
+    # long opaque runs (hex, base64, JWT-like) that are not words
+    re.compile(r"[A-Za-z0-9_\-+/=.]{40,}"),
+]
+
+
+def redact(text: str, secrets: tuple[str, ...] = (), limit: int = 300) -> str:
+    """Server-provided text made safe to print or store: known secrets and anything token-like
+    replaced, control characters dropped, cut short."""
+    text = str(text)
+    for secret in secrets:
+        if secret:
+            text = text.replace(secret, "[redacted]")
+    for pattern in _TOKEN_LIKE[:3]:
+        text = pattern.sub(lambda m: f"{m.group(1)}{m.group(2)}[redacted]", text)
+    text = _TOKEN_LIKE[3].sub("[redacted]", text)
+    text = "".join(c if c.isprintable() else " " for c in text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class PageGuard:
+    """Stops a connection that would be followed forever: a page cap, and a cursor seen before
+    (a server that answers `hasNextPage: true` with the same or cycling cursors)."""
+
+    def __init__(self, max_pages: int = MAX_PAGES) -> None:
+        self.max_pages = max_pages
+        self.pages = 1
+        self.seen: set[str] = set()
+
+    def refuse(self, cursor: Any) -> str | None:
+        """Why following `cursor` must stop (a gap to record), or None to go on."""
+        if not isinstance(cursor, str) or not cursor:
+            return "page says there is more but gives no cursor"
+        if cursor in self.seen:
+            return f"the server repeated a page cursor after {self.pages} pages (pagination loop); stopped"
+        if self.pages >= self.max_pages:
+            return f"more than {self.max_pages} pages; stopped (page cap)"
+        self.seen.add(cursor)
+        self.pages += 1
+        return None
 
 
 @lru_cache(maxsize=1)
@@ -100,7 +173,7 @@ class Response:
     errors: list[dict[str, Any]] = field(default_factory=list)
 
     def error_text(self) -> str:
-        msgs = sorted({str(e.get("message", "error"))[:200] for e in self.errors})
+        msgs = sorted({str(e.get("message", "error"))[:200] for e in self.errors})[:5]
         return "; ".join(msgs) or "no data"
 
 
@@ -161,6 +234,9 @@ class RailwayClient:
         max_wait: float = 60.0,
         transport: Any = None,
         on_request: Callable[[], None] | None = None,
+        max_body: int = MAX_RESPONSE_BYTES,
+        response_deadline: float = RESPONSE_DEADLINE,
+        pull_deadline: float | None = PULL_DEADLINE,
     ) -> None:
         import httpx
 
@@ -178,6 +254,12 @@ class RailwayClient:
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(max(1, concurrency))
         self._not_before = 0.0
+        self._secrets = (token,)
+        self.max_body = max(1, int(max_body))
+        self.response_deadline = float(response_deadline)
+        self.pull_deadline = pull_deadline
+        self.expired = False
+        self._watchdog: threading.Timer | None = None
         auth = {"Authorization": f"Bearer {token}"} if token_header == "Authorization" else {token_header: token}
         self._http = httpx.Client(
             headers={**auth, "Content-Type": "application/json", "User-Agent": "blastscope (read-only audit)"},
@@ -187,11 +269,27 @@ class RailwayClient:
             verify=not endpoint.startswith("http://"),
             limits=httpx.Limits(max_connections=max(1, concurrency), max_keepalive_connections=max(1, concurrency)),
         )
+        if pull_deadline is not None:
+            # the only bound that also covers a server dripping its headers: at the deadline the
+            # pool is closed, so every exchange in flight fails at its next read
+            self._watchdog = threading.Timer(max(0.0, pull_deadline), self._expire)
+            self._watchdog.daemon = True
+            self._watchdog.start()
+
+    def _expire(self) -> None:
+        self.expired = True
+        with contextlib.suppress(Exception):  # closing under running requests; they fail on their own
+            self._http.close()
+
+    def _deadline_text(self) -> str:
+        return f"the pull took longer than its {self.pull_deadline:.0f} s deadline (--timeout); stopped"
 
     def close(self) -> None:
+        if self._watchdog is not None:
+            self._watchdog.cancel()
         self._http.close()
 
-    def __enter__(self) -> "RailwayClient":
+    def __enter__(self) -> RailwayClient:
         return self
 
     def __exit__(self, *exc: Any) -> None:
@@ -206,6 +304,8 @@ class RailwayClient:
         attempt = 0
         waits = 0
         while True:
+            if self.expired:
+                raise DeadlineExceeded(self._deadline_text())
             outcome = self._send_once(body)
             kind, value = outcome
             if kind == "ok":
@@ -229,6 +329,8 @@ class RailwayClient:
             with self._lock:
                 self.retried += 1
             time.sleep(min(8.0, self.backoff * 2 ** (attempt - 1)) * (0.5 + random.random()))
+            if self.expired:
+                raise DeadlineExceeded(self._deadline_text())
 
     # ------------------------------------------------------------------ one HTTP exchange
     def _take_budget(self) -> None:
@@ -244,7 +346,7 @@ class RailwayClient:
         while True:
             with self._lock:
                 delay = self._not_before - time.monotonic()
-            if delay <= 0:
+            if delay <= 0 or self.expired:
                 if waited:
                     with self._lock:
                         self.paused += 1
@@ -258,15 +360,49 @@ class RailwayClient:
         self._gate()
         with self._slots:
             self._take_budget()
+            started = time.monotonic()
             try:
-                resp = self._http.post(self.endpoint, content=body)
+                with self._http.stream("POST", self.endpoint, content=body) as resp:
+                    return self._answer(resp, started)
+            except _Refused as exc:
+                return "fatal", str(exc)
             except httpx.TimeoutException:
-                return "retry", "timed out"
+                return self._unless_expired("retry", "timed out")
             except httpx.TransportError as exc:
-                return "retry", f"connection error ({type(exc).__name__})"
+                return self._unless_expired("retry", f"connection error ({type(exc).__name__})")
+            except httpx.HTTPError as exc:  # a body that does not decode (bad gzip)
+                return self._unless_expired("retry", f"unreadable answer ({type(exc).__name__})")
+            except RuntimeError:  # the client was closed by the deadline watchdog
+                return self._unless_expired("fatal", "connection closed")
+
+    def _unless_expired(self, kind: str, text: str) -> tuple[str, Any]:
+        if self.expired:
+            return "fatal", self._deadline_text()
+        return kind, text
+
+    def _read_body(self, resp: Any, started: float) -> bytes:
+        """The decompressed body, refused past the size cap or the response deadline."""
+        declared = resp.headers.get("content-length", "")
+        if declared.strip().isdigit() and int(declared) > self.max_body:
+            raise _Refused(f"answer of {int(declared)} bytes is larger than the {self.max_body}-byte cap")
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in resp.iter_bytes():
+            size += len(chunk)
+            if size > self.max_body:
+                raise _Refused(f"answer is larger than the {self.max_body}-byte cap (after decompression); "
+                               "not read further")
+            if time.monotonic() - started > self.response_deadline:
+                raise _Refused(f"answer took longer than {self.response_deadline:.0f} s; not read further")
+            if self.expired:
+                raise _Refused(self._deadline_text())
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _answer(self, resp: Any, started: float) -> tuple[str, Any]:
         now = time.time()
         remaining = resp.headers.get("x-ratelimit-remaining")
-        if remaining is not None and remaining.strip().isdigit():
+        if remaining is not None and remaining.strip().isdigit() and len(remaining.strip()) < 10:
             self.last_remaining = int(remaining)
             if int(remaining) == 0 and resp.status_code != 429:
                 wait = _retry_after(resp.headers, now)
@@ -278,25 +414,33 @@ class RailwayClient:
             return "wait", _retry_after(resp.headers, now)
         if status >= 500:
             return "retry", f"HTTP {status}"
-        ctype = resp.headers.get("content-type", "")
+        ctype = redact(resp.headers.get("content-type", ""), self._secrets, 60)
         if "json" not in ctype:
             what = "an HTML page (blocked by a proxy or Cloudflare?)" if "html" in ctype else f"content type {ctype or 'none'}"
             if status == 200:
                 return "retry", f"HTTP 200 with {what}"
             return "fatal", f"HTTP {status} with {what}"
+        raw = self._read_body(resp, started)
         try:
-            payload = resp.json()
-        except (ValueError, UnicodeDecodeError):
+            payload = json.loads(raw)
+        except (ValueError, UnicodeDecodeError, RecursionError):
             return "retry", f"HTTP {status} with malformed JSON"
         if not isinstance(payload, dict) or not ("data" in payload or "errors" in payload):
             return "retry", f"HTTP {status} with a JSON body that is not a GraphQL response"
         errors = payload.get("errors") or []
         if not isinstance(errors, list):
             errors = [{"message": "malformed errors[]"}]
+        # server text is redacted once, here: nothing later can print or store the raw message
+        errors = [{"message": redact(str(e.get("message", "error")), self._secrets, 200)}
+                  for e in errors if isinstance(e, dict)]
         data = payload.get("data")
         if status != 200:
-            msgs = "; ".join(sorted({str(e.get("message", ""))[:200] for e in errors if isinstance(e, dict)}))
+            msgs = "; ".join(sorted({e["message"] for e in errors}))
             return "fatal", f"HTTP {status}: {msgs or 'error'}"
         if data is not None and not isinstance(data, dict):
             return "retry", "HTTP 200 with data that is not an object"
-        return "ok", Response(data, [e for e in errors if isinstance(e, dict)])
+        return "ok", Response(data, errors)
+
+
+class _Refused(Exception):
+    """An answer refused while reading it (too big, too slow, past the pull deadline)."""

@@ -26,7 +26,7 @@ from typing import Any
 
 from auditor.core.errors import IncompleteAudit, UsageError
 from providers.railway import queries as Q
-from providers.railway.client import FetchFailed, RailwayClient, Response
+from providers.railway.client import FetchFailed, PageGuard, RailwayClient, Response
 
 TOKEN_VARIABLE_NAMES = ("RAILWAY_TOKEN", "RAILWAY_API_TOKEN")
 
@@ -115,7 +115,7 @@ class Puller:
             return None
         return nodes
 
-    def next_cursor(self, conn: dict[str, Any], what: str, read: int) -> str | None:
+    def next_cursor(self, conn: dict[str, Any], what: str, read: int, guard: PageGuard | None = None) -> str | None:
         """The cursor of the next page, or None when this was the last page (or, after recording
         a gap, when the page says there is more but gives no way to get it). The one place a
         page's cursor is advanced."""
@@ -125,6 +125,9 @@ class Puller:
         cursor = info.get("endCursor")
         if not cursor:
             self.gap(f"{what}: page says there is more but gives no cursor; {read} items read")
+            return None
+        if guard is not None and (refusal := guard.refuse(cursor)):
+            self.gap(f"{what}: {refusal}; {read} items read")  # a cursor loop or the page cap
             return None
         return cursor
 
@@ -149,8 +152,9 @@ class Puller:
             return None
         seen: set[str] = set()
         nodes = self.unique(first, seen, what)
+        guard = PageGuard()
         while True:
-            cursor = self.next_cursor(conn, what, len(nodes))
+            cursor = self.next_cursor(conn, what, len(nodes), guard)
             if cursor is None:
                 break
             with self._lock:
@@ -331,6 +335,7 @@ class Puller:
         that cannot be read whole is read again project by project."""
         ws["projects"] = []
         seen: set[str] = set()
+        guard = PageGuard()
         what = f"workspace {ws.get('name') or ws['id']}: projects"
         if ws.get("external"):
             for pid in ws.get("project_ids") or []:
@@ -369,7 +374,7 @@ class Puller:
                 if nodes is None:
                     return
                 self.add_projects(ws, [n["id"] for n in self.unique(nodes, seen, what)], set(), what)
-            after = self.next_cursor(conn, what, len(seen))
+            after = self.next_cursor(conn, what, len(seen), guard)
             if after is None:
                 return
 

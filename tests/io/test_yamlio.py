@@ -119,3 +119,48 @@ def test_bad_yaml_is_one_input_error_naming_the_file(tmp_path, text, words) -> N
     with pytest.raises(InputError) as info:
         load_yaml(path)
     assert str(info.value).startswith(str(path)) and words in str(info.value)
+
+
+# ---------------------------------------------------------------------- hostile YAML (alias bombs)
+def _laughs(levels: int, width: int = 9) -> str:
+    lines = ["version: 1", "l0: &l0 [" + ", ".join(['"lol"'] * width) + "]"]
+    for i in range(1, levels):
+        lines.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * width) + "]")
+    lines.append(f"resources: *l{levels - 1}")
+    return "\n".join(lines) + "\n"
+
+
+def test_a_yaml_alias_bomb_is_refused_before_it_is_expanded(tmp_path):
+    from tests.conftest import run_cli
+
+    bomb = _laughs(10)  # 10^9 strings once expanded
+    assert len(bomb) < 600
+    path = tmp_path / "inventory.yaml"
+    path.write_text(bomb)
+    run = run_cli("scan", str(path))
+    assert run.returncode == 2, run.stderr
+    assert "alias bomb" in run.stderr and len(run.stderr.strip().splitlines()) == 1
+
+
+def test_a_policy_alias_bomb_is_refused(tmp_path):
+    from auditor.core.errors import InputError
+    from auditor.io.policy_file import load_policy
+
+    path = tmp_path / "policy.yaml"
+    path.write_text(_laughs(10).replace("resources:", "suppress:"))
+    with pytest.raises(InputError, match="alias bomb"):
+        load_policy(path)
+
+
+def test_a_recursive_alias_is_refused():
+    from auditor.io.yamlio import AliasBomb, loads
+
+    with pytest.raises(AliasBomb):
+        loads("version: 1\nresources: &r [*r]\n")
+
+
+def test_modest_aliases_still_load():
+    from auditor.io.yamlio import loads
+
+    doc = loads("base: &b {tier: production}\nx: [*b, *b, *b]\n")
+    assert doc["x"] == [{"tier": "production"}] * 3

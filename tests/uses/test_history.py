@@ -17,7 +17,7 @@ from auditor.core.source import Source
 from auditor.engine.sources import load_file
 from tests.conftest import ROOT, SAMPLES, run_cli
 
-T0 = datetime(2026, 11, 25, 3, 0, tzinfo=timezone.utc)
+T0 = datetime(2025, 11, 25, 3, 0, tzinfo=timezone.utc)  # in the past: entries dated in the future are never a base
 
 
 def store_run(store: History, complete: bool, when: datetime):
