@@ -13,7 +13,10 @@ from auditor.cli import gate_cmd  # noqa: F401  (register `gate`)
 from auditor.cli import baseline_cmd  # noqa: F401  (register `baseline create|update`)
 from auditor.cli import render_cmd  # noqa: F401  (register `render`)
 from auditor.cli import guard_cmd  # noqa: F401  (register `guard`, `mcp`)
-from auditor.cli.app import app
+from auditor.cli import export_cmd  # noqa: F401  (register `export`)
+from auditor.cli.app import app, tidy_help
+
+tidy_help(app)
 
 
 def main() -> None:

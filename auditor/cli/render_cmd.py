@@ -48,8 +48,8 @@ def render(
     depth: int = typer.Option(2, "--depth", min=0, help="With --focus: how many relations away to go."),
     only_findings: bool = typer.Option(False, "--only-findings", help="Draw only what the findings' evidence paths touch."),
     highlight: Optional[str] = typer.Option(None, "--highlight", help="A finding fingerprint (6+ characters) or a resource: light up its evidence or its blast radius."),
-    policy_file: Optional[Path] = typer.Option(None, "--policy", "-p"),
-    now: Optional[str] = typer.Option(None, "--now"),
+    policy_file: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy file (default: .blastscope.yaml if present)."),
+    now: Optional[str] = typer.Option(None, "--now", help="Pin 'now' (ISO date/time): backup ages, and so the drawing, do not change with the clock."),
 ) -> None:
     """Draw the topology: clusters account → project → environment, production marked, findings'
     evidence in their severity's colour, large groups collapsed.
@@ -66,6 +66,7 @@ def render(
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output else ""
         fmt = {"mmd": "mermaid", "gv": "dot", "htm": "html"}.get(suffix, suffix) if suffix else "svg"
+    fmt = fmt.lower()
     if fmt not in RENDER_FORMATS:
         raise UsageError(f"--format: unknown format {fmt!r} (choose from {', '.join(RENDER_FORMATS)})")
     policy = load_policy(policy_file)
