@@ -84,8 +84,13 @@ def render(
     focus_id = resolve_node(result.topology, focus) if focus else None
     diagram = build_diagram(result, policy, only_findings=only_findings, focus=focus_id, depth=depth,
                             highlight=nodes, highlight_edges=edges)
+    for note in diagram.notes:  # the drawing was reduced: say so, whatever the output
+        err_console.print(f"blastscope: warning: {note}", markup=False)
     write_diagram(diagram, fmt, output)
-    if output is not None:
+    if output is not None and diagram.summarized:
+        err_console.print(f"wrote {output}: overview of {len(result.topology):,} resources in {diagram.summarized:,} projects, "
+                          f"{len(diagram.nodes)} nodes, {len(diagram.edges)} edges", markup=False)
+    elif output is not None:
         err_console.print(f"wrote {output}: {len(diagram.nodes)} nodes, {len(diagram.clusters)} clusters, {len(diagram.edges)} edges"
                           + (f", {diagram.collapsed_groups} collapsed groups" if diagram.collapsed_groups else "")
                           + (f"; {diagram.hidden} resources not shown" if diagram.hidden else ""), markup=False)

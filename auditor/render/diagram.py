@@ -76,6 +76,20 @@ class Diagram:
     collapsed_groups: int = 0
     hidden: int = 0  # resources left out by only_findings/focus
     summarized: int = 0  # projects drawn as one node each (large accounts)
+    #: resource id → the drawn node standing for it (collapsed groups, overview projects)
+    stand_in: dict[str, str] = field(default_factory=dict)
+    #: what the reader should know about how this drawing was reduced (also printed as warnings)
+    notes: list[str] = field(default_factory=list)
+
+    def shown_as(self, node_id: str) -> str | None:
+        """The drawn node or cluster that stands for a resource (None: not drawn)."""
+        seen = 0
+        while node_id not in self.nodes and node_id not in self.clusters:
+            nxt = self.stand_in.get(node_id)
+            if nxt is None or seen > 50:
+                return None
+            node_id, seen = nxt, seen + 1
+        return node_id
 
     def members(self, cluster_id: str) -> list[str]:
         """Every node inside a cluster, nested clusters included."""
@@ -135,6 +149,8 @@ def build_diagram(
     select: set[str] | None = None,
 ) -> Diagram:
     topo = result.topology
+    if select is None and focus is None and not only_findings and len(topo) > OVERVIEW_AT:
+        return _overview(result, policy, title, highlight, f"{len(topo):,} resources")
     an = analysis(topo, policy)
     findings = list(result.findings)
     ev_nodes, ev_edges = evidence_elements(findings)
@@ -149,16 +165,24 @@ def build_diagram(
             for e in path.edges():
                 if e not in edge_sev or rank(f.severity) < rank(edge_sev[e]):
                     edge_sev[e] = f.severity
-            for n in path.nodes:
-                if n not in worst:
-                    worst.setdefault(f"path:{n}", f.severity)
+            for n in path.nodes:  # the evidence a node sits on counts for its outline too
+                key = f"path:{n}"
+                if key not in worst or rank(f.severity) < rank(worst[key]):
+                    worst[key] = f.severity
 
     # ---------------------------------------------------------------- which nodes to draw
     selected = set(topo.nodes) if select is None else set(select) & set(topo.nodes)
     if only_findings:
         selected = set(ev_nodes)
     if focus is not None:
-        selected &= _neighbourhood(result, focus, depth)
+        near = _neighbourhood(result, focus, depth)
+        if topo.nodes[focus].kind == "project":  # drill-down from the overview: the whole project
+            from auditor.render.overview import project_index
+
+            near |= {n for n, p in project_index(result).items() if p == focus}
+        selected &= near
+    if select is None and focus is None and len(selected) > OVERVIEW_AT:
+        return _overview(result, policy, title, highlight, f"{len(selected):,} resources to draw")
     # containment ancestors of what is drawn are drawn as clusters
     containers: dict[str, str | None] = {}
 
@@ -186,7 +210,8 @@ def build_diagram(
         res = topo.nodes[n]
         if res.kind in CLUSTER_KINDS:
             continue
-        sev = worst.get(n) or worst.get(f"path:{n}")
+        own, on_path = worst.get(n), worst.get(f"path:{n}")
+        sev = own if on_path is None or (own is not None and rank(own) <= rank(on_path)) else on_path
         diagram.nodes[n] = DNode(n, res.kind, topo.label(n), an.is_production(n), sev, count.get(n, 0),
                                  highlighted=n in highlighted)
     needed: set[str] = set()
@@ -248,59 +273,30 @@ def build_diagram(
     _collapse_clusters(diagram, CLUSTER_COLLAPSE_AT)
     _collapse(diagram, collapse_at)
     if len(diagram.nodes) > LEGIBLE_NODES and focus is None and select is None:
-        _summarize_projects(diagram)
+        return _overview(result, policy, title, highlight, f"{len(diagram.nodes)} nodes even after collapsing")
+    if len(diagram.nodes) > MAX_DETAILED:
+        return _overview(result, policy, title, highlight, f"the selection still has {len(diagram.nodes)} nodes")
     return diagram
 
 
-LEGIBLE_NODES = 150  # beyond this a detailed drawing is no longer readable: projects become summary nodes
+LEGIBLE_NODES = 150  # beyond this a detailed drawing is no longer readable: the overview is drawn
+MAX_DETAILED = 400  # even a focused drawing: more nodes than this cannot be read at any zoom
+OVERVIEW_AT = 3000  # resources: more than this go straight to the overview (never built in detail)
 
 
-def _summarize_projects(diagram: Diagram) -> None:
-    """Overview of a large account: each project cluster becomes one node carrying its finding
-    count and worst severity; edges between projects and credentials stay. `--focus PROJECT`
-    draws one project in detail."""
-    members = diagram.members
+def _overview(result: AuditResult, policy: Policy, title: str, highlight: Iterable[str], why: str) -> Diagram:
+    from auditor.render.overview import build_overview
 
-    def descendants(cid: str) -> list[str]:
-        out = [cid]
-        for child in diagram.clusters[cid].children:
-            out += descendants(child)
-        return out
-
-    projects = [c for c in diagram.clusters.values() if c.kind == "project"]
-    owner: dict[str, str] = {}
-    for project in projects:
-        inner = members(project.id)
-        severities = [diagram.nodes[n].severity for n in inner if diagram.nodes[n].severity]
-        findings = sum(diagram.nodes[n].findings for n in inner)
-        worst = min(severities, key=rank) if severities else None
-        key = project.id
-        label = project.label + (f"\n⚠ {findings} finding{'s' if findings != 1 else ''}" if findings else "") + f"\n({len(inner)} resources)"
-        node = DNode(key, "project", label, any(diagram.nodes[n].production for n in inner), worst, 0, collapsed=len(inner),
-                     highlighted=any(diagram.nodes[n].highlighted for n in inner))
-        for cid in descendants(project.id):
-            owner[cid] = key
-            for n in diagram.clusters[cid].nodes:
-                owner[n] = key
-        for n in inner:
-            del diagram.nodes[n]
-        for cid in descendants(project.id):
-            del diagram.clusters[cid]
-        diagram.nodes[key] = node
-        parent = project.parent
-        if parent in diagram.clusters:
-            diagram.clusters[parent].children = [c for c in diagram.clusters[parent].children if c != project.id]
-            diagram.clusters[parent].nodes.append(key)
-        else:
-            diagram.roots = [c for c in diagram.roots if c != project.id]
-            diagram.loose.append(key)
-    _retarget(diagram, owner)
-    diagram.summarized = len(projects)
+    diagram = build_overview(result, policy, title=title, highlight=set(highlight))
+    diagram.notes.append(f"too large to draw legibly ({why}): drawing the overview of the riskiest projects; "
+                         "zoom in with --focus PROJECT")
+    return diagram
 
 
 def _retarget(diagram: Diagram, moved: dict[str, str]) -> None:
     """Point edges of nodes that were folded into a group at the group; drop self-loops and
     merge duplicates, keeping the worst severity and any highlight."""
+    diagram.stand_in.update(moved)
     merged: dict[tuple[str, str, str], DEdge] = {}
     for e in diagram.edges:
         src, dst = moved.get(e.source, e.source), moved.get(e.target, e.target)
