@@ -136,7 +136,7 @@ def test_html_report_is_self_contained() -> None:
     page = out.stdout
     assert page.startswith("<!DOCTYPE html>") and 'id="findings"' in page
     assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page.split("<svg")[0]
-    assert page.count('<tr class="finding"') == 13
+    assert page.count('<div class="finding"') == 13
 
 
 chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
