@@ -51,9 +51,14 @@ def _scalar(value: Any) -> Any:
     return json.dumps(value, sort_keys=True, default=str)
 
 
-def export_graph(topology: Topology) -> nx.MultiDiGraph:
-    """The model with secret-looking attributes dropped and every value a scalar."""
+def export_graph(topology: Topology, tiers: dict[str, str] | None = None) -> nx.MultiDiGraph:
+    """The model with secret-looking attributes dropped and every value a scalar; environments
+    get `effective_tier` (the tier the checks act on: given, inferred from the name, or
+    production when unknown) so queries need not repeat blastscope's inference."""
     graph = topology.nx.copy()
+    for env, tier in (tiers or {}).items():
+        if env in graph:
+            graph.nodes[env]["effective_tier"] = tier
     for _, data in graph.nodes(data=True):
         for key in [k for k in data if SECRET_ATTR.search(k)]:
             del data[key]
@@ -68,16 +73,16 @@ def export_graph(topology: Topology) -> nx.MultiDiGraph:
     return graph
 
 
-def to_graphml(topology: Topology) -> str:
+def to_graphml(topology: Topology, tiers: dict[str, str] | None = None) -> str:
     import networkx as nx
 
-    return "\n".join(nx.generate_graphml(export_graph(topology), prettyprint=True)) + "\n"
+    return "\n".join(nx.generate_graphml(export_graph(topology, tiers), prettyprint=True)) + "\n"
 
 
-def to_node_link(topology: Topology) -> str:
+def to_node_link(topology: Topology, tiers: dict[str, str] | None = None) -> str:
     import networkx as nx
 
-    data = nx.node_link_data(export_graph(topology), edges="links")
+    data = nx.node_link_data(export_graph(topology, tiers), edges="links")
     return json.dumps(data, indent=1, sort_keys=True, ensure_ascii=False) + "\n"
 
 
@@ -96,8 +101,8 @@ def _csv(rows: list[list[Any]]) -> str:
     return buf.getvalue()
 
 
-def to_neo4j(topology: Topology) -> Neo4jExport:
-    graph = export_graph(topology)
+def to_neo4j(topology: Topology, tiers: dict[str, str] | None = None) -> Neo4jExport:
+    graph = export_graph(topology, tiers)
     by_kind: dict[str, list[tuple[str, dict[str, Any]]]] = {}
     for node, data in sorted(graph.nodes(data=True), key=lambda item: item[0]):
         by_kind.setdefault(data.get("kind", "generic"), []).append((node, data))

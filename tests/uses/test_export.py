@@ -31,16 +31,20 @@ def load_into_kuzu(export: Path, db_path: Path):
     the exported CSV files through Cypher."""
     kuzu = pytest.importorskip("kuzu", reason="the embedded Cypher engine (pip install kuzu) is a test dependency")
     conn = kuzu.Connection(kuzu.Database(str(db_path)))
-    conn.execute("CREATE NODE TABLE Resource(id STRING, kind STRING, name STRING, label STRING, PRIMARY KEY(id))")
+    conn.execute("CREATE NODE TABLE Resource(id STRING, kind STRING, name STRING, label STRING, type STRING, "
+                 "effective_tier STRING, PRIMARY KEY(id))")
     for path in sorted(export.glob("nodes_*.csv")):
         with path.open(newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
                 label = row[":LABEL"].split(";")[-1]
-                conn.execute("CREATE (:Resource {id: $id, kind: $kind, name: $name, label: $label})",
-                             {"id": row["id:ID"], "kind": row["kind"], "name": row["name"], "label": label})
+                conn.execute("CREATE (:Resource {id: $id, kind: $kind, name: $name, label: $label, type: $type, "
+                             "effective_tier: $tier})",
+                             {"id": row["id:ID"], "kind": row["kind"], "name": row["name"], "label": label,
+                              "type": row.get("type") or "", "tier": row.get("effective_tier") or ""})
+    for rel in TYPES.values():  # every relationship type, even one this account lacks
+        conn.execute(f"CREATE REL TABLE {rel}(FROM Resource TO Resource, actions STRING)")
     for path in sorted(export.glob("rels_*.csv")):
         rel = path.stem.removeprefix("rels_")
-        conn.execute(f"CREATE REL TABLE {rel}(FROM Resource TO Resource, actions STRING)")
         with path.open(newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
                 assert row[":TYPE"] == rel
@@ -134,3 +138,45 @@ def test_neo4j_needs_a_directory() -> None:
     assert proc.returncode == 2 and "--output DIR" in proc.stderr
     proc = run_cli("export", str(POCKETOS), "--format", "gexf")
     assert proc.returncode == 2 and "graphml, node-link, neo4j" in proc.stderr
+
+
+AGENT_QUERY = """
+MATCH (agent:Resource)<-[:EXPOSED_TO]-(c:Resource)-[g:GRANTS]->(holder:Resource)<-[:PARENT|STORED_ON*0..30]-(data:Resource)
+WHERE agent.type = 'agent' AND (g.actions CONTAINS 'delete' OR g.actions CONTAINS 'admin')
+  AND data.kind IN ['database', 'volume', 'bucket']
+MATCH (data)-[:IN_ENVIRONMENT|PARENT*0..30]->(env:Resource {effective_tier: 'production'})
+MATCH (copy:Resource)-[:BACKUP_OF|REPLICA_OF*0..1]->(data)
+WITH agent, c, data, holder, collect(DISTINCT copy.id) AS copies
+MATCH (doomed:Resource)-[:PARENT|STORED_ON*0..30]->(holder)
+WHERE list_contains(copies, doomed.id)
+WITH agent, c, data, copies, collect(DISTINCT doomed.id) AS destroyed
+WHERE size(destroyed) = size(copies)
+RETURN DISTINCT c.id, data.id
+"""
+
+
+def test_docs_agent_query_finds_the_incident_credential(tmp_path: Path) -> None:
+    """docs/export.md's question — which credentials exposed to agents can delete a production
+    dataset with every copy — answered in Cypher agrees with blastscope's own findings."""
+    conn = load_into_kuzu(export_neo4j(tmp_path), tmp_path / "db")
+    found = rows(conn.execute(AGENT_QUERY))
+    report = json.loads(run_cli("scan", str(POCKETOS), "--format", "json", "--now", "2026-07-01").stdout)
+    agents = {"cursor-agent"}
+    exposed = {r["id"] for r in _inventory_credentials() if set(r.get("exposed_to", [])) & agents}
+    expected = {f["resource_id"] for f in report["findings"]
+                if f["check_id"] == "credential-can-destroy-all-copies" and f["resource_id"] in exposed}
+    assert expected == {"staging-deploy-token"}
+    assert {c for c, _ in found} == expected
+    assert "pocketos-db" in {d for _, d in found}
+
+
+def _inventory_credentials() -> list[dict]:
+    import yaml
+
+    doc = yaml.safe_load(POCKETOS.read_text(encoding="utf-8"))
+    out = []
+    for r in doc["resources"]:
+        if r.get("kind") == "credential":
+            exposed = r.get("exposed_to", [])
+            out.append({**r, "exposed_to": [exposed] if isinstance(exposed, str) else exposed})
+    return out
