@@ -179,7 +179,9 @@ def build_diagram(
         if topo.nodes[focus].kind == "project":  # drill-down from the overview: the whole project
             from auditor.render.overview import project_index
 
-            near |= {n for n, p in project_index(result).items() if p == focus}
+            owner = project_index(result)
+            near |= {n for n, p in owner.items() if p == focus}
+            near -= {n for n, p in owner.items() if p is not None and p != focus}  # not the sibling projects
         selected &= near
     if select is None and focus is None and len(selected) > OVERVIEW_AT:
         return _overview(result, policy, title, highlight, f"{len(selected):,} resources to draw")

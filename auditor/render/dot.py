@@ -47,21 +47,17 @@ def _add_legend(g: Any, diagram: Diagram) -> None:
     ) if k in kinds]
     with g.subgraph(name="cluster_legend") as lg:
         lg.attr(label="legend", style="rounded", color="#ced4da", fontcolor="#495057", fontsize="11", id="legend")
-        previous = None
-        for kind, label in samples:
-            shape, fill = SHAPES[kind]
-            name = f"legend_{kind}"
-            lg.node(name, label=label, shape=shape, style="filled,rounded" if shape == "box" else "filled", fillcolor=fill,
-                    fontsize="9", width="0.3", height="0.3")
-            if previous:
-                lg.edge(previous, name, style="invis")
-            previous = name
-        lg.node("legend_a", label="", shape="point", width="0.05")
-        lg.node("legend_b", label="", shape="point", width="0.05")
-        lg.node("legend_c", label="", shape="point", width="0.05")
-        lg.node("legend_d", label="", shape="point", width="0.05")
-        lg.node("legend_e", label="", shape="point", width="0.05")
-        lg.node("legend_f", label="", shape="point", width="0.05")
+        # shapes in one column and the line samples beside it: a compact block, not a band across the drawing
+        with lg.subgraph() as column:
+            column.attr(rank="same")
+            for kind, label in samples:
+                shape, fill = SHAPES[kind]
+                column.node(f"legend_{kind}", label=label, shape=shape, fillcolor=fill, fontsize="9", width="0.3", height="0.3",
+                            style="filled,rounded" if shape == "box" else "filled")
+            for tail in ("legend_a", "legend_c", "legend_e"):
+                column.node(tail, label="", shape="point", width="0.05")
+        for head in ("legend_b", "legend_d", "legend_f"):
+            lg.node(head, label="", shape="point", width="0.05")
         lg.edge("legend_a", "legend_b", label="relation (stored_on, backup_of…)", fontsize="8")
         lg.edge("legend_c", "legend_d", label="grant: what a credential may do", style="dashed", fontsize="8")
         crit = SEVERITY_COLOR["critical"]

@@ -42,7 +42,7 @@ header .meta{opacity:.85;font-size:12px;flex:1;min-width:0;overflow:hidden;text-
 .verdict-fail{color:#ffa8a8}.verdict-incomplete{color:#ffd43b}.verdict-pass{color:#8ce99a}
 .incomplete{background:#fff3bf;border-bottom:1px solid #f08c00;padding:6px 16px}
 #layout{flex:1;display:flex;min-height:0}
-#side{width:42%;min-width:340px;max-width:720px;display:flex;flex-direction:column;border-right:1px solid #dee2e6;background:#fff}
+#side{width:36%;min-width:340px;max-width:640px;display:flex;flex-direction:column;border-right:1px solid #dee2e6;background:#fff}
 .filters{display:flex;gap:6px;flex-wrap:wrap;padding:8px;border-bottom:1px solid #dee2e6}
 .filters select,.filters input{padding:3px 6px;border:1px solid #ced4da;border-radius:4px;font:inherit;font-size:13px;max-width:180px}
 #list{overflow:auto;flex:1}
