@@ -43,8 +43,11 @@ def account(size: int) -> Path:
     src = OUT / f"render-{size}.json"
     if not src.exists():
         OUT.mkdir(exist_ok=True)
-        subprocess.run([sys.executable, str(HERE / "generate.py"), "--resources", str(size), "-o", str(src)], check=True,
-                       capture_output=True)
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), "--resources", str(size), "-o", str(src)],
+            check=True,
+            capture_output=True,
+        )
     return src
 
 
@@ -54,13 +57,24 @@ def bench_diagrams(sizes: list[int], repeat: int) -> None:
     for size in sizes:
         src = account(size)
         cli = [sys.executable, "-m", "auditor"]
-        scan = statistics.median(timed([*cli, "scan", str(src), "--now", NOW, "-q", "-f", "json", "-o", str(OUT / "scan.json")])[0]
-                                 for _ in range(repeat))
-        svg_runs = [timed([*cli, "render", str(src), "--now", NOW, "-o", str(OUT / f"render-{size}.svg")]) for _ in range(repeat)]
-        png_runs = [timed([*cli, "render", str(src), "--now", NOW, "-o", str(OUT / f"render-{size}.png")]) for _ in range(repeat)]
+        scan = statistics.median(
+            timed([*cli, "scan", str(src), "--now", NOW, "-q", "-f", "json", "-o", str(OUT / "scan.json")])[0]
+            for _ in range(repeat)
+        )
+        svg_runs = [
+            timed([*cli, "render", str(src), "--now", NOW, "-o", str(OUT / f"render-{size}.svg")])
+            for _ in range(repeat)
+        ]
+        png_runs = [
+            timed([*cli, "render", str(src), "--now", NOW, "-o", str(OUT / f"render-{size}.png")])
+            for _ in range(repeat)
+        ]
         drawn = svg_runs[-1][1].removeprefix("wrote ").split(": ", 1)[-1]
-        print(f"| {size:,} | {scan:.2f} | {statistics.median(r[0] for r in svg_runs):.2f} | "
-              f"{statistics.median(r[0] for r in png_runs):.2f} | {drawn} |", flush=True)
+        print(
+            f"| {size:,} | {scan:.2f} | {statistics.median(r[0] for r in svg_runs):.2f} | "
+            f"{statistics.median(r[0] for r in png_runs):.2f} | {drawn} |",
+            flush=True,
+        )
 
 
 def bench_html(size: int, repeat: int) -> None:
@@ -71,7 +85,9 @@ def bench_html(size: int, repeat: int) -> None:
         sys.exit("no Chromium (apt-get install chromium): the HTML open time cannot be measured")
     src = account(size)
     report = OUT / f"report-{size}.html"
-    write = timed([sys.executable, "-m", "auditor", "scan", str(src), "--now", NOW, "-q", "-f", "html", "-o", str(report)])[0]
+    write = timed(
+        [sys.executable, "-m", "auditor", "scan", str(src), "--now", NOW, "-q", "-f", "html", "-o", str(report)]
+    )[0]
     opens, walls = [], []
     with Chromium("about:blank") as page:
         for _ in range(repeat):
@@ -83,10 +99,15 @@ def bench_html(size: int, repeat: int) -> None:
             opens.append(page.eval("performance.getEntriesByType('navigation')[0].loadEventEnd") / 1000)
         rows = page.eval("document.querySelectorAll('#findings .finding').length")
     print()
-    print("| resources | report MB | findings | scan → html s | open in Chromium s (load event) | open, wall s (incl. DevTools) |")
+    print(
+        "| resources | report MB | findings | scan → html s | open in Chromium s (load event) "
+        "| open, wall s (incl. DevTools) |"
+    )
     print("|---:|---:|---:|---:|---:|---:|")
-    print(f"| {size:,} | {report.stat().st_size / 1e6:.1f} | {rows:,} | {write:.2f} | {statistics.median(opens):.2f} | "
-          f"{statistics.median(walls):.2f} |")
+    print(
+        f"| {size:,} | {report.stat().st_size / 1e6:.1f} | {rows:,} | {write:.2f} | {statistics.median(opens):.2f} | "
+        f"{statistics.median(walls):.2f} |"
+    )
 
 
 def main() -> None:
@@ -99,7 +120,10 @@ def main() -> None:
         sys.exit("Graphviz `dot` not found (apt-get install graphviz): nothing to measure")
     dot = subprocess.run(["dot", "-V"], capture_output=True, text=True).stderr.strip()
     load = os.getloadavg()[0]
-    print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {dot}, load average {load:.1f}")
+    print(
+        f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, {dot}, "
+        f"load average {load:.1f}"
+    )
     bench_diagrams(args.sizes, args.repeat)
     if args.html:
         bench_html(args.html, args.repeat)

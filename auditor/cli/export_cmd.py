@@ -14,14 +14,24 @@ from auditor.core.errors import UsageError
 @handle_errors
 def export(
     sources: list[str] = typer.Argument(  # noqa: B008
-        ..., metavar="SOURCE...", help="inventory.yaml | snapshot.json | plan/state .json | a directory | railway"),
-    fmt: str = typer.Option("graphml", "--format", "-f", metavar="FORMAT", help=(
-        "graphml | node-link (networkx JSON) | neo4j (CSV files for neo4j-admin import "
-        "plus load.cypher; needs --output DIR).")),
+        ..., metavar="SOURCE...", help="inventory.yaml | snapshot.json | plan/state .json | a directory | railway"
+    ),
+    fmt: str = typer.Option(
+        "graphml",
+        "--format",
+        "-f",
+        metavar="FORMAT",
+        help=(
+            "graphml | node-link (networkx JSON) | neo4j (CSV files for neo4j-admin import "
+            "plus load.cypher; needs --output DIR)."
+        ),
+    ),
     output: Path | None = typer.Option(  # noqa: B008
-        None, "--output", "-o", metavar="PATH", help="Write to FILE (a directory for neo4j) instead of stdout."),
+        None, "--output", "-o", metavar="PATH", help="Write to FILE (a directory for neo4j) instead of stdout."
+    ),
     policy_file: Path | None = typer.Option(  # noqa: B008
-        None, "--policy", "-p", metavar="FILE", help="Policy file for environment tiers (default: .blastscope.yaml)."),
+        None, "--policy", "-p", metavar="FILE", help="Policy file for environment tiers (default: .blastscope.yaml)."
+    ),
 ) -> None:
     """Export the topology graph for org-wide queries (Neo4j, Gephi, yEd, networkx).
 

@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
-from auditor.engine.audit import AuditResult
 from auditor.core.blast import analysis
 from auditor.core.findings import Finding
 from auditor.core.model import RELATIONS
 from auditor.core.policy import Policy
 from auditor.core.severity import rank
+from auditor.engine.audit import AuditResult
 
 CLUSTER_KINDS = ("account", "project", "environment")
 SEVERITY_COLOR = {"critical": "#b3001b", "high": "#d9480f", "medium": "#b08900", "low": "#1864ab", "info": "#5c677d"}
@@ -214,8 +214,9 @@ def build_diagram(
             continue
         own, on_path = worst.get(n), worst.get(f"path:{n}")
         sev = own if on_path is None or (own is not None and rank(own) <= rank(on_path)) else on_path
-        diagram.nodes[n] = DNode(n, res.kind, topo.label(n), an.is_production(n), sev, count.get(n, 0),
-                                 highlighted=n in highlighted)
+        diagram.nodes[n] = DNode(
+            n, res.kind, topo.label(n), an.is_production(n), sev, count.get(n, 0), highlighted=n in highlighted
+        )
     needed: set[str] = set()
     placement: dict[str, str | None] = {}
     for n in diagram.nodes:
@@ -223,20 +224,26 @@ def build_diagram(
         placement[n] = c
         while c is not None and c not in needed:
             needed.add(c)
-            c = next((p for p in topo.nodes[c].relations.get("parent", ()) if topo.nodes[p].kind in CLUSTER_KINDS), None)
+            c = next(
+                (p for p in topo.nodes[c].relations.get("parent", ()) if topo.nodes[p].kind in CLUSTER_KINDS), None
+            )
     for n in selected:  # selected clusters (e.g. an environment on an evidence path) are drawn too
         if topo.nodes[n].kind in CLUSTER_KINDS:
             c: str | None = n
             while c is not None and c not in needed:
                 needed.add(c)
-                c = next((p for p in topo.nodes[c].relations.get("parent", ()) if topo.nodes[p].kind in CLUSTER_KINDS), None)
+                c = next(
+                    (p for p in topo.nodes[c].relations.get("parent", ()) if topo.nodes[p].kind in CLUSTER_KINDS), None
+                )
     for c in sorted(needed):
         res = topo.nodes[c]
         tier = an.tiers[c].effective if c in an.tiers else None
         production = res.kind == "environment" and tier == "production"
         label = f"{res.kind} {res.name}"
         if res.kind == "environment":
-            label = f"{'PRODUCTION · ' if production else ''}{res.kind} {res.name}" + ("" if production else f" ({tier})")
+            label = f"{'PRODUCTION · ' if production else ''}{res.kind} {res.name}" + (
+                "" if production else f" ({tier})"
+            )
         parent = next((p for p in res.relations.get("parent", ()) if topo.nodes[p].kind in CLUSTER_KINDS), None)
         diagram.clusters[c] = DCluster(c, res.kind, label, production, tier, parent=parent)
     for c in diagram.clusters.values():
@@ -270,7 +277,9 @@ def build_diagram(
         for g in res.grants:
             if g.target in drawn:
                 e = (res.id, "grants", g.target)
-                diagram.edges.append(DEdge(res.id, g.target, "grants " + ",".join(sorted(g.actions)), edge_sev.get(e), e in hl_edges))
+                diagram.edges.append(
+                    DEdge(res.id, g.target, "grants " + ",".join(sorted(g.actions)), edge_sev.get(e), e in hl_edges)
+                )
     diagram.hidden = len(topo.nodes) - len(drawn)
     _collapse_clusters(diagram, CLUSTER_COLLAPSE_AT)
     _collapse(diagram, collapse_at)
@@ -290,8 +299,10 @@ def _overview(result: AuditResult, policy: Policy, title: str, highlight: Iterab
     from auditor.render.overview import build_overview
 
     diagram = build_overview(result, policy, title=title, highlight=set(highlight))
-    diagram.notes.append(f"too large to draw legibly ({why}): drawing the overview of the riskiest projects; "
-                         "zoom in with --focus PROJECT")
+    diagram.notes.append(
+        f"too large to draw legibly ({why}): drawing the overview of the riskiest projects; "
+        "zoom in with --focus PROJECT"
+    )
     return diagram
 
 
@@ -321,17 +332,23 @@ CLUSTER_COLLAPSE_AT = 3  # more finding-free sibling projects/environments than 
 def _collapse_clusters(diagram: Diagram, at: int) -> None:
     """Sibling clusters of one kind with nothing to show (no finding, nothing highlighted, no
     severity-coloured edge) collapse into one node: "17 projects without findings (412 resources)"."""
-    hot = {e.source for e in diagram.edges if e.severity or e.highlighted} | {e.target for e in diagram.edges if e.severity or e.highlighted}
+    hot = {e.source for e in diagram.edges if e.severity or e.highlighted} | {
+        e.target for e in diagram.edges if e.severity or e.highlighted
+    }
 
     members = diagram.members
 
     def quiet(cid: str) -> bool:
         return cid not in hot and all(
-            diagram.nodes[n].severity is None and not diagram.nodes[n].highlighted and n not in hot for n in members(cid))
+            diagram.nodes[n].severity is None and not diagram.nodes[n].highlighted and n not in hot
+            for n in members(cid)
+        )
 
     parents = [None, *list(diagram.clusters)]
     for parent in parents:
-        siblings = diagram.roots if parent is None else diagram.clusters[parent].children if parent in diagram.clusters else []
+        siblings = (
+            diagram.roots if parent is None else diagram.clusters[parent].children if parent in diagram.clusters else []
+        )
         by_kind: dict[str, list[str]] = defaultdict(list)
         for cid in siblings:
             if cid in diagram.clusters and quiet(cid):
@@ -349,8 +366,12 @@ def _collapse_clusters(diagram: Diagram, at: int) -> None:
                 stack.extend(diagram.clusters[cid].children)
             plural = {"project": "projects", "environment": "environments", "account": "accounts"}[kind]
             key = f"collapsed:{parent or 'root'}:{kind}"
-            diagram.nodes[key] = DNode(key, "generic", f"{len(group)} {plural} without findings\n({len(gone_nodes)} resources)",
-                                       collapsed=len(group))
+            diagram.nodes[key] = DNode(
+                key,
+                "generic",
+                f"{len(group)} {plural} without findings\n({len(gone_nodes)} resources)",
+                collapsed=len(group),
+            )
             for n in gone_nodes:
                 del diagram.nodes[n]
             for cid in gone_clusters:
@@ -359,7 +380,9 @@ def _collapse_clusters(diagram: Diagram, at: int) -> None:
                 diagram.roots = [c for c in diagram.roots if c not in gone_clusters]
                 diagram.loose.append(key)
             else:
-                diagram.clusters[parent].children = [c for c in diagram.clusters[parent].children if c not in gone_clusters]
+                diagram.clusters[parent].children = [
+                    c for c in diagram.clusters[parent].children if c not in gone_clusters
+                ]
                 diagram.clusters[parent].nodes.append(key)
             _retarget(diagram, dict.fromkeys(gone_nodes | gone_clusters, key))
             diagram.collapsed_groups += 1
@@ -384,10 +407,22 @@ def _collapse(diagram: Diagram, at: int) -> None:
                 continue
             key = f"collapsed:{cluster.id if cluster else 'root'}:{kind}"
             gone = set(group)
-            plural = {"service": "services", "volume": "volumes", "database": "databases", "backup": "backups",
-                      "bucket": "buckets", "credential": "credentials", "principal": "principals"}.get(kind, kind + "s")
-            diagram.nodes[key] = DNode(key, kind, f"{len(group)} {plural}", any(diagram.nodes[g].production for g in group),
-                                       collapsed=len(group))
+            plural = {
+                "service": "services",
+                "volume": "volumes",
+                "database": "databases",
+                "backup": "backups",
+                "bucket": "buckets",
+                "credential": "credentials",
+                "principal": "principals",
+            }.get(kind, kind + "s")
+            diagram.nodes[key] = DNode(
+                key,
+                kind,
+                f"{len(group)} {plural}",
+                any(diagram.nodes[g].production for g in group),
+                collapsed=len(group),
+            )
             for g in group:
                 del diagram.nodes[g]
             kept = [n for n in members if n not in gone] + [key]

@@ -8,14 +8,22 @@ from auditor.core.errors import UsageError
 from auditor.render.diagram import Diagram, DNode, dom_id, severity_color
 
 SHAPES = {
-    "volume": ("cylinder", "#e7f0fa"), "database": ("cylinder", "#dbe9ff"), "bucket": ("folder", "#e7f0fa"),
-    "backup": ("note", "#fff4d6"), "credential": ("hexagon", "#f3e8ff"), "principal": ("ellipse", "#f1f3f5"),
-    "service": ("box", "#ffffff"), "generic": ("box", "#f8f9fa"), "project": ("tab", "#ffffff"),
+    "volume": ("cylinder", "#e7f0fa"),
+    "database": ("cylinder", "#dbe9ff"),
+    "bucket": ("folder", "#e7f0fa"),
+    "backup": ("note", "#fff4d6"),
+    "credential": ("hexagon", "#f3e8ff"),
+    "principal": ("ellipse", "#f1f3f5"),
+    "service": ("box", "#ffffff"),
+    "generic": ("box", "#f8f9fa"),
+    "project": ("tab", "#ffffff"),
 }
 CLUSTER_FILL = {"account": "#f8f9fa", "project": "#ffffff", "environment": "#f1f7ff"}
 PRODUCTION_FILL, PRODUCTION_BORDER = "#fff0f0", "#b3001b"
-INSTALL_HINT = ("Graphviz's `dot` program is needed for svg/png/pdf: apt-get install graphviz | brew install graphviz | "
-                "choco install graphviz (or use --format dot or mermaid, which need nothing)")
+INSTALL_HINT = (
+    "Graphviz's `dot` program is needed for svg/png/pdf: apt-get install graphviz | brew install graphviz | "
+    "choco install graphviz (or use --format dot or mermaid, which need nothing)"
+)
 
 
 def _node_attrs(node: DNode) -> dict[str, str]:
@@ -23,8 +31,15 @@ def _node_attrs(node: DNode) -> dict[str, str]:
     label = node.label
     if node.findings:
         label += f"\n⚠ {node.findings} finding{'s' if node.findings != 1 else ''}"
-    attrs = {"shape": shape, "style": "filled,rounded" if shape == "box" else "filled", "fillcolor": fill,
-             "label": label, "id": dom_id(node.id), "class": f"kind-{node.kind}", "tooltip": node.id.replace(":", " : ")}
+    attrs = {
+        "shape": shape,
+        "style": "filled,rounded" if shape == "box" else "filled",
+        "fillcolor": fill,
+        "label": label,
+        "id": dom_id(node.id),
+        "class": f"kind-{node.kind}",
+        "tooltip": node.id.replace(":", " : "),
+    }
     color = severity_color(node.severity)
     if color:
         attrs.update(color=color, penwidth="2.5", fontcolor=color if node.findings else "#212529")
@@ -41,10 +56,20 @@ def _add_legend(g: Any, diagram: Diagram) -> None:
     from auditor.render.diagram import SEVERITY_COLOR
 
     kinds = {n.kind for n in diagram.nodes.values()}
-    samples = [(k, label) for k, label in (
-        ("database", "database"), ("volume", "volume"), ("bucket", "bucket"), ("backup", "backup"),
-        ("credential", "credential"), ("principal", "person / agent"), ("service", "service"), ("project", "project (summary)"),
-    ) if k in kinds]
+    samples = [
+        (k, label)
+        for k, label in (
+            ("database", "database"),
+            ("volume", "volume"),
+            ("bucket", "bucket"),
+            ("backup", "backup"),
+            ("credential", "credential"),
+            ("principal", "person / agent"),
+            ("service", "service"),
+            ("project", "project (summary)"),
+        )
+        if k in kinds
+    ]
     with g.subgraph(name="cluster_legend") as lg:
         lg.attr(label="legend", style="rounded", color="#ced4da", fontcolor="#495057", fontsize="11", id="legend")
         # shapes in one column and the line samples beside it: a compact block, not a band across the drawing
@@ -52,8 +77,16 @@ def _add_legend(g: Any, diagram: Diagram) -> None:
             column.attr(rank="same")
             for kind, label in samples:
                 shape, fill = SHAPES[kind]
-                column.node(f"legend_{kind}", label=label, shape=shape, fillcolor=fill, fontsize="9", width="0.3", height="0.3",
-                            style="filled,rounded" if shape == "box" else "filled")
+                column.node(
+                    f"legend_{kind}",
+                    label=label,
+                    shape=shape,
+                    fillcolor=fill,
+                    fontsize="9",
+                    width="0.3",
+                    height="0.3",
+                    style="filled,rounded" if shape == "box" else "filled",
+                )
             for tail in ("legend_a", "legend_c", "legend_e"):
                 column.node(tail, label="", shape="point", width="0.05")
         for head in ("legend_b", "legend_d", "legend_f"):
@@ -61,44 +94,91 @@ def _add_legend(g: Any, diagram: Diagram) -> None:
         lg.edge("legend_a", "legend_b", label="relation (stored_on, backup_of…)", fontsize="8")
         lg.edge("legend_c", "legend_d", label="grant: what a credential may do", style="dashed", fontsize="8")
         crit = SEVERITY_COLOR["critical"]
-        lg.edge("legend_e", "legend_f", label="on a finding's evidence (colour = severity)", color=crit, fontcolor=crit,
-                penwidth="2", fontsize="8")
+        lg.edge(
+            "legend_e",
+            "legend_f",
+            label="on a finding's evidence (colour = severity)",
+            color=crit,
+            fontcolor=crit,
+            penwidth="2",
+            fontsize="8",
+        )
         sev = " ".join(f'<FONT COLOR="{c}"><B>{s}</B></FONT>' for s, c in SEVERITY_COLOR.items() if s != "info")
-        notes = [f"outline = worst finding on the node or its evidence: {sev}",
-                 f'<FONT COLOR="{PRODUCTION_BORDER}"><B>red frame, "PRODUCTION ·": production</B></FONT>']
+        notes = [
+            f"outline = worst finding on the node or its evidence: {sev}",
+            f'<FONT COLOR="{PRODUCTION_BORDER}"><B>red frame, "PRODUCTION ·": production</B></FONT>',
+        ]
         if diagram.collapsed_groups or diagram.summarized:
             notes.append("dashed double border: a group of resources")
         if any(n.highlighted for n in diagram.nodes.values()):
             notes.append('<FONT COLOR="#7048e8"><B>violet: highlighted (the delete / the selected finding)</B></FONT>')
         rows = "".join(f'<TR><TD ALIGN="LEFT">{n}</TD></TR>' for n in notes)
-        lg.node("legend_notes", shape="plaintext", fontsize="9",
-                label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1">{rows}</TABLE>>')
+        lg.node(
+            "legend_notes",
+            shape="plaintext",
+            fontsize="9",
+            label=f'<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="1">{rows}</TABLE>>',
+        )
 
 
 def to_graphviz(diagram: Diagram) -> Any:
     import graphviz  # imported here: only diagrams pay for it
 
-    g = graphviz.Digraph("blastscope", graph_attr={
-        "rankdir": "LR", "compound": "true", "fontname": "Helvetica", "fontsize": "12", "nodesep": "0.25", "ranksep": "0.6",
-        "label": diagram.title + (f"\n{diagram.hidden} resources not shown" if diagram.hidden and not diagram.summarized else "")
-        + (f"\noverview of {diagram.summarized:,} projects: the riskiest one node each, credentials grouped by what they "
-           "reach, only relations on findings' evidence — blastscope render SOURCE --focus PROJECT for one in detail"
-           if diagram.summarized else ""),
-        "labelloc": "t", "newrank": "true", "splines": "true", "outputorder": "edgesfirst",
-    }, node_attr={"fontname": "Helvetica", "fontsize": "10", "margin": "0.08,0.04"}, edge_attr={"fontname": "Helvetica", "fontsize": "8", "color": "#868e96"})
+    g = graphviz.Digraph(
+        "blastscope",
+        graph_attr={
+            "rankdir": "LR",
+            "compound": "true",
+            "fontname": "Helvetica",
+            "fontsize": "12",
+            "nodesep": "0.25",
+            "ranksep": "0.6",
+            "label": diagram.title
+            + (f"\n{diagram.hidden} resources not shown" if diagram.hidden and not diagram.summarized else "")
+            + (
+                f"\noverview of {diagram.summarized:,} projects: the riskiest one node each, credentials grouped "
+                "by what they reach, only relations on findings' evidence — "
+                "blastscope render SOURCE --focus PROJECT for one in detail"
+                if diagram.summarized
+                else ""
+            ),
+            "labelloc": "t",
+            "newrank": "true",
+            "splines": "true",
+            "outputorder": "edgesfirst",
+        },
+        node_attr={"fontname": "Helvetica", "fontsize": "10", "margin": "0.08,0.04"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "8", "color": "#868e96"},
+    )
 
     def add_cluster(parent: Any, cid: str) -> None:
         c = diagram.clusters[cid]
         with parent.subgraph(name=f"cluster_{dom_id(cid)}") as sub:
             fill = PRODUCTION_FILL if c.production else CLUSTER_FILL.get(c.kind, "#ffffff")
-            sub.attr(label=c.label, style="filled,rounded", fillcolor=fill, color=PRODUCTION_BORDER if c.production else "#adb5bd",
-                     penwidth="2" if c.production else "1", fontcolor=PRODUCTION_BORDER if c.production else "#343a40",
-                     fontname="Helvetica-Bold" if c.production else "Helvetica", id=f"cluster-{dom_id(cid)}")
+            sub.attr(
+                label=c.label,
+                style="filled,rounded",
+                fillcolor=fill,
+                color=PRODUCTION_BORDER if c.production else "#adb5bd",
+                penwidth="2" if c.production else "1",
+                fontcolor=PRODUCTION_BORDER if c.production else "#343a40",
+                fontname="Helvetica-Bold" if c.production else "Helvetica",
+                id=f"cluster-{dom_id(cid)}",
+            )
             if cid in targeted:
                 # a grant on a whole project or environment ends on this node, not in empty space
-                sub.node(f"anchor_{dom_id(cid)}", label=f"whole {c.kind}", shape="box", style="rounded,dashed",
-                         fontsize="8", color="#868e96", fontcolor="#495057", width="0.2", height="0.2",
-                         id=f"anchor-{dom_id(cid)}")
+                sub.node(
+                    f"anchor_{dom_id(cid)}",
+                    label=f"whole {c.kind}",
+                    shape="box",
+                    style="rounded,dashed",
+                    fontsize="8",
+                    color="#868e96",
+                    fontcolor="#495057",
+                    width="0.2",
+                    height="0.2",
+                    id=f"anchor-{dom_id(cid)}",
+                )
             for n in c.nodes:
                 sub.node(dom_id(n), **_node_attrs(diagram.nodes[n]))
             for child in c.children:
@@ -114,7 +194,10 @@ def to_graphviz(diagram: Diagram) -> Any:
         if overview and not (e.severity or e.highlighted):
             continue  # at overview scale only relations that carry a finding are drawn
         # an overview keeps labels only where they explain a finding: grey labels are noise at scale
-        attrs = {"label": e.rel if (not overview or e.severity) else "", "id": dom_id(f"{e.source}>{e.rel.split()[0]}>{e.target}")}
+        attrs = {
+            "label": e.rel if (not overview or e.severity) else "",
+            "id": dom_id(f"{e.source}>{e.rel.split()[0]}>{e.target}"),
+        }
         # DOT node names are dom ids: resource ids may hold ':' (DOT port syntax) or quotes
         target = dom_id(e.target)
         if e.target in diagram.clusters:
@@ -147,4 +230,6 @@ def render_binary(diagram: Diagram, fmt: str) -> bytes:
     except graphviz.ExecutableNotFound:
         raise UsageError(INSTALL_HINT) from None
     except graphviz.CalledProcessError as exc:
-        raise UsageError(f"dot failed: {exc.stderr.decode(errors='replace').strip()[:200] if exc.stderr else exc}") from None
+        raise UsageError(
+            f"dot failed: {exc.stderr.decode(errors='replace').strip()[:200] if exc.stderr else exc}"
+        ) from None

@@ -65,21 +65,25 @@ def project_index(result: AuditResult) -> dict[str, str | None]:
                 found = node
                 break
             rels = res.relations
-            node = next((p for rel in ("parent", "in_environment", "stored_on") for p in rels.get(rel, ()) if p in topo.nodes), None)
+            node = next(
+                (p for rel in ("parent", "in_environment", "stored_on") for p in rels.get(rel, ()) if p in topo.nodes),
+                None,
+            )
         for n in chain:
             owner[n] = found
     return owner
 
 
-def build_overview(result: AuditResult, policy: Policy, *, top: int = TOP_PROJECTS, title: str = "",
-                   highlight: set[str] | None = None) -> Diagram:
+def build_overview(
+    result: AuditResult, policy: Policy, *, top: int = TOP_PROJECTS, title: str = "", highlight: set[str] | None = None
+) -> Diagram:
     topo = result.topology
     an = analysis(topo, policy)
     owner = project_index(result)
     projects: dict[str, _Project] = {}
     for res in topo.of_kind("project"):
         projects[res.id] = _Project(res.id, f"project {res.name}")
-    for n, p in owner.items():
+    for p in owner.values():
         if p is not None and p in projects:
             projects[p].resources += 1
     for env in topo.of_kind("environment"):
@@ -95,16 +99,22 @@ def build_overview(result: AuditResult, policy: Policy, *, top: int = TOP_PROJEC
                 proj.findings += 1
                 proj.worst = _worse(proj.worst, f.severity)
                 proj.by_severity[f.severity] = proj.by_severity.get(f.severity, 0) + 1
-    ordered = sorted(projects.values(), key=lambda p: (rank(p.worst) if p.worst else 99, -p.findings, -p.resources, p.label))
+    ordered = sorted(
+        projects.values(), key=lambda p: (rank(p.worst) if p.worst else 99, -p.findings, -p.resources, p.label)
+    )
     shown = ordered[:top]
     rest = ordered[top:]
     diagram = Diagram(title=title or ", ".join(s.origin for s in result.sources))
     diagram.summarized = len(projects)
     stand: dict[str, str] = {}
     for p in shown:
-        counts = ", ".join(f"{p.by_severity[s]} {s}" for s in ("critical", "high", "medium", "low", "info") if s in p.by_severity)
+        counts = ", ".join(
+            f"{p.by_severity[s]} {s}" for s in ("critical", "high", "medium", "low", "info") if s in p.by_severity
+        )
         label = ("PRODUCTION · " if p.production else "") + p.label
-        label += f"\n⚠ {p.findings} finding{'s' if p.findings != 1 else ''} ({counts})" if p.findings else "\nno findings"
+        label += (
+            f"\n⚠ {p.findings} finding{'s' if p.findings != 1 else ''} ({counts})" if p.findings else "\nno findings"
+        )
         label += f"\n{p.resources:,} resources"
         diagram.nodes[p.id] = DNode(p.id, "project", label, p.production, p.worst, 0, collapsed=p.resources)
     if rest:
@@ -112,9 +122,12 @@ def build_overview(result: AuditResult, policy: Policy, *, top: int = TOP_PROJEC
         for p in rest:
             worst = _worse(worst, p.worst)
         findings = sum(p.findings for p in rest)
-        label = (f"{len(rest):,} more projects\n{sum(p.resources for p in rest):,} resources, "
-                 f"{findings:,} findings" + (f" (worst: {worst})" if worst else ""))
-        diagram.nodes[REST] = DNode(REST, "generic", label, any(p.production for p in rest), worst, 0, collapsed=len(rest))
+        label = f"{len(rest):,} more projects\n{sum(p.resources for p in rest):,} resources, {findings:,} findings" + (
+            f" (worst: {worst})" if worst else ""
+        )
+        diagram.nodes[REST] = DNode(
+            REST, "generic", label, any(p.production for p in rest), worst, 0, collapsed=len(rest)
+        )
         diagram.collapsed_groups += 1
     rest_ids = {p.id for p in rest}
     for n, p in owner.items():
@@ -130,11 +143,19 @@ def build_overview(result: AuditResult, policy: Policy, *, top: int = TOP_PROJEC
         count_on[f.resource_id] += 1
     groups: dict[frozenset[str], list[str]] = defaultdict(list)
     for cred in topo.of_kind("credential"):
-        reach = frozenset(stand.get(g.target, g.target) for g in cred.grants if stand.get(g.target, g.target) in diagram.nodes)
+        reach = frozenset(
+            stand.get(g.target, g.target) for g in cred.grants if stand.get(g.target, g.target) in diagram.nodes
+        )
         if reach or cred.id in worst_on:
             groups[reach].append(cred.id)
-    ranked = sorted(groups.items(), key=lambda kv: (min((rank(worst_on[c]) for c in kv[1] if c in worst_on), default=99),
-                                                     -len(kv[1]), sorted(kv[0])))
+    ranked = sorted(
+        groups.items(),
+        key=lambda kv: (
+            min((rank(worst_on[c]) for c in kv[1] if c in worst_on), default=99),
+            -len(kv[1]),
+            sorted(kv[0]),
+        ),
+    )
     for i, (reach, creds) in enumerate(ranked):
         worst = None
         for c in creds:
@@ -153,7 +174,9 @@ def build_overview(result: AuditResult, policy: Policy, *, top: int = TOP_PROJEC
         key = f"overview:credentials:{i}"
         names = sorted({topo.nodes[c].name for c in creds})
         shown_names = ", ".join(names[:2]) + (f" +{len(names) - 2}" if len(names) > 2 else "")
-        label = (f"{len(creds)} credential{'s' if len(creds) != 1 else ''}" if len(creds) > 1 else "credential") + f"\n{shown_names}"
+        label = (
+            f"{len(creds)} credential{'s' if len(creds) != 1 else ''}" if len(creds) > 1 else "credential"
+        ) + f"\n{shown_names}"
         findings = sum(count_on.get(c, 0) for c in creds)
         if findings:
             label += f"\n⚠ {findings} finding{'s' if findings != 1 else ''}"
@@ -168,8 +191,15 @@ def build_overview(result: AuditResult, policy: Policy, *, top: int = TOP_PROJEC
         worst = None
         for f in loose_findings:
             worst = _worse(worst, f.severity)
-        diagram.nodes[NO_PROJECT] = DNode(NO_PROJECT, "generic", f"outside any project\n⚠ {len(loose_findings)} findings",
-                                          False, worst, 0, collapsed=1)
+        diagram.nodes[NO_PROJECT] = DNode(
+            NO_PROJECT,
+            "generic",
+            f"outside any project\n⚠ {len(loose_findings)} findings",
+            False,
+            worst,
+            0,
+            collapsed=1,
+        )
         for f in loose_findings:
             stand[f.resource_id] = NO_PROJECT
     # evidence that crosses drawn nodes (a backup in another project, a token exposed elsewhere)

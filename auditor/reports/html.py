@@ -29,7 +29,8 @@ CSS = """
 :root{--critical:#b3001b;--high:#d9480f;--medium:#b08900;--low:#1864ab;--info:#5c677d;--hl:#7048e8}
 *{box-sizing:border-box}
 html,body{height:100%}
-body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:0;color:#212529;background:#f8f9fa;
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Helvetica,Arial,sans-serif;margin:0;color:#212529;
+ background:#f8f9fa;
  display:flex;flex-direction:column}
 header{background:#212529;color:#fff;padding:8px 16px;display:flex;gap:16px;align-items:center}
 header h1{margin:0;font-size:17px;white-space:nowrap}
@@ -42,14 +43,17 @@ header .meta{opacity:.85;font-size:12px;flex:1;min-width:0;overflow:hidden;text-
 .verdict-fail{color:#ffa8a8}.verdict-incomplete{color:#ffd43b}.verdict-pass{color:#8ce99a}
 .incomplete{background:#fff3bf;border-bottom:1px solid #f08c00;padding:6px 16px}
 #layout{flex:1;display:flex;min-height:0}
-#side{width:36%;min-width:340px;max-width:640px;display:flex;flex-direction:column;border-right:1px solid #dee2e6;background:#fff}
+#side{width:36%;min-width:340px;max-width:640px;display:flex;flex-direction:column;
+ border-right:1px solid #dee2e6;background:#fff}
 .filters{display:flex;gap:6px;flex-wrap:wrap;padding:8px;border-bottom:1px solid #dee2e6}
-.filters select,.filters input{padding:3px 6px;border:1px solid #ced4da;border-radius:4px;font:inherit;font-size:13px;max-width:180px}
+.filters select,.filters input{padding:3px 6px;border:1px solid #ced4da;border-radius:4px;font:inherit;
+ font-size:13px;max-width:180px}
 #list{overflow:auto;flex:1}
 .finding{display:flex;gap:8px;border-bottom:1px solid #e9ecef;padding:6px 8px;cursor:pointer;
  content-visibility:auto;contain-intrinsic-size:auto 150px}
 .finding:hover{background:#f1f3f5}.finding.selected{background:#ede7ff;outline:2px solid var(--hl);outline-offset:-2px}
-.finding .sev span{color:#fff;border-radius:4px;padding:1px 6px;font-size:11px;font-weight:600}.finding .body{min-width:0}
+.finding .sev span{color:#fff;border-radius:4px;padding:1px 6px;font-size:11px;
+ font-weight:600}.finding .body{min-width:0}
 .what{font-size:12px;color:#495057}.what b{color:#212529}
 .env{display:inline-block;border:1px solid #ced4da;border-radius:3px;padding:0 4px;margin:2px 3px 0 0;font-size:11px}
 .env.production{border-color:var(--critical);color:var(--critical)}
@@ -60,10 +64,14 @@ code.path{display:block;font-size:11px;white-space:pre-wrap;color:#495057;margin
 #diagram.dragging{cursor:grabbing}
 #diagram svg{width:100%;height:100%;display:block}
 #tools{position:absolute;top:8px;right:8px;z-index:2;display:flex;gap:4px;align-items:center}
-#tools button{font:inherit;font-size:13px;padding:2px 9px;border:1px solid #adb5bd;background:#fff;border-radius:4px;cursor:pointer}
+#tools button{font:inherit;font-size:13px;padding:2px 9px;border:1px solid #adb5bd;background:#fff;
+ border-radius:4px;cursor:pointer}
 #tools .hint{font-size:11px;color:#868e96;background:rgba(255,255,255,.85);padding:2px 4px}
-#note{position:absolute;left:8px;bottom:6px;font-size:12px;color:#495057;background:rgba(255,255,255,.9);padding:2px 6px;z-index:2}
-#diagram g.hl polygon,#diagram g.hl ellipse,#diagram g.hl path,#diagram g.hl polyline{stroke:var(--hl)!important;stroke-width:4px!important}
+#note{position:absolute;left:8px;bottom:6px;font-size:12px;color:#495057;background:rgba(255,255,255,.9);
+ padding:2px 6px;z-index:2}
+
+ #diagram g.hl polygon,#diagram g.hl ellipse,
+#diagram g.hl path,#diagram g.hl polyline{stroke:var(--hl)!important;stroke-width:4px!important}
 #diagram g.hl text{fill:var(--hl)!important;font-weight:bold}
 #diagram.focused g.node:not(.hl),#diagram.focused g.edge:not(.hl){opacity:.35}
 .count{color:#868e96;font-size:12px;align-self:center}
@@ -74,7 +82,8 @@ code.path{display:block;font-size:11px;white-space:pre-wrap;color:#495057;margin
 JS = """
 (function(){
   var rows=[].slice.call(document.querySelectorAll('#findings .finding'));
-  var f={sev:document.getElementById('f-sev'),tier:document.getElementById('f-tier'),env:document.getElementById('f-env'),
+  var f={sev:document.getElementById('f-sev'),tier:document.getElementById('f-tier'),
+         env:document.getElementById('f-env'),
          check:document.getElementById('f-check'),text:document.getElementById('f-text')};
   function has(list,v){return ('|'+list+'|').indexOf('|'+v+'|')>=0}
   function apply(){
@@ -146,7 +155,8 @@ JS = """
   apply();
   // deep link: report.html#finding=<fingerprint> opens with that finding's path lit up
   var m=/#finding=([0-9a-f]+)/.exec(location.hash);
-  if(m){rows.some(function(r){if(r.dataset.fingerprint.indexOf(m[1])===0){select(r);r.scrollIntoView({block:'center'});return true}})}
+  if(m){rows.some(function(r){
+    if(r.dataset.fingerprint.indexOf(m[1])===0){select(r);r.scrollIntoView({block:'center'});return true}})}
 })();
 """
 
@@ -162,10 +172,12 @@ def _diagram(result: AuditResult, policy: Policy):  # type: ignore[no-untyped-de
         svg = render_binary(diagram, "svg").decode("utf-8")
     except UsageError as exc:
         return None, "", f"No diagram: {exc}"
-    svg = svg[svg.index("<svg"):]  # drop the XML prolog and DOCTYPE: inline SVG needs neither
+    svg = svg[svg.index("<svg") :]  # drop the XML prolog and DOCTYPE: inline SVG needs neither
     if diagram.summarized:
-        note = (f"Overview of {size:,} resources: the riskiest projects one node each; a finding lights the project "
-                "or credential group holding each resource on its path.")
+        note = (
+            f"Overview of {size:,} resources: the riskiest projects one node each; a finding lights the project "
+            "or credential group holding each resource on its path."
+        )
     elif size > FULL_DIAGRAM_UP_TO:
         note = "Only resources on the findings' evidence paths are drawn (the account is large)."
     else:
@@ -186,18 +198,23 @@ def _row(f: Finding, ctx: ReportContext, label, shown_as, element, dom_id) -> st
                 edges.add(dom_id(f"{a}>{r}>{b}"))
     evidence = "".join(f'<code class="path">{escape(p.text(label))}</code>' for p in f.evidence)
     tiers = set(f.tiers)
-    chips = "".join(f'<span class="env{" production" if "production" in tiers and len(tiers) == 1 else ""}">{escape(e)}</span>'
-                    for e in f.environments)
-    chips += "".join(f'<span class="env tier{" production" if t == "production" else ""}">tier: {escape(t)}</span>'
-                     for t in f.tiers)
+    chips = "".join(
+        f'<span class="env{" production" if "production" in tiers and len(tiers) == 1 else ""}">{escape(e)}</span>'
+        for e in f.environments
+    )
+    chips += "".join(
+        f'<span class="env tier{" production" if t == "production" else ""}">tier: {escape(t)}</span>' for t in f.tiers
+    )
     failing = " · fails the run" if ctx.fails(f) else (" · baselined" if ctx.baselined(f) else "")
     return (
         f'<div class="finding" data-sev="{f.severity}" data-check="{escape(f.check_id)}" '
         f'data-env="{escape(SEP.join(f.environments))}" data-tier="{escape(SEP.join(f.tiers))}" '
-        f'data-nodes="{" ".join(sorted(nodes))}" data-edges="{" ".join(sorted(edges))}" data-fingerprint="{f.fingerprint}">'
+        f'data-nodes="{" ".join(sorted(nodes))}" data-edges="{" ".join(sorted(edges))}" '
+        f'data-fingerprint="{f.fingerprint}">'
         f'<div class="sev"><span class="sev-{f.severity}">{f.severity}</span></div>'
-        f'<div class="body"><div class="what"><b>{escape(label(f.resource_id))}</b> · {escape(f.check_id)}{failing}</div>'
-        f'{escape(f.message)}<div>{chips}</div>{evidence}<div class="fix">Fix: {escape(f.remediation)}</div></div></div>'
+        f'<div class="body"><div class="what"><b>{escape(label(f.resource_id))}</b> · '
+        f"{escape(f.check_id)}{failing}</div>{escape(f.message)}<div>{chips}</div>{evidence}"
+        f'<div class="fix">Fix: {escape(f.remediation)}</div></div></div>'
     )
 
 
@@ -219,23 +236,40 @@ def render(ctx: ReportContext) -> str:
         return f"cluster-{dom_id(drawn)}" if diagram is not None and drawn in diagram.clusters else dom_id(drawn)
 
     rows = [_row(f, ctx, label, shown_as, element, dom_id) for f in result.findings]
-    sources = ", ".join(f"{escape(s.origin)} ({escape(s.provider)}, {len(s.resources):,} resources)" for s in result.sources)
+    sources = ", ".join(
+        f"{escape(s.origin)} ({escape(s.provider)}, {len(s.resources):,} resources)" for s in result.sources
+    )
     badges = "".join(f'<span class="badge sev-{s}"><b>{counts.get(s, 0)}</b>{s}</span>' for s in SEVERITIES)
     incomplete = ""
     if not ctx.complete:
         gaps = "".join(f"<li>{escape(g)}</li>" for g in ctx.gaps[:50])
-        incomplete = ('<div class="incomplete"><b>Incomplete audit</b> — blastscope could not read everything; '
-                      f"this is not a clean bill.<ul>{gaps}</ul></div>")
+        incomplete = (
+            '<div class="incomplete"><b>Incomplete audit</b> — blastscope could not read everything; '
+            f"this is not a clean bill.<ul>{gaps}</ul></div>"
+        )
 
     def options(values: list[str]) -> str:
         return "".join(f'<option value="{escape(v)}">{escape(v)}</option>' for v in values)
 
     now = result.now.strftime("%Y-%m-%d %H:%M UTC") if result.now else ""
-    data = json.dumps({"findings": len(result.findings), "resources": len(result.topology), "complete": ctx.complete,
-                       "verdict": ctx.verdict.status, "exit_code": ctx.verdict.exit_code})
-    tools = ('<div id="tools"><span class="hint">drag to pan · wheel to zoom · click a finding</span>'
-             '<button id="z-in" title="zoom in">+</button><button id="z-out" title="zoom out">−</button>'
-             '<button id="z-fit" title="fit the whole drawing">fit</button></div>') if svg else ""
+    data = json.dumps(
+        {
+            "findings": len(result.findings),
+            "resources": len(result.topology),
+            "complete": ctx.complete,
+            "verdict": ctx.verdict.status,
+            "exit_code": ctx.verdict.exit_code,
+        }
+    )
+    tools = (
+        (
+            '<div id="tools"><span class="hint">drag to pan · wheel to zoom · click a finding</span>'
+            '<button id="z-in" title="zoom in">+</button><button id="z-out" title="zoom out">−</button>'
+            '<button id="z-fit" title="fit the whole drawing">fit</button></div>'
+        )
+        if svg
+        else ""
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
 <title>blastscope report</title><style>{CSS}</style></head>
@@ -252,7 +286,7 @@ def render(ctx: ReportContext) -> str:
 <select id="f-check" aria-label="check"><option value="">all checks</option>{options(checks)}</select>
 <input id="f-text" type="search" placeholder="filter text…" aria-label="text"> <span class="count" id="shown"></span>
 </div>
-<div id="list"><div id="findings" role="list">{"".join(rows) or '<p>No findings.</p>'}</div></div>
+<div id="list"><div id="findings" role="list">{"".join(rows) or "<p>No findings.</p>"}</div></div>
 </section>
 <section id="canvas" aria-label="topology diagram">{tools}<div id="diagram">{svg}</div>
 <div id="note">{escape(note)}</div></section>

@@ -56,11 +56,13 @@ def _detection(f: Finding, ctx: ReportContext, result: AuditResult, time: int, c
         resource["labels"] = [*resource.get("labels", []), *labels]
     evidences = []
     for path in f.evidence:
-        evidences.append({
-            "name": path.text(result.label),
-            "resources": [_resource(result, n) for n in path.nodes],
-            "data": path.to_json(result.label),
-        })
+        evidences.append(
+            {
+                "name": path.text(result.label),
+                "resources": [_resource(result, n) for n in path.nodes],
+                "data": path.to_json(result.label),
+            }
+        )
     info: dict[str, Any] = {
         "uid": f.fingerprint,
         "title": check.title if check else f.check_id,
@@ -88,13 +90,21 @@ def _detection(f: Finding, ctx: ReportContext, result: AuditResult, time: int, c
         "is_alert": (not closed) and ctx.fails(f),
         "time": time,
         "message": f.message,
-        "metadata": {"version": OCSF_VERSION, "log_name": "blastscope",
-                     "product": {"name": "blastscope", "vendor_name": "blastscope", "version": __version__}},
+        "metadata": {
+            "version": OCSF_VERSION,
+            "log_name": "blastscope",
+            "product": {"name": "blastscope", "vendor_name": "blastscope", "version": __version__},
+        },
         "finding_info": info,
         "resources": [resource],
         "remediation": remediation,
-        "unmapped": {"environments": f.environments, "tiers": f.tiers, "verdict": ctx.verdict.status,
-                     "fail_on": ctx.verdict.fail_on, **({"data": f.data} if f.data else {})},
+        "unmapped": {
+            "environments": f.environments,
+            "tiers": f.tiers,
+            "verdict": ctx.verdict.status,
+            "fail_on": ctx.verdict.fail_on,
+            **({"data": f.data} if f.data else {}),
+        },
     }
     if evidences:
         out["evidences"] = evidences

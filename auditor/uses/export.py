@@ -43,12 +43,21 @@ def rel_type(rel: str) -> str:
     return rel.upper()
 
 
+def _scrub(value: Any) -> Any:
+    """Nested mappings (tags, labels) lose secret-looking keys too."""
+    if isinstance(value, dict):
+        return {k: _scrub(v) for k, v in value.items() if not SECRET_ATTR.search(str(k))}
+    if isinstance(value, (list, tuple)):
+        return [_scrub(v) for v in value]
+    return value
+
+
 def _scalar(value: Any) -> Any:
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
     if hasattr(value, "isoformat"):
         return value.isoformat()
-    return json.dumps(value, sort_keys=True, default=str)
+    return json.dumps(_scrub(value), sort_keys=True, default=str)
 
 
 def export_graph(topology: Topology, tiers: dict[str, str] | None = None) -> nx.MultiDiGraph:
@@ -107,20 +116,27 @@ def to_neo4j(topology: Topology, tiers: dict[str, str] | None = None) -> Neo4jEx
     for node, data in sorted(graph.nodes(data=True), key=lambda item: item[0]):
         by_kind.setdefault(data.get("kind", "generic"), []).append((node, data))
     files: dict[str, str] = {}
-    loads: list[str] = ["// blastscope export: run with cypher-shell -f load.cypher from Neo4j's import directory",
-                        "CREATE CONSTRAINT resource_id IF NOT EXISTS FOR (r:Resource) REQUIRE r.id IS UNIQUE;"]
+    loads: list[str] = [
+        "// blastscope export: run with cypher-shell -f load.cypher from Neo4j's import directory",
+        "CREATE CONSTRAINT resource_id IF NOT EXISTS FOR (r:Resource) REQUIRE r.id IS UNIQUE;",
+    ]
     for kind in sorted(by_kind):
         label = node_label(kind)
         extra = sorted({k for _, data in by_kind[kind] for k in data} - set(CORE_PROPS))
         header = ["id:ID", "kind", "name", "provider", *extra, ":LABEL"]
-        rows = [header] + [[n, d.get("kind"), d.get("name"), d.get("provider"), *(d.get(k) for k in extra),
-                            f"Resource;{label}"] for n, d in by_kind[kind]]
+        rows = [header] + [
+            [n, d.get("kind"), d.get("name"), d.get("provider"), *(d.get(k) for k in extra), f"Resource;{label}"]
+            for n, d in by_kind[kind]
+        ]
         name = f"nodes_{label}.csv"
         files[name] = _csv(rows)
-        props = ", ".join(f"{k}: row.{k}" for k in ("kind", "name", "provider", *extra)
-                          if re.fullmatch(r"[A-Za-z_]\w*", k))
-        loads.append(f"LOAD CSV WITH HEADERS FROM 'file:///{name}' AS row\n"
-                     f"MERGE (r:Resource {{id: row.`id:ID`}}) SET r:{label}, r += {{{props}}};")
+        props = ", ".join(
+            f"{k}: row.{k}" for k in ("kind", "name", "provider", *extra) if re.fullmatch(r"[A-Za-z_]\w*", k)
+        )
+        loads.append(
+            f"LOAD CSV WITH HEADERS FROM 'file:///{name}' AS row\n"
+            f"MERGE (r:Resource {{id: row.`id:ID`}}) SET r:{label}, r += {{{props}}};"
+        )
     by_rel: dict[str, list[list[Any]]] = {}
     for source, target, data in sorted(graph.edges(data=True), key=lambda e: (e[2]["rel"], e[0], e[1])):
         by_rel.setdefault(data["rel"], []).append([source, target, data.get("actions", ""), rel_type(data["rel"])])
@@ -128,9 +144,11 @@ def to_neo4j(topology: Topology, tiers: dict[str, str] | None = None) -> Neo4jEx
         name = f"rels_{rel_type(rel)}.csv"
         files[name] = _csv([[":START_ID", ":END_ID", "actions", ":TYPE"], *by_rel[rel]])
         set_actions = " SET x.actions = split(row.actions, ',')" if rel == "grants" else ""
-        loads.append(f"LOAD CSV WITH HEADERS FROM 'file:///{name}' AS row\n"
-                     f"MATCH (a:Resource {{id: row.`:START_ID`}}), (b:Resource {{id: row.`:END_ID`}})\n"
-                     f"MERGE (a)-[x:{rel_type(rel)}]->(b){set_actions};")
+        loads.append(
+            f"LOAD CSV WITH HEADERS FROM 'file:///{name}' AS row\n"
+            f"MATCH (a:Resource {{id: row.`:START_ID`}}), (b:Resource {{id: row.`:END_ID`}})\n"
+            f"MERGE (a)-[x:{rel_type(rel)}]->(b){set_actions};"
+        )
     files["load.cypher"] = "\n".join(loads) + "\n"
     node_files = " ".join(f"--nodes={n}" for n in sorted(files) if n.startswith("nodes_"))
     rel_files = " ".join(f"--relationships={n}" for n in sorted(files) if n.startswith("rels_"))

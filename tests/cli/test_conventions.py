@@ -53,8 +53,24 @@ def test_the_command_list_is_whole() -> None:
 
 
 def test_several_reports_in_one_run_share_one_verdict(tmp_path: Path) -> None:
-    proc = run_cli("scan", POCKETOS, "--now", NOW, "-f", "JSON", "-o", str(tmp_path / "r.json"),
-                   "-f", "sarif", "-o", str(tmp_path / "r.sarif"), "-f", "ocsf", "-o", str(tmp_path / "r.ocsf.json"))
+    proc = run_cli(
+        "scan",
+        POCKETOS,
+        "--now",
+        NOW,
+        "-f",
+        "JSON",
+        "-o",
+        str(tmp_path / "r.json"),
+        "-f",
+        "sarif",
+        "-o",
+        str(tmp_path / "r.sarif"),
+        "-f",
+        "ocsf",
+        "-o",
+        str(tmp_path / "r.ocsf.json"),
+    )
     assert proc.returncode == 1, proc.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     sarif = json.loads((tmp_path / "r.sarif").read_text())
@@ -74,9 +90,23 @@ def test_several_formats_need_an_output_each(tmp_path: Path) -> None:
 
 def test_gate_writes_several_reports(tmp_path: Path) -> None:
     plan = str(SAMPLES / "terraform" / "delete-last-copy.plan.json")
-    proc = run_cli("gate", plan, "-f", "Markdown", "-o", str(tmp_path / "c.md"), "-f", "sarif", "-o", str(tmp_path / "g.sarif"), "-q")
+    proc = run_cli(
+        "gate",
+        plan,
+        "-f",
+        "Markdown",
+        "-o",
+        str(tmp_path / "c.md"),
+        "-f",
+        "sarif",
+        "-o",
+        str(tmp_path / "g.sarif"),
+        "-q",
+    )
     assert proc.returncode == 1, proc.stderr
-    assert (tmp_path / "c.md").read_text().strip() and json.loads((tmp_path / "g.sarif").read_text())["version"] == "2.1.0"
+    assert (tmp_path / "c.md").read_text().strip() and json.loads((tmp_path / "g.sarif").read_text())[
+        "version"
+    ] == "2.1.0"
 
 
 def test_choices_are_case_insensitive() -> None:
@@ -106,7 +136,9 @@ def test_no_color_and_skip_check_and_directory_source(tmp_path: Path) -> None:
     (folder / "a.yaml").write_text(Path(POCKETOS).read_text())
     by_dir = run_cli("scan", str(folder), "--now", NOW, "-f", "json")
     assert by_dir.returncode == 1, by_dir.stderr
-    assert len(json.loads(by_dir.stdout)["findings"]) == len(json.loads(run_cli("scan", POCKETOS, "--now", NOW, "-f", "json").stdout)["findings"])
+    assert len(json.loads(by_dir.stdout)["findings"]) == len(
+        json.loads(run_cli("scan", POCKETOS, "--now", NOW, "-f", "json").stdout)["findings"]
+    )
 
 
 def test_gate_has_quiet_verbose_and_check() -> None:
@@ -131,6 +163,10 @@ def test_check_pages_are_in_sync_with_the_metadata() -> None:
 
     pages = check_pages()
     folder = ROOT / "docs" / "checks"
-    stale = [name for name, text in pages.items() if not (folder / name).exists() or (folder / name).read_text(encoding="utf-8") != text]
+    stale = [
+        name
+        for name, text in pages.items()
+        if not (folder / name).exists() or (folder / name).read_text(encoding="utf-8") != text
+    ]
     extra = sorted({p.name for p in folder.glob("*.md")} - set(pages))
-    assert not stale and not extra, (f"regenerate with `python -m auditor.cli.check_docs`: stale {stale}, extra {extra}")
+    assert not stale and not extra, f"regenerate with `python -m auditor.cli.check_docs`: stale {stale}, extra {extra}"

@@ -48,9 +48,12 @@ def test_clicking_a_finding_lights_its_path_inside_the_visible_diagram(report: P
     with Chromium(report.as_uri(), 1400, 860) as page:
         page.wait_for("document.getElementById('shown').textContent.indexOf('findings shown') > 0")
         layout = page.eval("""(() => { const d = document.getElementById('diagram').getBoundingClientRect();
-            const l = document.getElementById('list').getBoundingClientRect(); return [d.left, d.top, d.width, d.height, l.right]; })()""")
+            const l = document.getElementById('list').getBoundingClientRect();
+            return [d.left, d.top, d.width, d.height, l.right]; })()""")
         left, top, width, height, list_right = layout
-        assert top < 120 and height > 600 and left >= list_right - 2 and width > 600  # the picture is beside the findings, not below
+        assert (
+            top < 120 and height > 600 and left >= list_right - 2 and width > 600
+        )  # the picture is beside the findings, not below
         for check_id in ("backup-colocated", "credential-can-destroy-all-copies"):
             x, y = row_center(page, check_id)
             page.click(x, y)
@@ -73,13 +76,19 @@ def test_filters_by_tier_and_environment_keep_credential_findings(report: Path) 
         assert {"production", "staging"} <= set(options)
 
         def visible_checks(select: str, value: str) -> set[str]:
-            return set(page.eval(f"""(() => {{ const s = document.getElementById('{select}'); s.value = '{value}';
+            return set(
+                page.eval(f"""(() => {{ const s = document.getElementById('{select}'); s.value = '{value}';
                 s.dispatchEvent(new Event('input')); const out = [...document.querySelectorAll('.finding')]
                 .filter(r => r.style.display !== 'none').map(r => r.dataset.check); s.value = '';
-                s.dispatchEvent(new Event('input')); return out; }})()"""))
+                s.dispatchEvent(new Event('input')); return out; }})()""")
+            )
 
         production = visible_checks("f-tier", "production")
-        assert {"credential-can-destroy-all-copies", "backup-colocated", "storage-shared-across-environments"} <= production
+        assert {
+            "credential-can-destroy-all-copies",
+            "backup-colocated",
+            "storage-shared-across-environments",
+        } <= production
         staging = visible_checks("f-env", "staging")
         assert {"credential-can-destroy-all-copies", "storage-shared-across-environments"} <= staging
         assert "backup-stale" not in staging  # a production-only finding
@@ -89,10 +98,16 @@ def test_pan_and_zoom_change_the_view(report: Path) -> None:
     with Chromium(report.as_uri(), 1400, 860) as page:
         page.wait_for("document.getElementById('shown').textContent.indexOf('findings shown') > 0")
         before = page.eval("document.querySelector('#diagram svg').getAttribute('viewBox')")
-        x, y = page.eval("(() => { const b = document.getElementById('z-in').getBoundingClientRect(); return [b.left + 5, b.top + 5]; })()")
+        x, y = page.eval(
+            "(() => { const b = document.getElementById('z-in').getBoundingClientRect(); "
+            "return [b.left + 5, b.top + 5]; })()"
+        )
         page.click(x, y)
         zoomed = page.eval("document.querySelector('#diagram svg').getAttribute('viewBox')")
         assert float(zoomed.split()[2]) < float(before.split()[2])
-        x, y = page.eval("(() => { const b = document.getElementById('z-fit').getBoundingClientRect(); return [b.left + 5, b.top + 5]; })()")
+        x, y = page.eval(
+            "(() => { const b = document.getElementById('z-fit').getBoundingClientRect(); "
+            "return [b.left + 5, b.top + 5]; })()"
+        )
         page.click(x, y)
         assert page.eval("document.querySelector('#diagram svg').getAttribute('viewBox')") == before

@@ -31,16 +31,26 @@ def load_into_kuzu(export: Path, db_path: Path):
     the exported CSV files through Cypher."""
     kuzu = pytest.importorskip("kuzu", reason="the embedded Cypher engine (pip install kuzu) is a test dependency")
     conn = kuzu.Connection(kuzu.Database(str(db_path)))
-    conn.execute("CREATE NODE TABLE Resource(id STRING, kind STRING, name STRING, label STRING, type STRING, "
-                 "effective_tier STRING, PRIMARY KEY(id))")
+    conn.execute(
+        "CREATE NODE TABLE Resource(id STRING, kind STRING, name STRING, label STRING, type STRING, "
+        "effective_tier STRING, PRIMARY KEY(id))"
+    )
     for path in sorted(export.glob("nodes_*.csv")):
         with path.open(newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
                 label = row[":LABEL"].split(";")[-1]
-                conn.execute("CREATE (:Resource {id: $id, kind: $kind, name: $name, label: $label, type: $type, "
-                             "effective_tier: $tier})",
-                             {"id": row["id:ID"], "kind": row["kind"], "name": row["name"], "label": label,
-                              "type": row.get("type") or "", "tier": row.get("effective_tier") or ""})
+                conn.execute(
+                    "CREATE (:Resource {id: $id, kind: $kind, name: $name, label: $label, type: $type, "
+                    "effective_tier: $tier})",
+                    {
+                        "id": row["id:ID"],
+                        "kind": row["kind"],
+                        "name": row["name"],
+                        "label": label,
+                        "type": row.get("type") or "",
+                        "tier": row.get("effective_tier") or "",
+                    },
+                )
     for rel in TYPES.values():  # every relationship type, even one this account lacks
         conn.execute(f"CREATE REL TABLE {rel}(FROM Resource TO Resource, actions STRING)")
     for path in sorted(export.glob("rels_*.csv")):
@@ -48,8 +58,11 @@ def load_into_kuzu(export: Path, db_path: Path):
         with path.open(newline="", encoding="utf-8") as fh:
             for row in csv.DictReader(fh):
                 assert row[":TYPE"] == rel
-                conn.execute(f"MATCH (a:Resource {{id: $a}}), (b:Resource {{id: $b}}) CREATE (a)-[:{rel} {{actions: $actions}}]->(b)",
-                             {"a": row[":START_ID"], "b": row[":END_ID"], "actions": row["actions"]})
+                conn.execute(
+                    f"MATCH (a:Resource {{id: $a}}), (b:Resource {{id: $b}}) "
+                    f"CREATE (a)-[:{rel} {{actions: $actions}}]->(b)",
+                    {"a": row[":START_ID"], "b": row[":END_ID"], "actions": row["actions"]},
+                )
     return conn
 
 
@@ -87,7 +100,14 @@ def test_cypher_blast_query_matches_blastscope_blast(tmp_path: Path, node: str) 
 def test_neo4j_files_have_import_headers_labels_and_types(tmp_path: Path) -> None:
     out = export_neo4j(tmp_path)
     names = {p.name for p in out.iterdir()}
-    assert {"load.cypher", "README.txt", "nodes_Volume.csv", "nodes_Credential.csv", "rels_GRANTS.csv", "rels_STORED_ON.csv"} <= names
+    assert {
+        "load.cypher",
+        "README.txt",
+        "nodes_Volume.csv",
+        "nodes_Credential.csv",
+        "rels_GRANTS.csv",
+        "rels_STORED_ON.csv",
+    } <= names
     with (out / "nodes_Volume.csv").open(encoding="utf-8") as fh:
         header = next(csv.reader(fh))
     assert header[0] == "id:ID" and header[-1] == ":LABEL"
@@ -102,13 +122,16 @@ def test_neo4j_files_have_import_headers_labels_and_types(tmp_path: Path) -> Non
 
 def test_ids_are_stable_and_no_secret_values_are_written(tmp_path: Path) -> None:
     inventory = tmp_path / "inv.yaml"
-    inventory.write_text("""version: 1
+    inventory.write_text(
+        """version: 1
 resources:
   - {id: prod, kind: environment, name: production, tier: production}
   - {id: vol, kind: volume, name: data, in_environment: [prod]}
-  - {id: tok, kind: credential, name: DEPLOY_TOKEN, fingerprint: "hmac-0123456789abcdef", password: hunter2-secret,
+  - {id: tok, kind: credential, name: DEPLOY_TOKEN, fingerprint: "hmac-0123456789abcdef", tags: {api_key: hunter2-secret},
      grants: [{target: vol, actions: [delete]}]}
-""", encoding="utf-8")
+""",
+        encoding="utf-8",
+    )
     first = run_cli("export", str(inventory), "--format", "node-link")
     second = run_cli("export", str(inventory), "--format", "node-link")
     assert first.returncode == 0, first.stderr
@@ -141,7 +164,8 @@ def test_neo4j_needs_a_directory() -> None:
 
 
 AGENT_QUERY = """
-MATCH (agent:Resource)<-[:EXPOSED_TO]-(c:Resource)-[g:GRANTS]->(holder:Resource)<-[:PARENT|STORED_ON*0..30]-(data:Resource)
+MATCH (agent:Resource)<-[:EXPOSED_TO]-(c:Resource)-[g:GRANTS]->(holder:Resource)
+      <-[:PARENT|STORED_ON*0..30]-(data:Resource)
 WHERE agent.type = 'agent' AND (g.actions CONTAINS 'delete' OR g.actions CONTAINS 'admin')
   AND data.kind IN ['database', 'volume', 'bucket']
 MATCH (data)-[:IN_ENVIRONMENT|PARENT*0..30]->(env:Resource {effective_tier: 'production'})
@@ -163,8 +187,11 @@ def test_docs_agent_query_finds_the_incident_credential(tmp_path: Path) -> None:
     report = json.loads(run_cli("scan", str(POCKETOS), "--format", "json", "--now", "2026-07-01").stdout)
     agents = {"cursor-agent"}
     exposed = {r["id"] for r in _inventory_credentials() if set(r.get("exposed_to", [])) & agents}
-    expected = {f["resource_id"] for f in report["findings"]
-                if f["check_id"] == "credential-can-destroy-all-copies" and f["resource_id"] in exposed}
+    expected = {
+        f["resource_id"]
+        for f in report["findings"]
+        if f["check_id"] == "credential-can-destroy-all-copies" and f["resource_id"] in exposed
+    }
     assert expected == {"staging-deploy-token"}
     assert {c for c, _ in found} == expected
     assert "pocketos-db" in {d for _, d in found}
