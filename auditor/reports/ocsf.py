@@ -114,7 +114,12 @@ def _detection(f: Finding, ctx: ReportContext, result: AuditResult, time: int, c
 def render(ctx: ReportContext) -> str:
     result, gate = ctx.result, ctx.gate
     time = _millis(result.now)
-    findings = [_detection(f, ctx, result, time, closed=False) for f in result.findings]
-    if gate is not None:
+    if gate is None:
+        findings = [_detection(f, ctx, result, time, closed=False) for f in result.findings]
+    else:  # what the change introduces (judged), what it keeps, and what it fixes (closed)
+        introduced = gate.introduced()
+        seen = {f.fingerprint for f in introduced}
+        kept = [f for f in result.findings if f.fingerprint not in seen]
+        findings = [_detection(f, ctx, result, time, closed=False) for f in (*introduced, *kept)]
         findings += [_detection(f, ctx, gate.prior, time, closed=True) for f in gate.fixed]
     return json.dumps(findings, indent=2, ensure_ascii=False) + "\n"

@@ -69,3 +69,14 @@ def test_fail_on_none_means_no_alerts() -> None:
     proc = run_cli("scan", str(POCKETOS), "--now", "2026-07-01", "--format", "ocsf", "--fail-on", "none")
     assert proc.returncode == 0
     assert not any(o["is_alert"] for o in json.loads(proc.stdout))
+
+
+def test_gate_reports_introduced_findings_as_alerts_and_stays_valid(validator) -> None:
+    plan = str(SAMPLES / "terraform" / "delete-last-copy.plan.json")
+    proc = run_cli("gate", plan, "--format", "ocsf")
+    assert proc.returncode == 1, proc.stderr
+    findings = json.loads(proc.stdout)
+    assert findings and any(o["is_alert"] for o in findings)
+    for obj in findings:
+        assert not list(validator.iter_errors(obj))
+        assert obj["activity_id"] in (1, 3) and obj["type_uid"] == 200400 + obj["activity_id"]
