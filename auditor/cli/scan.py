@@ -126,6 +126,7 @@ def scan(
     if notify is not None:
         from auditor.uses.notify import check_format as check_notify_format, is_loopback, resolve_url
 
+        notify_format = notify_format.lower()
         check_notify_format(notify_format)
         url = resolve_url(notify)  # a bad target is a usage error before any work is done
         if not notify.startswith(("env:", "file:")) and not is_loopback(url):

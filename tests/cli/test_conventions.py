@@ -113,6 +113,8 @@ def test_choices_are_case_insensitive() -> None:
     assert run_cli("scan", POCKETOS, "--now", NOW, "--format", "JSON", "--fail-on", "CRITICAL").returncode == 1
     assert run_cli("blast", POCKETOS, "pg-data-production", "--format", "Json").returncode == 1
     assert json.loads(run_cli("checks", "--format", "JSON").stdout)
+    hardened = str(SAMPLES / "pocketos-hardened" / "inventory.yaml")
+    assert json.loads(run_cli("diff", POCKETOS, hardened, "--format", "JSON").stdout)["schema"] == "blastscope-diff"
 
 
 def test_checks_as_json_carry_every_field() -> None:
