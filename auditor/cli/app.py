@@ -157,7 +157,7 @@ def pair_outputs(formats: list[str] | None, outputs: list[Path] | None, choices:
                          "--output per --format, in the same order (-f json -o report.json -f sarif -o report.sarif)")
     if len({Path(f).resolve() for f in files}) != len(files):
         raise UsageError("--output: the same file is given twice")
-    return list(zip(wanted, files))
+    return list(zip(wanted, files, strict=True))
 
 
 def color_wanted(no_color: bool) -> bool:
@@ -208,7 +208,8 @@ def tidy_help(typer_app: typer.Typer) -> None:
     from typer.core import TyperArgument
 
     # an argument with a metavar (SOURCE...) needs no Python type after it
-    TyperArgument.display_type_rich = lambda self, ctx: None if self.metavar else self.display_type(ctx)  # type: ignore[method-assign]
+    TyperArgument.display_type_rich = (  # type: ignore[method-assign]
+        lambda self, ctx: None if self.metavar else self.display_type(ctx))
     # usage lines as in every man page: `SOURCE...`, `[NODE]`, not `{SOURCE}...`
     TyperArgument._usage_display_name = lambda self: (  # type: ignore[method-assign]
         (self.display_name_raw if self.required else f"[{self.display_name_raw}]") + ("..." if self.nargs != 1 else ""))
@@ -223,8 +224,9 @@ COMMON_HELP = {
     "policy_file": "Policy file (default: .blastscope.yaml if present).",
     "now": "Pin 'now' (ISO date/time) for backup age and suppression expiry.",
 }
-METAVARS = {"fmt": "FORMAT", "now": "DATE", "only": "CHECK_ID", "skip": "CHECK_ID", "workspace": "NAME", "project": "NAME",
-            "endpoint": "URL", "focus": "RESOURCE", "highlight": "FINGERPRINT|RESOURCE", "notify_format": "FORMAT"}
+METAVARS = {"fmt": "FORMAT", "now": "DATE", "only": "CHECK_ID", "skip": "CHECK_ID", "workspace": "NAME",
+            "project": "NAME", "endpoint": "URL", "focus": "RESOURCE", "highlight": "FINGERPRINT|RESOURCE",
+            "notify_format": "FORMAT"}
 
 
 def _metavar(name: str, annotation: str) -> str | None:

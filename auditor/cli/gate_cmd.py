@@ -8,7 +8,6 @@ from typing import List, Optional
 import typer
 
 from auditor.cli.app import FailOn, app, err_console, handle_errors, pair_outputs, parse_now, write_output
-from auditor.core.errors import UsageError
 from auditor.io.files import check_output_path
 
 GATE_FORMATS = ("text", "json", "sarif", "junit", "markdown", "ocsf")
@@ -18,8 +17,10 @@ GATE_FORMATS = ("text", "json", "sarif", "junit", "markdown", "ocsf")
 @handle_errors
 def gate(
     plan_file: str = typer.Argument(..., metavar="PLAN.json", help="`terraform show -json PLANFILE > plan.json`"),
-    formats: Optional[List[str]] = typer.Option(None, "--format", "-f", help="text | json | sarif | junit | markdown | ocsf (default text; repeat with --output for several)."),
-    outputs: Optional[List[Path]] = typer.Option(None, "--output", "-o", help="Write the report to FILE (one per --format, in the same order; the verdict still goes to stderr)."),
+    formats: Optional[List[str]] = typer.Option(
+        None, "--format", "-f", help="text | json | sarif | junit | markdown | ocsf (default text; repeat with -o)."),
+    outputs: Optional[List[Path]] = typer.Option(
+        None, "--output", "-o", help="Write the report to FILE (one per --format, in order; the verdict goes to stderr)."),
     fail_on: FailOn = typer.Option(FailOn.high, "--fail-on", help="Fail when the change introduces a finding at or above this severity.", case_sensitive=False),
     baseline_file: Optional[Path] = typer.Option(None, "--baseline", help="Accepted fingerprints: never fail on these."),
     policy_file: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy file (default: .blastscope.yaml if present)."),
