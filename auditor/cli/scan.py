@@ -115,6 +115,9 @@ def scan(
     from auditor.reports.context import ReportContext
     from auditor.reports.text import summary_line
 
+    if changes_only or keep is not None:
+        for wanted in formats or ["text"]:
+            check_scheduled_options(history_dir, changes_only, keep, wanted.lower())
     pairs = pair_outputs(formats, outputs, FORMATS)
     fmt, output = pairs[0]
     if changes_only and len(pairs) > 1:

@@ -11,7 +11,7 @@ import pytest
 import typer.main
 
 from auditor.cli import app
-from tests.conftest import ROOT, SAMPLES, run_cli
+from tests.conftest import ROOT, SAMPLES, invoke, run_cli
 
 POCKETOS = str(SAMPLES / "pocketos" / "inventory.yaml")
 NOW = "2026-07-01"
@@ -32,7 +32,7 @@ def commands() -> list[tuple[str, object]]:
 def test_every_option_and_argument_is_described_without_python_types() -> None:
     undescribed, typed = [], []
     for name, _cmd in commands():
-        proc = run_cli(*name.split(), "--help")
+        proc = invoke(*name.split(), "--help")
         assert proc.returncode == 0, proc.stderr
         if re.search(r"<(list|str|int|path|float)\b[^>]*>|int range", proc.stdout):
             typed.append(name)
@@ -44,7 +44,7 @@ def test_every_option_and_argument_is_described_without_python_types() -> None:
 
 
 def test_the_command_list_is_whole() -> None:
-    proc = run_cli("--help")
+    proc = invoke("--help")
     listing = proc.stdout.split("Commands:")[1]
     assert "..." not in listing and "…" not in listing
     for name in ("scan", "gate", "render", "export", "checks", "explain", "blast", "baseline"):
@@ -53,7 +53,7 @@ def test_the_command_list_is_whole() -> None:
 
 
 def test_several_reports_in_one_run_share_one_verdict(tmp_path: Path) -> None:
-    proc = run_cli(
+    proc = invoke(
         "scan",
         POCKETOS,
         "--now",
@@ -77,20 +77,20 @@ def test_several_reports_in_one_run_share_one_verdict(tmp_path: Path) -> None:
     ocsf = json.loads((tmp_path / "r.ocsf.json").read_text())
     assert report["summary"]["verdict"] == sarif["runs"][0]["properties"]["verdict"] == "fail"
     assert len(report["findings"]) == len(sarif["runs"][0]["results"]) == len(ocsf)
-    single = run_cli("scan", POCKETOS, "--now", NOW, "-f", "json")
+    single = invoke("scan", POCKETOS, "--now", NOW, "-f", "json")
     assert json.loads(single.stdout)["findings"] == report["findings"]
 
 
 def test_several_formats_need_an_output_each(tmp_path: Path) -> None:
-    proc = run_cli("scan", POCKETOS, "-f", "json", "-f", "sarif", "-o", str(tmp_path / "only-one.json"))
+    proc = invoke("scan", POCKETOS, "-f", "json", "-f", "sarif", "-o", str(tmp_path / "only-one.json"))
     assert proc.returncode == 2 and "one --output per --format" in proc.stderr
-    proc = run_cli("scan", POCKETOS, "-f", "yaml")
+    proc = invoke("scan", POCKETOS, "-f", "yaml")
     assert proc.returncode == 2 and "unknown format 'yaml'" in proc.stderr
 
 
 def test_gate_writes_several_reports(tmp_path: Path) -> None:
     plan = str(SAMPLES / "terraform" / "delete-last-copy.plan.json")
-    proc = run_cli(
+    proc = invoke(
         "gate",
         plan,
         "-f",
@@ -110,15 +110,15 @@ def test_gate_writes_several_reports(tmp_path: Path) -> None:
 
 
 def test_choices_are_case_insensitive() -> None:
-    assert run_cli("scan", POCKETOS, "--now", NOW, "--format", "JSON", "--fail-on", "CRITICAL").returncode == 1
-    assert run_cli("blast", POCKETOS, "pg-data-production", "--format", "Json").returncode == 1
-    assert json.loads(run_cli("checks", "--format", "JSON").stdout)
+    assert invoke("scan", POCKETOS, "--now", NOW, "--format", "JSON", "--fail-on", "CRITICAL").returncode == 1
+    assert invoke("blast", POCKETOS, "pg-data-production", "--format", "Json").returncode == 1
+    assert json.loads(invoke("checks", "--format", "JSON").stdout)
     hardened = str(SAMPLES / "pocketos-hardened" / "inventory.yaml")
-    assert json.loads(run_cli("diff", POCKETOS, hardened, "--format", "JSON").stdout)["schema"] == "blastscope-diff"
+    assert json.loads(invoke("diff", POCKETOS, hardened, "--format", "JSON").stdout)["schema"] == "blastscope-diff"
 
 
 def test_checks_as_json_carry_every_field() -> None:
-    checks = json.loads(run_cli("checks", "--format", "json").stdout)
+    checks = json.loads(invoke("checks", "--format", "json").stdout)
     ids = [c["id"] for c in checks]
     assert "backup-colocated" in ids and len(ids) == len(set(ids))
     for check in checks:
@@ -136,26 +136,26 @@ def test_no_color_and_skip_check_and_directory_source(tmp_path: Path) -> None:
     folder = tmp_path / "accounts"
     folder.mkdir()
     (folder / "a.yaml").write_text(Path(POCKETOS).read_text())
-    by_dir = run_cli("scan", str(folder), "--now", NOW, "-f", "json")
+    by_dir = invoke("scan", str(folder), "--now", NOW, "-f", "json")
     assert by_dir.returncode == 1, by_dir.stderr
     assert len(json.loads(by_dir.stdout)["findings"]) == len(
-        json.loads(run_cli("scan", POCKETOS, "--now", NOW, "-f", "json").stdout)["findings"]
+        json.loads(invoke("scan", POCKETOS, "--now", NOW, "-f", "json").stdout)["findings"]
     )
 
 
 def test_gate_has_quiet_verbose_and_check() -> None:
     plan = str(SAMPLES / "terraform" / "delete-last-copy.plan.json")
-    quiet = run_cli("gate", plan, "-q")
+    quiet = invoke("gate", plan, "-q")
     assert quiet.returncode == 1 and len(quiet.stdout.strip().splitlines()) == 1
-    only = run_cli("gate", plan, "--check", "destructive-change", "-f", "json", "-v")
+    only = invoke("gate", plan, "--check", "destructive-change", "-f", "json", "-v")
     assert only.returncode == 1
-    assert run_cli("gate", plan, "--check", "no-such-check").returncode == 2
+    assert invoke("gate", plan, "--check", "no-such-check").returncode == 2
 
 
 @pytest.mark.parametrize("now", ["2026-07-01", "2027-07-01"])
 def test_render_is_pinned_by_now(now: str) -> None:
-    first = run_cli("render", POCKETOS, "--format", "DOT", "--now", now)
-    second = run_cli("render", POCKETOS, "--format", "dot", "--now", now)
+    first = invoke("render", POCKETOS, "--format", "DOT", "--now", now)
+    second = invoke("render", POCKETOS, "--format", "dot", "--now", now)
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
 

@@ -16,7 +16,7 @@ from auditor.engine.sources import load_file
 from auditor.render.diagram import LEGIBLE_NODES, build_diagram
 from auditor.render.dot import dot_source
 from auditor.render.overview import TOP_PROJECTS, project_index
-from tests.conftest import NOW, ROOT, SAMPLES, run_cli
+from tests.conftest import NOW, ROOT, SAMPLES, invoke
 
 POCKETOS = SAMPLES / "pocketos" / "inventory.yaml"
 
@@ -84,7 +84,7 @@ def test_focus_on_a_project_draws_that_project_in_detail(synthetic) -> None:
 
 def test_render_warns_when_it_falls_back_to_the_overview(synthetic, tmp_path: Path) -> None:
     path, _ = synthetic
-    out = run_cli("render", str(path), "--now", "2026-11-25", "--format", "dot")
+    out = invoke("render", str(path), "--now", "2026-11-25", "--format", "dot")
     assert out.returncode == 0, out.stderr
     assert "warning: too large to draw legibly" in out.stderr and "--focus PROJECT" in out.stderr
     assert "overview of" in out.stdout

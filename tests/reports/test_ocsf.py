@@ -9,7 +9,7 @@ import json
 import pytest
 
 from auditor.reports.ocsf import OCSF_VERSION
-from tests.conftest import SAMPLES, run_cli
+from tests.conftest import SAMPLES, invoke
 
 POCKETOS = SAMPLES / "pocketos" / "inventory.yaml"
 
@@ -24,7 +24,7 @@ def validator():
 
 
 def scan_ocsf(*extra: str) -> list[dict]:
-    proc = run_cli("scan", str(POCKETOS), "--now", "2026-07-01", "--format", "OCSF", *extra)
+    proc = invoke("scan", str(POCKETOS), "--now", "2026-07-01", "--format", "OCSF", *extra)
     assert proc.returncode == 1, proc.stderr
     return json.loads(proc.stdout)
 
@@ -46,7 +46,7 @@ def test_the_schema_rejects_what_it_should(validator) -> None:
 
 
 def test_severity_resource_evidence_remediation_and_verdict_are_mapped() -> None:
-    proc = run_cli("scan", str(POCKETOS), "--now", "2026-07-01", "--format", "json")
+    proc = invoke("scan", str(POCKETOS), "--now", "2026-07-01", "--format", "json")
     report = json.loads(proc.stdout)
     by_uid = {o["finding_info"]["uid"]: o for o in scan_ocsf()}
     assert set(by_uid) == {f["fingerprint"] for f in report["findings"]}
@@ -66,14 +66,14 @@ def test_severity_resource_evidence_remediation_and_verdict_are_mapped() -> None
 
 
 def test_fail_on_none_means_no_alerts() -> None:
-    proc = run_cli("scan", str(POCKETOS), "--now", "2026-07-01", "--format", "ocsf", "--fail-on", "none")
+    proc = invoke("scan", str(POCKETOS), "--now", "2026-07-01", "--format", "ocsf", "--fail-on", "none")
     assert proc.returncode == 0
     assert not any(o["is_alert"] for o in json.loads(proc.stdout))
 
 
 def test_gate_reports_introduced_findings_as_alerts_and_stays_valid(validator) -> None:
     plan = str(SAMPLES / "terraform" / "delete-last-copy.plan.json")
-    proc = run_cli("gate", plan, "--format", "ocsf")
+    proc = invoke("gate", plan, "--format", "ocsf")
     assert proc.returncode == 1, proc.stderr
     findings = json.loads(proc.stdout)
     assert findings and any(o["is_alert"] for o in findings)

@@ -14,14 +14,14 @@ import pytest
 
 from auditor.core.model import ALL_RELATIONS
 from auditor.uses.export import LABELS, TYPES
-from tests.conftest import SAMPLES, run_cli
+from tests.conftest import SAMPLES, invoke
 
 POCKETOS = SAMPLES / "pocketos" / "inventory.yaml"
 
 
 def export_neo4j(tmp_path: Path, source: Path = POCKETOS) -> Path:
     out = tmp_path / "neo4j"
-    proc = run_cli("export", str(source), "--format", "neo4j", "-o", str(out))
+    proc = invoke("export", str(source), "--format", "neo4j", "-o", str(out))
     assert proc.returncode == 0, proc.stderr
     return out
 
@@ -84,10 +84,17 @@ RETURN DISTINCT c.id
 """
 
 
+@pytest.fixture(scope="module")
+def incident_db(tmp_path_factory: pytest.TempPathFactory):
+    """The incident sample's Neo4j export, loaded once into an embedded Cypher database."""
+    folder = tmp_path_factory.mktemp("kuzu")
+    return load_into_kuzu(export_neo4j(folder), folder / "db")
+
+
 @pytest.mark.parametrize("node", ["pg-data-production", "pocketos", "production"])
-def test_cypher_blast_query_matches_blastscope_blast(tmp_path: Path, node: str) -> None:
-    conn = load_into_kuzu(export_neo4j(tmp_path), tmp_path / "db")
-    proc = run_cli("blast", str(POCKETOS), node, "--format", "json")
+def test_cypher_blast_query_matches_blastscope_blast(incident_db, node: str) -> None:
+    conn = incident_db
+    proc = invoke("blast", str(POCKETOS), node, "--format", "json")
     assert proc.returncode in (0, 1), proc.stderr
     blast = json.loads(proc.stdout)
     expected = {d["id"] for d in blast["destroyed"]}
@@ -132,8 +139,8 @@ resources:
 """,
         encoding="utf-8",
     )
-    first = run_cli("export", str(inventory), "--format", "node-link")
-    second = run_cli("export", str(inventory), "--format", "node-link")
+    first = invoke("export", str(inventory), "--format", "node-link")
+    second = invoke("export", str(inventory), "--format", "node-link")
     assert first.returncode == 0, first.stderr
     assert first.stdout == second.stdout
     assert "hunter2" not in first.stdout and "0123456789abcdef" not in first.stdout
@@ -148,7 +155,7 @@ resources:
 
 def test_graphml_is_readable_by_networkx(tmp_path: Path) -> None:
     target = tmp_path / "g.graphml"
-    proc = run_cli("export", str(POCKETOS), "--format", "GraphML", "-o", str(target))
+    proc = invoke("export", str(POCKETOS), "--format", "GraphML", "-o", str(target))
     assert proc.returncode == 0, proc.stderr
     ET.parse(target)  # well-formed XML
     graph = nx.read_graphml(target)
@@ -157,9 +164,9 @@ def test_graphml_is_readable_by_networkx(tmp_path: Path) -> None:
 
 
 def test_neo4j_needs_a_directory() -> None:
-    proc = run_cli("export", str(POCKETOS), "--format", "neo4j")
+    proc = invoke("export", str(POCKETOS), "--format", "neo4j")
     assert proc.returncode == 2 and "--output DIR" in proc.stderr
-    proc = run_cli("export", str(POCKETOS), "--format", "gexf")
+    proc = invoke("export", str(POCKETOS), "--format", "gexf")
     assert proc.returncode == 2 and "graphml, node-link, neo4j" in proc.stderr
 
 
@@ -179,12 +186,12 @@ RETURN DISTINCT c.id, data.id
 """
 
 
-def test_docs_agent_query_finds_the_incident_credential(tmp_path: Path) -> None:
+def test_docs_agent_query_finds_the_incident_credential(incident_db) -> None:
     """docs/export.md's question — which credentials exposed to agents can delete a production
     dataset with every copy — answered in Cypher agrees with blastscope's own findings."""
-    conn = load_into_kuzu(export_neo4j(tmp_path), tmp_path / "db")
+    conn = incident_db
     found = rows(conn.execute(AGENT_QUERY))
-    report = json.loads(run_cli("scan", str(POCKETOS), "--format", "json", "--now", "2026-07-01").stdout)
+    report = json.loads(invoke("scan", str(POCKETOS), "--format", "json", "--now", "2026-07-01").stdout)
     agents = {"cursor-agent"}
     exposed = {r["id"] for r in _inventory_credentials() if set(r.get("exposed_to", [])) & agents}
     expected = {
