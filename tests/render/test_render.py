@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor.engine.audit import audit
 from auditor.core.policy import Policy
-from auditor.render.diagram import build_diagram
+from auditor.engine.audit import audit
 from auditor.engine.sources import load_file
+from auditor.render.diagram import build_diagram
 from tests.conftest import ROOT, SAMPLES, run_cli
 
 SVG = "{http://www.w3.org/2000/svg}"
