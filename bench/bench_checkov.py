@@ -41,7 +41,10 @@ def main() -> None:
     checkov = Path(args.checkov)
     if not checkov.exists():
         sys.exit(f"{checkov}: not found; create the benchmark venv first (see the docstring)")
-    version = subprocess.run([str(checkov), "--version"], capture_output=True, text=True).stdout.strip()
+    probe = subprocess.run([str(checkov), "--version"], capture_output=True, text=True)
+    version = probe.stdout.strip()
+    if probe.returncode != 0 or not version:
+        sys.exit(f"{checkov} --version failed (exit {probe.returncode}): nothing to compare against")
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, Checkov {version}")
     print("| resources | plan MB | json.load s | blastscope s | blastscope MiB | checkov s | checkov MiB | checkov / blastscope | blastscope / json.load |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -57,6 +60,8 @@ def main() -> None:
                     for _ in range(3)), key=lambda m: m[0])
         theirs = measure([str(checkov), "-f", str(plan), "--framework", "terraform_plan", "--skip-download", "--quiet", "--compact",
                           "-o", "json", "--output-file-path", str(OUT / f"plan-{size}.checkov")], env=env)
+        if theirs[2] not in (0, 1):  # 1 = Checkov found failed checks; anything else is Checkov not running
+            sys.exit(f"checkov exited {theirs[2]} on {plan.name}: no comparison")
         print(f"| {size:,} | {plan.stat().st_size / 1e6:.1f} | {floor:.2f} | {ours[0]:.2f} | {ours[1]:.0f} | {theirs[0]:.1f} | {theirs[1]:.0f} | "
               f"**{theirs[0] / ours[0]:.0f}×** | {ours[0] / floor:.1f}× |", flush=True)
 

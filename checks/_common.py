@@ -25,19 +25,34 @@ def make_finding(
     data: dict[str, Any] | None = None,
 ) -> Finding:
     res = an.topo.nodes[resource_id]
-    envs = sorted(an.topo.nodes[e].name for e in an.envs(resource_id))
+    paths = list(itertools.islice(evidence, MAX_PATHS))
+    envs = touched_environments(an, resource_id, paths)
     return Finding(
         check_id=check_id,
         severity=severity,
         resource_id=resource_id,
         resource_name=res.name,
         message=message,
-        evidence=list(itertools.islice(evidence, MAX_PATHS)),
+        evidence=paths,
         remediation=remediation,
         evidence_key=key,
-        environments=envs,
+        environments=sorted({an.topo.nodes[e].name for e in envs}),
+        tiers=sorted({an.tiers[e].effective for e in envs if e in an.tiers}),
         data=data or {},
     )
+
+
+def touched_environments(an: BlastAnalysis, resource_id: str, paths: list[EvidencePath]) -> set[str]:
+    """Environment ids a finding touches: its resource's, every node's on its evidence (a
+    credential's reach ends in the environment it proves), and where a credential is exposed."""
+    nodes = {resource_id, *an.topo.nodes[resource_id].relations.get("exposed_to", ())}
+    for path in paths:
+        nodes.update(path.nodes)
+    out: set[str] = set()
+    for n in nodes:
+        if n in an.topo.nodes:
+            out |= an.envs(n)
+    return out
 
 
 def env_label(an: BlastAnalysis, env_id: str) -> str:

@@ -16,6 +16,7 @@ try:
         baseline_cmd,  # noqa: F401  (register `baseline create|update`)
         blast_cmd,
         checks_cmd,
+        export_cmd,  # noqa: F401  (register `export`)
         gate_cmd,  # noqa: F401  (register `gate`)
         guard_cmd,  # noqa: F401  (register `guard`, `mcp`)
         history_cmd,  # noqa: F401  (register `history`, `diff`)
@@ -23,7 +24,9 @@ try:
         render_cmd,  # noqa: F401  (register `render`)
         scan,
     )
-    from auditor.cli.app import app
+    from auditor.cli.app import app, tidy_help
+
+    tidy_help(app)
 except KeyboardInterrupt:
     print("blastscope: interrupted", file=sys.stderr)
     os._exit(130)

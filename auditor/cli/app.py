@@ -23,7 +23,7 @@ app = typer.Typer(
     help="Infrastructure topology auditor: which data one delete call can lose, and which credentials reach too "
     "far.\n\n" + EXIT_CODES_HELP,
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
@@ -140,6 +140,31 @@ def progress(enabled: bool, description: str, total: int | None = None) -> Itera
         yield advance
 
 
+def pair_outputs(formats: list[str] | None, outputs: list[Path] | None, choices: Iterable[str],
+                 default: str = "text") -> list[tuple[str, Path | None]]:
+    """`-f json -o a.json -f sarif -o b.sarif`: each --format with the --output in the same
+    position (one format may go to stdout only when it is the only one). Formats are case-insensitive."""
+    allowed = tuple(choices)
+    wanted = [f.lower() for f in (formats or [default])]
+    for fmt in wanted:
+        if fmt not in allowed:
+            raise UsageError(f"--format: unknown format {fmt!r} (choose from {', '.join(allowed)})")
+    files = list(outputs or [])
+    if len(wanted) == 1 and len(files) <= 1:
+        return [(wanted[0], files[0] if files else None)]
+    if len(files) != len(wanted):
+        raise UsageError(f"{len(wanted)} --format and {len(files)} --output given: with several formats, give one "
+                         "--output per --format, in the same order (-f json -o report.json -f sarif -o report.sarif)")
+    if len({Path(f).resolve() for f in files}) != len(files):
+        raise UsageError("--output: the same file is given twice")
+    return list(zip(wanted, files, strict=True))
+
+
+def color_wanted(no_color: bool) -> bool:
+    """Colour only for a terminal, and never with --no-color or NO_COLOR set (no-color.org)."""
+    return not no_color and not os.environ.get("NO_COLOR") and err_console.is_terminal
+
+
 def version_callback(value: bool) -> None:
     if value:
         print(f"blastscope {__version__}")
@@ -149,5 +174,70 @@ def version_callback(value: bool) -> None:
 @app.callback()
 def root(
     version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
+    no_color: bool = typer.Option(False, "--no-color", help="No colours in any output (also: NO_COLOR=1)."),
 ) -> None:
     """blastscope: infrastructure topology auditor."""
+    if no_color:
+        os.environ["NO_COLOR"] = "1"  # rich and every report read it
+        err_console.no_color = True
+
+
+def tidy_help(typer_app: typer.Typer) -> None:
+    """Help a person can read: a metavar instead of Python types (`<list[str]>`, `<int range>`)
+    on every option, and each command's whole first sentence in the command list."""
+    import inspect
+
+    from typer.models import ArgumentInfo, OptionInfo
+
+    for info in typer_app.registered_commands:
+        callback = info.callback
+        if callback is None:
+            continue
+        target = inspect.unwrap(callback)
+        doc = inspect.getdoc(target) or ""
+        if info.short_help is None and doc:
+            info.short_help = " ".join(doc.split("\n\n")[0].split()).split(": ")[0].rstrip(".")
+        for param in inspect.signature(target).parameters.values():
+            default = param.default
+            if isinstance(default, ArgumentInfo) and default.metavar and default.metavar.endswith("..."):
+                default.metavar = default.metavar[:-3]  # the usage line adds "..." for a repeatable argument
+            if isinstance(default, (OptionInfo, ArgumentInfo)) and default.metavar is None:
+                default.metavar = _metavar(param.name, str(param.annotation))
+            if isinstance(default, (OptionInfo, ArgumentInfo)) and not default.help and param.name in COMMON_HELP:
+                default.help = COMMON_HELP[param.name]
+    from typer.core import TyperArgument
+
+    # an argument with a metavar (SOURCE...) needs no Python type after it
+    TyperArgument.display_type_rich = (  # type: ignore[method-assign]
+        lambda self, ctx: None if self.metavar else self.display_type(ctx))
+    # usage lines as in every man page: `SOURCE...`, `[NODE]`, not `{SOURCE}...`
+    TyperArgument._usage_display_name = lambda self: (  # type: ignore[method-assign]
+        (self.display_name_raw if self.required else f"[{self.display_name_raw}]") + ("..." if self.nargs != 1 else ""))
+    for group in typer_app.registered_groups:
+        if group.typer_instance is not None:
+            tidy_help(group.typer_instance)
+
+
+#: help for the parameters many commands share, where a command gives none
+COMMON_HELP = {
+    "sources": "inventory.yaml | snapshot.json | plan/state .json | a directory of them | railway",
+    "policy_file": "Policy file (default: .blastscope.yaml if present).",
+    "now": "Pin 'now' (ISO date/time) for backup age and suppression expiry.",
+}
+METAVARS = {"fmt": "FORMAT", "now": "DATE", "only": "CHECK_ID", "skip": "CHECK_ID", "workspace": "NAME",
+            "project": "NAME", "endpoint": "URL", "focus": "RESOURCE", "highlight": "FINGERPRINT|RESOURCE",
+            "notify_format": "FORMAT"}
+
+
+def _metavar(name: str, annotation: str) -> str | None:
+    if "bool" in annotation:
+        return None
+    if name in METAVARS:
+        return METAVARS[name]
+    if "Path" in annotation:
+        return "DIR" if name.endswith("dir") else "FILE"
+    if "int" in annotation:
+        return "N"
+    if "FailOn" in annotation:
+        return None  # choices are shown
+    return "TEXT"

@@ -35,6 +35,7 @@ def blast(
     from auditor.io.policy_file import load_policy
     from auditor.uses.blast_query import blast_json, blast_report, blast_text, resolve_node
 
+    fmt = fmt.lower()
     if fmt not in ("text", "json"):
         raise UsageError(f"--format: blast supports text or json, not {fmt!r}")
     for target in (output, render_file):

@@ -7,19 +7,20 @@ from typing import List, Optional
 
 import typer
 
-from auditor.cli.app import FailOn, app, err_console, handle_errors, parse_now, write_output
-from auditor.core.errors import UsageError
+from auditor.cli.app import FailOn, app, err_console, handle_errors, pair_outputs, parse_now, write_output
 from auditor.io.files import check_output_path
 
-GATE_FORMATS = ("text", "json", "sarif", "junit", "markdown")
+GATE_FORMATS = ("text", "json", "sarif", "junit", "markdown", "ocsf")
 
 
 @app.command()
 @handle_errors
 def gate(
     plan_file: str = typer.Argument(..., metavar="PLAN.json", help="`terraform show -json PLANFILE > plan.json`"),
-    fmt: str = typer.Option("text", "--format", "-f", help="text | json | sarif | junit | markdown"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the report to FILE (the verdict still goes to stderr)."),
+    formats: Optional[List[str]] = typer.Option(
+        None, "--format", "-f", help="text | json | sarif | junit | markdown | ocsf (default text; repeat with -o)."),
+    outputs: Optional[List[Path]] = typer.Option(
+        None, "--output", "-o", help="Write the report to FILE (one per --format, in order; the verdict goes to stderr)."),
     fail_on: FailOn = typer.Option(FailOn.high, "--fail-on", help="Fail when the change introduces a finding at or above this severity.", case_sensitive=False),
     baseline_file: Optional[Path] = typer.Option(None, "--baseline", help="Accepted fingerprints: never fail on these."),
     policy_file: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy file (default: .blastscope.yaml if present)."),
@@ -34,7 +35,7 @@ def gate(
     """Judge a Terraform plan: fail only on findings the change introduces, and on deletes that
     lose the last copy of data.
 
-    Example: terraform show -json tfplan > plan.json && blastscope gate plan.json --format markdown -o comment.md
+    Example: terraform show -json tfplan > plan.json && blastscope gate plan.json -f markdown -o comment.md -f sarif -o gate.sarif
     """
     from auditor.core.verdict import judge
     from auditor.engine.sources import load_file
@@ -45,10 +46,10 @@ def gate(
     from auditor.reports.gate_report import render_json, render_text, summary_line
     from auditor.uses.gate import gate as run_gate
 
-    if fmt not in GATE_FORMATS:
-        raise UsageError(f"--format: unknown format {fmt!r} (choose from {', '.join(GATE_FORMATS)})")
-    if output is not None:
-        check_output_path(output, [str(plan_file)])
+    pairs = pair_outputs(formats, outputs, GATE_FORMATS)
+    for _, target in pairs:
+        if target is not None:
+            check_output_path(target, [str(plan_file)])
     policy = load_policy(policy_file)
     baseline = load_baseline(baseline_file) if baseline_file else None
     result = run_gate(load_file(plan_file), policy, now=parse_now(now), only=only, skip=skip)
@@ -57,13 +58,15 @@ def gate(
     verdict = judge(result.introduced(), fail_on=fail_on.value, baseline=baseline, complete=result.complete,
                     allow_partial=allow_partial)
     ctx = ReportContext(result.planned, verdict, policy=policy, verbose=verbose, gate=result)
-    if fmt == "text":
-        text = summary_line(ctx) + "\n" if quiet else render_text(ctx)
-    elif fmt == "json":
-        text = render_json(ctx)
-    else:
-        text = render(fmt, ctx)
-    write_output(text, output)
+    for fmt, output in pairs:  # every report renders the same ctx: one verdict
+        if fmt == "text":
+            text = summary_line(ctx) + "\n" if quiet else render_text(ctx)
+        elif fmt == "json":
+            text = render_json(ctx)
+        else:
+            text = render(fmt, ctx)
+        write_output(text, output)
+    fmt, output = pairs[0]
     if (output is not None or fmt != "text") and not quiet:
         err_console.print(summary_line(ctx), markup=False)
     raise typer.Exit(verdict.exit_code)

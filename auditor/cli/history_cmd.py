@@ -30,6 +30,7 @@ def history(
     """
     from auditor.uses.history import History
 
+    fmt = fmt.lower()
     if fmt not in ("text", "json"):
         raise UsageError(f"--format: unknown format {fmt!r} (choose from text, json)")
     if output is not None:
@@ -113,6 +114,7 @@ def diff_cmd(
     from auditor.reports.diff_report import DIFF_FORMATS, render_diff
     from auditor.uses.scheduled import new_failing
 
+    fmt = fmt.lower()
     if fmt not in DIFF_FORMATS:
         raise UsageError(f"--format: unknown format {fmt!r} (choose from {', '.join(DIFF_FORMATS)})")
     if output is not None:

@@ -48,8 +48,8 @@ def render(
     depth: int = typer.Option(2, "--depth", min=0, help="With --focus: how many relations away to go."),
     only_findings: bool = typer.Option(False, "--only-findings", help="Draw only what the findings' evidence paths touch."),
     highlight: Optional[str] = typer.Option(None, "--highlight", help="A finding fingerprint (6+ characters) or a resource: light up its evidence or its blast radius."),
-    policy_file: Optional[Path] = typer.Option(None, "--policy", "-p"),
-    now: Optional[str] = typer.Option(None, "--now"),
+    policy_file: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy file (default: .blastscope.yaml if present)."),
+    now: Optional[str] = typer.Option(None, "--now", help="Pin 'now' (ISO date/time): backup ages, and so the drawing, do not change with the clock."),
 ) -> None:
     """Draw the topology: clusters account → project → environment, production marked, findings'
     evidence in their severity's colour, large groups collapsed.
@@ -69,6 +69,7 @@ def render(
     if fmt is None:
         suffix = output.suffix.lower().lstrip(".") if output else ""
         fmt = {"mmd": "mermaid", "gv": "dot", "htm": "html"}.get(suffix, suffix) if suffix else "svg"
+    fmt = fmt.lower()
     if fmt not in RENDER_FORMATS:
         raise UsageError(f"--format: unknown format {fmt!r} (choose from {', '.join(RENDER_FORMATS)})")
     policy = load_policy(policy_file)
@@ -86,8 +87,13 @@ def render(
     focus_id = resolve_node(result.topology, focus) if focus else None
     diagram = build_diagram(result, policy, only_findings=only_findings, focus=focus_id, depth=depth,
                             highlight=nodes, highlight_edges=edges)
+    for note in diagram.notes:  # the drawing was reduced: say so, whatever the output
+        err_console.print(f"blastscope: warning: {note}", markup=False)
     write_diagram(diagram, fmt, output)
-    if output is not None:
+    if output is not None and diagram.summarized:
+        err_console.print(f"wrote {output}: overview of {len(result.topology):,} resources in {diagram.summarized:,} projects, "
+                          f"{len(diagram.nodes)} nodes, {len(diagram.edges)} edges", markup=False)
+    elif output is not None:
         err_console.print(f"wrote {output}: {len(diagram.nodes)} nodes, {len(diagram.clusters)} clusters, {len(diagram.edges)} edges"
                           + (f", {diagram.collapsed_groups} collapsed groups" if diagram.collapsed_groups else "")
                           + (f"; {diagram.hidden} resources not shown" if diagram.hidden else ""), markup=False)

@@ -8,7 +8,8 @@ from typing import TYPE_CHECKING, Any, List, Optional
 
 import typer
 
-from auditor.cli.app import FailOn, app, err_console, handle_errors, parse_now, progress, progress_enabled, write_output
+from auditor.cli.app import (FailOn, app, color_wanted, err_console, handle_errors, pair_outputs, parse_now, progress,
+                            progress_enabled, write_output)
 from auditor.cli.live import LiveFlags, settings_factory
 from auditor.core.errors import BlastscopeError, UsageError
 from auditor.core.policy import Policy
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
 
 # Options shared by every command that reads sources and reports findings.
 PolicyOpt = typer.Option(None, "--policy", "-p", help="Policy file (default: .blastscope.yaml if present).")
-FormatOpt = typer.Option("text", "--format", "-f", help="Report format: " + "|".join(FORMATS) + ".")
-OutputOpt = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout.")
+FormatOpt = typer.Option(None, "--format", "-f", help="Report format: " + "|".join(FORMATS) + " (default text; repeat with --output for several).")
+OutputOpt = typer.Option(None, "--output", "-o", help="Write the report to FILE instead of stdout (one per --format, in the same order).")
 FailOnOpt = typer.Option(FailOn.high, "--fail-on", help="Exit 1 when a finding is at or above this severity ('none': never).", case_sensitive=False)
 BaselineOpt = typer.Option(None, "--baseline", help="Baseline file: findings listed there do not fail the run.")
 QuietOpt = typer.Option(False, "--quiet", "-q", help="Text format: print only the summary line. No progress bars.")
@@ -78,8 +79,8 @@ def check_format(fmt: str) -> None:
 def scan(
     sources: List[str] = typer.Argument(..., metavar="SOURCE...", help="inventory.yaml | snapshot.json | plan/state .json | railway | aws"),
     policy_file: Optional[Path] = PolicyOpt,
-    fmt: str = FormatOpt,
-    output: Optional[Path] = OutputOpt,
+    formats: Optional[List[str]] = FormatOpt,
+    outputs: Optional[List[Path]] = OutputOpt,
     fail_on: FailOn = FailOnOpt,
     baseline_file: Optional[Path] = BaselineOpt,
     quiet: bool = QuietOpt,
@@ -88,6 +89,7 @@ def scan(
     only: Optional[List[str]] = typer.Option(None, "--check", help="Run only this check (repeatable)."),
     skip: Optional[List[str]] = typer.Option(None, "--skip-check", help="Do not run this check (repeatable)."),
     verbose: bool = VerboseOpt,
+    no_color: bool = typer.Option(False, "--no-color", help="No colours (also: NO_COLOR=1)."),
     token_file: Optional[Path] = typer.Option(None, "--token-file", help="Live providers: read the API token from this file."),
     endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Live providers: API URL (e.g. a local emulator)."),
     workspace: Optional[List[str]] = typer.Option(None, "--workspace", help="Live providers: only this workspace (repeatable)."),
@@ -107,7 +109,7 @@ def scan(
 ) -> None:
     """Audit SOURCEs and report shared blast radius, each finding with its evidence path.
 
-    Example: blastscope scan samples/pocketos/inventory.yaml --now 2026-07-01
+    Example: blastscope scan samples/pocketos/inventory.yaml --now 2026-07-01 -f json -o report.json -f sarif -o report.sarif
     """
     # imported here, not at start-up: `blastscope --help` needs none of it
     from auditor.core.verdict import judge
@@ -121,20 +123,29 @@ def scan(
     from auditor.reports.text import summary_line
 
     if changes_only or keep is not None:
+        for wanted in formats or ["text"]:
+            check_scheduled_options(history_dir, changes_only, keep, wanted.lower())
+    pairs = pair_outputs(formats, outputs, FORMATS)
+    fmt, output = pairs[0]
+    if changes_only and len(pairs) > 1:
+        raise UsageError("--changes-only writes one report: give one --format")
+    if changes_only or keep is not None:
         check_scheduled_options(history_dir, changes_only, keep, fmt)
     else:
         check_format(fmt)
     if notify is not None:
         from auditor.uses.notify import check_format as check_notify_format, is_loopback, resolve_url
 
+        notify_format = notify_format.lower()
         check_notify_format(notify_format)
         url = resolve_url(notify)  # a bad target is a usage error before any work is done
         if not notify.startswith(("env:", "file:")) and not is_loopback(url):
             err_console.print("blastscope: warning: the webhook URL is on the command line, where `ps` and shell history "
                               "show it; webhook URLs are credentials — prefer --notify env:NAME or file:PATH", markup=False)
     show = progress_enabled(quiet)
-    if output is not None:
-        check_output_path(output, sources)
+    for _, target in pairs:
+        if target is not None:
+            check_output_path(target, sources)
     pinned = parse_now(now)
     scheduled = history_dir is not None or notify is not None
     failure: Exception | None = None
@@ -166,7 +177,7 @@ def scan(
     verdict = judge(result.findings, fail_on=threshold, baseline=baseline, complete=result.complete,
                     allow_partial=allow_partial)
     ctx = ReportContext(result, verdict, policy=policy, verbose=verbose,
-                        color=(output is None and fmt == "text" and err_console.is_terminal))
+                        color=(output is None and fmt == "text" and color_wanted(no_color)))
     code = verdict.exit_code
     record = None
     if history_dir is not None or notify is not None:
@@ -193,6 +204,8 @@ def scan(
     else:
         text = render_stream(fmt, ctx)
     write_output(text, output)
+    for more_fmt, more_output in pairs[1:]:  # every report renders the same ctx: one verdict
+        write_output(summary_line(ctx) + "\n" if more_fmt == "text" and quiet else render_stream(more_fmt, ctx), more_output)
     if output is not None and not quiet:
         err_console.print(summary_line(ctx), markup=False)
     if verbose:

@@ -28,6 +28,8 @@ class Finding:
     remediation: str = ""
     evidence_key: str = ""
     environments: list[str] = field(default_factory=list)
+    #: effective tiers (production, staging, …) of those environments; unknown counts as production
+    tiers: list[str] = field(default_factory=list)
     data: dict[str, Any] = field(default_factory=dict)
     suppressed_by: str | None = None
 
@@ -46,6 +48,7 @@ class Finding:
             "evidence": [p.to_json(label) for p in self.evidence],
             "remediation": self.remediation,
             "environments": self.environments,
+            "tiers": self.tiers,
             "fingerprint": self.fingerprint,
         }
         if self.data:

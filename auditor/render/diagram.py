@@ -12,15 +12,15 @@ from __future__ import annotations
 
 import hashlib
 from collections import defaultdict, deque
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Iterable
 
-from auditor.engine.audit import AuditResult
 from auditor.core.blast import analysis
 from auditor.core.findings import Finding
 from auditor.core.model import RELATIONS
 from auditor.core.policy import Policy
 from auditor.core.severity import rank
+from auditor.engine.audit import AuditResult
 
 CLUSTER_KINDS = ("account", "project", "environment")
 SEVERITY_COLOR = {"critical": "#b3001b", "high": "#d9480f", "medium": "#b08900", "low": "#1864ab", "info": "#5c677d"}
@@ -76,6 +76,20 @@ class Diagram:
     collapsed_groups: int = 0
     hidden: int = 0  # resources left out by only_findings/focus
     summarized: int = 0  # projects drawn as one node each (large accounts)
+    #: resource id → the drawn node standing for it (collapsed groups, overview projects)
+    stand_in: dict[str, str] = field(default_factory=dict)
+    #: what the reader should know about how this drawing was reduced (also printed as warnings)
+    notes: list[str] = field(default_factory=list)
+
+    def shown_as(self, node_id: str) -> str | None:
+        """The drawn node or cluster that stands for a resource (None: not drawn)."""
+        seen = 0
+        while node_id not in self.nodes and node_id not in self.clusters:
+            nxt = self.stand_in.get(node_id)
+            if nxt is None or seen > 50:
+                return None
+            node_id, seen = nxt, seen + 1
+        return node_id
 
     def members(self, cluster_id: str) -> list[str]:
         """Every node inside a cluster, nested clusters included."""
@@ -135,6 +149,8 @@ def build_diagram(
     select: set[str] | None = None,
 ) -> Diagram:
     topo = result.topology
+    if select is None and focus is None and not only_findings and len(topo) > OVERVIEW_AT:
+        return _overview(result, policy, title, highlight, f"{len(topo):,} resources")
     an = analysis(topo, policy)
     findings = list(result.findings)
     ev_nodes, ev_edges = evidence_elements(findings)
@@ -149,16 +165,26 @@ def build_diagram(
             for e in path.edges():
                 if e not in edge_sev or rank(f.severity) < rank(edge_sev[e]):
                     edge_sev[e] = f.severity
-            for n in path.nodes:
-                if n not in worst:
-                    worst.setdefault(f"path:{n}", f.severity)
+            for n in path.nodes:  # the evidence a node sits on counts for its outline too
+                key = f"path:{n}"
+                if key not in worst or rank(f.severity) < rank(worst[key]):
+                    worst[key] = f.severity
 
     # ---------------------------------------------------------------- which nodes to draw
     selected = set(topo.nodes) if select is None else set(select) & set(topo.nodes)
     if only_findings:
         selected = set(ev_nodes)
     if focus is not None:
-        selected &= _neighbourhood(result, focus, depth)
+        near = _neighbourhood(result, focus, depth)
+        if topo.nodes[focus].kind == "project":  # drill-down from the overview: the whole project
+            from auditor.render.overview import project_index
+
+            owner = project_index(result)
+            near |= {n for n, p in owner.items() if p == focus}
+            near -= {n for n, p in owner.items() if p is not None and p != focus}  # not the sibling projects
+        selected &= near
+    if select is None and focus is None and len(selected) > OVERVIEW_AT:
+        return _overview(result, policy, title, highlight, f"{len(selected):,} resources to draw")
     # containment ancestors of what is drawn are drawn as clusters
     containers: dict[str, str | None] = {}
 
@@ -186,9 +212,11 @@ def build_diagram(
         res = topo.nodes[n]
         if res.kind in CLUSTER_KINDS:
             continue
-        sev = worst.get(n) or worst.get(f"path:{n}")
-        diagram.nodes[n] = DNode(n, res.kind, topo.label(n), an.is_production(n), sev, count.get(n, 0),
-                                 highlighted=n in highlighted)
+        own, on_path = worst.get(n), worst.get(f"path:{n}")
+        sev = own if on_path is None or (own is not None and rank(own) <= rank(on_path)) else on_path
+        diagram.nodes[n] = DNode(
+            n, res.kind, topo.label(n), an.is_production(n), sev, count.get(n, 0), highlighted=n in highlighted
+        )
     needed: set[str] = set()
     placement: dict[str, str | None] = {}
     for n in diagram.nodes:
@@ -196,20 +224,26 @@ def build_diagram(
         placement[n] = c
         while c is not None and c not in needed:
             needed.add(c)
-            c = next((p for p in topo.nodes[c].relations.get("parent", ()) if topo.nodes[p].kind in CLUSTER_KINDS), None)
+            c = next(
+                (p for p in topo.nodes[c].relations.get("parent", ()) if topo.nodes[p].kind in CLUSTER_KINDS), None
+            )
     for n in selected:  # selected clusters (e.g. an environment on an evidence path) are drawn too
         if topo.nodes[n].kind in CLUSTER_KINDS:
             c: str | None = n
             while c is not None and c not in needed:
                 needed.add(c)
-                c = next((p for p in topo.nodes[c].relations.get("parent", ()) if topo.nodes[p].kind in CLUSTER_KINDS), None)
+                c = next(
+                    (p for p in topo.nodes[c].relations.get("parent", ()) if topo.nodes[p].kind in CLUSTER_KINDS), None
+                )
     for c in sorted(needed):
         res = topo.nodes[c]
         tier = an.tiers[c].effective if c in an.tiers else None
         production = res.kind == "environment" and tier == "production"
         label = f"{res.kind} {res.name}"
         if res.kind == "environment":
-            label = f"{'PRODUCTION · ' if production else ''}{res.kind} {res.name}" + ("" if production else f" ({tier})")
+            label = f"{'PRODUCTION · ' if production else ''}{res.kind} {res.name}" + (
+                "" if production else f" ({tier})"
+            )
         parent = next((p for p in res.relations.get("parent", ()) if topo.nodes[p].kind in CLUSTER_KINDS), None)
         diagram.clusters[c] = DCluster(c, res.kind, label, production, tier, parent=parent)
     for c in diagram.clusters.values():
@@ -243,64 +277,39 @@ def build_diagram(
         for g in res.grants:
             if g.target in drawn:
                 e = (res.id, "grants", g.target)
-                diagram.edges.append(DEdge(res.id, g.target, "grants " + ",".join(sorted(g.actions)), edge_sev.get(e), e in hl_edges))
+                diagram.edges.append(
+                    DEdge(res.id, g.target, "grants " + ",".join(sorted(g.actions)), edge_sev.get(e), e in hl_edges)
+                )
     diagram.hidden = len(topo.nodes) - len(drawn)
     _collapse_clusters(diagram, CLUSTER_COLLAPSE_AT)
     _collapse(diagram, collapse_at)
     if len(diagram.nodes) > LEGIBLE_NODES and focus is None and select is None:
-        _summarize_projects(diagram)
+        return _overview(result, policy, title, highlight, f"{len(diagram.nodes)} nodes even after collapsing")
+    if len(diagram.nodes) > MAX_DETAILED:
+        return _overview(result, policy, title, highlight, f"the selection still has {len(diagram.nodes)} nodes")
     return diagram
 
 
-LEGIBLE_NODES = 150  # beyond this a detailed drawing is no longer readable: projects become summary nodes
+LEGIBLE_NODES = 150  # beyond this a detailed drawing is no longer readable: the overview is drawn
+MAX_DETAILED = 400  # even a focused drawing: more nodes than this cannot be read at any zoom
+OVERVIEW_AT = 3000  # resources: more than this go straight to the overview (never built in detail)
 
 
-def _summarize_projects(diagram: Diagram) -> None:
-    """Overview of a large account: each project cluster becomes one node carrying its finding
-    count and worst severity; edges between projects and credentials stay. `--focus PROJECT`
-    draws one project in detail."""
-    members = diagram.members
+def _overview(result: AuditResult, policy: Policy, title: str, highlight: Iterable[str], why: str) -> Diagram:
+    from auditor.render.overview import build_overview
 
-    def descendants(cid: str) -> list[str]:
-        out = [cid]
-        for child in diagram.clusters[cid].children:
-            out += descendants(child)
-        return out
-
-    projects = [c for c in diagram.clusters.values() if c.kind == "project"]
-    owner: dict[str, str] = {}
-    for project in projects:
-        inner = members(project.id)
-        severities = [diagram.nodes[n].severity for n in inner if diagram.nodes[n].severity]
-        findings = sum(diagram.nodes[n].findings for n in inner)
-        worst = min(severities, key=rank) if severities else None
-        key = project.id
-        label = project.label + (f"\n⚠ {findings} finding{'s' if findings != 1 else ''}" if findings else "") + f"\n({len(inner)} resources)"
-        node = DNode(key, "project", label, any(diagram.nodes[n].production for n in inner), worst, 0, collapsed=len(inner),
-                     highlighted=any(diagram.nodes[n].highlighted for n in inner))
-        for cid in descendants(project.id):
-            owner[cid] = key
-            for n in diagram.clusters[cid].nodes:
-                owner[n] = key
-        for n in inner:
-            del diagram.nodes[n]
-        for cid in descendants(project.id):
-            del diagram.clusters[cid]
-        diagram.nodes[key] = node
-        parent = project.parent
-        if parent in diagram.clusters:
-            diagram.clusters[parent].children = [c for c in diagram.clusters[parent].children if c != project.id]
-            diagram.clusters[parent].nodes.append(key)
-        else:
-            diagram.roots = [c for c in diagram.roots if c != project.id]
-            diagram.loose.append(key)
-    _retarget(diagram, owner)
-    diagram.summarized = len(projects)
+    diagram = build_overview(result, policy, title=title, highlight=set(highlight))
+    diagram.notes.append(
+        f"too large to draw legibly ({why}): drawing the overview of the riskiest projects; "
+        "zoom in with --focus PROJECT"
+    )
+    return diagram
 
 
 def _retarget(diagram: Diagram, moved: dict[str, str]) -> None:
     """Point edges of nodes that were folded into a group at the group; drop self-loops and
     merge duplicates, keeping the worst severity and any highlight."""
+    diagram.stand_in.update(moved)
     merged: dict[tuple[str, str, str], DEdge] = {}
     for e in diagram.edges:
         src, dst = moved.get(e.source, e.source), moved.get(e.target, e.target)
@@ -323,17 +332,23 @@ CLUSTER_COLLAPSE_AT = 3  # more finding-free sibling projects/environments than 
 def _collapse_clusters(diagram: Diagram, at: int) -> None:
     """Sibling clusters of one kind with nothing to show (no finding, nothing highlighted, no
     severity-coloured edge) collapse into one node: "17 projects without findings (412 resources)"."""
-    hot = {e.source for e in diagram.edges if e.severity or e.highlighted} | {e.target for e in diagram.edges if e.severity or e.highlighted}
+    hot = {e.source for e in diagram.edges if e.severity or e.highlighted} | {
+        e.target for e in diagram.edges if e.severity or e.highlighted
+    }
 
     members = diagram.members
 
     def quiet(cid: str) -> bool:
         return cid not in hot and all(
-            diagram.nodes[n].severity is None and not diagram.nodes[n].highlighted and n not in hot for n in members(cid))
+            diagram.nodes[n].severity is None and not diagram.nodes[n].highlighted and n not in hot
+            for n in members(cid)
+        )
 
     parents = [None, *list(diagram.clusters)]
     for parent in parents:
-        siblings = diagram.roots if parent is None else diagram.clusters[parent].children if parent in diagram.clusters else []
+        siblings = (
+            diagram.roots if parent is None else diagram.clusters[parent].children if parent in diagram.clusters else []
+        )
         by_kind: dict[str, list[str]] = defaultdict(list)
         for cid in siblings:
             if cid in diagram.clusters and quiet(cid):
@@ -351,8 +366,12 @@ def _collapse_clusters(diagram: Diagram, at: int) -> None:
                 stack.extend(diagram.clusters[cid].children)
             plural = {"project": "projects", "environment": "environments", "account": "accounts"}[kind]
             key = f"collapsed:{parent or 'root'}:{kind}"
-            diagram.nodes[key] = DNode(key, "generic", f"{len(group)} {plural} without findings\n({len(gone_nodes)} resources)",
-                                       collapsed=len(group))
+            diagram.nodes[key] = DNode(
+                key,
+                "generic",
+                f"{len(group)} {plural} without findings\n({len(gone_nodes)} resources)",
+                collapsed=len(group),
+            )
             for n in gone_nodes:
                 del diagram.nodes[n]
             for cid in gone_clusters:
@@ -361,7 +380,9 @@ def _collapse_clusters(diagram: Diagram, at: int) -> None:
                 diagram.roots = [c for c in diagram.roots if c not in gone_clusters]
                 diagram.loose.append(key)
             else:
-                diagram.clusters[parent].children = [c for c in diagram.clusters[parent].children if c not in gone_clusters]
+                diagram.clusters[parent].children = [
+                    c for c in diagram.clusters[parent].children if c not in gone_clusters
+                ]
                 diagram.clusters[parent].nodes.append(key)
             _retarget(diagram, dict.fromkeys(gone_nodes | gone_clusters, key))
             diagram.collapsed_groups += 1
@@ -386,10 +407,22 @@ def _collapse(diagram: Diagram, at: int) -> None:
                 continue
             key = f"collapsed:{cluster.id if cluster else 'root'}:{kind}"
             gone = set(group)
-            plural = {"service": "services", "volume": "volumes", "database": "databases", "backup": "backups",
-                      "bucket": "buckets", "credential": "credentials", "principal": "principals"}.get(kind, kind + "s")
-            diagram.nodes[key] = DNode(key, kind, f"{len(group)} {plural}", any(diagram.nodes[g].production for g in group),
-                                       collapsed=len(group))
+            plural = {
+                "service": "services",
+                "volume": "volumes",
+                "database": "databases",
+                "backup": "backups",
+                "bucket": "buckets",
+                "credential": "credentials",
+                "principal": "principals",
+            }.get(kind, kind + "s")
+            diagram.nodes[key] = DNode(
+                key,
+                kind,
+                f"{len(group)} {plural}",
+                any(diagram.nodes[g].production for g in group),
+                collapsed=len(group),
+            )
             for g in group:
                 del diagram.nodes[g]
             kept = [n for n in members if n not in gone] + [key]

@@ -3,11 +3,11 @@ blast radius (everything it destroys, the copies at stake, and who can make the 
 
 from __future__ import annotations
 
-from auditor.engine.audit import AuditResult
 from auditor.core.blast import analysis
-from auditor.uses.blast_query import blast_report, resolve_node
 from auditor.core.errors import UsageError
 from auditor.core.policy import Policy
+from auditor.engine.audit import AuditResult
+from auditor.uses.blast_query import blast_report, resolve_node
 
 Selection = tuple[set[str], set[tuple[str, str, str]]]
 
@@ -51,4 +51,6 @@ def resolve_highlight(result: AuditResult, policy: Policy, ref: str) -> Selectio
     try:
         return blast_elements(result, policy, ref)[0]
     except UsageError:
-        raise UsageError(f"--highlight {ref!r}: neither a finding fingerprint (see --verbose or the JSON report) nor a resource") from None
+        raise UsageError(
+            f"--highlight {ref!r}: neither a finding fingerprint (see --verbose or the JSON report) nor a resource"
+        ) from None

@@ -8,8 +8,16 @@ from typing import Any
 from auditor.render.diagram import Diagram, DNode, dom_id, severity_color
 from auditor.core.text import printable
 
-_SHAPE = {"database": ("[(", ")]"), "volume": ("[(", ")]"), "bucket": ("[/", "/]"), "backup": (">", "]"),
-          "credential": ("{{", "}}"), "principal": ("([", "])"), "service": ("[", "]"), "generic": ("[", "]")}
+_SHAPE = {
+    "database": ("[(", ")]"),
+    "volume": ("[(", ")]"),
+    "bucket": ("[/", "/]"),
+    "backup": (">", "]"),
+    "credential": ("{{", "}}"),
+    "principal": ("([", "])"),
+    "service": ("[", "]"),
+    "generic": ("[", "]"),
+}
 
 
 def _text(label: str) -> str:
@@ -70,14 +78,23 @@ def finding_mermaid(result: Any, finding: Any) -> str:
         for n in path.nodes:
             if n not in nodes:
                 res = result.node(n) if hasattr(result, "node") else result.topology.nodes.get(n)
-                nodes[n] = DNode(n, res.kind if res else "generic", result.label(n),
-                                 severity=finding.severity if n == finding.resource_id else None)
+                nodes[n] = DNode(
+                    n,
+                    res.kind if res else "generic",
+                    result.label(n),
+                    severity=finding.severity if n == finding.resource_id else None,
+                )
         for s, rel, t in path.edges():
             if (s, rel, t) not in seen:
                 seen.add((s, rel, t))
                 edges.append(DEdge(s, t, rel, finding.severity))
     if finding.resource_id not in nodes:
         res = result.node(finding.resource_id) if hasattr(result, "node") else None
-        nodes[finding.resource_id] = DNode(finding.resource_id, res.kind if res else "generic", result.label(finding.resource_id), severity=finding.severity)
+        nodes[finding.resource_id] = DNode(
+            finding.resource_id,
+            res.kind if res else "generic",
+            result.label(finding.resource_id),
+            severity=finding.severity,
+        )
     diagram = Diagram(title=finding.check_id, nodes=nodes, edges=edges, loose=list(nodes))
     return to_mermaid(diagram)

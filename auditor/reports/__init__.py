@@ -19,6 +19,7 @@ FORMATS: dict[str, str] = {
     "junit": "auditor.reports.junit:render",
     "markdown": "auditor.reports.markdown:render",
     "html": "auditor.reports.html:render",
+    "ocsf": "auditor.reports.ocsf:render",
 }
 
 

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from auditor.engine.audit import audit
 from auditor.core.policy import Policy
-from auditor.render.diagram import build_diagram
+from auditor.engine.audit import audit
 from auditor.engine.sources import load_file
+from auditor.render.diagram import build_diagram
 from tests.conftest import ROOT, SAMPLES, run_cli
 
 SVG = "{http://www.w3.org/2000/svg}"
@@ -136,7 +136,7 @@ def test_html_report_is_self_contained() -> None:
     page = out.stdout
     assert page.startswith("<!DOCTYPE html>") and 'id="findings"' in page
     assert "http://" not in page.replace("http://www.w3.org", "") and "https://" not in page.split("<svg")[0]
-    assert page.count('<tr class="finding"') == 13
+    assert page.count('<div class="finding"') == 13
 
 
 chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shutil.which("google-chrome")
