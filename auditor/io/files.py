@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import stat
 import sys
 import tempfile
@@ -80,8 +81,18 @@ def _read_capped(fh: Any, limit: int, expected: int | None = None) -> bytes:
     return b"".join(chunks)
 
 
+#: a \uD800–\uDFFF escape that is not half of a surrogate pair: not text, and it would crash
+#: every writer later (UTF-8 cannot encode it)
+_LONE_SURROGATE = re.compile(rb"(?<!\\)\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+                             rb"|(?<!\\)(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+
+
 def parse_json(data: bytes, file: str) -> Any:
     """Decode JSON; errors name the file, line and column."""
+    if b"\\u" in data and (bad := _LONE_SURROGATE.search(data)):
+        line = data.count(b"\n", 0, bad.start()) + 1
+        raise InputError(f"invalid JSON: line {line}: {bad.group().decode()} is half of a surrogate pair, not text",
+                         file=file)
     try:
         return json.loads(data)
     except json.JSONDecodeError as exc:

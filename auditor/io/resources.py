@@ -113,7 +113,7 @@ def _grants(value: Any) -> tuple[Grant, ...]:
             actions = [actions]
         if not isinstance(actions, list) or not actions:
             raise ValueProblem(f"grant on {short(target)} needs a non-empty list of actions")
-        bad = [a for a in actions if a not in ACTIONS]
+        bad = [a for a in actions if not isinstance(a, str) or a not in ACTIONS]
         if bad:
             raise ValueProblem(f"unknown action {short(bad[0])} on {short(target)} "
                                f"(allowed: {', '.join(sorted(ACTIONS))}){_suggest(str(bad[0]), ACTIONS)}")

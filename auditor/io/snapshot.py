@@ -13,7 +13,7 @@ from typing import Any
 
 from auditor import __version__
 from auditor.core.errors import InputError
-from auditor.io.resources import parse_resources, resource_to_dict
+from auditor.io.resources import parse_resources, resource_to_dict, to_utc
 from auditor.core.source import Source
 from auditor.io.files import display_name, parse_json, read_json, write_json_atomic
 
@@ -48,7 +48,7 @@ def parse_snapshot(document: Any, file: str) -> Source:
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise InputError(f"not a {FORMAT_NAME} document", file=file, field="format")
     version = document.get("format_version")
-    if version != FORMAT_VERSION:
+    if type(version) is not int or version != FORMAT_VERSION:  # `true` is not version 1
         raise InputError(
             f"unsupported snapshot format_version {version!r} (this blastscope reads {FORMAT_VERSION})",
             file=file,
@@ -67,7 +67,13 @@ def parse_snapshot(document: Any, file: str) -> Source:
         gaps = ["snapshot marked incomplete without a list of gaps"]
     raw_meta = document.get("meta")
     meta: dict[str, Any] = dict(raw_meta) if isinstance(raw_meta, dict) else {}
-    meta["snapshot_created_at"] = document.get("created_at")
+    created = document.get("created_at")
+    if created is not None:
+        try:
+            created = to_utc(created).isoformat().replace("+00:00", "Z")
+        except ValueError as exc:
+            raise InputError(str(exc), file=file, field="created_at") from None
+    meta["snapshot_created_at"] = created
     return Source(
         origin=file,
         provider=provider,

@@ -23,7 +23,7 @@ def parse_inventory(document: Any, file: str) -> Source:
     if unknown:
         raise InputError(f"unknown top-level key {sorted(map(str, unknown))[0]!r}", file=file)
     version = document.get("version")
-    if version not in SUPPORTED_VERSIONS:
+    if type(version) is not int or version not in SUPPORTED_VERSIONS:  # `true` is not version 1
         raise InputError(
             f"unsupported inventory version {version!r} (this blastscope reads version 1)",
             file=file,

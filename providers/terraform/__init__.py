@@ -14,6 +14,7 @@ from typing import Any
 
 from auditor.io.resources import parse_resources
 from auditor.core.provider import Provider
+from auditor.io.files import parse_json
 from auditor.core.source import Plan, PlannedChange, Source
 from auditor.core.model import Resource
 from providers.terraform.context import Context
@@ -84,13 +85,8 @@ def _decode(data: bytes, codec: str, origin: str) -> str:
 
 def load_terraform(data: bytes, origin: str) -> Source:
     text = decode(data, origin)
-    try:
-        document = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise InputError(f"invalid JSON: line {exc.lineno}, column {exc.colno}: {exc.msg}", file=origin) from None
-    except RecursionError:
-        raise InputError("invalid JSON: nested too deeply", file=origin) from None
-    return source_from_document(document, origin)
+    # the shared JSON reader: errors with line and column, no lone surrogates, bounded nesting
+    return source_from_document(parse_json(text.encode("utf-8", "surrogatepass"), origin), origin)
 
 
 _FIRST_KEY = re.compile(r'\A\s*\{\s*"([a-z_]+)"\s*:')

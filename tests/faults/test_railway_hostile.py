@@ -194,8 +194,6 @@ SHAPES = {"me.workspaces: null": _nulled_workspaces, "projects.edges: null": _nu
           "the same project twice in a page": _repeated_projects}
 
 
-@pytest.mark.xfail(reason="shape checks of answers (null lists, repeated items) land with issue 12's pull.py work",
-                   strict=False)
 @pytest.mark.parametrize("shape", list(SHAPES))
 def test_an_answer_missing_what_the_audit_needs_is_never_clean(account, emulator, shape):
     with HostileServer(passthrough(emulator, SHAPES[shape])) as srv:
