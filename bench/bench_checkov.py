@@ -46,24 +46,71 @@ def main() -> None:
     if probe.returncode != 0 or not version:
         sys.exit(f"{checkov} --version failed (exit {probe.returncode}): nothing to compare against")
     print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, Checkov {version}")
-    print("| resources | plan MB | json.load s | blastscope s | blastscope MiB | checkov s | checkov MiB | checkov / blastscope | blastscope / json.load |")
+    print(
+        "| resources | plan MB | json.load s | blastscope s | blastscope MiB | checkov s | checkov MiB | checkov / "
+        "blastscope | blastscope / json.load |"
+    )
     print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     env = {**os.environ, "BC_SKIP_MAPPING": "TRUE", "CHECKOV_RUN_SCA_PACKAGE_SCAN_V2": "false"}
     for size in args.sizes:
         plan = OUT / f"plan-{size}.json"
         if not plan.exists():
-            subprocess.run([sys.executable, str(HERE / "tfplan.py"), "--resources", str(size), "-o", str(plan)], check=True,
-                           stdout=subprocess.DEVNULL)
-        floor = min(measure([sys.executable, "-c", "import gc,json,sys; gc.disable(); json.load(open(sys.argv[1],'rb'))", str(plan)])[0]
-                    for _ in range(3))
-        ours = min((measure([sys.executable, "-m", "auditor", "scan", str(plan), "--format", "json", "-o", str(OUT / f"plan-{size}.blastscope.json"), "-q"])
-                    for _ in range(3)), key=lambda m: m[0])
-        theirs = measure([str(checkov), "-f", str(plan), "--framework", "terraform_plan", "--skip-download", "--quiet", "--compact",
-                          "-o", "json", "--output-file-path", str(OUT / f"plan-{size}.checkov")], env=env)
+            subprocess.run(
+                [sys.executable, str(HERE / "tfplan.py"), "--resources", str(size), "-o", str(plan)],
+                check=True,
+                stdout=subprocess.DEVNULL,
+            )
+        floor = min(
+            measure(
+                [sys.executable, "-c", "import gc,json,sys; gc.disable(); json.load(open(sys.argv[1],'rb'))", str(plan)]
+            )[0]
+            for _ in range(3)
+        )
+        ours = min(
+            (
+                measure(
+                    [
+                        sys.executable,
+                        "-m",
+                        "auditor",
+                        "scan",
+                        str(plan),
+                        "--format",
+                        "json",
+                        "-o",
+                        str(OUT / f"plan-{size}.blastscope.json"),
+                        "-q",
+                    ]
+                )
+                for _ in range(3)
+            ),
+            key=lambda m: m[0],
+        )
+        theirs = measure(
+            [
+                str(checkov),
+                "-f",
+                str(plan),
+                "--framework",
+                "terraform_plan",
+                "--skip-download",
+                "--quiet",
+                "--compact",
+                "-o",
+                "json",
+                "--output-file-path",
+                str(OUT / f"plan-{size}.checkov"),
+            ],
+            env=env,
+        )
         if theirs[2] not in (0, 1):  # 1 = Checkov found failed checks; anything else is Checkov not running
             sys.exit(f"checkov exited {theirs[2]} on {plan.name}: no comparison")
-        print(f"| {size:,} | {plan.stat().st_size / 1e6:.1f} | {floor:.2f} | {ours[0]:.2f} | {ours[1]:.0f} | {theirs[0]:.1f} | {theirs[1]:.0f} | "
-              f"**{theirs[0] / ours[0]:.0f}×** | {ours[0] / floor:.1f}× |", flush=True)
+        print(
+            f"| {size:,} | {plan.stat().st_size / 1e6:.1f} | {floor:.2f} | {ours[0]:.2f} | {ours[1]:.0f} | "
+            f"{theirs[0]:.1f} | {theirs[1]:.0f} | "
+            f"**{theirs[0] / ours[0]:.0f}×** | {ours[0] / floor:.1f}× |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -113,8 +113,10 @@ def main() -> int:
 
     CPU.clear()
     interpreter = [run([sys.executable, "-c", 'print(\'{"decision": "allow"}\')'])[0] for _ in range(args.runs * 3)]
-    print(f"bare interpreter start-up: median {statistics.median(interpreter) * 1000:.0f} ms wall, "
-          f"{statistics.median(CPU) * 1000:.0f} ms cpu")
+    print(
+        f"bare interpreter start-up: median {statistics.median(interpreter) * 1000:.0f} ms wall, "
+        f"{statistics.median(CPU) * 1000:.0f} ms cpu"
+    )
 
     CPU.clear()
     harmless: list[float] = []

@@ -23,9 +23,26 @@ sys.path.insert(0, str(ROOT))
 
 
 def start_emulator(args: argparse.Namespace, latency: float) -> tuple[subprocess.Popen, str, str]:
-    cmd = [sys.executable, "-m", "providers.railway.emulator", "--fixture", "generated", "--seed", "7",
-           "--projects", str(args.projects), "--environments", str(args.environments),
-           "--volumes", str(args.volumes), "--backups", str(args.backups), "--latency", str(latency), "--cache"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "providers.railway.emulator",
+        "--fixture",
+        "generated",
+        "--seed",
+        "7",
+        "--projects",
+        str(args.projects),
+        "--environments",
+        str(args.environments),
+        "--volumes",
+        str(args.volumes),
+        "--backups",
+        str(args.backups),
+        "--latency",
+        str(latency),
+        "--cache",
+    ]
     proc = subprocess.Popen(cmd, cwd=ROOT, stdout=subprocess.PIPE, text=True)
     assert proc.stdout is not None
     url = proc.stdout.readline().strip().rsplit(" ", 1)[-1]
@@ -74,8 +91,9 @@ def run(args: argparse.Namespace, latency: float) -> dict:
 
 
 def run_cold(args: argparse.Namespace, latency: float) -> float:
-    """Median pull time (the provider's own clock, which starts before httpx and graphql-core are imported) of `blastscope pull railway`
-    in a fresh process each time: parse/validate caches cold, as a cron job runs it."""
+    """Median pull time (the provider's own clock, which starts before httpx and graphql-core are
+    imported) of `blastscope pull railway` in a fresh process each time: parse/validate caches
+    cold, as a cron job runs it."""
     import re
     import tempfile
 
@@ -86,9 +104,25 @@ def run_cold(args: argparse.Namespace, latency: float) -> float:
         env.pop("RAILWAY_TOKEN", None)
         with tempfile.TemporaryDirectory() as tmp:
             for _ in range(args.runs):
-                out = subprocess.run([sys.executable, "-m", "auditor", "pull", "railway", "--endpoint", url,
-                                      "-o", str(Path(tmp) / "snap.json"), "-v"],
-                                     cwd=ROOT, env=env, capture_output=True, text=True, check=True)
+                out = subprocess.run(
+                    [
+                        sys.executable,
+                        "-m",
+                        "auditor",
+                        "pull",
+                        "railway",
+                        "--endpoint",
+                        url,
+                        "-o",
+                        str(Path(tmp) / "snap.json"),
+                        "-v",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
                 times.append(float(re.search(r" in ([0-9.]+) s;", out.stderr).group(1)))
     finally:
         proc.terminate()
@@ -108,23 +142,38 @@ def main() -> None:
     ap.add_argument("--latency", type=float, nargs="+", default=[0.05, 0.0])
     ap.add_argument("--runs", type=int, default=3)
     args = ap.parse_args()
-    print(f"account: {args.projects} projects × {args.environments} environments × {args.volumes} volumes "
-          f"({args.projects * args.environments * args.volumes} volume instances, {args.backups} backups each)")
-    print("| latency | resources | requests | minimum | ratio | dependent rounds | wall (median) | latency × rounds "
-          "| ratio | client CPU (median) |")
+    print(
+        f"account: {args.projects} projects × {args.environments} environments × {args.volumes} volumes "
+        f"({args.projects * args.environments * args.volumes} volume instances, {args.backups} backups each)"
+    )
+    print(
+        "| latency | resources | requests | minimum | ratio | dependent rounds | wall (median) | latency × rounds "
+        "| ratio | client CPU (median) |"
+    )
     print("|---|---|---|---|---|---|---|---|---|---|")
     for latency in args.latency:
         r = run(args, latency)
-        print(f"| {r['latency_ms']:.0f} ms | {r['resources']} | {r['requests']} | {r['minimum']} | {r['req_ratio']:.2f}× | "
-              f"{r['rounds']} | {r['wall_ms']:.0f} ms | {r['ideal_ms']:.0f} ms | "
-              + (f"{r['wall_ratio']:.2f}×" if r["ideal_ms"] else "—") + f" | {r['cpu_ms']:.0f} ms |", flush=True)
+        print(
+            f"| {r['latency_ms']:.0f} ms | {r['resources']} | {r['requests']} | {r['minimum']} | "
+            f"{r['req_ratio']:.2f}× | "
+            f"{r['rounds']} | {r['wall_ms']:.0f} ms | {r['ideal_ms']:.0f} ms | "
+            + (f"{r['wall_ratio']:.2f}×" if r["ideal_ms"] else "—")
+            + f" | {r['cpu_ms']:.0f} ms |",
+            flush=True,
+        )
     print()
-    print("cold process per pull (`blastscope pull railway -v`, the provider's own timer: includes importing httpx and graphql-core and the first parse of each document, excludes CLI start-up):")
+    print(
+        "cold process per pull (`blastscope pull railway -v`, the provider's own timer: includes importing httpx and "
+        "graphql-core and the first parse of each document, excludes CLI start-up):"
+    )
     for latency in args.latency:
         cold = run_cold(args, latency)
         ideal = latency * 3
-        print(f"- {latency * 1000:.0f} ms latency: {cold * 1000:.0f} ms"
-              + (f" = {cold / ideal:.2f}× latency × rounds" if ideal else ""), flush=True)
+        print(
+            f"- {latency * 1000:.0f} ms latency: {cold * 1000:.0f} ms"
+            + (f" = {cold / ideal:.2f}× latency × rounds" if ideal else ""),
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -40,7 +40,9 @@ def ensure_input(size: int, suffix: str) -> Path:
     path = OUT / f"scale-{size}{suffix}"
     if not path.exists():
         OUT.mkdir(exist_ok=True)
-        subprocess.run([sys.executable, str(HERE / "generate.py"), "--resources", str(size), "-o", str(path)], check=True)
+        subprocess.run(
+            [sys.executable, str(HERE / "generate.py"), "--resources", str(size), "-o", str(path)], check=True
+        )
     return path
 
 
@@ -72,8 +74,12 @@ def main() -> None:
         floor = min(measure(floor_argv(path))[0] for _ in range(args.repeat))
         mb = path.stat().st_size / 1e6
         rows.append((size, best[0]))
-        print(f"| {size:,} | {mb:.0f} | {best[0]:.2f} | {best[1]:.0f} | {floor:.2f} | {best[0] / floor:.1f}× | {best[2]} |", flush=True)
-    for (n1, t1), (n2, t2) in zip(rows, rows[1:]):
+        print(
+            f"| {size:,} | {mb:.0f} | {best[0]:.2f} | {best[1]:.0f} | {floor:.2f} | {best[0] / floor:.1f}× | "
+            f"{best[2]} |",
+            flush=True,
+        )
+    for (n1, t1), (n2, t2) in zip(rows, rows[1:], strict=False):
         print(f"growth {n1:,} → {n2:,}: size ×{n2 / n1:.0f}, time ×{t2 / t1:.1f}")
 
 

@@ -58,8 +58,20 @@ def timed(argv: list[str], runs: int, ok: tuple[int, ...] = (0, 1)) -> tuple[flo
 
 
 def scan(path: Path, fmt: str = "json") -> list[str]:
-    return [PY, "-m", "auditor", "scan", str(path), "--format", fmt, "-o", str(OUT / f"{path.stem}.{fmt}.out"), "-q",
-            "--now", "2026-11-25"]
+    return [
+        PY,
+        "-m",
+        "auditor",
+        "scan",
+        str(path),
+        "--format",
+        fmt,
+        "-o",
+        str(OUT / f"{path.stem}.{fmt}.out"),
+        "-q",
+        "--now",
+        "2026-11-25",
+    ]
 
 
 def json_floor(path: Path) -> list[str]:
@@ -67,24 +79,35 @@ def json_floor(path: Path) -> list[str]:
 
 
 def yaml_floor(path: Path) -> list[str]:
-    return [PY, "-c", "import gc,yaml,sys; gc.disable(); yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)",
-            str(path)]
+    return [
+        PY,
+        "-c",
+        "import gc,yaml,sys; gc.disable(); yaml.load(open(sys.argv[1], 'rb'), Loader=yaml.CSafeLoader)",
+        str(path),
+    ]
 
 
 def snapshot(size: int, seed: int = 7, suffix: str = ".json") -> Path:
     path = OUT / f"speed-{size}-s{seed}{suffix}"
     if not path.exists():
         OUT.mkdir(exist_ok=True)
-        subprocess.run([PY, str(HERE / "generate.py"), "--resources", str(size), "--seed", str(seed), "-o", str(path)],
-                       check=True, cwd=ROOT)
+        subprocess.run(
+            [PY, str(HERE / "generate.py"), "--resources", str(size), "--seed", str(seed), "-o", str(path)],
+            check=True,
+            cwd=ROOT,
+        )
     return path
 
 
 def plan(size: int) -> Path:
     path = OUT / f"speed-plan-{size}.json"
     if not path.exists():
-        subprocess.run([PY, str(HERE / "tfplan.py"), "--resources", str(size), "-o", str(path)], check=True, cwd=ROOT,
-                       stdout=subprocess.DEVNULL)
+        subprocess.run(
+            [PY, str(HERE / "tfplan.py"), "--resources", str(size), "-o", str(path)],
+            check=True,
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+        )
     return path
 
 
@@ -113,8 +136,14 @@ def row(*cells: object) -> None:
 
 def bench_scan(sizes: list[int], runs: int) -> None:
     print("\n### Snapshot scan vs `json.load` (GC off)\n")
-    row("resources", "file MB", "scan s (min / median)", "json.load s (min / median)", "scan / floor (min)",
-        "peak RSS MiB")
+    row(
+        "resources",
+        "file MB",
+        "scan s (min / median)",
+        "json.load s (min / median)",
+        "scan / floor (min)",
+        "peak RSS MiB",
+    )
     row(*["---:"] * 6)
     mins = []
     for size in sizes:
@@ -122,8 +151,14 @@ def bench_scan(sizes: list[int], runs: int) -> None:
         s_min, s_med, rss = timed(scan(path), runs)
         f_min, f_med, _ = timed(json_floor(path), runs)
         mins.append((size, s_min))
-        row(f"{size:,}", f"{path.stat().st_size / 1e6:.0f}", f"{s_min:.2f} / {s_med:.2f}", f"{f_min:.2f} / {f_med:.2f}",
-            f"**{s_min / f_min:.1f}×**", f"{rss:.0f}")
+        row(
+            f"{size:,}",
+            f"{path.stat().st_size / 1e6:.0f}",
+            f"{s_min:.2f} / {s_med:.2f}",
+            f"{f_min:.2f} / {f_med:.2f}",
+            f"**{s_min / f_min:.1f}×**",
+            f"{rss:.0f}",
+        )
     for (n1, t1), (n2, t2) in itertools.pairwise(mins):
         print(f"\ngrowth {n1:,} → {n2:,}: ×{t2 / t1:.1f} for ×{n2 / n1:.0f} resources")
 
@@ -141,8 +176,13 @@ def bench_reports(size: int, runs: int) -> None:
     for fmt in ("text", "sarif", "junit", "markdown"):
         t = timed(scan(path, fmt), runs)
         report = t[0] - audit_only[0]
-        row(fmt, f"{t[0]:.2f} / {t[1]:.2f}", f"{t[0] / base[0]:.2f}×", f"{report:.2f}",
-            f"{report / json_report:.2f}×" if json_report > 0.05 else "n/a")
+        row(
+            fmt,
+            f"{t[0]:.2f} / {t[1]:.2f}",
+            f"{t[0] / base[0]:.2f}×",
+            f"{report:.2f}",
+            f"{report / json_report:.2f}×" if json_report > 0.05 else "n/a",
+        )
     print(f"\n(audit without a report, `-q` text: {audit_only[0]:.2f} s)")
 
 
@@ -158,8 +198,13 @@ def bench_plans(sizes: list[int], runs: int) -> None:
             row(f"{size:,}", f"{path.stat().st_size / 1e6:.0f}", f"failed: {exc}", "", "")
             continue
         f = timed(json_floor(path), runs)
-        row(f"{size:,}", f"{path.stat().st_size / 1e6:.0f}", f"{s[0]:.2f} / {s[1]:.2f}", f"{f[0]:.2f}",
-            f"**{s[0] / f[0]:.1f}×**")
+        row(
+            f"{size:,}",
+            f"{path.stat().st_size / 1e6:.0f}",
+            f"{s[0]:.2f} / {s[1]:.2f}",
+            f"{f[0]:.2f}",
+            f"**{s[0] / f[0]:.1f}×**",
+        )
 
 
 def bench_yaml(size: int, runs: int) -> None:
@@ -182,8 +227,14 @@ def bench_startup(runs: int) -> None:
     h = timed(helper, runs, ok=(0,))
     row("`blastscope --help`", f"{h[0] * 1000:.0f} / {h[1] * 1000:.0f}", "≤ 120")
     sample = ROOT / "samples" / "pocketos" / "inventory.yaml"
-    argv = [str(exe) if exe.exists() else PY, *([] if exe.exists() else ["-m", "auditor"]), "scan", str(sample),
-            "--now", "2026-11-25"]
+    argv = [
+        str(exe) if exe.exists() else PY,
+        *([] if exe.exists() else ["-m", "auditor"]),
+        "scan",
+        str(sample),
+        "--now",
+        "2026-11-25",
+    ]
     s = timed(argv, runs)
     row("`blastscope scan samples/pocketos/inventory.yaml`", f"{s[0] * 1000:.0f} / {s[1] * 1000:.0f}", "≤ 200")
     p = timed([PY, "-c", "pass"], runs, ok=(0,))
@@ -195,8 +246,23 @@ def bench_diff(size: int, runs: int) -> None:
     old = snapshot(size)
     new = edited(old)
     larger = max((old, new), key=lambda p: p.stat().st_size)
-    d = timed([PY, "-m", "auditor", "diff", str(old), str(new), "--format", "json", "-o", str(OUT / "speed-diff.json"),
-               "--now", "2026-11-25"], runs)
+    d = timed(
+        [
+            PY,
+            "-m",
+            "auditor",
+            "diff",
+            str(old),
+            str(new),
+            "--format",
+            "json",
+            "-o",
+            str(OUT / "speed-diff.json"),
+            "--now",
+            "2026-11-25",
+        ],
+        runs,
+    )
     s = timed(scan(larger), runs)
     row("diff s (min / median)", "scan s (min / median)", "diff / scan (min)")
     row("---:", "---:", "---:")
@@ -205,8 +271,12 @@ def bench_diff(size: int, runs: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", nargs="+", choices=["scan", "reports", "plans", "yaml", "startup", "diff"],
-                        default=["startup", "scan", "reports", "plans", "yaml", "diff"])
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        choices=["scan", "reports", "plans", "yaml", "startup", "diff"],
+        default=["startup", "scan", "reports", "plans", "yaml", "diff"],
+    )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="snapshot scan sizes")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cpu", action="store_true", help="CPU seconds (user + system) instead of wall seconds")
@@ -214,9 +284,11 @@ def main() -> None:
     global CPU
     CPU = args.cpu
     OUT.mkdir(exist_ok=True)
-    print(f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-          f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {os.getloadavg()[0]:.1f}, "
-          f"{'CPU' if CPU else 'wall'} seconds")
+    print(
+        f"# {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, load average {os.getloadavg()[0]:.1f}, "
+        f"{'CPU' if CPU else 'wall'} seconds"
+    )
     for part in args.only:
         if part == "scan":
             bench_scan(args.sizes, args.runs)

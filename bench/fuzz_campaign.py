@@ -62,8 +62,19 @@ def worker(loader: str, seed: int, start: int, count: int) -> None:
         finally:
             signal.alarm(0)
         rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-        print(json.dumps({"i": index, "kind": case.kind, "outcome": outcome, "note": case.note[:160],
-                          "s": round(time.monotonic() - began, 3), "rss_kib": rss}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "i": index,
+                    "kind": case.kind,
+                    "outcome": outcome,
+                    "note": case.note[:160],
+                    "s": round(time.monotonic() - began, 3),
+                    "rss_kib": rss,
+                }
+            ),
+            flush=True,
+        )
 
 
 def cli_check(loader: str, seed: int, index: int, workdir: Path) -> dict:
@@ -91,9 +102,18 @@ def cli_check(loader: str, seed: int, index: int, workdir: Path) -> dict:
         _out, err = proc.communicate()
         hang = True
     rss = _child_rss(proc.pid)
-    return {"exit": proc.returncode, "hang": hang, "traceback": "Traceback" in err, "internal": "internal error" in err,
-            "lines": len(err.strip().splitlines()), "s": round(time.monotonic() - began, 2), "rss_kib": rss,
-            "must_reject": case.must_reject, "note": case.note[:120], "stderr": err[-300:]}
+    return {
+        "exit": proc.returncode,
+        "hang": hang,
+        "traceback": "Traceback" in err,
+        "internal": "internal error" in err,
+        "lines": len(err.strip().splitlines()),
+        "s": round(time.monotonic() - began, 2),
+        "rss_kib": rss,
+        "must_reject": case.must_reject,
+        "note": case.note[:120],
+        "stderr": err[-300:],
+    }
 
 
 def _child_rss(_pid: int) -> int:
@@ -106,8 +126,13 @@ def run_loader(loader: str, seed: int, count: int, cli_every: int) -> dict:
     while start < count:
         # stderr to a file: a pipe nobody reads fills up and blocks the worker
         with tempfile.TemporaryFile(mode="w+") as errors:
-            proc = subprocess.Popen([sys.executable, __file__, "--worker", loader, str(seed), str(start), str(count)],
-                                    cwd=ROOT, stdout=subprocess.PIPE, stderr=errors, text=True)
+            proc = subprocess.Popen(
+                [sys.executable, __file__, "--worker", loader, str(seed), str(start), str(count)],
+                cwd=ROOT,
+                stdout=subprocess.PIPE,
+                stderr=errors,
+                text=True,
+            )
             assert proc.stdout is not None
             for line in proc.stdout:
                 row = json.loads(line)
@@ -117,8 +142,14 @@ def run_loader(loader: str, seed: int, count: int, cli_every: int) -> dict:
             if start < count and proc.returncode != 0:
                 # the worker died on input `start` (memory cap, a signal): record it, go on after it
                 errors.seek(0)
-                results[start] = {"i": start, "kind": "?", "outcome": f"worker died (exit {proc.returncode})",
-                                  "note": errors.read()[-200:], "s": 0, "rss_kib": 0}
+                results[start] = {
+                    "i": start,
+                    "kind": "?",
+                    "outcome": f"worker died (exit {proc.returncode})",
+                    "note": errors.read()[-200:],
+                    "s": 0,
+                    "rss_kib": 0,
+                }
                 start += 1
     cli = []
     if cli_every:
@@ -148,8 +179,9 @@ def summarise(loader: str, data: dict) -> dict:
         "cli_bad_exit": sum(1 for c in cli if c["exit"] not in (0, 1, 2, 3) or c["lines"] > 1 and c["exit"] == 2),
         "max_rss_mib": max([r["rss_kib"] for r in rows] + [c["rss_kib"] for c in cli] + [0]) // 1024,
         "median_ms": sorted(r["s"] for r in rows)[len(rows) // 2] * 1000 if rows else 0,
-        "examples": sorted({f"{r['outcome'][:110]} <- {r['note'][:90]}" for r in rows
-                            if r["outcome"] not in ("accepted", "rejected")})[:12],
+        "examples": sorted(
+            {f"{r['outcome'][:110]} <- {r['note'][:90]}" for r in rows if r["outcome"] not in ("accepted", "rejected")}
+        )[:12],
     }
 
 
@@ -169,20 +201,36 @@ def main() -> None:
     args = parser.parse_args()
     began = time.monotonic()
     summaries = []
-    print(f"{'loader':<10} {'inputs':>6} {'accepted':>8} {'rejected':>8} {'tracebacks':>10} {'hangs':>5} {'>1GB':>5} "
-          f"{'internal':>8} {'invalid ok':>10} {'cli runs':>8} {'max RSS MiB':>11} {'median ms':>9}")
+    print(
+        f"{'loader':<10} {'inputs':>6} {'accepted':>8} {'rejected':>8} {'tracebacks':>10} {'hangs':>5} {'>1GB':>5} "
+        f"{'internal':>8} {'invalid ok':>10} {'cli runs':>8} {'max RSS MiB':>11} {'median ms':>9}"
+    )
     for loader in args.loaders:
         summary = summarise(loader, run_loader(loader, args.seed, args.per_loader, args.cli_every))
         summaries.append(summary)
-        print(f"{loader:<10} {summary['inputs']:>6} {summary['accepted']:>8} {summary['rejected']:>8} "
-              f"{summary['tracebacks']:>10} {summary['hangs']:>5} {summary['over_1gb']:>5} "
-              f"{summary['internal_errors']:>8} "
-              f"{summary['invalid_accepted']:>10} {summary['cli_runs']:>8} {summary['max_rss_mib']:>11} "
-              f"{summary['median_ms']:>9.0f}", flush=True)
+        print(
+            f"{loader:<10} {summary['inputs']:>6} {summary['accepted']:>8} {summary['rejected']:>8} "
+            f"{summary['tracebacks']:>10} {summary['hangs']:>5} {summary['over_1gb']:>5} "
+            f"{summary['internal_errors']:>8} "
+            f"{summary['invalid_accepted']:>10} {summary['cli_runs']:>8} {summary['max_rss_mib']:>11} "
+            f"{summary['median_ms']:>9.0f}",
+            flush=True,
+        )
         for example in summary["examples"]:
             print(f"    {example}")
-    totals = {k: sum(s[k] for s in summaries) for k in ("inputs", "tracebacks", "hangs", "over_1gb", "internal_errors",
-                                                        "invalid_accepted", "cli_runs", "cli_bad_exit")}
+    totals = {
+        k: sum(s[k] for s in summaries)
+        for k in (
+            "inputs",
+            "tracebacks",
+            "hangs",
+            "over_1gb",
+            "internal_errors",
+            "invalid_accepted",
+            "cli_runs",
+            "cli_bad_exit",
+        )
+    }
     print(f"total: {totals} in {time.monotonic() - began:.0f} s")
     if args.json:
         args.json.write_text(json.dumps({"totals": totals, "loaders": summaries}, indent=2))

@@ -14,8 +14,8 @@ import argparse
 import json
 import random
 import sys
+from collections.abc import Iterator
 from pathlib import Path
-from typing import Iterator
 
 ENV_SETS = [
     ["production", "staging"],
@@ -40,15 +40,28 @@ def project_resources(rng: random.Random, account: str, p: int, backup_account: 
     shared_volume = rng.random() < 0.3  # Railway-style: one volume, an instance per environment
     if shared_volume:
         yield {"id": f"{proj}-vol", "kind": "volume", "name": "pg-data", "parent": proj}
-    for env_id, e in zip(env_ids, envs):
+    for env_id, e in zip(env_ids, envs, strict=False):
         prod = e == "production"
         vol = f"{env_id}-vol"
         parents = [f"{proj}-vol", env_id] if shared_volume else [env_id]
-        yield {"id": vol, "kind": "volume", "name": f"pg-data ({e})", "parent": parents,
-               "deletion_protection": prod and rng.random() < 0.5, "size_mb": rng.choice([1024, 5120, 51200])}
+        yield {
+            "id": vol,
+            "kind": "volume",
+            "name": f"pg-data ({e})",
+            "parent": parents,
+            "deletion_protection": prod and rng.random() < 0.5,
+            "size_mb": rng.choice([1024, 5120, 51200]),
+        }
         db = f"{env_id}-db"
-        yield {"id": db, "kind": "database", "name": f"postgres ({e})", "in_environment": env_id, "stored_on": vol,
-               "engine": "postgres", "deletion_protection": prod and rng.random() < 0.5}
+        yield {
+            "id": db,
+            "kind": "database",
+            "name": f"postgres ({e})",
+            "in_environment": env_id,
+            "stored_on": vol,
+            "engine": "postgres",
+            "deletion_protection": prod and rng.random() < 0.5,
+        }
         services = rng.randint(2, 4)
         for s in range(services):
             svc = {"id": f"{env_id}-svc{s}", "kind": "service", "name": f"svc-{s}", "parent": env_id}
@@ -57,24 +70,56 @@ def project_resources(rng: random.Random, account: str, p: int, backup_account: 
             yield svc
         for b in range(rng.randint(3, 5) if prod else rng.randint(0, 1)):
             day = rng.randint(1, 28)
-            yield {"id": f"{db}-b{b}", "kind": "backup", "name": f"daily-{b}", "backup_of": db, "stored_on": vol,
-                   "created_at": f"2026-11-{day:02d}T03:00:00Z", "retention_days": rng.choice([6, 30, 90]),
-                   "status": "completed"}
+            yield {
+                "id": f"{db}-b{b}",
+                "kind": "backup",
+                "name": f"daily-{b}",
+                "backup_of": db,
+                "stored_on": vol,
+                "created_at": f"2026-11-{day:02d}T03:00:00Z",
+                "retention_days": rng.choice([6, 30, 90]),
+                "status": "completed",
+            }
         if prod and rng.random() < 0.4:
-            yield {"id": f"{db}-offsite", "kind": "backup", "name": "offsite dump", "backup_of": db,
-                   "stored_on": backup_account, "created_at": "2026-11-24T04:00:00Z", "retention_days": 35,
-                   "status": "completed"}
-        yield {"id": f"{env_id}-token", "kind": "credential", "name": f"deploy ({e})", "token_kind": "project",
-               "grants": [{"target": env_id, "actions": ["read", "write", "delete"]}], "exposed_to": f"{env_id}-svc0",
-               "expires_at": "2027-06-01T00:00:00Z"}
+            yield {
+                "id": f"{db}-offsite",
+                "kind": "backup",
+                "name": "offsite dump",
+                "backup_of": db,
+                "stored_on": backup_account,
+                "created_at": "2026-11-24T04:00:00Z",
+                "retention_days": 35,
+                "status": "completed",
+            }
+        yield {
+            "id": f"{env_id}-token",
+            "kind": "credential",
+            "name": f"deploy ({e})",
+            "token_kind": "project",
+            "grants": [{"target": env_id, "actions": ["read", "write", "delete"]}],
+            "exposed_to": f"{env_id}-svc0",
+            "expires_at": "2027-06-01T00:00:00Z",
+        }
         for k in range(2):
             shared = rng.random() < 0.1
             fp = f"fp-{proj}-{k}" if shared else f"fp-{env_id}-{k}"
-            yield {"id": f"{env_id}-secret{k}", "kind": "credential", "name": f"SECRET_{k}", "token_kind": "secret",
-                   "fingerprint": fp, "exposed_to": f"{env_id}-svc{k % services}"}
+            yield {
+                "id": f"{env_id}-secret{k}",
+                "kind": "credential",
+                "name": f"SECRET_{k}",
+                "token_kind": "secret",
+                "fingerprint": fp,
+                "exposed_to": f"{env_id}-svc{k % services}",
+            }
     if rng.random() < 0.2:  # the incident pattern: a project-wide token left in staging
-        yield {"id": f"{proj}-wide-token", "kind": "credential", "name": "ci-deploy", "token_kind": "account",
-               "grants": [{"target": proj, "actions": ["read", "write", "delete"]}], "exposed_to": env_ids[1]}
+        yield {
+            "id": f"{proj}-wide-token",
+            "kind": "credential",
+            "name": "ci-deploy",
+            "token_kind": "account",
+            "grants": [{"target": proj, "actions": ["read", "write", "delete"]}],
+            "exposed_to": env_ids[1],
+        }
 
 
 def generate(target: int, seed: int = 7) -> list[dict]:
@@ -86,10 +131,25 @@ def generate(target: int, seed: int = 7) -> list[dict]:
         backup_account = f"acct{a}-backups"
         out.append({"id": account, "kind": "account", "name": f"workspace-{a}"})
         out.append({"id": f"{backup_account}-acct", "kind": "account", "name": f"backups-{a}"})
-        out.append({"id": backup_account, "kind": "bucket", "name": f"dumps-{a}", "parent": f"{backup_account}-acct",
-                    "deletion_protection": True})
-        out.append({"id": f"{account}-admin", "kind": "credential", "name": f"team token {a}", "token_kind": "workspace",
-                    "grants": [{"target": account, "actions": ["admin"]}], "expires_at": "2027-01-01T00:00:00Z"})
+        out.append(
+            {
+                "id": backup_account,
+                "kind": "bucket",
+                "name": f"dumps-{a}",
+                "parent": f"{backup_account}-acct",
+                "deletion_protection": True,
+            }
+        )
+        out.append(
+            {
+                "id": f"{account}-admin",
+                "kind": "credential",
+                "name": f"team token {a}",
+                "token_kind": "workspace",
+                "grants": [{"target": account, "actions": ["admin"]}],
+                "expires_at": "2027-01-01T00:00:00Z",
+            }
+        )
         for p in range(200):
             out.extend(project_resources(rng, account, a * 1000 + p, backup_account))
             if len(out) >= target:
@@ -105,10 +165,26 @@ def write(resources: list[dict], path: Path) -> None:
 
         dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
         with path.open("w") as fh:
-            yaml.dump({"version": 1, "resources": resources}, fh, Dumper=dumper, default_flow_style=None, sort_keys=False, width=200)
+            yaml.dump(
+                {"version": 1, "resources": resources},
+                fh,
+                Dumper=dumper,
+                default_flow_style=None,
+                sort_keys=False,
+                width=200,
+            )
     else:
-        doc = {"format": "blastscope-snapshot", "format_version": 1, "provider": "synthetic", "tool_version": "bench",
-               "created_at": "2026-11-25T00:00:00Z", "complete": True, "gaps": [], "meta": {}, "resources": resources}
+        doc = {
+            "format": "blastscope-snapshot",
+            "format_version": 1,
+            "provider": "synthetic",
+            "tool_version": "bench",
+            "created_at": "2026-11-25T00:00:00Z",
+            "complete": True,
+            "gaps": [],
+            "meta": {},
+            "resources": resources,
+        }
         with path.open("w") as fh:
             json.dump(doc, fh, separators=(",", ":"))
 

@@ -40,9 +40,17 @@ def mask(value: Any, marked: tuple[str, ...] = ()) -> Any:
 
 def res(address: str, values: dict[str, Any], provider: str = AWS, sensitive: tuple[str, ...] = ()) -> dict[str, Any]:
     rtype, name = address.split(".")[-2], address.split(".")[-1]
-    return {"address": address, "mode": "managed", "type": rtype, "name": name.split("[")[0], "provider_name": provider,
-            "schema_version": 0, "values": values, "sensitive_values": mask(values, sensitive),
-            "_module": address.rsplit(f".{rtype}.", 1)[0] if address.startswith("module.") else ""}
+    return {
+        "address": address,
+        "mode": "managed",
+        "type": rtype,
+        "name": name.split("[")[0],
+        "provider_name": provider,
+        "schema_version": 0,
+        "values": values,
+        "sensitive_values": mask(values, sensitive),
+        "_module": address.rsplit(f".{rtype}.", 1)[0] if address.startswith("module.") else "",
+    }
 
 
 def _module_tree(resources: list[dict[str, Any]]) -> dict[str, Any]:
@@ -60,8 +68,13 @@ def _module_tree(resources: list[dict[str, Any]]) -> dict[str, Any]:
     return root
 
 
-def plan_document(prior: list[dict[str, Any]], planned: list[dict[str, Any]], replace: frozenset[str] = frozenset(),
-                  terraform_version: str = "1.11.4", references: dict[str, dict[str, list[str]]] | None = None) -> dict[str, Any]:
+def plan_document(
+    prior: list[dict[str, Any]],
+    planned: list[dict[str, Any]],
+    replace: frozenset[str] = frozenset(),
+    terraform_version: str = "1.11.4",
+    references: dict[str, dict[str, list[str]]] | None = None,
+) -> dict[str, Any]:
     before = {r["address"]: r for r in prior}
     after = {r["address"]: r for r in planned}
     changes = []
@@ -69,21 +82,39 @@ def plan_document(prior: list[dict[str, Any]], planned: list[dict[str, Any]], re
         b, a = before.get(address), after.get(address)
         r = a or b
         if b and a:
-            actions = ["delete", "create"] if address in replace else (["no-op"] if b["values"] == a["values"] else ["update"])
+            actions = (
+                ["delete", "create"]
+                if address in replace
+                else (["no-op"] if b["values"] == a["values"] else ["update"])
+            )
         elif a:
             actions = ["create"]
         else:
             actions = ["delete"]
-        changes.append({
-            "address": address, "mode": "managed", "type": r["type"], "name": r["name"], "provider_name": r["provider_name"],
-            **({"module_address": r["_module"]} if r.get("_module") else {}),
-            "change": {"actions": actions, "before": b["values"] if b else None, "after": a["values"] if a else None,
-                       "after_unknown": {**mask(a["values"]), **({"id": True, "arn": True} if actions == ["create"] else {})}
-                       if a else {},
-                       "before_sensitive": b["sensitive_values"] if b else False,
-                       "after_sensitive": a["sensitive_values"] if a else False},
-            **({"action_reason": "replace_because_cannot_update"} if address in replace else {}),
-        })
+        changes.append(
+            {
+                "address": address,
+                "mode": "managed",
+                "type": r["type"],
+                "name": r["name"],
+                "provider_name": r["provider_name"],
+                **({"module_address": r["_module"]} if r.get("_module") else {}),
+                "change": {
+                    "actions": actions,
+                    "before": b["values"] if b else None,
+                    "after": a["values"] if a else None,
+                    "after_unknown": {
+                        **mask(a["values"]),
+                        **({"id": True, "arn": True} if actions == ["create"] else {}),
+                    }
+                    if a
+                    else {},
+                    "before_sensitive": b["sensitive_values"] if b else False,
+                    "after_sensitive": a["sensitive_values"] if a else False,
+                },
+                **({"action_reason": "replace_because_cannot_update"} if address in replace else {}),
+            }
+        )
     planned_clean = []
     for r in planned:
         values = dict(r["values"])
@@ -96,15 +127,29 @@ def plan_document(prior: list[dict[str, Any]], planned: list[dict[str, Any]], re
         "terraform_version": terraform_version,
         "planned_values": {"root_module": _module_tree(planned_clean)},
         "resource_changes": changes,
-        "prior_state": {"format_version": "1.0", "terraform_version": terraform_version,
-                        "values": {"root_module": _module_tree(prior)}},
-        "configuration": {"provider_config": {"aws": {"name": "aws", "full_name": AWS,
-                                                      "expressions": {"region": {"constant_value": REGION}}}},
-                          "root_module": {"resources": [
-                              {"address": addr, "mode": "managed", "type": addr.split(".")[0], "name": addr.split(".")[1],
-                               "provider_config_key": "aws",
-                               "expressions": {attr: {"references": refs} for attr, refs in attrs.items()}}
-                              for addr, attrs in (references or {}).items()]}},
+        "prior_state": {
+            "format_version": "1.0",
+            "terraform_version": terraform_version,
+            "values": {"root_module": _module_tree(prior)},
+        },
+        "configuration": {
+            "provider_config": {
+                "aws": {"name": "aws", "full_name": AWS, "expressions": {"region": {"constant_value": REGION}}}
+            },
+            "root_module": {
+                "resources": [
+                    {
+                        "address": addr,
+                        "mode": "managed",
+                        "type": addr.split(".")[0],
+                        "name": addr.split(".")[1],
+                        "provider_config_key": "aws",
+                        "expressions": {attr: {"references": refs} for attr, refs in attrs.items()},
+                    }
+                    for addr, attrs in (references or {}).items()
+                ]
+            },
+        },
         "timestamp": "2026-11-24T10:00:00Z",
         "applyable": True,
         "complete": True,
@@ -118,40 +163,105 @@ def arn(service: str, resource: str, account: str = ACCOUNT, region: str = REGIO
 
 # ----------------------------------------------------------------------------- samples
 def rds(name: str, env: str, **extra: Any) -> dict[str, Any]:
-    values = {"identifier": name, "engine": "postgres", "engine_version": "16.4", "instance_class": "db.m6g.large",
-              "allocated_storage": 200, "backup_retention_period": 7, "delete_automated_backups": True,
-              "deletion_protection": True, "skip_final_snapshot": False, "final_snapshot_identifier": f"{name}-final",
-              "storage_encrypted": True, "password": "hunter2-never-copied", "id": f"db-{name.upper()}",
-              "arn": arn("rds", f"db:{name}"), "tags": {"env": env}, "tags_all": {"env": env}}
+    values = {
+        "identifier": name,
+        "engine": "postgres",
+        "engine_version": "16.4",
+        "instance_class": "db.m6g.large",
+        "allocated_storage": 200,
+        "backup_retention_period": 7,
+        "delete_automated_backups": True,
+        "deletion_protection": True,
+        "skip_final_snapshot": False,
+        "final_snapshot_identifier": f"{name}-final",
+        "storage_encrypted": True,
+        "password": "hunter2-never-copied",
+        "id": f"db-{name.upper()}",
+        "arn": arn("rds", f"db:{name}"),
+        "tags": {"env": env},
+        "tags_all": {"env": env},
+    }
     values.update(extra)
     return res(f"aws_db_instance.{name.replace('-', '_')}", values, sensitive=("password",))
 
 
 def samples() -> dict[str, dict[str, Any]]:
     orders = rds("orders-prod", "production")
-    snapshot = res("aws_db_snapshot.orders_nightly", {
-        "db_instance_identifier": "orders-prod", "db_snapshot_identifier": "orders-prod-2026-11-23",
-        "db_snapshot_arn": arn("rds", "snapshot:orders-prod-2026-11-23"), "id": "orders-prod-2026-11-23",
-        "snapshot_create_time": "2026-11-23T03:00:00Z", "tags": {"env": "production"}})
+    snapshot = res(
+        "aws_db_snapshot.orders_nightly",
+        {
+            "db_instance_identifier": "orders-prod",
+            "db_snapshot_identifier": "orders-prod-2026-11-23",
+            "db_snapshot_arn": arn("rds", "snapshot:orders-prod-2026-11-23"),
+            "id": "orders-prod-2026-11-23",
+            "snapshot_create_time": "2026-11-23T03:00:00Z",
+            "tags": {"env": "production"},
+        },
+    )
     same_account = [orders, snapshot]
 
-    vault = res("aws_backup_vault.primary", {"name": "primary", "arn": arn("backup", "backup-vault:primary"), "id": "primary"})
-    plan = res("aws_backup_plan.daily", {"id": "plan-0001", "name": "daily", "arn": arn("backup", "backup-plan:plan-0001"), "rule": [{
-        "rule_name": "daily", "target_vault_name": "primary", "schedule": "cron(0 3 * * ? *)",
-        "enable_continuous_backup": False, "lifecycle": [{"delete_after": 35, "cold_storage_after": None}],
-        "copy_action": [{"destination_vault_arn": arn("backup", "backup-vault:offsite", BACKUP_ACCOUNT, "eu-central-1"),
-                         "lifecycle": [{"delete_after": 90}]}]}]})
-    selection = res("aws_backup_selection.databases", {"plan_id": None, "name": "databases",
-                                                       "iam_role_arn": f"arn:aws:iam::{ACCOUNT}:role/backup",
-                                                       "resources": [arn("rds", "db:orders-prod")]})
+    vault = res(
+        "aws_backup_vault.primary", {"name": "primary", "arn": arn("backup", "backup-vault:primary"), "id": "primary"}
+    )
+    plan = res(
+        "aws_backup_plan.daily",
+        {
+            "id": "plan-0001",
+            "name": "daily",
+            "arn": arn("backup", "backup-plan:plan-0001"),
+            "rule": [
+                {
+                    "rule_name": "daily",
+                    "target_vault_name": "primary",
+                    "schedule": "cron(0 3 * * ? *)",
+                    "enable_continuous_backup": False,
+                    "lifecycle": [{"delete_after": 35, "cold_storage_after": None}],
+                    "copy_action": [
+                        {
+                            "destination_vault_arn": arn(
+                                "backup", "backup-vault:offsite", BACKUP_ACCOUNT, "eu-central-1"
+                            ),
+                            "lifecycle": [{"delete_after": 90}],
+                        }
+                    ],
+                }
+            ],
+        },
+    )
+    selection = res(
+        "aws_backup_selection.databases",
+        {
+            "plan_id": None,
+            "name": "databases",
+            "iam_role_arn": f"arn:aws:iam::{ACCOUNT}:role/backup",
+            "resources": [arn("rds", "db:orders-prod")],
+        },
+    )
     cross_account = [orders, vault, plan, selection]
 
-    data = res("aws_ebs_volume.reports_data", {"id": "vol-0abc", "arn": arn("ec2", "volume/vol-0abc"), "size": 500,
-                                                "availability_zone": "eu-west-1a", "encrypted": True,
-                                                "tags": {"Name": "reports-data", "env": "production"}})
-    box = res("aws_instance.reports", {"id": "i-0abc", "arn": arn("ec2", "instance/i-0abc"), "instance_type": "m6i.large",
-                                       "tags": {"Name": "reports", "env": "production"}})
-    attach = res("aws_volume_attachment.reports", {"device_name": "/dev/sdf", "instance_id": "i-0abc", "volume_id": "vol-0abc"})
+    data = res(
+        "aws_ebs_volume.reports_data",
+        {
+            "id": "vol-0abc",
+            "arn": arn("ec2", "volume/vol-0abc"),
+            "size": 500,
+            "availability_zone": "eu-west-1a",
+            "encrypted": True,
+            "tags": {"Name": "reports-data", "env": "production"},
+        },
+    )
+    box = res(
+        "aws_instance.reports",
+        {
+            "id": "i-0abc",
+            "arn": arn("ec2", "instance/i-0abc"),
+            "instance_type": "m6i.large",
+            "tags": {"Name": "reports", "env": "production"},
+        },
+    )
+    attach = res(
+        "aws_volume_attachment.reports", {"device_name": "/dev/sdf", "instance_id": "i-0abc", "volume_id": "vol-0abc"}
+    )
     prior_delete = [data, box, attach]
     planned_delete = [box]
 
@@ -161,8 +271,13 @@ def samples() -> dict[str, dict[str, Any]]:
     retagged["values"]["tags_all"] = dict(retagged["values"]["tags"])
     return {
         "rds-same-account-snapshots.plan.json": plan_document([], same_account),
-        "rds-cross-account-backup.plan.json": plan_document([], cross_account, references={
-            "aws_backup_selection.databases": {"plan_id": ["aws_backup_plan.daily.id", "aws_backup_plan.daily"]}}),
+        "rds-cross-account-backup.plan.json": plan_document(
+            [],
+            cross_account,
+            references={
+                "aws_backup_selection.databases": {"plan_id": ["aws_backup_plan.daily.id", "aws_backup_plan.daily"]}
+            },
+        ),
         "delete-last-copy.plan.json": plan_document(prior_delete, planned_delete),
         "tag-only.plan.json": plan_document([old], [retagged]),
     }
@@ -178,32 +293,115 @@ def estate(count: int, seed: int = 11) -> dict[str, Any]:
         env = rng.choice(["production", "staging", "development"])
         module = f"module.svc{i}"
         name = f"svc{i}-{env}"
-        resources.append({**rds(name, env, backup_retention_period=rng.choice([0, 1, 7, 14])),
-                          "address": f"{module}.aws_db_instance.main", "_module": module, "name": "main"})
+        resources.append(
+            {
+                **rds(name, env, backup_retention_period=rng.choice([0, 1, 7, 14])),
+                "address": f"{module}.aws_db_instance.main",
+                "_module": module,
+                "name": "main",
+            }
+        )
         if rng.random() < 0.5:
-            resources.append({**res("aws_db_snapshot.manual", {"db_instance_identifier": name, "db_snapshot_identifier": f"{name}-manual",
-                                                               "id": f"{name}-manual", "db_snapshot_arn": arn("rds", f"snapshot:{name}-manual")}),
-                              "address": f"{module}.aws_db_snapshot.manual", "_module": module})
+            resources.append(
+                {
+                    **res(
+                        "aws_db_snapshot.manual",
+                        {
+                            "db_instance_identifier": name,
+                            "db_snapshot_identifier": f"{name}-manual",
+                            "id": f"{name}-manual",
+                            "db_snapshot_arn": arn("rds", f"snapshot:{name}-manual"),
+                        },
+                    ),
+                    "address": f"{module}.aws_db_snapshot.manual",
+                    "_module": module,
+                }
+            )
         bucket = f"{name}-assets"
-        resources.append({**res("aws_s3_bucket.assets", {"bucket": bucket, "id": bucket, "arn": f"arn:aws:s3:::{bucket}",
-                                                         "force_destroy": False, "tags": {"env": env}}),
-                          "address": f"{module}.aws_s3_bucket.assets", "_module": module})
-        resources.append({**res("aws_s3_bucket_versioning.assets", {"bucket": bucket, "versioning_configuration": [{"status": "Enabled"}]}),
-                          "address": f"{module}.aws_s3_bucket_versioning.assets", "_module": module})
+        resources.append(
+            {
+                **res(
+                    "aws_s3_bucket.assets",
+                    {
+                        "bucket": bucket,
+                        "id": bucket,
+                        "arn": f"arn:aws:s3:::{bucket}",
+                        "force_destroy": False,
+                        "tags": {"env": env},
+                    },
+                ),
+                "address": f"{module}.aws_s3_bucket.assets",
+                "_module": module,
+            }
+        )
+        resources.append(
+            {
+                **res(
+                    "aws_s3_bucket_versioning.assets",
+                    {"bucket": bucket, "versioning_configuration": [{"status": "Enabled"}]},
+                ),
+                "address": f"{module}.aws_s3_bucket_versioning.assets",
+                "_module": module,
+            }
+        )
         for k in range(rng.randint(1, 3)):
             vid = f"vol-{i:06d}{k}"
-            resources.append({**res("aws_ebs_volume.data", {"id": vid, "arn": arn("ec2", f"volume/{vid}"), "size": 100,
-                                                            "availability_zone": "eu-west-1a", "tags": {"Name": f"{name}-data{k}", "env": env}}),
-                              "address": f"{module}.aws_ebs_volume.data[{k}]", "_module": module, "name": "data"})
-            resources.append({**res("aws_instance.app", {"id": f"i-{i:06d}{k}", "instance_type": "m6i.large", "ami": "ami-0abc",
-                                                         "tags": {"Name": f"{name}-app{k}", "env": env}}),
-                              "address": f"{module}.aws_instance.app[{k}]", "_module": module, "name": "app"})
-            resources.append({**res("aws_volume_attachment.data", {"instance_id": f"i-{i:06d}{k}", "volume_id": vid, "device_name": "/dev/sdf"}),
-                              "address": f"{module}.aws_volume_attachment.data[{k}]", "_module": module, "name": "data"})
+            resources.append(
+                {
+                    **res(
+                        "aws_ebs_volume.data",
+                        {
+                            "id": vid,
+                            "arn": arn("ec2", f"volume/{vid}"),
+                            "size": 100,
+                            "availability_zone": "eu-west-1a",
+                            "tags": {"Name": f"{name}-data{k}", "env": env},
+                        },
+                    ),
+                    "address": f"{module}.aws_ebs_volume.data[{k}]",
+                    "_module": module,
+                    "name": "data",
+                }
+            )
+            resources.append(
+                {
+                    **res(
+                        "aws_instance.app",
+                        {
+                            "id": f"i-{i:06d}{k}",
+                            "instance_type": "m6i.large",
+                            "ami": "ami-0abc",
+                            "tags": {"Name": f"{name}-app{k}", "env": env},
+                        },
+                    ),
+                    "address": f"{module}.aws_instance.app[{k}]",
+                    "_module": module,
+                    "name": "app",
+                }
+            )
+            resources.append(
+                {
+                    **res(
+                        "aws_volume_attachment.data",
+                        {"instance_id": f"i-{i:06d}{k}", "volume_id": vid, "device_name": "/dev/sdf"},
+                    ),
+                    "address": f"{module}.aws_volume_attachment.data[{k}]",
+                    "_module": module,
+                    "name": "data",
+                }
+            )
         for k in range(rng.randint(2, 6)):  # the long tail Checkov also reads: security groups, IAM roles…
-            rtype = rng.choice(["aws_security_group", "aws_iam_role", "aws_cloudwatch_log_group", "aws_lb_target_group"])
-            resources.append({**res(f"{rtype}.r{k}", {"name": f"{name}-{k}", "tags": {"env": env}}),
-                              "address": f"{module}.{rtype}.r{k}", "_module": module, "name": f"r{k}"})
+            rtype = rng.choice(
+                ["aws_security_group", "aws_iam_role", "aws_cloudwatch_log_group", "aws_lb_target_group"]
+            )
+            resources.append(
+                {
+                    **res(f"{rtype}.r{k}", {"name": f"{name}-{k}", "tags": {"env": env}}),
+                    "address": f"{module}.{rtype}.r{k}",
+                    "_module": module,
+                    "name": f"r{k}",
+                }
+            )
         i += 1
     resources = resources[:count]
     cut = int(len(resources) * 0.95)

@@ -8,7 +8,13 @@ from __future__ import annotations
 
 from auditor.core.checks import Check
 from checks.change import delete_not_judged, destructive_change
-from checks.credentials import can_destroy_all_copies, exposed_outside_scope, no_expiry, shared_secret, spans_environments
+from checks.credentials import (
+    can_destroy_all_copies,
+    exposed_outside_scope,
+    no_expiry,
+    shared_secret,
+    spans_environments,
+)
 from checks.data_protection import (
     backup_colocated,
     backup_missing,

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import itertools
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from auditor.core.blast import EVIDENCE_LIMIT, BlastAnalysis
 from auditor.core.evidence import EvidencePath

@@ -11,7 +11,9 @@ from checks._common import make_finding
 
 
 @check(
-    id="destructive-change", title="Planned change deletes or replaces a data holder", severity="critical",
+    id="destructive-change",
+    title="Planned change deletes or replaces a data holder",
+    severity="critical",
     family="change",
     rationale="A plan that destroys a volume, database or bucket loses its data unless a copy survives elsewhere; "
     "a replace (delete then create) loses it just the same. This is the hard stop before a destructive operation.",
@@ -53,27 +55,42 @@ def destructive_change(ctx: CheckContext) -> Iterator[Finding]:
             continue
         verb = "replaces" if how == "replaced" else "deletes"
         if unmodelled_data and not lost:
-            message = (f"The plan {verb} {res.attrs.get('address') or topo.label(node)} "
-                       f"({res.attrs.get('tf_type')}): type not modelled, treated as data — what it holds "
-                       "(keys, secrets, messages) is lost with it unless a copy exists.")
+            message = (
+                f"The plan {verb} {res.attrs.get('address') or topo.label(node)} "
+                f"({res.attrs.get('tf_type')}): type not modelled, treated as data — what it holds "
+                "(keys, secrets, messages) is lost with it unless a copy exists."
+            )
             severity, evidence = "high", []
         elif lost:
             names = ", ".join(topo.label(d) for d in lost)
-            message = (f"The plan {verb} {topo.label(node)}, which destroys the last copy of {names}: "
-                       "no backup or replica survives the plan.")
+            message = (
+                f"The plan {verb} {topo.label(node)}, which destroys the last copy of {names}: "
+                "no backup or replica survives the plan."
+            )
             severity, evidence = "critical", [an.path_up(d, node) for d in lost]
         else:
-            message = (f"The plan {verb} {topo.label(node)} (a {res.kind}); copies of its data survive elsewhere, "
-                       "check they are restorable before applying.")
+            message = (
+                f"The plan {verb} {topo.label(node)} (a {res.kind}); copies of its data survive elsewhere, "
+                "check they are restorable before applying."
+            )
             severity, evidence = "high", []
         yield make_finding(
-            an, destructive_change.id, severity, node, message, destructive_change.remediation,
-            evidence=evidence, key=how, data={"action": how, "address": res.attrs.get("address"), "lost": lost},
+            an,
+            destructive_change.id,
+            severity,
+            node,
+            message,
+            destructive_change.remediation,
+            evidence=evidence,
+            key=how,
+            data={"action": how, "address": res.attrs.get("address"), "lost": lost},
         )
 
 
 @check(
-    id="delete-not-judged", title="Planned delete of a resource type blastscope does not model", severity="low",
+    id="delete-not-judged",
+    title="Planned delete of a resource type blastscope does not model",
+    severity="low",
     family="change",
     rationale="A delete blastscope cannot judge is not a safe delete: it is listed and counted so that a "
     "reviewer sees what was not looked at; `blastscope gate --strict` fails on it.",
@@ -97,18 +114,25 @@ def delete_not_judged(ctx: CheckContext) -> Iterator[Finding]:
             if res.kind != "generic" or res.attrs.get("holds_data") is True:
                 continue
             yield make_finding(
-                an, delete_not_judged.id, delete_not_judged.severity, node,
+                an,
+                delete_not_judged.id,
+                delete_not_judged.severity,
+                node,
                 f"The plan {'replaces' if change.how == 'replaced' else 'deletes'} {change.address} ({change.type}), "
                 "a type blastscope does not model: not judged.",
-                delete_not_judged.remediation, key=change.how,
+                delete_not_judged.remediation,
+                key=change.how,
                 data={"action": change.how, "address": change.address, "type": change.type},
             )
         elif change.unmodelled:
             yield Finding(
-                check_id=delete_not_judged.id, severity=delete_not_judged.severity, resource_id=f"tf:{change.address}",
+                check_id=delete_not_judged.id,
+                severity=delete_not_judged.severity,
+                resource_id=f"tf:{change.address}",
                 resource_name=change.address,
                 message=f"The plan {'replaces' if change.how == 'replaced' else 'deletes'} {change.address} "
                 f"({change.type}), which is not in the plan's prior state: not judged.",
-                remediation=delete_not_judged.remediation, evidence_key=change.how,
+                remediation=delete_not_judged.remediation,
+                evidence_key=change.how,
                 data={"action": change.how, "address": change.address, "type": change.type},
             )

@@ -4,21 +4,21 @@ destroy every copy, shared secrets and missing expiry."""
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Iterator
+from collections.abc import Iterator
 
 from auditor.core.blast import PRODUCTION, BlastAnalysis
+from auditor.core.checks import CheckContext, check
 from auditor.core.evidence import EvidencePath, Link
 from auditor.core.findings import Finding
-from auditor.core.topology import Topology
 from auditor.core.model import DESTRUCTIVE_ACTIONS, MUTATING_ACTIONS
-from auditor.core.policy import Policy
-from auditor.core.checks import CheckContext, check
 from checks._common import env_label, make_finding, tier_label
 
 
 @check(
-    id="credential-spans-environments", title="Credential can change production and other environments",
-    severity="high", family="credentials",
+    id="credential-spans-environments",
+    title="Credential can change production and other environments",
+    severity="high",
+    family="credentials",
     rationale="A token valid in production and staging turns every staging task into a production risk: the "
     "incident's token was created for staging work and could delete production.",
     remediation="Issue one credential per environment (e.g. Railway project tokens scoped to one environment); "
@@ -26,7 +26,7 @@ from checks._common import env_label, make_finding, tier_label
     references=("https://docs.railway.com/integrations/api",),
 )
 def spans_environments(ctx: CheckContext) -> Iterator[Finding]:
-    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
+    topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
     for cred in topo.of_kind("credential"):
         reach = an.reach_tiers(cred.id, MUTATING_ACTIONS)
         if PRODUCTION not in reach or len(reach) < 2:
@@ -34,7 +34,10 @@ def spans_environments(ctx: CheckContext) -> Iterator[Finding]:
         others = sorted(t for t in reach if t != PRODUCTION)
         evidence = [an.reach_path(cred.id, *reach[t]) for t in [PRODUCTION, *others]]
         yield make_finding(
-            an, spans_environments.id, spans_environments.severity, cred.id,
+            an,
+            spans_environments.id,
+            spans_environments.severity,
+            cred.id,
             f"{topo.label(cred.id)} can change {tier_label(an, PRODUCTION, reach[PRODUCTION][1])} and "
             f"{', '.join(tier_label(an, t, reach[t][1]) for t in others)}: a mistake made with it in one "
             "environment lands in the other.",
@@ -63,16 +66,20 @@ def _exposures_outside(an: BlastAnalysis, cred_id: str) -> list[tuple[str, Evide
 
 
 @check(
-    id="credential-exposed-outside-scope", title="Production-deleting credential exposed to staging, CI or an agent",
-    severity="high", family="credentials",
+    id="credential-exposed-outside-scope",
+    title="Production-deleting credential exposed to staging, CI or an agent",
+    severity="high",
+    family="credentials",
     rationale="Credentials placed where non-production tooling, CI jobs or coding agents can read them will "
     "eventually be used there; if they can delete production, one wrong call is enough.",
     remediation="Remove the credential from that environment, CI secret store or agent configuration; give that "
     "consumer a credential scoped to what it needs, without delete on production.",
-    references=("https://owasp.org/www-project-top-10-ci-cd-security-risks/CICD-SEC-06-Insufficient-Credential-Hygiene",),
+    references=(
+        "https://owasp.org/www-project-top-10-ci-cd-security-risks/CICD-SEC-06-Insufficient-Credential-Hygiene",
+    ),
 )
 def exposed_outside_scope(ctx: CheckContext) -> Iterator[Finding]:
-    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
+    topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
     for cred in topo.of_kind("credential"):
         if not cred.relations.get("exposed_to"):
             continue
@@ -84,7 +91,10 @@ def exposed_outside_scope(ctx: CheckContext) -> Iterator[Finding]:
             continue
         whom = ", ".join(why for why, _ in exposures)
         yield make_finding(
-            an, exposed_outside_scope.id, exposed_outside_scope.severity, cred.id,
+            an,
+            exposed_outside_scope.id,
+            exposed_outside_scope.severity,
+            cred.id,
             f"{topo.label(cred.id)} can delete {tier_label(an, PRODUCTION, reach[PRODUCTION][1])} and is "
             f"exposed to {whom}: whoever holds it there can destroy production.",
             exposed_outside_scope.remediation,
@@ -94,41 +104,56 @@ def exposed_outside_scope(ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check(
-    id="credential-can-destroy-all-copies", title="Credential can destroy a dataset and every copy",
-    severity="critical", family="credentials",
+    id="credential-can-destroy-all-copies",
+    title="Credential can destroy a dataset and every copy",
+    severity="critical",
+    family="credentials",
     rationale="If one credential can delete the data and every backup, one holder of it (a person, a CI job, an "
     "agent, an attacker) can lose the data for good.",
     remediation="Keep at least one copy where this credential cannot delete it (another account or project with "
     "separate credentials, or immutable/locked backups), and narrow the credential's grants.",
-    references=("https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html", "https://docs.railway.com/volumes/backups"),
+    references=(
+        "https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html",
+        "https://docs.railway.com/volumes/backups",
+    ),
 )
 def can_destroy_all_copies(ctx: CheckContext) -> Iterator[Finding]:
-    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
+    topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
     for dataset in an.production_datasets():
         for cred_id, targets in sorted(an.credentials_destroying_all(dataset).items()):
             n_copies = len(targets) - 1
             what = f"and all {n_copies} of its copies" if n_copies else "(it has no other copy)"
             yield make_finding(
-                an, can_destroy_all_copies.id, can_destroy_all_copies.severity, cred_id,
+                an,
+                can_destroy_all_copies.id,
+                can_destroy_all_copies.severity,
+                cred_id,
                 f"{topo.label(cred_id)} can delete {topo.label(dataset)} {what}: one holder of this "
                 "credential can lose the data for good.",
                 can_destroy_all_copies.remediation,
-                evidence=(an.grant_path(cred_id, targets[c], dataset, c) for c in sorted(targets, key=lambda c: (c != dataset, c))),
+                evidence=(
+                    an.grant_path(cred_id, targets[c], dataset, c)
+                    for c in sorted(targets, key=lambda c: (c != dataset, c))
+                ),
                 key=dataset,
                 data={"dataset": dataset, "copies": sorted(targets)},
             )
 
 
 @check(
-    id="shared-secret-across-environments", title="Same secret exposed in production and elsewhere",
-    severity="high", family="credentials",
+    id="shared-secret-across-environments",
+    title="Same secret exposed in production and elsewhere",
+    severity="high",
+    family="credentials",
     rationale="A secret value reused between production and staging/preview lets anyone who reads the weaker "
     "environment act on production.",
     remediation="Rotate the secret and give each environment its own value.",
-    references=("https://owasp.org/www-project-top-10-ci-cd-security-risks/CICD-SEC-06-Insufficient-Credential-Hygiene",),
+    references=(
+        "https://owasp.org/www-project-top-10-ci-cd-security-risks/CICD-SEC-06-Insufficient-Credential-Hygiene",
+    ),
 )
 def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
-    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
+    topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
     groups: dict[str, list[str]] = defaultdict(list)
     for cred in topo.of_kind("credential"):
         if cred.relations.get("exposed_to"):
@@ -152,7 +177,10 @@ def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
         subject = sorted(members)[0]
         what = "the same secret value" if not key.startswith("id:") else "this secret"
         yield make_finding(
-            an, shared_secret.id, shared_secret.severity, subject,
+            an,
+            shared_secret.id,
+            shared_secret.severity,
+            subject,
             f"{what.capitalize()} ({topo.label(subject)}"
             f"{f' and {len(members) - 1} more' if len(members) > 1 else ''}) is exposed in production and in "
             f"{', '.join(others)}: a leak from the weaker environment opens production.",
@@ -164,7 +192,9 @@ def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check(
-    id="credential-no-expiry", title="Delete-capable credential with no expiry", severity="low",
+    id="credential-no-expiry",
+    title="Delete-capable credential with no expiry",
+    severity="low",
     family="credentials",
     rationale="Long-lived destructive credentials accumulate in files, CI settings and agent configs; an expiry "
     "bounds how long a leaked copy stays dangerous.",
@@ -172,7 +202,7 @@ def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
     references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#rotate-credentials",),
 )
 def no_expiry(ctx: CheckContext) -> Iterator[Finding]:
-    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
+    topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
     for cred in topo.of_kind("credential"):
         destructive = [g for g in cred.grants if g.actions & DESTRUCTIVE_ACTIONS]
         if not destructive or cred.attrs.get("expires_at") is not None or cred.attrs.get("short_lived") is True:
@@ -180,10 +210,11 @@ def no_expiry(ctx: CheckContext) -> Iterator[Finding]:
         grant = sorted(destructive, key=lambda g: g.target)[0]
         path = EvidencePath.single(cred.id).then(Link("grants", True, ",".join(sorted(grant.actions))), grant.target)
         yield make_finding(
-            an, no_expiry.id, no_expiry.severity, cred.id,
+            an,
+            no_expiry.id,
+            no_expiry.severity,
+            cred.id,
             f"{topo.label(cred.id)} can delete resources and has no expiry (or none the source reports).",
             no_expiry.remediation,
             evidence=[path],
         )
-
-

@@ -2,59 +2,76 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import datetime
-from typing import Iterator
 
+from auditor.core.checks import CheckContext, check
 from auditor.core.findings import Finding
-from auditor.core.topology import Topology
 from auditor.core.model import DATA_KINDS
 from auditor.core.policy import format_duration
-from auditor.core.checks import CheckContext, check
+from auditor.core.topology import Topology
 from checks._common import make_finding
 
 LOSS_SEVERITY = {"holder": "critical", "scope": "high", "account": "medium"}
 
 
 @check(
-    id="backup-missing", title="Production data without any backup", severity="high", family="data-protection",
-    rationale="A production dataset with no backup and no replica has no way back from deletion, corruption or ransomware.",
-    remediation="Enable scheduled backups (or a replica) for this dataset and store them outside what can delete the dataset.",
+    id="backup-missing",
+    title="Production data without any backup",
+    severity="high",
+    family="data-protection",
+    rationale="A production dataset with no backup and no replica has no way back from deletion, corruption or "
+    "ransomware.",
+    remediation="Enable scheduled backups (or a replica) for this dataset and store them outside what can delete the "
+    "dataset.",
     references=("https://docs.railway.com/volumes/backups",),
 )
 def backup_missing(ctx: CheckContext) -> Iterator[Finding]:
-    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
+    topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
     for dataset in an.production_datasets():
         if len(an.copies(dataset)) != 1:
             continue
         where = an.unread(dataset, "backups")
         if where is not None:
             yield make_finding(
-                an, backup_missing.id, backup_missing.severity, dataset,
+                an,
+                backup_missing.id,
+                backup_missing.severity,
+                dataset,
                 f"Unknown: the backups of {topo.label(where)} were not read, so whether {topo.label(dataset)} "
                 "(production data) has a backup is unknown; none was seen.",
-                backup_missing.remediation, key="unknown", data={"unknown": True, "unread": where},
+                backup_missing.remediation,
+                key="unknown",
+                data={"unknown": True, "unread": where},
             )
         else:
             yield make_finding(
-                an, backup_missing.id, backup_missing.severity, dataset,
-                f"{topo.label(dataset)} is production data with no backup and no replica: "
-                "any loss is permanent.",
+                an,
+                backup_missing.id,
+                backup_missing.severity,
+                dataset,
+                f"{topo.label(dataset)} is production data with no backup and no replica: any loss is permanent.",
                 backup_missing.remediation,
             )
 
 
 @check(
-    id="backup-colocated", title="Every copy destroyable by one delete", severity="critical", family="data-protection",
-    rationale="Backups that live on the same volume, in the same project or in the same account as the data are deleted "
+    id="backup-colocated",
+    title="Every copy destroyable by one delete",
+    severity="critical",
+    family="data-protection",
+    rationale="Backups that live on the same volume, in the same project or in the same account as the data are "
+    "deleted "
     "with it: one API call loses the data and every backup (the incident this tool exists for).",
-    remediation="Keep at least one copy outside the dataset's blast radius: another volume and project, ideally another "
+    remediation="Keep at least one copy outside the dataset's blast radius: another volume and project, ideally "
+    "another "
     "account or provider (export dumps to a separate bucket with its own credentials).",
     references=("https://docs.railway.com/volumes/backups",),
     severity_note="critical when one volume/database/data holder holds every copy, high when only an environment or "
     "project does, medium when only the account does",
 )
 def backup_colocated(ctx: CheckContext) -> Iterator[Finding]:
-    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
+    topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
     for dataset in an.production_datasets():
         loss = an.single_action_loss(dataset)
         if loss is None:
@@ -66,7 +83,10 @@ def backup_colocated(ctx: CheckContext) -> Iterator[Finding]:
             "account": "the same account (no copy outside it)",
         }[loss.scope]
         yield make_finding(
-            an, backup_colocated.id, LOSS_SEVERITY[loss.scope], dataset,
+            an,
+            backup_colocated.id,
+            LOSS_SEVERITY[loss.scope],
+            dataset,
             f"One delete of {topo.label(loss.destroyer)} destroys {topo.label(dataset)} and "
             f"{'its only copy' if copies == 1 else f'all {copies} of its copies'}: every copy lives in {where}."
             + deletion_queue_note(topo, loss.destroyer),
@@ -84,8 +104,10 @@ def deletion_queue_note(topo: Topology, node: str) -> str:
     if not isinstance(hours, (int, float)) or isinstance(hours, bool) or hours <= 0:
         return ""
     owner = topo.nodes[node].provider.capitalize() if topo.nodes[node].provider else "the provider"
-    return (f" {topo.label(node)} stays recoverable from {owner}'s deletion queue for {hours:g} h after the delete — "
-            "a window held by the same account, not a copy.")
+    return (
+        f" {topo.label(node)} stays recoverable from {owner}'s deletion queue for {hours:g} h after the delete — "
+        "a window held by the same account, not a copy."
+    )
 
 
 def _backups(an, dataset: str) -> list[str]:
@@ -93,12 +115,18 @@ def _backups(an, dataset: str) -> list[str]:
 
 
 @check(
-    id="backup-stale", title="Newest backup older than the RPO", severity="high", family="data-protection",
-    rationale="A backup older than the recovery point objective means a restore loses more data than the business accepted.",
-    remediation="Check that the backup schedule runs and succeeds; alert on failed backups; lower the interval to meet the RPO.",
-    
+    id="backup-stale",
+    title="Newest backup older than the RPO",
+    severity="high",
+    family="data-protection",
+    rationale="A backup older than the recovery point objective means a restore loses more data than the business "
+    "accepted.",
+    remediation="Check that the backup schedule runs and succeeds; alert on failed backups; lower the interval to "
+    "meet the RPO.",
     severity_note="low when no backup reports its creation time",
-    references=("https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_backing_up_data_periodic_backups_data.html",),
+    references=(
+        "https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_backing_up_data_periodic_backups_data.html",
+    ),
 )
 def backup_stale(ctx: CheckContext) -> Iterator[Finding]:
     topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
@@ -112,7 +140,10 @@ def backup_stale(ctx: CheckContext) -> Iterator[Finding]:
         dated = [(topo.nodes[b].attrs["created_at"], b) for b in backups if topo.nodes[b].attrs.get("created_at")]
         if not dated:
             yield make_finding(
-                an, backup_stale.id, "low", dataset,
+                an,
+                backup_stale.id,
+                "low",
+                dataset,
                 f"The age of every backup of {topo.label(dataset)} is unknown (the source did not report "
                 f"creation times); cannot confirm the {format_duration(policy.rpo)} RPO.",
                 backup_stale.remediation,
@@ -126,7 +157,10 @@ def backup_stale(ctx: CheckContext) -> Iterator[Finding]:
             days = age.total_seconds() / 86400
             age_text = f"{days:.0f} days" if days >= 2 else f"{age.total_seconds() / 3600:.0f} hours"
             yield make_finding(
-                an, backup_stale.id, backup_stale.severity, dataset,
+                an,
+                backup_stale.id,
+                backup_stale.severity,
+                dataset,
                 f"The newest backup of {topo.label(dataset)} ({topo.nodes[newest].name}, "
                 f"{newest_at:%Y-%m-%d %H:%M} UTC) is {age_text} old; the RPO is {format_duration(policy.rpo)}.",
                 backup_stale.remediation,
@@ -136,10 +170,15 @@ def backup_stale(ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check(
-    id="backup-retention-short", title="Backup retention below policy minimum", severity="medium", family="data-protection",
+    id="backup-retention-short",
+    title="Backup retention below policy minimum",
+    severity="medium",
+    family="data-protection",
     rationale="Short retention means corruption noticed late (a week after) can no longer be rolled back.",
     remediation="Raise retention (e.g. add a weekly or monthly schedule) to at least the policy minimum.",
-    references=("https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_backing_up_data_periodic_backups_data.html",),
+    references=(
+        "https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_backing_up_data_periodic_backups_data.html",
+    ),
 )
 def backup_retention_short(ctx: CheckContext) -> Iterator[Finding]:
     topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
@@ -152,7 +191,10 @@ def backup_retention_short(ctx: CheckContext) -> Iterator[Finding]:
         longest = max(retentions)
         if longest < minimum_days:
             yield make_finding(
-                an, backup_retention_short.id, backup_retention_short.severity, dataset,
+                an,
+                backup_retention_short.id,
+                backup_retention_short.severity,
+                dataset,
                 f"The longest-kept backup of {topo.label(dataset)} is retained {longest:g} days; "
                 f"policy minimum is {minimum_days:g} days.",
                 backup_retention_short.remediation,
@@ -162,17 +204,22 @@ def backup_retention_short(ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check(
-    id="deletion-protection-off", title="Production data holder without deletion protection", severity="medium",
+    id="deletion-protection-off",
+    title="Production data holder without deletion protection",
+    severity="medium",
     family="data-protection",
     rationale="Deletion protection turns a single mistaken or malicious delete call into two deliberate steps.",
-    remediation="Turn on deletion protection for production databases, volumes and buckets where the provider offers it.",
-    
-    severity_note="medium when known off, low when the source does not report it; skipped where the platform has no such "
+    remediation="Turn on deletion protection for production databases, volumes and buckets where the provider offers "
+    "it.",
+    severity_note="medium when known off, low when the source does not report it; skipped where the platform has no "
+    "such "
     "switch (deletion_protection_supported: false)",
-    references=("https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html#USER_DeletionProtection",),
+    references=(
+        "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html#USER_DeletionProtection",
+    ),
 )
 def deletion_protection_off(ctx: CheckContext) -> Iterator[Finding]:
-    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
+    topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
     holders: dict[str, str] = {}  # holder -> a production dataset it holds
     for dataset in an.production_datasets():
         for node in an.ancestors(dataset):
@@ -189,16 +236,24 @@ def deletion_protection_off(ctx: CheckContext) -> Iterator[Finding]:
         evidence = [] if held == holder else [an.path_up(held, holder)]
         if protection is False:
             yield make_finding(
-                an, deletion_protection_off.id, deletion_protection_off.severity, holder,
+                an,
+                deletion_protection_off.id,
+                deletion_protection_off.severity,
+                holder,
                 f"{topo.label(holder)} holds production data and has deletion protection off.",
-                deletion_protection_off.remediation, evidence=evidence, key="off",
+                deletion_protection_off.remediation,
+                evidence=evidence,
+                key="off",
             )
         else:
             yield make_finding(
-                an, deletion_protection_off.id, "low", holder,
+                an,
+                deletion_protection_off.id,
+                "low",
+                holder,
                 f"{topo.label(holder)} holds production data and the source does not say whether "
                 "deletion protection is on: treated as unknown, not as protected.",
-                deletion_protection_off.remediation, evidence=evidence, key="unknown",
+                deletion_protection_off.remediation,
+                evidence=evidence,
+                key="unknown",
             )
-
-

@@ -3,14 +3,12 @@ environments whose tier nobody declared."""
 
 from __future__ import annotations
 
-from typing import Iterator
+from collections.abc import Iterator
 
 from auditor.core.blast import PRODUCTION
-from auditor.core.findings import Finding
-from auditor.core.topology import Topology
-from auditor.core.model import DATA_KINDS
-from auditor.core.policy import Policy
 from auditor.core.checks import CheckContext, check
+from auditor.core.findings import Finding
+from auditor.core.model import DATA_KINDS
 from checks._common import make_finding, tier_label
 
 
@@ -19,8 +17,10 @@ def _shared(served: dict[str, str]) -> bool:
 
 
 @check(
-    id="storage-shared-across-environments", title="Storage shared between production and other environments",
-    severity="high", family="isolation",
+    id="storage-shared-across-environments",
+    title="Storage shared between production and other environments",
+    severity="high",
+    family="isolation",
     rationale="When staging, preview or CI can reach the volume, database or bucket production uses, a routine "
     "non-production action (a reset, a migration, a cleanup) destroys production data.",
     remediation="Give every environment its own storage, with no shared deletable parent; seed non-production from "
@@ -28,7 +28,7 @@ def _shared(served: dict[str, str]) -> bool:
     references=("https://docs.railway.com/volumes/reference",),
 )
 def storage_shared(ctx: CheckContext) -> Iterator[Finding]:
-    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
+    topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
     for res in topo.of_kind(*DATA_KINDS):
         served = an.served(res.id)
         if not _shared(served):
@@ -43,7 +43,10 @@ def storage_shared(ctx: CheckContext) -> Iterator[Finding]:
         ]
         other_text = ", ".join(tier_label(an, t, served[t]) for t in others)
         yield make_finding(
-            an, storage_shared.id, storage_shared.severity, res.id,
+            an,
+            storage_shared.id,
+            storage_shared.severity,
+            res.id,
             f"{topo.label(res.id)} serves {tier_label(an, PRODUCTION, prod_witness)} and {other_text}: "
             "a delete or bad migration from the non-production side destroys production data.",
             storage_shared.remediation,
@@ -53,22 +56,26 @@ def storage_shared(ctx: CheckContext) -> Iterator[Finding]:
 
 
 @check(
-    id="environment-unclassified", title="Environment tier unknown (treated as production)", severity="medium",
+    id="environment-unclassified",
+    title="Environment tier unknown (treated as production)",
+    severity="medium",
     family="isolation",
     rationale="Checks need to know which environments are production; an unclassified one is treated as production "
     "so that nothing passes by accident, which may also hide real isolation problems.",
-    remediation="Set `tier` on the environment in the source, or add its name to a tier's patterns in .blastscope.yaml.",
+    remediation="Set `tier` on the environment in the source, or add its name to a tier's patterns in "
+    ".blastscope.yaml.",
     references=("https://docs.railway.com/reference/environments",),
 )
 def environment_unclassified(ctx: CheckContext) -> Iterator[Finding]:
-    topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
+    topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
     for env_id, tier in sorted(an.tiers.items()):
         if tier.tier == "unknown":
             yield make_finding(
-                an, environment_unclassified.id, environment_unclassified.severity, env_id,
+                an,
+                environment_unclassified.id,
+                environment_unclassified.severity,
+                env_id,
                 f"Environment {topo.nodes[env_id].name!r} has no tier and matches no policy name pattern; "
                 "it is treated as production.",
                 environment_unclassified.remediation,
             )
-
-

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 import subprocess
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from auditor.engine.audit import AuditResult, audit
 from auditor.core.policy import Policy, parse_policy
+from auditor.engine.audit import AuditResult, audit
 from providers.inventory import parse_inventory
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "samples"
-NOW = datetime(2026, 11, 25, 6, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)
 
 
 def inventory(resources: list[dict[str, Any]]):
@@ -32,15 +32,21 @@ def by_check(result: AuditResult, check_id: str) -> list:
     return [f for f in result.findings if f.check_id == check_id]
 
 
-def run_cli(*args: str, cwd: Path | None = None, env: dict | None = None, stdin: str | None = None,
-            process: bool = False) -> Any:
+def run_cli(
+    *args: str, cwd: Path | None = None, env: dict | None = None, stdin: str | None = None, process: bool = False
+) -> Any:
     """The real command as a user would run it: in this process through typer's CliRunner (fast),
     or with `process=True` in a subprocess (`python -m auditor`) where the process itself is
     the point — signals, exit paths, interpreter start-up."""
     if process:
         return subprocess.run(
             [sys.executable, "-m", "auditor", *args],
-            cwd=cwd or ROOT, capture_output=True, text=True, env=env, input=stdin, timeout=120,
+            cwd=cwd or ROOT,
+            capture_output=True,
+            text=True,
+            env=env,
+            input=stdin,
+            timeout=120,
         )
     import os
 

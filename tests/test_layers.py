@@ -18,7 +18,14 @@ ALLOWED: dict[str, set[str]] = {
     "auditor.engine": {"auditor.core", "auditor.io", "checks", "providers", "auditor.engine"},
     "auditor.uses": {"auditor.core", "auditor.io", "auditor.engine", "auditor.uses"},
     "auditor.render": {"auditor.core", "auditor.io", "auditor.engine", "auditor.uses", "auditor.render"},
-    "auditor.reports": {"auditor.core", "auditor.io", "auditor.engine", "auditor.uses", "auditor.render", "auditor.reports"},
+    "auditor.reports": {
+        "auditor.core",
+        "auditor.io",
+        "auditor.engine",
+        "auditor.uses",
+        "auditor.render",
+        "auditor.reports",
+    },
     "auditor.guard": {"auditor.core", "auditor.io", "auditor.engine", "auditor.uses", "providers", "auditor.guard"},
 }
 OURS = ("auditor", "checks", "providers")
@@ -74,8 +81,11 @@ def test_core_imports_only_the_standard_library() -> None:
     for path in sorted((ROOT / "auditor" / "core").rglob("*.py")):
         tree = ast.parse(path.read_text(encoding="utf-8"))
         for node in ast.walk(tree):
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module] if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module] if isinstance(node, ast.ImportFrom) and node.module and node.level == 0 else [])
+            )
             for name in names:
                 top = name.split(".")[0]
                 if top not in sys.stdlib_module_names and top not in OURS and top != "networkx":

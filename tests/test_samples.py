@@ -3,15 +3,15 @@ a user should recognise in the report (and its near miss is covered in test_chec
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
-from auditor.engine.audit import AuditResult, audit
 from auditor.core.blast import BlastAnalysis
 from auditor.core.policy import Policy
+from auditor.engine.audit import AuditResult, audit
 from auditor.engine.sources import load_file
 from tests.conftest import SAMPLES, run_cli
 
-NOW = datetime(2026, 11, 20, 12, 0, tzinfo=timezone.utc)
+NOW = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 
 def scan(sample: str) -> AuditResult:
@@ -64,7 +64,10 @@ def test_preview_environments_on_the_production_database() -> None:
     colocated = [f for f in result.findings if f.check_id == "backup-colocated"]
     assert [(f.resource_id, f.severity) for f in colocated] == [("app-db", "medium")]
     # The preview token cannot delete, so nothing says it can destroy production.
-    assert not {c for c, r, _ in got if r == "preview-token"} & {"credential-exposed-outside-scope", "credential-can-destroy-all-copies"}
+    assert not {c for c, r, _ in got if r == "preview-token"} & {
+        "credential-exposed-outside-scope",
+        "credential-can-destroy-all-copies",
+    }
 
 
 def test_team_token_reaches_every_project_and_the_backup_vault() -> None:

@@ -6,11 +6,12 @@ from __future__ import annotations
 import functools
 import os
 import sys
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import datetime
-from enum import Enum
+from enum import StrEnum
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator, TypeVar
+from typing import Any, TypeVar
 
 import typer
 
@@ -28,7 +29,6 @@ app = typer.Typer(
     rich_markup_mode=None,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
-
 
 
 class _StderrConsole:
@@ -50,7 +50,7 @@ err_console: Any = _StderrConsole()
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-class FailOn(str, Enum):
+class FailOn(StrEnum):
     critical = "critical"
     high = "high"
     medium = "medium"
@@ -79,11 +79,11 @@ def handle_errors(func: F) -> F:
             fail(str(exc), exc.exit_code)
         except KeyboardInterrupt:
             err_console.print("blastscope: interrupted", markup=False)
-            raise typer.Exit(130)
+            raise typer.Exit(130) from None
         except BrokenPipeError:
             # the reader (e.g. `| head`) went away: stop quietly, as other Unix tools do
             os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            raise typer.Exit(141)
+            raise typer.Exit(141) from None
         except Exception as exc:  # noqa: BLE001
             if os.environ.get("BLASTSCOPE_DEBUG"):
                 raise
@@ -129,8 +129,12 @@ def progress(enabled: bool, description: str, total: int | None = None) -> Itera
     from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(
-        SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), TimeElapsedColumn(),
-        console=err_console, transient=True,
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+        console=err_console,
+        transient=True,
     ) as bar:
         task = bar.add_task(description, total=total)
 
@@ -140,8 +144,9 @@ def progress(enabled: bool, description: str, total: int | None = None) -> Itera
         yield advance
 
 
-def pair_outputs(formats: list[str] | None, outputs: list[Path] | None, choices: Iterable[str],
-                 default: str = "text") -> list[tuple[str, Path | None]]:
+def pair_outputs(
+    formats: list[str] | None, outputs: list[Path] | None, choices: Iterable[str], default: str = "text"
+) -> list[tuple[str, Path | None]]:
     """`-f json -o a.json -f sarif -o b.sarif`: each --format with the --output in the same
     position (one format may go to stdout only when it is the only one). Formats are case-insensitive."""
     allowed = tuple(choices)
@@ -153,8 +158,10 @@ def pair_outputs(formats: list[str] | None, outputs: list[Path] | None, choices:
     if len(wanted) == 1 and len(files) <= 1:
         return [(wanted[0], files[0] if files else None)]
     if len(files) != len(wanted):
-        raise UsageError(f"{len(wanted)} --format and {len(files)} --output given: with several formats, give one "
-                         "--output per --format, in the same order (-f json -o report.json -f sarif -o report.sarif)")
+        raise UsageError(
+            f"{len(wanted)} --format and {len(files)} --output given: with several formats, give one "
+            "--output per --format, in the same order (-f json -o report.json -f sarif -o report.sarif)"
+        )
     if len({Path(f).resolve() for f in files}) != len(files):
         raise UsageError("--output: the same file is given twice")
     return list(zip(wanted, files, strict=True))
@@ -173,7 +180,9 @@ def version_callback(value: bool) -> None:
 
 @app.callback()
 def root(
-    version: bool = typer.Option(False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."),
+    version: bool = typer.Option(
+        False, "--version", callback=version_callback, is_eager=True, help="Print the version and exit."
+    ),
     no_color: bool = typer.Option(False, "--no-color", help="No colours in any output (also: NO_COLOR=1)."),
 ) -> None:
     """blastscope: infrastructure topology auditor."""
@@ -209,10 +218,12 @@ def tidy_help(typer_app: typer.Typer) -> None:
 
     # an argument with a metavar (SOURCE...) needs no Python type after it
     TyperArgument.display_type_rich = (  # type: ignore[method-assign]
-        lambda self, ctx: None if self.metavar else self.display_type(ctx))
+        lambda self, ctx: None if self.metavar else self.display_type(ctx)
+    )
     # usage lines as in every man page: `SOURCE...`, `[NODE]`, not `{SOURCE}...`
     TyperArgument._usage_display_name = lambda self: (  # type: ignore[method-assign]
-        (self.display_name_raw if self.required else f"[{self.display_name_raw}]") + ("..." if self.nargs != 1 else ""))
+        (self.display_name_raw if self.required else f"[{self.display_name_raw}]") + ("..." if self.nargs != 1 else "")
+    )
     for group in typer_app.registered_groups:
         if group.typer_instance is not None:
             tidy_help(group.typer_instance)
@@ -224,9 +235,18 @@ COMMON_HELP = {
     "policy_file": "Policy file (default: .blastscope.yaml if present).",
     "now": "Pin 'now' (ISO date/time) for backup age and suppression expiry.",
 }
-METAVARS = {"fmt": "FORMAT", "now": "DATE", "only": "CHECK_ID", "skip": "CHECK_ID", "workspace": "NAME",
-            "project": "NAME", "endpoint": "URL", "focus": "RESOURCE", "highlight": "FINGERPRINT|RESOURCE",
-            "notify_format": "FORMAT"}
+METAVARS = {
+    "fmt": "FORMAT",
+    "now": "DATE",
+    "only": "CHECK_ID",
+    "skip": "CHECK_ID",
+    "workspace": "NAME",
+    "project": "NAME",
+    "endpoint": "URL",
+    "focus": "RESOURCE",
+    "highlight": "FINGERPRINT|RESOURCE",
+    "notify_format": "FORMAT",
+}
 
 
 def _metavar(name: str, annotation: str) -> str | None:

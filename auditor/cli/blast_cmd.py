@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Optional
 
 import typer
 
 from auditor.cli.app import app, handle_errors, write_output
-from auditor.io.files import check_output_path
 from auditor.core.errors import UsageError
+from auditor.io.files import check_output_path
 
 
 @app.command()
@@ -18,10 +17,12 @@ from auditor.core.errors import UsageError
 def blast(
     source: str = typer.Argument(..., metavar="SOURCE", help="inventory.yaml | snapshot.json | plan/state .json"),
     node: str = typer.Argument(..., metavar="NODE", help="Resource id (or unique name / id suffix)."),
-    policy_file: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy file (tier patterns)."),
+    policy_file: Path | None = typer.Option(None, "--policy", "-p", help="Policy file (tier patterns)."),
     fmt: str = typer.Option("text", "--format", "-f", help="text|json"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
-    render_file: Optional[Path] = typer.Option(None, "--render", help="Also draw the delete's consequences to FILE (.svg, .png, .pdf, .dot, .mmd)."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
+    render_file: Path | None = typer.Option(
+        None, "--render", help="Also draw the delete's consequences to FILE (.svg, .png, .pdf, .dot, .mmd)."
+    ),
 ) -> None:
     """Show what one delete of NODE destroys, which data loses every copy, and who can do it.
 
@@ -54,8 +55,8 @@ def blast(
 
 def draw_blast(sources: list, policy, node: str, target: Path) -> None:  # type: ignore[no-untyped-def]
     """The destroyed resources lit up, with the copies at stake and the credentials that can do it."""
-    from auditor.engine.audit import audit
     from auditor.cli.render_cmd import RENDER_FORMATS, write_diagram
+    from auditor.engine.audit import audit
     from auditor.render.diagram import build_diagram
     from auditor.render.highlight import blast_elements
 
@@ -64,6 +65,7 @@ def draw_blast(sources: list, policy, node: str, target: Path) -> None:  # type:
         raise UsageError(f"--render: cannot tell the format from {target.name!r} (use .svg, .png, .pdf, .dot or .mmd)")
     result = audit(sources, policy)
     (nodes, edges), draw = blast_elements(result, policy, node)
-    diagram = build_diagram(result, policy, select=draw, highlight=nodes, highlight_edges=edges,
-                            title=f"one delete of {result.label(node)}")
+    diagram = build_diagram(
+        result, policy, select=draw, highlight=nodes, highlight_edges=edges, title=f"one delete of {result.label(node)}"
+    )
     write_diagram(diagram, fmt, target)

@@ -15,16 +15,25 @@ if TYPE_CHECKING:
 
 def check_json(check: Check) -> dict:
     """What tools and docs need about a check (its metadata; the function stays out)."""
-    return {"id": check.id, "title": check.title, "severity": check.severity, "family": check.family,
-            "rationale": check.rationale, "remediation": check.remediation, "severity_note": check.severity_note,
-            "references": list(check.references), "needs_plan": check.needs_plan}
+    return {
+        "id": check.id,
+        "title": check.title,
+        "severity": check.severity,
+        "family": check.family,
+        "rationale": check.rationale,
+        "remediation": check.remediation,
+        "severity_note": check.severity_note,
+        "references": list(check.references),
+        "needs_plan": check.needs_plan,
+    }
 
 
 @app.command("checks")
 @handle_errors
 def list_checks(
     fmt: str = typer.Option(
-        "text", "--format", "-f", metavar="FORMAT", help="text (a table) | json (every field of every check)."),
+        "text", "--format", "-f", metavar="FORMAT", help="text (a table) | json (every field of every check)."
+    ),
 ) -> None:
     """List every check: id, default severity, family and title."""
     # imported here, not at start-up: `blastscope --help` needs none of it

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -17,25 +16,44 @@ GATE_FORMATS = ("text", "json", "sarif", "junit", "markdown", "ocsf")
 @handle_errors
 def gate(
     plan_file: str = typer.Argument(..., metavar="PLAN.json", help="`terraform show -json PLANFILE > plan.json`"),
-    formats: Optional[List[str]] = typer.Option(
-        None, "--format", "-f", help="text | json | sarif | junit | markdown | ocsf (default text; repeat with -o)."),
-    outputs: Optional[List[Path]] = typer.Option(
-        None, "--output", "-o", help="Write the report to FILE (one per --format, in order; the verdict goes to stderr)."),
-    fail_on: FailOn = typer.Option(FailOn.high, "--fail-on", help="Fail when the change introduces a finding at or above this severity.", case_sensitive=False),
-    baseline_file: Optional[Path] = typer.Option(None, "--baseline", help="Accepted fingerprints: never fail on these."),
-    policy_file: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy file (default: .blastscope.yaml if present)."),
-    now: Optional[str] = typer.Option(None, "--now", help="Pin 'now' (ISO date/time) for backup age and suppression expiry."),
-    allow_partial: bool = typer.Option(False, "--allow-partial", help="Judge an incomplete audit by its findings instead of exiting 3."),
-    only: Optional[List[str]] = typer.Option(None, "--check", help="Judge only with this check (repeatable)."),
-    skip: Optional[List[str]] = typer.Option(None, "--skip-check", help="Do not run this check (repeatable)."),
+    formats: list[str] | None = typer.Option(
+        None, "--format", "-f", help="text | json | sarif | junit | markdown | ocsf (default text; repeat with -o)."
+    ),
+    outputs: list[Path] | None = typer.Option(
+        None,
+        "--output",
+        "-o",
+        help="Write the report to FILE (one per --format, in order; the verdict goes to stderr).",
+    ),
+    fail_on: FailOn = typer.Option(
+        FailOn.high,
+        "--fail-on",
+        help="Fail when the change introduces a finding at or above this severity.",
+        case_sensitive=False,
+    ),
+    baseline_file: Path | None = typer.Option(None, "--baseline", help="Accepted fingerprints: never fail on these."),
+    policy_file: Path | None = typer.Option(
+        None, "--policy", "-p", help="Policy file (default: .blastscope.yaml if present)."
+    ),
+    now: str | None = typer.Option(
+        None, "--now", help="Pin 'now' (ISO date/time) for backup age and suppression expiry."
+    ),
+    allow_partial: bool = typer.Option(
+        False, "--allow-partial", help="Judge an incomplete audit by its findings instead of exiting 3."
+    ),
+    only: list[str] | None = typer.Option(None, "--check", help="Judge only with this check (repeatable)."),
+    skip: list[str] | None = typer.Option(None, "--skip-check", help="Do not run this check (repeatable)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the verdict line."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show fingerprints."),
-    strict: bool = typer.Option(False, "--strict", help="Fail on planned deletes of resource types blastscope does not model."),
+    strict: bool = typer.Option(
+        False, "--strict", help="Fail on planned deletes of resource types blastscope does not model."
+    ),
 ) -> None:
     """Judge a Terraform plan: fail only on findings the change introduces, and on deletes that
     lose the last copy of data.
 
-    Example: terraform show -json tfplan > plan.json && blastscope gate plan.json -f markdown -o comment.md -f sarif -o gate.sarif
+    Example: terraform show -json tfplan > plan.json &&
+    blastscope gate plan.json -f markdown -o comment.md -f sarif -o gate.sarif
     """
     from auditor.core.verdict import judge
     from auditor.engine.sources import load_file
@@ -55,8 +73,13 @@ def gate(
     result = run_gate(load_file(plan_file), policy, now=parse_now(now), only=only, skip=skip)
     if strict:
         result.strict()
-    verdict = judge(result.introduced(), fail_on=fail_on.value, baseline=baseline, complete=result.complete,
-                    allow_partial=allow_partial)
+    verdict = judge(
+        result.introduced(),
+        fail_on=fail_on.value,
+        baseline=baseline,
+        complete=result.complete,
+        allow_partial=allow_partial,
+    )
     ctx = ReportContext(result.planned, verdict, policy=policy, verbose=verbose, gate=result)
     for fmt, output in pairs:  # every report renders the same ctx: one verdict
         if fmt == "text":

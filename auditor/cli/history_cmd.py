@@ -6,15 +6,15 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any
 
 import typer
 
 from auditor.cli.app import FailOn, app, err_console, handle_errors, parse_now, write_output
-from auditor.core.text import printable
-from auditor.io.files import check_output_path
 from auditor.core.errors import UsageError
 from auditor.core.severity import SEVERITIES
+from auditor.core.text import printable
+from auditor.io.files import check_output_path
 
 
 @app.command()
@@ -22,7 +22,7 @@ from auditor.core.severity import SEVERITIES
 def history(
     directory: Path = typer.Argument(..., metavar="DIR", help="A directory written by `scan --history DIR`."),
     fmt: str = typer.Option("text", "--format", "-f", help="text | json"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
 ) -> None:
     """List stored runs, oldest first: time, complete or not, findings by severity, new since the run before.
 
@@ -40,49 +40,71 @@ def history(
     for warning in store.warnings:
         err_console.print(f"blastscope: warning: history: {printable(warning)}", markup=False)
     if fmt == "json":
-        rows = [{"name": e.name, "path": str(e.path), "created_at": e.created_at, "complete": e.complete,
-                 "gaps": len(e.run.get("gaps", [])), "resources": e.run.get("resources"), "by_severity": e.counts(),
-                 "new_findings": e.run.get("new_findings"), "base": e.run.get("base"), "exit_code": e.run.get("exit_code")}
-                for e in entries]
+        rows = [
+            {
+                "name": e.name,
+                "path": str(e.path),
+                "created_at": e.created_at,
+                "complete": e.complete,
+                "gaps": len(e.run.get("gaps", [])),
+                "resources": e.run.get("resources"),
+                "by_severity": e.counts(),
+                "new_findings": e.run.get("new_findings"),
+                "base": e.run.get("base"),
+                "exit_code": e.run.get("exit_code"),
+            }
+            for e in entries
+        ]
         write_output(json.dumps({"history": str(directory), "runs": rows}, indent=2) + "\n", output)
         return
     if not entries:
         write_output(f"{directory}: no runs stored yet\n", output)
         return
-    header = f"{'run':<20} {'state':<20} {'resources':>9} " + " ".join(f"{s:>8}" for s in SEVERITIES) + f" {'new':>5}  base"
+    header = (
+        f"{'run':<20} {'state':<20} {'resources':>9} " + " ".join(f"{s:>8}" for s in SEVERITIES) + f" {'new':>5}  base"
+    )
     lines = [header]
     for e in entries:
         counts = e.counts()
         gaps = len(e.run.get("gaps", []))
         state = "complete" if e.complete else f"INCOMPLETE ({gaps} gap{'' if gaps == 1 else 's'})"
         new = e.run.get("new_findings")
-        lines.append(printable(f"{e.name:<20} {state:<20} {e.run.get('resources', '?')!s:>9} ")
-                     + " ".join(f"{counts[s]:>8}" for s in SEVERITIES)
-                     + printable(f" {'' if new is None else new!s:>5}  {e.run.get('base') or '-'}"))
+        lines.append(
+            printable(f"{e.name:<20} {state:<20} {e.run.get('resources', '?')!s:>9} ")
+            + " ".join(f"{counts[s]:>8}" for s in SEVERITIES)
+            + printable(f" {'' if new is None else new!s:>5}  {e.run.get('base') or '-'}")
+        )
     last = next((e for e in reversed(entries) if e.complete), None)
     lines.append("")
     lines.append(printable(f"{len(entries)} run(s); last complete: {last.name if last else 'none'}"))
     write_output("\n".join(lines) + "\n", output)
 
 
-def _side(arg: str, policy_file: Optional[Path], now: Optional[datetime]) -> tuple[str, list, list, list[str]]:
+def _side(arg: str, policy_file: Path | None, now: datetime | None) -> tuple[str, list, list, list[str]]:
     """(label, resources, findings) of one side: a history entry (its recorded findings) or any
     source file, audited now with the policy (at --now, else at the snapshot's own time)."""
     from auditor.engine.audit import audit
-    from auditor.uses.history import ENTRY_FORMAT, Entry
-    from auditor.io.resources import to_utc
-    from auditor.io.policy_file import load_policy
-    from auditor.io.files import read_json
     from auditor.engine.sources import load_file
+    from auditor.io.files import read_json
+    from auditor.io.policy_file import load_policy
+    from auditor.io.resources import to_utc
+    from auditor.uses.history import ENTRY_FORMAT, Entry
 
     path = Path(arg)
     if path.is_dir():
         run_file = path / "run.json"
         run: Any = read_json(run_file) if run_file.exists() else None
         if not isinstance(run, dict) or run.get("format") != ENTRY_FORMAT:
-            raise UsageError(f"{arg}: a directory, but not a history entry (pick one of the runs `blastscope history` lists)")
+            raise UsageError(
+                f"{arg}: a directory, but not a history entry (pick one of the runs `blastscope history` lists)"
+            )
         entry = Entry(path, run)
-        return entry.name, entry.snapshot().resources, entry.findings(), list(run.get("gaps") or ([] if entry.complete else ["the run was incomplete"]))
+        return (
+            entry.name,
+            entry.snapshot().resources,
+            entry.findings(),
+            list(run.get("gaps") or ([] if entry.complete else ["the run was incomplete"])),
+        )
     source = load_file(path)
     when = now
     taken = source.meta.get("snapshot_created_at")
@@ -98,20 +120,31 @@ def _side(arg: str, policy_file: Optional[Path], now: Optional[datetime]) -> tup
 @app.command("diff")
 @handle_errors
 def diff_cmd(
-    old: str = typer.Argument(..., metavar="OLD", help="Snapshot, inventory, plan/state file, or a history entry directory."),
+    old: str = typer.Argument(
+        ..., metavar="OLD", help="Snapshot, inventory, plan/state file, or a history entry directory."
+    ),
     new: str = typer.Argument(..., metavar="NEW", help="Same kinds as OLD."),
     fmt: str = typer.Option("text", "--format", "-f", help="text | json | markdown"),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
-    policy_file: Optional[Path] = typer.Option(None, "--policy", "-p", help="Policy for files that are audited (default: .blastscope.yaml if present)."),
-    now: Optional[str] = typer.Option(None, "--now", help="Pin 'now' for auditing files (default: a snapshot's own time, else the clock)."),
-    fail_on: FailOn = typer.Option(FailOn.high, "--fail-on", help="Exit 1 when NEW has new findings at or above this severity.", case_sensitive=False),
+    output: Path | None = typer.Option(None, "--output", "-o", help="Write to FILE instead of stdout."),
+    policy_file: Path | None = typer.Option(
+        None, "--policy", "-p", help="Policy for files that are audited (default: .blastscope.yaml if present)."
+    ),
+    now: str | None = typer.Option(
+        None, "--now", help="Pin 'now' for auditing files (default: a snapshot's own time, else the clock)."
+    ),
+    fail_on: FailOn = typer.Option(
+        FailOn.high,
+        "--fail-on",
+        help="Exit 1 when NEW has new findings at or above this severity.",
+        case_sensitive=False,
+    ),
 ) -> None:
     """Resources and relations added/removed/changed, and findings new/resolved/changed severity.
 
     Example: blastscope diff audits/20261124T030000Z audits/20261125T030000Z --format markdown
     """
-    from auditor.uses.diff import diff
     from auditor.reports.diff_report import DIFF_FORMATS, render_diff
+    from auditor.uses.diff import diff
     from auditor.uses.scheduled import new_failing
 
     fmt = fmt.lower()
@@ -122,8 +155,16 @@ def diff_cmd(
     pinned = parse_now(now)
     old_label, old_resources, old_findings, old_gaps = _side(old, policy_file, pinned)
     new_label, new_resources, new_findings, new_gaps = _side(new, policy_file, pinned)
-    changes = diff(old_resources, new_resources, old_findings, new_findings, old_label=old_label, new_label=new_label,
-                   old_gaps=old_gaps, new_gaps=new_gaps)
+    changes = diff(
+        old_resources,
+        new_resources,
+        old_findings,
+        new_findings,
+        old_label=old_label,
+        new_label=new_label,
+        old_gaps=old_gaps,
+        new_gaps=new_gaps,
+    )
     write_output(render_diff(changes, fmt), output)
     if not changes.complete:
         raise typer.Exit(3)

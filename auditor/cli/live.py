@@ -32,11 +32,18 @@ from auditor.core.provider import LiveSettings, Provider
 
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 TUNING_ENV = {
-    "railway": {"timeout": "BLASTSCOPE_RAILWAY_TIMEOUT", "retries": "BLASTSCOPE_RAILWAY_RETRIES",
-                "backoff": "BLASTSCOPE_RAILWAY_BACKOFF", "max_wait": "BLASTSCOPE_RAILWAY_MAX_WAIT",
-                "concurrency": "BLASTSCOPE_RAILWAY_CONCURRENCY"},
-    "aws": {"timeout": "BLASTSCOPE_AWS_TIMEOUT", "max_attempts": "BLASTSCOPE_AWS_MAX_ATTEMPTS",
-            "concurrency": "BLASTSCOPE_AWS_CONCURRENCY"},
+    "railway": {
+        "timeout": "BLASTSCOPE_RAILWAY_TIMEOUT",
+        "retries": "BLASTSCOPE_RAILWAY_RETRIES",
+        "backoff": "BLASTSCOPE_RAILWAY_BACKOFF",
+        "max_wait": "BLASTSCOPE_RAILWAY_MAX_WAIT",
+        "concurrency": "BLASTSCOPE_RAILWAY_CONCURRENCY",
+    },
+    "aws": {
+        "timeout": "BLASTSCOPE_AWS_TIMEOUT",
+        "max_attempts": "BLASTSCOPE_AWS_MAX_ATTEMPTS",
+        "concurrency": "BLASTSCOPE_AWS_CONCURRENCY",
+    },
 }
 ROLE_ARN = re.compile(r"arn:aws[a-z-]*:iam::\d{12}:role/[\w+=,.@/-]{1,512}")
 ROLE_NAME = re.compile(r"[\w+=,.@/-]{1,512}")
@@ -85,14 +92,17 @@ def railway_token(flags: LiveFlags, env: Mapping[str, str]) -> tuple[str, str]:
         return read_token_file(Path(flags.token_file)), "Authorization"
     api, project = env.get("RAILWAY_API_TOKEN", "").strip(), env.get("RAILWAY_TOKEN", "").strip()
     if api and project:
-        raise UsageError("both RAILWAY_API_TOKEN and RAILWAY_TOKEN are set; unset one (an account or workspace "
-                         "token in RAILWAY_API_TOKEN gives a full audit)")
+        raise UsageError(
+            "both RAILWAY_API_TOKEN and RAILWAY_TOKEN are set; unset one (an account or workspace "
+            "token in RAILWAY_API_TOKEN gives a full audit)"
+        )
     if api:
         return api, "Authorization"
     if project:
         return project, "Project-Access-Token"
-    raise UsageError("railway: no token; set RAILWAY_API_TOKEN (account or workspace token, read-only use) "
-                     "or pass --token-file FILE")
+    raise UsageError(
+        "railway: no token; set RAILWAY_API_TOKEN (account or workspace token, read-only use) or pass --token-file FILE"
+    )
 
 
 def check_endpoint(url: str) -> str:
@@ -100,8 +110,9 @@ def check_endpoint(url: str) -> str:
     if parts.scheme not in ("https", "http") or not parts.hostname:
         raise UsageError(f"--endpoint {url!r}: expected an https:// URL")
     if parts.username or parts.password:
-        raise UsageError("--endpoint: credentials in the URL are not accepted; the token comes from "
-                         "the environment or --token-file")
+        raise UsageError(
+            "--endpoint: credentials in the URL are not accepted; the token comes from the environment or --token-file"
+        )
     if parts.scheme == "http" and parts.hostname not in LOOPBACK:
         raise UsageError(f"--endpoint {url!r}: plain http is allowed only for loopback (127.0.0.1, localhost)")
     return url
@@ -143,9 +154,15 @@ def live_settings(provider: Provider, flags: LiveFlags, env: Mapping[str, str] |
         key_text = env.get("BLASTSCOPE_FINGERPRINT_KEY")
         key = key_text.encode("utf-8") if key_text else secrets.token_bytes(32)
     return LiveSettings(
-        token=token, token_header=header, endpoint=check_endpoint(endpoint) if endpoint else None,
-        workspaces=tuple(flags.workspaces), projects=tuple(flags.projects), max_requests=flags.max_requests,
-        fingerprint_key=key, verbose=flags.verbose, on_request=flags.on_request,
+        token=token,
+        token_header=header,
+        endpoint=check_endpoint(endpoint) if endpoint else None,
+        workspaces=tuple(flags.workspaces),
+        projects=tuple(flags.projects),
+        max_requests=flags.max_requests,
+        fingerprint_key=key,
+        verbose=flags.verbose,
+        on_request=flags.on_request,
         tuning=tuple(sorted(tuning.items())),
     )
 
@@ -160,8 +177,10 @@ def aws_tuning(flags: LiveFlags) -> dict[str, Any]:
     for region in flags.regions:
         if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", region):
             raise UsageError(f"--region {region!r}: expected a region name such as eu-west-1")
-    out: dict[str, Any] = {"regions": tuple(dict.fromkeys(flags.regions)),
-                           "assume_roles": tuple(dict.fromkeys(flags.assume_roles))}
+    out: dict[str, Any] = {
+        "regions": tuple(dict.fromkeys(flags.regions)),
+        "assume_roles": tuple(dict.fromkeys(flags.assume_roles)),
+    }
     if flags.aws_profile:
         out["profile"] = flags.aws_profile
     if flags.org_role:

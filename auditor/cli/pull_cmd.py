@@ -8,7 +8,6 @@ not lost, and the command exits 3 so a script never takes it for a full picture.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import List, Optional
 
 import typer
 
@@ -21,22 +20,39 @@ from auditor.io.files import check_output_path
 @app.command()
 @handle_errors
 def pull(
-    sources: List[str] = typer.Argument(..., metavar="SOURCE...", help="railway | aws | inventory.yaml | snapshot.json | plan/state .json"),
+    sources: list[str] = typer.Argument(
+        ..., metavar="SOURCE...", help="railway | aws | inventory.yaml | snapshot.json | plan/state .json"
+    ),
     output: Path = typer.Option(..., "--output", "-o", help="Snapshot file to write (atomically)."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No summary line, no progress bar."),
     verbose: bool = typer.Option(False, "--verbose", "-v", help="Show provider request counts."),
-    token_file: Optional[Path] = typer.Option(None, "--token-file", help="Live providers: read the API token from this file."),
-    endpoint: Optional[str] = typer.Option(None, "--endpoint", help="Live providers: API URL (e.g. a local emulator)."),
-    workspace: Optional[List[str]] = typer.Option(None, "--workspace", help="Live providers: only this workspace (repeatable)."),
-    project: Optional[List[str]] = typer.Option(None, "--project", help="Live providers: only this project (repeatable)."),
-    max_requests: Optional[int] = typer.Option(None, "--max-requests", min=1, help="Live providers: request budget; the snapshot is incomplete when it runs out."),
-    fingerprint_secrets: bool = typer.Option(False, "--fingerprint-secrets", help="Live providers: read variable values to store keyed fingerprints (values are never stored)."),
-    profile: Optional[str] = ProfileOpt,
-    region: Optional[List[str]] = RegionOpt,
-    assume_role: Optional[List[str]] = AssumeRoleOpt,
-    org_role: Optional[str] = OrgRoleOpt,
-    allow_partial: bool = typer.Option(False, "--allow-partial", help="Exit 0 even when the snapshot is incomplete (it is still marked incomplete)."),
-    timeout: Optional[float] = TimeoutOpt,
+    token_file: Path | None = typer.Option(
+        None, "--token-file", help="Live providers: read the API token from this file."
+    ),
+    endpoint: str | None = typer.Option(None, "--endpoint", help="Live providers: API URL (e.g. a local emulator)."),
+    workspace: list[str] | None = typer.Option(
+        None, "--workspace", help="Live providers: only this workspace (repeatable)."
+    ),
+    project: list[str] | None = typer.Option(None, "--project", help="Live providers: only this project (repeatable)."),
+    max_requests: int | None = typer.Option(
+        None,
+        "--max-requests",
+        min=1,
+        help="Live providers: request budget; the snapshot is incomplete when it runs out.",
+    ),
+    fingerprint_secrets: bool = typer.Option(
+        False,
+        "--fingerprint-secrets",
+        help="Live providers: read variable values to store keyed fingerprints (values are never stored).",
+    ),
+    profile: str | None = ProfileOpt,
+    region: list[str] | None = RegionOpt,
+    assume_role: list[str] | None = AssumeRoleOpt,
+    org_role: str | None = OrgRoleOpt,
+    allow_partial: bool = typer.Option(
+        False, "--allow-partial", help="Exit 0 even when the snapshot is incomplete (it is still marked incomplete)."
+    ),
+    timeout: float | None = TimeoutOpt,
 ) -> None:
     """Pull SOURCEs into a snapshot (exit 3 when it is incomplete; the file is still written).
 
@@ -50,8 +66,17 @@ def pull(
 
     show = progress_enabled(quiet)
     check_output_path(output, sources)
-    flags = live_flags(token_file, endpoint, workspace, project, max_requests, fingerprint_secrets, verbose,
-                       AwsFlags(profile, region, assume_role, org_role), timeout)
+    flags = live_flags(
+        token_file,
+        endpoint,
+        workspace,
+        project,
+        max_requests,
+        fingerprint_secrets,
+        verbose,
+        AwsFlags(profile, region, assume_role, org_role),
+        timeout,
+    )
     # what a token can delete is decided at pull time: the discovered .blastscope.yaml says it
     flags.tuning["project_tokens_can_delete"] = load_policy(None).railway_project_tokens_can_delete
     with progress(show, "pulling") as advance:
@@ -63,7 +88,9 @@ def pull(
     complete = document["complete"]
     if not quiet:
         state = "complete" if complete else f"INCOMPLETE ({len(source.gaps)} gaps)"
-        err_console.print(f"wrote {output}: {len(source.resources)} resources from {source.origin}, {state}", markup=False)
+        err_console.print(
+            f"wrote {output}: {len(source.resources)} resources from {source.origin}, {state}", markup=False
+        )
         for gap in source.gaps[:20]:
             err_console.print(f"  gap: {gap}", markup=False)
         if len(source.gaps) > 20:

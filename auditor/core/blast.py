@@ -224,11 +224,14 @@ class BlastAnalysis:
             res = topo.nodes[current]
             if env in res.relations.get("in_environment", ()):
                 return path.then(Link("in_environment", True), env)
-            step = next(((Link("parent", True), p) for p in res.relations.get("parent", ()) if env in self.envs(p)),
-                        None)
+            step = next(
+                ((Link("parent", True), p) for p in res.relations.get("parent", ()) if env in self.envs(p)), None
+            )
             if step is None:
-                step = next(((Link("attached_to", False), s) for s in topo.attached_in.get(current, [])
-                             if env in self.envs(s)), None)
+                step = next(
+                    ((Link("attached_to", False), s) for s in topo.attached_in.get(current, []) if env in self.envs(s)),
+                    None,
+                )
             if step is None:
                 return path
             path = path.then(*step)

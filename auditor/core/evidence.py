@@ -6,7 +6,8 @@ points along the walk (`n_i —rel→ n_i+1`) or against it (`n_i ←rel— n_i+
 
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
 
 class Link(NamedTuple):
@@ -26,21 +27,21 @@ class EvidencePath(NamedTuple):
     links: tuple[Link, ...]
 
     @staticmethod
-    def single(node: str) -> "EvidencePath":
+    def single(node: str) -> EvidencePath:
         return EvidencePath((node,), ())
 
-    def then(self, link: Link, node: str) -> "EvidencePath":
+    def then(self, link: Link, node: str) -> EvidencePath:
         return EvidencePath(self.nodes + (node,), self.links + (link,))
 
-    def join(self, other: "EvidencePath") -> "EvidencePath":
+    def join(self, other: EvidencePath) -> EvidencePath:
         """Concatenate two walks that meet at self's last node = other's first node."""
         if not other.links:
             return self
         assert self.nodes[-1] == other.nodes[0], (self.nodes, other.nodes)
         return EvidencePath(self.nodes + other.nodes[1:], self.links + other.links)
 
-    def reversed(self) -> "EvidencePath":
-        links = tuple(Link(l.rel, not l.forward, l.detail) for l in reversed(self.links))
+    def reversed(self) -> EvidencePath:
+        links = tuple(Link(link.rel, not link.forward, link.detail) for link in reversed(self.links))
         return EvidencePath(tuple(reversed(self.nodes)), links)
 
     def edges(self) -> list[tuple[str, str, str]]:
@@ -53,7 +54,7 @@ class EvidencePath(NamedTuple):
 
     def text(self, label: Callable[[str], str]) -> str:
         parts = [label(self.nodes[0])]
-        for link, node in zip(self.links, self.nodes[1:]):
+        for link, node in zip(self.links, self.nodes[1:], strict=False):
             parts.append(link.text())
             parts.append(label(node))
         return " ".join(parts)
@@ -62,8 +63,12 @@ class EvidencePath(NamedTuple):
         return {
             "nodes": list(self.nodes),
             "links": [
-                {"rel": l.rel, "direction": "forward" if l.forward else "backward", **({"detail": l.detail} if l.detail else {})}
-                for l in self.links
+                {
+                    "rel": link.rel,
+                    "direction": "forward" if link.forward else "backward",
+                    **({"detail": link.detail} if link.detail else {}),
+                }
+                for link in self.links
             ],
             "text": self.text(label),
         }

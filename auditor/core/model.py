@@ -38,9 +38,7 @@ DATA_KINDS: frozenset[str] = frozenset({"volume", "database", "bucket"})
 SCOPE_KINDS: frozenset[str] = frozenset({"environment", "project"})
 
 #: Backup statuses that do not make a usable copy.
-FAILED_BACKUP_STATUSES: frozenset[str] = frozenset(
-    {"failed", "error", "deleted", "deleting", "expired", "incomplete"}
-)
+FAILED_BACKUP_STATUSES: frozenset[str] = frozenset({"failed", "error", "deleted", "deleting", "expired", "incomplete"})
 
 
 @dataclass(frozen=True, slots=True)

@@ -7,9 +7,10 @@ from __future__ import annotations
 import fnmatch
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, timezone
-from typing import Any, Mapping
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 from auditor.core.errors import InputError
 from auditor.core.model import TIERS
@@ -87,9 +88,7 @@ class GuardPolicy:
 
 @dataclass
 class Policy:
-    environment_patterns: dict[str, tuple[str, ...]] = field(
-        default_factory=lambda: dict(DEFAULT_ENVIRONMENT_PATTERNS)
-    )
+    environment_patterns: dict[str, tuple[str, ...]] = field(default_factory=lambda: dict(DEFAULT_ENVIRONMENT_PATTERNS))
     rpo: timedelta = timedelta(hours=24)
     min_retention: timedelta = timedelta(days=7)
     severity: dict[str, str] = field(default_factory=dict)
@@ -119,7 +118,9 @@ def parse_policy(document: Any, file: str) -> Policy:
     known = {"environments", "backups", "severity", "suppressions", "guard", "version", "railway"}
     for key in document:
         if key not in known:
-            raise InputError(f"unknown policy section (expected one of {', '.join(sorted(known))})", file=file, field=str(key))
+            raise InputError(
+                f"unknown policy section (expected one of {', '.join(sorted(known))})", file=file, field=str(key)
+            )
     version = document.get("version", 1)
     if type(version) is not int or version != 1:  # `version: true` is not 1
         raise InputError(f"unsupported version {str(version)[:20]!r} (expected 1)", file=file, field="version")
@@ -160,7 +161,9 @@ def parse_policy(document: Any, file: str) -> Policy:
             raise InputError("expected a mapping of check id to severity", file=file, field="severity")
         for check_id, sev in severity.items():
             if sev not in SEVERITIES:
-                raise InputError(f"{sev!r} is not one of {', '.join(SEVERITIES)}", file=file, field=f"severity.{check_id}")
+                raise InputError(
+                    f"{sev!r} is not one of {', '.join(SEVERITIES)}", file=file, field=f"severity.{check_id}"
+                )
             policy.severity[str(check_id)] = sev
 
     railway = document.get("railway")
@@ -240,4 +243,4 @@ def _suppression(item: Any, where: str, file: str) -> Suppression:
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)

@@ -10,8 +10,9 @@ Built-ins are listed in `providers/__init__.py`; plugins add more through the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from auditor.core.source import Source
 

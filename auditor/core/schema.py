@@ -11,10 +11,10 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import Enum
+from enum import StrEnum
 
 
-class Kind(str, Enum):
+class Kind(StrEnum):
     ACCOUNT = "account"
     PROJECT = "project"
     ENVIRONMENT = "environment"
@@ -29,7 +29,7 @@ class Kind(str, Enum):
     GENERIC = "generic"
 
 
-class Rel(str, Enum):
+class Rel(StrEnum):
     PARENT = "parent"
     STORED_ON = "stored_on"
     IN_ENVIRONMENT = "in_environment"
@@ -40,7 +40,7 @@ class Rel(str, Enum):
     GRANTS = "grants"
 
 
-class Tier(str, Enum):
+class Tier(StrEnum):
     PRODUCTION = "production"
     STAGING = "staging"
     DEVELOPMENT = "development"
@@ -49,14 +49,14 @@ class Tier(str, Enum):
     UNKNOWN = "unknown"
 
 
-class Action(str, Enum):
+class Action(StrEnum):
     READ = "read"
     WRITE = "write"
     DELETE = "delete"
     ADMIN = "admin"
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     CRITICAL = "critical"
     HIGH = "high"
     MEDIUM = "medium"
@@ -64,7 +64,7 @@ class Severity(str, Enum):
     INFO = "info"
 
 
-class LossScope(str, Enum):
+class LossScope(StrEnum):
     """How deep the smallest delete that loses every copy sits: a data holder (critical), an
     environment or project (high), only the whole account (medium)."""
 
@@ -73,7 +73,7 @@ class LossScope(str, Enum):
     ACCOUNT = "account"
 
 
-class PrincipalType(str, Enum):
+class PrincipalType(StrEnum):
     HUMAN = "human"
     CI = "ci"
     AGENT = "agent"
@@ -101,22 +101,34 @@ RELATION_RULES: dict[str, RelationRule] = {
         _HOLDERS,
         "deleting the holder destroys this data (a database on a volume, a backup in the same storage)",
     ),
-    "in_environment": RelationRule(ALL - {"environment", "account"}, frozenset({"environment"}),
-                                   "the environment this resource serves, when containment does not say it"),
-    "backup_of": RelationRule(frozenset({"backup", "bucket", "volume", "database", "generic"}),
-                              frozenset({"database", "volume", "bucket", "generic"}),
-                              "this is a copy of the dataset (survives what destroys it, unless destroyed too)"),
-    "replica_of": RelationRule(frozenset({"database", "volume", "bucket", "backup", "generic"}),
-                               frozenset({"database", "volume", "bucket", "generic"}),
-                               "this is a live replica of the dataset"),
-    "attached_to": RelationRule(frozenset({"service", "principal", "generic"}),
-                                frozenset({"volume", "database", "bucket", "generic"}),
-                                "this service reads and writes the data"),
-    "exposed_to": RelationRule(frozenset({"credential"}),
-                               frozenset({"environment", "service", "principal", "project", "account", "generic"}),
-                               "who can use this credential: a variable in that environment, a CI secret, an agent"),
-    "grants": RelationRule(frozenset({"credential"}), ALL - {"credential"},
-                           "actions this credential allows on the target's whole cascade"),
+    "in_environment": RelationRule(
+        ALL - {"environment", "account"},
+        frozenset({"environment"}),
+        "the environment this resource serves, when containment does not say it",
+    ),
+    "backup_of": RelationRule(
+        frozenset({"backup", "bucket", "volume", "database", "generic"}),
+        frozenset({"database", "volume", "bucket", "generic"}),
+        "this is a copy of the dataset (survives what destroys it, unless destroyed too)",
+    ),
+    "replica_of": RelationRule(
+        frozenset({"database", "volume", "bucket", "backup", "generic"}),
+        frozenset({"database", "volume", "bucket", "generic"}),
+        "this is a live replica of the dataset",
+    ),
+    "attached_to": RelationRule(
+        frozenset({"service", "principal", "generic"}),
+        frozenset({"volume", "database", "bucket", "generic"}),
+        "this service reads and writes the data",
+    ),
+    "exposed_to": RelationRule(
+        frozenset({"credential"}),
+        frozenset({"environment", "service", "principal", "project", "account", "generic"}),
+        "who can use this credential: a variable in that environment, a CI secret, an agent",
+    ),
+    "grants": RelationRule(
+        frozenset({"credential"}), ALL - {"credential"}, "actions this credential allows on the target's whole cascade"
+    ),
 }
 
 
@@ -137,8 +149,15 @@ class Attribute:
     maximum: float = 1e15
 
 
-def _a(name: str, type_: str, meaning: str, kinds: str | None = None, *, choices: tuple[str, ...] = (),
-       maximum: float = 1e15) -> Attribute:
+def _a(
+    name: str,
+    type_: str,
+    meaning: str,
+    kinds: str | None = None,
+    *,
+    choices: tuple[str, ...] = (),
+    maximum: float = 1e15,
+) -> Attribute:
     return Attribute(name, type_, meaning, frozenset(kinds.split()) if kinds else None, choices, maximum)
 
 
@@ -156,11 +175,20 @@ _TABLE = (
     _a("created_at", "datetime", "when the resource was created"),
     _a("deleted_at", "datetime", "when the resource was deleted (pending removal)"),
     # environments
-    _a("tier", "choice", "the environment's tier as the source declared it", "environment",
-       choices=tuple(t.value for t in Tier)),
+    _a(
+        "tier",
+        "choice",
+        "the environment's tier as the source declared it",
+        "environment",
+        choices=tuple(t.value for t in Tier),
+    ),
     _a("ephemeral", "bool", "a short-lived environment (pull-request preview)", "environment"),
-    _a("restricted", "bool", "the audit token may not access this environment (environment RBAC): its contents "
-       "were not read", "environment"),
+    _a(
+        "restricted",
+        "bool",
+        "the audit token may not access this environment (environment RBAC): its contents were not read",
+        "environment",
+    ),
     # services
     _a("image", "string", "container image of the service", "service generic"),
     _a("repo", "string", "source repository of the service", "service generic"),
@@ -168,35 +196,68 @@ _TABLE = (
     _a("instance_type", "string", "machine or instance class", "service database generic"),
     # data holders
     _a("engine", "string", "database engine (postgres, mysql, …)", "database generic"),
-    _a("deletion_protection", "bool", "deletion protection is on (null: the source does not say)",
-       "volume database bucket generic"),
-    _a("deletion_protection_supported", "bool", "whether the platform offers deletion protection for this resource",
-       "volume database bucket generic"),
-    _a("terraform_deletion_protection", "bool", "Terraform's own deletion_protection argument",
-       "volume database bucket generic"),
+    _a(
+        "deletion_protection",
+        "bool",
+        "deletion protection is on (null: the source does not say)",
+        "volume database bucket generic",
+    ),
+    _a(
+        "deletion_protection_supported",
+        "bool",
+        "whether the platform offers deletion protection for this resource",
+        "volume database bucket generic",
+    ),
+    _a(
+        "terraform_deletion_protection",
+        "bool",
+        "Terraform's own deletion_protection argument",
+        "volume database bucket generic",
+    ),
     _a("skip_final_snapshot", "bool", "a delete takes no final snapshot", "database generic"),
     _a("force_destroy", "bool", "a delete removes the bucket even when it holds objects", "bucket generic"),
     _a("versioning", "bool", "object versioning is on", "bucket generic"),
     _a("object_lock", "string", "object lock mode (GOVERNANCE or COMPLIANCE), when enabled", "bucket backup generic"),
-    _a("backup_store", "bool", "the bucket or vault holds only backups (a backup store, not a dataset)",
-       "bucket volume generic"),
-    _a("external", "bool", "outside the audited account (a destination the audit does not see)", "bucket volume database generic"),
+    _a(
+        "backup_store",
+        "bool",
+        "the bucket or vault holds only backups (a backup store, not a dataset)",
+        "bucket volume generic",
+    ),
+    _a(
+        "external",
+        "bool",
+        "outside the audited account (a destination the audit does not see)",
+        "bucket volume database generic",
+    ),
     _a("encrypted", "bool", "encrypted at rest", "volume database bucket backup generic"),
     _a("mount_path", "string", "where the volume is mounted", "volume"),
     _a("size_mb", "number", "size in MB", "volume database bucket backup generic"),
     _a("current_size_mb", "number", "space in use in MB", "volume database bucket generic"),
     _a("used_mb", "number", "space the backup uses in MB", "backup"),
     _a("pending_deletion", "bool", "queued for deletion (still recoverable)", "volume bucket database backup generic"),
-    _a("deletion_queue_hours", "number", "hours a deleted resource stays recoverable from the provider's deletion queue",
-       "volume bucket database backup generic", maximum=100_000),
+    _a(
+        "deletion_queue_hours",
+        "number",
+        "hours a deleted resource stays recoverable from the provider's deletion queue",
+        "volume bucket database backup generic",
+        maximum=100_000,
+    ),
     _a("backup_schedules", "strings", "backup schedules configured on the resource", "volume database generic"),
-    _a("holds_data", "bool", "a type that holds data but is not modelled as a kind (KMS key, key vault, queue): "
-       "a planned delete of it is judged as losing data", "generic"),
+    _a(
+        "holds_data",
+        "bool",
+        "a type that holds data but is not modelled as a kind (KMS key, key vault, queue): "
+        "a planned delete of it is judged as losing data",
+        "generic",
+    ),
     _a("pitr", "bool", "point-in-time recovery is on", "database volume generic"),
     _a("unread", "strings", "what the source could not read about this resource (e.g. backups): unknown, not absent"),
     # backups
     _a("status", "string", "the provider's status of the resource (a failed backup is no copy)"),
-    _a("retention_days", "number", "how long the backup is kept, in days", "backup bucket generic", maximum=36_500 * 10),
+    _a(
+        "retention_days", "number", "how long the backup is kept, in days", "backup bucket generic", maximum=36_500 * 10
+    ),
     _a("continuous", "bool", "a continuous backup (point-in-time recovery window)", "backup"),
     _a("manual", "bool", "taken by hand rather than on a schedule", "backup"),
     _a("schedule", "string", "the backup schedule that made this backup (daily, weekly, …)", "backup"),
@@ -213,12 +274,22 @@ _TABLE = (
     _a("variable", "string", "the variable name the credential was found under", "credential"),
     _a("inferred", "bool", "inferred (e.g. from a variable name), not read from the provider", "credential"),
     _a("inferred_reach", "string", "what the inferred reach rests on", "credential"),
-    _a("reach_unknown", "bool", "some policy attached to this credential could not be read (known only after apply, "
-       "an unknown managed policy): its reach may be wider than its grants", "credential"),
+    _a(
+        "reach_unknown",
+        "bool",
+        "some policy attached to this credential could not be read (known only after apply, "
+        "an unknown managed policy): its reach may be wider than its grants",
+        "credential",
+    ),
     _a("audit_token", "bool", "the token this audit used", "credential"),
     _a("role", "string", "the role a token carries (ADMIN, MEMBER, DEPLOYER, …)", "credential principal"),
-    _a("roles", "strings", "the token owner's role per workspace (\"<workspace>: ADMIN\")", "credential"),
-    _a("role_assumed", "bool", "a role could not be read: the token is assumed able to delete (fail safe)", "credential"),
+    _a("roles", "strings", 'the token owner\'s role per workspace ("<workspace>: ADMIN")', "credential"),
+    _a(
+        "role_assumed",
+        "bool",
+        "a role could not be read: the token is assumed able to delete (fail safe)",
+        "credential",
+    ),
     # principals and accounts
     _a("type", "choice", "who holds credentials", "principal", choices=tuple(t.value for t in PrincipalType)),
     _a("has_2fa_enforcement", "bool", "the account enforces two-factor authentication", "account"),
@@ -271,10 +342,11 @@ def reference_markdown() -> str:
     lines = [
         "# Inventory and snapshot reference",
         "",
-        "<!-- generated from auditor/core/schema.py by `python -c \"from auditor.core.schema import reference_markdown;"
+        '<!-- generated from auditor/core/schema.py by `python -c "from auditor.core.schema import reference_markdown;'
         " print(reference_markdown(), end='')\" > docs/inventory.md`; a test keeps it in sync -->",
         "",
-        "An inventory is YAML (`version: 1`, `resources: [...]`); a snapshot is the JSON `blastscope pull` writes, with",
+        "An inventory is YAML (`version: 1`, `resources: [...]`); a snapshot is the JSON `blastscope pull` writes, "
+        "with",
         "the same resources. Every resource has `id` (unique), `kind`, optional `name` (default: the id) and",
         "`provider`. Anything not listed here is an input error (exit 2) naming the file, resource and field, with a",
         "suggestion for near misses. Unknown is a value: leave an attribute out (or `null`) when the source does",
@@ -287,7 +359,8 @@ def reference_markdown() -> str:
         "## Relations",
         "",
         "Each takes one id or a list of ids (`grants` takes `{target, actions}` entries with actions from "
-        + ", ".join(f"`{a.value}`" for a in Action) + ").",
+        + ", ".join(f"`{a.value}`" for a in Action)
+        + ").",
         "",
         "| relation | from | to | meaning |",
         "|---|---|---|---|",
@@ -303,6 +376,10 @@ def reference_markdown() -> str:
         if attr.type == "number":
             type_ = f"number (0 to {attr.maximum:g})"
         lines.append(f"| `{attr.name}` | {type_} | {kinds} | {attr.meaning} |")
-    lines += ["", "Dates are ISO-8601 (`2026-04-01T03:00:00Z`; a date without a zone is UTC). Numbers are finite and",
-              "not booleans.", ""]
+    lines += [
+        "",
+        "Dates are ISO-8601 (`2026-04-01T03:00:00Z`; a date without a zone is UTC). Numbers are finite and",
+        "not booleans.",
+        "",
+    ]
     return "\n".join(lines)

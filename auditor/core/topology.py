@@ -9,7 +9,8 @@ the whole scan budget of SPEC §9 allows, while these indexes cost a few seconds
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Iterable, Iterator
+from collections.abc import Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from auditor.core.model import CASCADE_RELATIONS, COPY_RELATIONS, GRANTS, RELATIONS, Grant, Resource
 
@@ -47,7 +48,7 @@ class Topology:
             for grant in res.grants:
                 self.granted_on[grant.target].append((res.id, grant))
         self._ambiguous: set[tuple[str, str]] | None = None
-        self._nx: "nx.MultiDiGraph | None" = None
+        self._nx: nx.MultiDiGraph | None = None
         self._labels: dict[str, str] = {}
         self._analyses: dict[int, object] = {}
         self._of_kind: dict[tuple[str, ...], list[Resource]] = {}
@@ -96,22 +97,21 @@ class Topology:
         return text
 
     @property
-    def nx(self) -> "nx.MultiDiGraph":
+    def nx(self) -> nx.MultiDiGraph:
         """The model as a networkx MultiDiGraph (edge key = rel), built once on first use."""
         if self._nx is None:
             self._nx = to_networkx(self.nodes.values())
         return self._nx
 
 
-def to_networkx(resources: Iterable[Resource]) -> "nx.MultiDiGraph":
+def to_networkx(resources: Iterable[Resource]) -> nx.MultiDiGraph:
     """Every node carries id, kind, name, provider and its attributes; every edge its `rel`."""
     import networkx as nx  # imported here: a scan never needs it, and it costs 0.1 s
 
     graph = nx.MultiDiGraph()
     resources = list(resources)
     graph.add_nodes_from(
-        (r.id, {**r.attrs, "id": r.id, "kind": r.kind, "name": r.name, "provider": r.provider})
-        for r in resources
+        (r.id, {**r.attrs, "id": r.id, "kind": r.kind, "name": r.name, "provider": r.provider}) for r in resources
     )
     for r in resources:
         for rel in RELATIONS:

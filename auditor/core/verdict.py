@@ -16,7 +16,6 @@ from auditor.core.findings import Finding
 from auditor.core.severity import at_least
 
 
-
 @dataclass(frozen=True)
 class Verdict:
     fail_on: str

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 from auditor.core.checks import Check, CheckContext, CheckRegistry
 from auditor.core.errors import InputError
@@ -100,12 +100,16 @@ def validate_policy_checks(policy: Policy, registry: CheckRegistry) -> None:
     """Severity overrides and suppressions must name checks that exist."""
     for check_id in policy.severity:
         if check_id not in registry:
-            raise InputError(f"unknown check id{suggest(check_id, registry.ids())}", file=policy.origin,
-                             field=f"severity.{check_id}")
+            raise InputError(
+                f"unknown check id{suggest(check_id, registry.ids())}", file=policy.origin, field=f"severity.{check_id}"
+            )
     for i, sup in enumerate(policy.suppressions):
         if sup.check != "*" and sup.check not in registry:
-            raise InputError(f"unknown check id {sup.check!r}{suggest(sup.check, registry.ids())}", file=policy.origin,
-                             field=f"suppressions[{i}].check")
+            raise InputError(
+                f"unknown check id {sup.check!r}{suggest(sup.check, registry.ids())}",
+                file=policy.origin,
+                field=f"suppressions[{i}].check",
+            )
 
 
 def select_checks(
@@ -145,7 +149,9 @@ def run_checks(ctx: CheckContext, checks: Iterable[Check]) -> tuple[list[Finding
     return findings, gaps
 
 
-def apply_suppressions(findings: list[Finding], policy: Policy, now: datetime) -> tuple[list[Finding], list[Finding], list[str]]:
+def apply_suppressions(
+    findings: list[Finding], policy: Policy, now: datetime
+) -> tuple[list[Finding], list[Finding], list[str]]:
     """(active, suppressed, warnings). Expired suppressions stop applying and are reported;
     a suppression that matches nothing is reported too (it may hide a typo)."""
     active: list[Finding] = []
@@ -172,8 +178,10 @@ def apply_suppressions(findings: list[Finding], policy: Policy, now: datetime) -
             state = "its findings are reported again" if i in used else "it matches nothing now"
             warnings.append(f"suppression {sup.check} on {sup.resource} expired on {sup.expires.isoformat()}; {state}")
         elif i not in used:
-            warnings.append(f"suppression {sup.check} on {sup.resource} matches no finding (check the check id and "
-                            "resource id, or remove it)")
+            warnings.append(
+                f"suppression {sup.check} on {sup.resource} matches no finding (check the check id and "
+                "resource id, or remove it)"
+            )
     return active, suppressed, warnings
 
 
@@ -193,7 +201,7 @@ def audit(
 ) -> AuditResult:
     """Judge the merged sources. With `plan`, the sources are the *prior* graph and the
     change checks run (what `gate` does) instead of the graph checks."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     registry = registry or check_registry()
     validate_policy_checks(policy, registry)
     topo = Topology(merge_sources(sources))

@@ -83,5 +83,7 @@ def live_keywords() -> list[str]:
 def require_live_provider(keyword: str) -> Provider:
     found = live_provider(keyword)
     if found is None:
-        raise UsageError(f"unknown provider {keyword!r}{suggest(keyword, live_keywords())} (providers: {', '.join(live_keywords())})")
+        raise UsageError(
+            f"unknown provider {keyword!r}{suggest(keyword, live_keywords())} (providers: {', '.join(live_keywords())})"
+        )
     return found

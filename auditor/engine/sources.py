@@ -10,7 +10,7 @@ from auditor.core.errors import InputError, UsageError
 from auditor.core.provider import LiveSettings, Provider
 from auditor.core.source import Source
 from auditor.engine.registry import file_providers, live_keywords, live_provider
-from auditor.io.files import STDIN, STDIN_NAMES, display_name, read_input
+from auditor.io.files import STDIN_NAMES, display_name, read_input
 from auditor.io.resources import validate_resources
 
 #: How much of a document the content sniffers see.
@@ -20,16 +20,28 @@ SNIFF_BYTES = 64 * 1024
 def decode_head(data: bytes) -> str:
     """The start of a document as text for sniffing, whatever its Unicode encoding (BOM)."""
     head = data[:SNIFF_BYTES]
-    for bom, codec in ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-                       (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be")):
+    for bom, codec in (
+        (b"\xef\xbb\xbf", "utf-8"),
+        (b"\xff\xfe\x00\x00", "utf-32-le"),
+        (b"\x00\x00\xfe\xff", "utf-32-be"),
+        (b"\xff\xfe", "utf-16-le"),
+        (b"\xfe\xff", "utf-16-be"),
+    ):
         if head.startswith(bom):
-            return head[len(bom):].decode(codec, errors="replace")
+            return head[len(bom) :].decode(codec, errors="replace")
     # no BOM: UTF-16/32 text that starts with ASCII shows its NUL bytes in the first four
     quad = head[:4]
-    codec = ("utf-32-le" if len(quad) == 4 and quad[0] and not any(quad[1:]) else
-             "utf-32-be" if len(quad) == 4 and quad[3] and not any(quad[:3]) else
-             "utf-16-le" if len(quad) >= 2 and quad[0] and not quad[1] else
-             "utf-16-be" if len(quad) >= 2 and quad[1] and not quad[0] else None)
+    codec = (
+        "utf-32-le"
+        if len(quad) == 4 and quad[0] and not any(quad[1:])
+        else "utf-32-be"
+        if len(quad) == 4 and quad[3] and not any(quad[:3])
+        else "utf-16-le"
+        if len(quad) >= 2 and quad[0] and not quad[1]
+        else "utf-16-be"
+        if len(quad) >= 2 and quad[1] and not quad[0]
+        else None
+    )
     if codec:
         return head.decode(codec, errors="replace")
     return head.decode("utf-8", errors="replace")
@@ -45,8 +57,7 @@ def detect(data: bytes, origin: str) -> Provider:
     if not head.strip():
         raise InputError("empty file: nothing to audit", file=origin)
     raise InputError(
-        "not a blastscope inventory (YAML with 'version: 1' and 'resources'), snapshot, "
-        "or Terraform plan/state JSON",
+        "not a blastscope inventory (YAML with 'version: 1' and 'resources'), snapshot, or Terraform plan/state JSON",
         file=origin,
     )
 
@@ -66,8 +77,11 @@ def expand(names: list[str]) -> list[str]:
     for name in names:
         path = Path(name)
         if name not in STDIN_NAMES and path.is_dir():
-            found = sorted(str(p) for p in path.iterdir()
-                           if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in (".yaml", ".yml", ".json"))
+            found = sorted(
+                str(p)
+                for p in path.iterdir()
+                if p.is_file() and not p.name.startswith(".") and p.suffix.lower() in (".yaml", ".yml", ".json")
+            )
             if not found:
                 raise InputError("directory holds no .yaml, .yml or .json file to audit", file=name)
             out.extend(found)
@@ -83,7 +97,9 @@ def load_sources(
 ) -> list[Source]:
     """Every SOURCE loaded; `live(provider)` builds the settings of a live pull (the CLI does)."""
     if not names:
-        raise UsageError("give at least one SOURCE (inventory.yaml, snapshot.json, plan/state .json, or a provider keyword)")
+        raise UsageError(
+            "give at least one SOURCE (inventory.yaml, snapshot.json, plan/state .json, or a provider keyword)"
+        )
     if sum(1 for n in names if n in STDIN_NAMES) > 1:
         raise UsageError("standard input ('-') can be given once")
     sources = []
@@ -99,7 +115,9 @@ def load_sources(
             validate_resources(pulled.resources, pulled.origin)  # held to the schema like any file
             sources.append(pulled)
         elif not is_file and name.isidentifier() and name.islower():
-            raise UsageError(f"{name}: no such file, and not a provider (providers: {', '.join(live_keywords()) or 'none'})")
+            raise UsageError(
+                f"{name}: no such file, and not a provider (providers: {', '.join(live_keywords()) or 'none'})"
+            )
         else:
             advance(f"loading {name}")
             sources.append(load_file(name))

@@ -171,8 +171,9 @@ def _blast_decision(op: Operation, what: str, nodes: list[str], an: BlastAnalysi
     # against everything the operation destroys together
     for dataset in touched:
         copies = sorted(an.copies(dataset))
-        outcome = DatasetOutcome(dataset, copies, [c for c in copies if c in destroyed],
-                                 [c for c in copies if c not in destroyed])
+        outcome = DatasetOutcome(
+            dataset, copies, [c for c in copies if c in destroyed], [c for c in copies if c not in destroyed]
+        )
         if an.is_production(dataset):
             production_data.append(dataset)
             sentences_deny.append(_data_sentence(an, outcome, production=True))

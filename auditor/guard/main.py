@@ -27,8 +27,15 @@ def main(argv: list[str]) -> int:
     return _hook(argv)
 
 
-_HOOK_VALUE_FLAGS = {"--command": "command", "-c": "command", "--policy": "policy", "-p": "policy", "--now": "now",
-                     "--format": "format", "-f": "format"}
+_HOOK_VALUE_FLAGS = {
+    "--command": "command",
+    "-c": "command",
+    "--policy": "policy",
+    "-p": "policy",
+    "--now": "now",
+    "--format": "format",
+    "-f": "format",
+}
 _HOOK_LIST_FLAGS = ("--source", "-s")
 
 

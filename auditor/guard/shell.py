@@ -94,7 +94,7 @@ class ParsedLine:
     blind_spots: list[str] = factory(default_factory=list)
 
 
-_ASTRAL = re.compile("[\U00010000-\U0010FFFF\ud800-\udfff]")
+_ASTRAL = re.compile("[\U00010000-\U0010ffff\ud800-\udfff]")
 
 
 def _safe_text(line: str) -> str:

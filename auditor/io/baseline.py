@@ -3,9 +3,10 @@ whose fingerprint is not in the list can fail the run."""
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from collections.abc import Iterable
+from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any
 
 from auditor import __version__
 from auditor.core.errors import InputError
@@ -18,8 +19,13 @@ FORMAT_NAME = "blastscope-baseline"
 def baseline_document(findings: Iterable[Finding], *, now: datetime | None = None) -> dict[str, Any]:
     entries = sorted(
         (
-            {"fingerprint": f.fingerprint, "check_id": f.check_id, "resource_id": f.resource_id,
-             "severity": f.severity, "message": f.message}
+            {
+                "fingerprint": f.fingerprint,
+                "check_id": f.check_id,
+                "resource_id": f.resource_id,
+                "severity": f.severity,
+                "message": f.message,
+            }
             for f in findings
         ),
         key=lambda e: (e["check_id"], e["resource_id"], e["fingerprint"]),
@@ -28,7 +34,7 @@ def baseline_document(findings: Iterable[Finding], *, now: datetime | None = Non
         "format": FORMAT_NAME,
         "format_version": 1,
         "tool_version": __version__,
-        "created_at": (now or datetime.now(timezone.utc)).isoformat().replace("+00:00", "Z"),
+        "created_at": (now or datetime.now(UTC)).isoformat().replace("+00:00", "Z"),
         "findings": entries,
     }
 
@@ -47,7 +53,9 @@ def load_baseline(path: Path) -> set[str]:
         raise InputError(f"not a {FORMAT_NAME} document", file=file, field="format")
     version = doc.get("format_version")
     if type(version) is not int or version != 1:
-        raise InputError(f"unsupported format_version {str(version)[:20]!r} (expected 1)", file=file, field="format_version")
+        raise InputError(
+            f"unsupported format_version {str(version)[:20]!r} (expected 1)", file=file, field="format_version"
+        )
     entries = doc.get("findings")
     if not isinstance(entries, list):
         raise InputError("expected a list", file=file, field="findings")

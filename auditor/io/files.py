@@ -53,7 +53,9 @@ def read_input(name: str | Path, *, limit: int = MAX_INPUT_BYTES) -> bytes:
     if stat.S_ISDIR(st.st_mode):
         raise InputError("is a directory; pass a file", file=str(path))
     if not stat.S_ISREG(st.st_mode):
-        raise InputError("not a regular file (a device, FIFO or socket cannot be audited); pass a file or '-'", file=str(path))
+        raise InputError(
+            "not a regular file (a device, FIFO or socket cannot be audited); pass a file or '-'", file=str(path)
+        )
     if st.st_size > limit:
         raise InputError(f"file is larger than {limit} bytes", file=str(path))
     try:
@@ -83,16 +85,19 @@ def _read_capped(fh: Any, limit: int, expected: int | None = None) -> bytes:
 
 #: a \uD800–\uDFFF escape that is not half of a surrogate pair: not text, and it would crash
 #: every writer later (UTF-8 cannot encode it)
-_LONE_SURROGATE = re.compile(rb"(?<!\\)\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
-                             rb"|(?<!\\)(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}")
+_LONE_SURROGATE = re.compile(
+    rb"(?<!\\)\\u[dD][89abAB][0-9a-fA-F]{2}(?!\\u[dD][c-fC-F][0-9a-fA-F]{2})"
+    rb"|(?<!\\)(?<!\\u[dD][89abAB][0-9a-fA-F]{2})\\u[dD][c-fC-F][0-9a-fA-F]{2}"
+)
 
 
 def parse_json(data: bytes, file: str) -> Any:
     """Decode JSON; errors name the file, line and column."""
     if b"\\u" in data and (bad := _LONE_SURROGATE.search(data)):
         line = data.count(b"\n", 0, bad.start()) + 1
-        raise InputError(f"invalid JSON: line {line}: {bad.group().decode()} is half of a surrogate pair, not text",
-                         file=file)
+        raise InputError(
+            f"invalid JSON: line {line}: {bad.group().decode()} is half of a surrogate pair, not text", file=file
+        )
     try:
         return json.loads(data)
     except json.JSONDecodeError as exc:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 import functools
 from collections.abc import Iterable
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from auditor.core.errors import InputError
@@ -58,7 +58,7 @@ def to_utc(value: Any) -> datetime:
     else:
         raise ValueError(f"expected a date or time, got {type(value).__name__}")
     try:
-        out = dt.replace(tzinfo=timezone.utc) if dt.tzinfo is None else dt.astimezone(timezone.utc)
+        out = dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
     except (OverflowError, ValueError):
         raise ValueError(f"date out of range: {short(value)}") from None
     if not (_MIN_YEAR <= out.year <= _MAX_YEAR):
@@ -115,8 +115,10 @@ def _grants(value: Any) -> tuple[Grant, ...]:
             raise ValueProblem(f"grant on {short(target)} needs a non-empty list of actions")
         bad = [a for a in actions if not isinstance(a, str) or a not in ACTIONS]
         if bad:
-            raise ValueProblem(f"unknown action {short(bad[0])} on {short(target)} "
-                               f"(allowed: {', '.join(sorted(ACTIONS))}){_suggest(str(bad[0]), ACTIONS)}")
+            raise ValueProblem(
+                f"unknown action {short(bad[0])} on {short(target)} "
+                f"(allowed: {', '.join(sorted(ACTIONS))}){_suggest(str(bad[0]), ACTIONS)}"
+            )
         out.append(Grant(target, frozenset(actions)))
     return tuple(out)
 
@@ -141,7 +143,9 @@ def convert(spec: Attribute, value: Any) -> Any:
         return check_string(value)
     if kind == "choice":
         if value not in spec.choices:
-            raise ValueProblem(f"{short(value)} is not one of {', '.join(spec.choices)}{_suggest(str(value), spec.choices)}")
+            raise ValueProblem(
+                f"{short(value)} is not one of {', '.join(spec.choices)}{_suggest(str(value), spec.choices)}"
+            )
         return value
     if kind == "strings":
         if isinstance(value, str):
@@ -223,7 +227,9 @@ def parse_resource(raw: Any, index: int, file: str) -> Resource:
                         raise ValueProblem("only credentials grant access")
                     grants = _grants(value)
             else:
-                raise ValueProblem(_unknown_field(str(key)) if isinstance(key, str) else f"field names are strings, got {short(key)}")
+                raise ValueProblem(
+                    _unknown_field(str(key)) if isinstance(key, str) else f"field names are strings, got {short(key)}"
+                )
     except ValueProblem as problem:
         fail(str(problem), str(key))
     return Resource(rid, kind, name, provider, attrs, relations, grants)
@@ -272,16 +278,24 @@ def check_references(resources: list[Resource], file: str) -> None:
                     hint = _suggest(target, by_id, 0.75) if len(by_id) < 50_000 else ""
                     raise InputError(f"unknown id {short(target)}{hint}", file=file, resource=res.id, field=rel)
                 if found.kind not in allowed:
-                    raise InputError(f"{short(target)} is a {found.kind}; {rel} takes a {' or '.join(sorted(allowed))}",
-                                     file=file, resource=res.id, field=rel)
+                    raise InputError(
+                        f"{short(target)} is a {found.kind}; {rel} takes a {' or '.join(sorted(allowed))}",
+                        file=file,
+                        resource=res.id,
+                        field=rel,
+                    )
         for grant in res.grants:
             target_res = by_id.get(grant.target)
             if target_res is None:
                 hint = _suggest(grant.target, by_id, 0.75) if len(by_id) < 50_000 else ""
                 raise InputError(f"unknown id {short(grant.target)}{hint}", file=file, resource=res.id, field=GRANTS)
             if target_res.kind == "credential":
-                raise InputError(f"{short(grant.target)} is a credential; grants target resources",
-                                 file=file, resource=res.id, field=GRANTS)
+                raise InputError(
+                    f"{short(grant.target)} is a credential; grants target resources",
+                    file=file,
+                    resource=res.id,
+                    field=GRANTS,
+                )
     _check_cascade_acyclic(resources, by_id, file)
 
 

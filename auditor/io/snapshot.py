@@ -7,15 +7,15 @@ before a Resource exists.
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from auditor import __version__
 from auditor.core.errors import InputError
-from auditor.io.resources import parse_resources, resource_to_dict, to_utc
 from auditor.core.source import Source
 from auditor.io.files import display_name, parse_json, read_json, write_json_atomic
+from auditor.io.resources import parse_resources, resource_to_dict, to_utc
 
 FORMAT_NAME = "blastscope-snapshot"
 FORMAT_VERSION = 1
@@ -23,7 +23,7 @@ FORMAT_VERSION = 1
 
 def snapshot_document(source: Source, *, now: datetime | None = None) -> dict[str, Any]:
     """The JSON document for a source: header, completeness, gaps, resources."""
-    taken = (now or datetime.now(timezone.utc)).astimezone(timezone.utc)
+    taken = (now or datetime.now(UTC)).astimezone(UTC)
     return {
         "format": FORMAT_NAME,
         "format_version": FORMAT_VERSION,
@@ -94,4 +94,3 @@ def load_snapshot_bytes(data: bytes, origin: str) -> Source:
 
 def looks_like_snapshot(head: str) -> bool:
     return head.lstrip().startswith("{") and f'"{FORMAT_NAME}"' in head
-

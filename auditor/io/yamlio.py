@@ -25,9 +25,7 @@ _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 #: scalar tags whose values PyYAML's SafeConstructor builds with one method call
-_SCALAR_TAGS = frozenset(
-    "tag:yaml.org,2002:" + t for t in ("null", "bool", "int", "float", "timestamp")
-)
+_SCALAR_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("null", "bool", "int", "float", "timestamp"))
 
 
 class _Unusual(Exception):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from auditor.render.diagram import Diagram, DNode, dom_id, severity_color
 from auditor.core.text import printable
+from auditor.render.diagram import Diagram, DNode, dom_id, severity_color
 
 _SHAPE = {
     "database": ("[(", ")]"),

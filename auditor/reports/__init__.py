@@ -3,8 +3,9 @@ format's dependencies load only when it is used."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterator
 from importlib import import_module
-from typing import TYPE_CHECKING, Any, Callable, Iterator
+from typing import TYPE_CHECKING
 
 from auditor.core.errors import UsageError
 

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
-from auditor.uses.diff import Diff, Edge
 from auditor.core.findings import Finding
 from auditor.core.model import Resource
+from auditor.uses.diff import Diff, Edge
 
 DIFF_FORMATS = ("text", "json", "markdown")
 SCHEMA_NAME = "blastscope-diff"
@@ -23,8 +24,12 @@ def _edge_text(edge: Edge, names: dict[str, str]) -> str:
 
 def _finding_json(f: Finding) -> dict[str, Any]:
     return {
-        "fingerprint": f.fingerprint, "check_id": f.check_id, "severity": f.severity,
-        "resource_id": f.resource_id, "resource_name": f.resource_name, "message": f.message,
+        "fingerprint": f.fingerprint,
+        "check_id": f.check_id,
+        "severity": f.severity,
+        "resource_id": f.resource_id,
+        "resource_name": f.resource_name,
+        "message": f.message,
     }
 
 
@@ -42,11 +47,16 @@ def diff_document(diff: Diff) -> dict[str, Any]:
         "complete": diff.complete,
         "gaps": {"old": diff.old_gaps, "new": diff.new_gaps},
         "summary": {
-            "resources_added": len(rd.added), "resources_removed": len(rd.removed), "resources_changed": len(rd.changed),
-            "relations_added": len(rd.relations_added), "relations_removed": len(rd.relations_removed),
-            "findings_new": len(fd.new), "findings_resolved": len(fd.resolved),
+            "resources_added": len(rd.added),
+            "resources_removed": len(rd.removed),
+            "resources_changed": len(rd.changed),
+            "relations_added": len(rd.relations_added),
+            "relations_removed": len(rd.relations_removed),
+            "findings_new": len(fd.new),
+            "findings_resolved": len(fd.resolved),
             "findings_unverified": len(fd.unverified),
-            "findings_severity_changed": len(fd.severity_changed), "findings_unchanged": fd.unchanged,
+            "findings_severity_changed": len(fd.severity_changed),
+            "findings_unchanged": fd.unchanged,
         },
         "resources": {
             "added": [_resource_json(r) for r in rd.added],
@@ -61,7 +71,9 @@ def diff_document(diff: Diff) -> dict[str, Any]:
             "new": [_finding_json(f) for f in fd.new],
             "resolved": [_finding_json(f) for f in fd.resolved],
             "unverified": [_finding_json(f) for f in fd.unverified],
-            "severity_changed": [{**_finding_json(new), "old_severity": old.severity} for old, new in fd.severity_changed],
+            "severity_changed": [
+                {**_finding_json(new), "old_severity": old.severity} for old, new in fd.severity_changed
+            ],
         },
     }
 
@@ -69,10 +81,19 @@ def diff_document(diff: Diff) -> dict[str, Any]:
 def summary_line(diff: Diff) -> str:
     rd, fd = diff.resources, diff.findings
     unverified = f", {len(fd.unverified)} not re-checked" if fd.unverified else ""
-    incomplete = "" if diff.complete else " · INCOMPLETE: " + (
-        f"{diff.new_label} could not read everything" if diff.new_gaps else f"{diff.old_label} could not read everything")
+    incomplete = (
+        ""
+        if diff.complete
+        else " · INCOMPLETE: "
+        + (
+            f"{diff.new_label} could not read everything"
+            if diff.new_gaps
+            else f"{diff.old_label} could not read everything"
+        )
+    )
     return (
-        f"findings: {len(fd.new)} new, {len(fd.resolved)} resolved{unverified}, {len(fd.severity_changed)} changed severity · "
+        f"findings: {len(fd.new)} new, {len(fd.resolved)} resolved{unverified}, {len(fd.severity_changed)} changed "
+        "severity · "
         f"resources: +{len(rd.added)} −{len(rd.removed)} ~{len(rd.changed)} · "
         f"relations: +{len(rd.relations_added)} −{len(rd.relations_removed)}{incomplete}"
     )
@@ -101,11 +122,22 @@ def render_text(diff: Diff) -> str:
     for side, gaps in ((diff.old_label, diff.old_gaps), (diff.new_label, diff.new_gaps)):
         for gap in gaps[:LIMIT]:
             lines.append(f"  incomplete ({side}): {gap}")
-    _section(lines, "CHANGED severity", fd.severity_changed,
-             lambda p: f"{p[0].severity} → {p[1].severity}  {p[1].check_id}  {p[1].resource_name} [{p[1].resource_id}]", "  ~ ")
+    _section(
+        lines,
+        "CHANGED severity",
+        fd.severity_changed,
+        lambda p: f"{p[0].severity} → {p[1].severity}  {p[1].check_id}  {p[1].resource_name} [{p[1].resource_id}]",
+        "  ~ ",
+    )
     _section(lines, "Resources added", rd.added, lambda r: f"{r.kind} {r.name} [{r.id}]", "  + ")
     _section(lines, "Resources removed", rd.removed, lambda r: f"{r.kind} {r.name} [{r.id}]", "  - ")
-    _section(lines, "Resources changed", rd.changed, lambda c: f"{c[1].kind} {c[1].name} [{c[1].id}]: {', '.join(c[2])}", "  ~ ")
+    _section(
+        lines,
+        "Resources changed",
+        rd.changed,
+        lambda c: f"{c[1].kind} {c[1].name} [{c[1].id}]: {', '.join(c[2])}",
+        "  ~ ",
+    )
     _section(lines, "Relations added", rd.relations_added, lambda e: _edge_text(e, names), "  + ")
     _section(lines, "Relations removed", rd.relations_removed, lambda e: _edge_text(e, names), "  - ")
     lines += ["", summary_line(diff)]
@@ -130,7 +162,9 @@ def render_markdown(diff: Diff) -> str:
     if rows:
         out += ["| change | severity | check | resource | message |", "|---|---|---|---|---|"]
         for change, f in rows[:LIMIT]:
-            out.append(f"| {change} | {f.severity} | `{f.check_id}` | {_md_cell(f.resource_name)} | {_md_cell(f.message)} |")
+            out.append(
+                f"| {change} | {f.severity} | `{f.check_id}` | {_md_cell(f.resource_name)} | {_md_cell(f.message)} |"
+            )
         if len(rows) > LIMIT:
             out.append(f"\n… {len(rows) - LIMIT} more findings (see the JSON diff)")
         out.append("")

@@ -19,9 +19,11 @@ def summary_line(ctx: ReportContext) -> str:
     gate, verdict = ctx.gate, ctx.verdict
     assert gate is not None
     unchanged = len(gate.planned.findings) - len(gate.new)
-    text = (f"gate: {ctx.verdict_word} · {len(gate.introduced())} introduced ({len(verdict.failing)} at or above "
-            f"{verdict.fail_on}) · {len(gate.fixed)} fixed · {unchanged} already present, not judged"
-            f" · {len(gate.unjudged_deletes)} deletes not judged")
+    text = (
+        f"gate: {ctx.verdict_word} · {len(gate.introduced())} introduced ({len(verdict.failing)} at or above "
+        f"{verdict.fail_on}) · {len(gate.fixed)} fixed · {unchanged} already present, not judged"
+        f" · {len(gate.unjudged_deletes)} deletes not judged"
+    )
     if verdict.baselined:
         text += f" · {len(verdict.baselined)} baselined"
     if not ctx.complete:
@@ -58,7 +60,8 @@ def render_json(ctx: ReportContext) -> str:
     assert gate is not None
     label = gate.planned.label
     doc = {
-        "schema": "blastscope-gate", "schema_version": 1,
+        "schema": "blastscope-gate",
+        "schema_version": 1,
         "plan": gate.planned.sources[0].origin,
         "changes": gate.planned.sources[0].meta.get("changes", {}),
         "complete": ctx.complete,

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import json
-from typing import Any, Iterator
+from collections.abc import Iterator
+from typing import Any
 
 from auditor import __version__
-from auditor.reports.context import ReportContext
 from auditor.core.severity import SEVERITIES
+from auditor.reports.context import ReportContext
 
 SCHEMA_NAME = "blastscope-report"
 SCHEMA_VERSION = 1
@@ -24,7 +25,12 @@ def report_document(ctx: ReportContext, *, findings: bool = True) -> dict[str, A
         "tool_version": __version__,
         "now": result.now.isoformat().replace("+00:00", "Z") if result.now else None,
         "sources": [
-            {"origin": s.origin, "provider": s.provider, "complete": s.complete and not s.gaps, "resources": len(s.resources)}
+            {
+                "origin": s.origin,
+                "provider": s.provider,
+                "complete": s.complete and not s.gaps,
+                "resources": len(s.resources),
+            }
             for s in result.sources
         ],
         "complete": result.complete,

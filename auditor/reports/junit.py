@@ -9,11 +9,9 @@ the gaps. From `gate`, only findings the change introduces fail.
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
-from typing import Any
 
-from auditor.engine.audit import AuditResult
 from auditor.core.findings import Finding
-from auditor.core.severity import at_least
+from auditor.engine.audit import AuditResult
 from auditor.engine.registry import check_registry
 from auditor.reports.context import ReportContext
 
@@ -46,8 +44,12 @@ def render(ctx: ReportContext) -> str:
             failing = [f for f in found if ctx.fails(f)]
             if failing:
                 failures += 1
-                node = ET.SubElement(case, "failure", type=failing[0].severity,
-                                     message=f"{len(failing)} finding(s) at or above {fail_on}: {check.title}")
+                node = ET.SubElement(
+                    case,
+                    "failure",
+                    type=failing[0].severity,
+                    message=f"{len(failing)} finding(s) at or above {fail_on}: {check.title}",
+                )
                 node.text = "\n\n".join(_describe(f, result) for f in failing)
             below = [f for f in found if not ctx.fails(f)]
             if below:
@@ -60,7 +62,9 @@ def render(ctx: ReportContext) -> str:
     if not ctx.complete and not ctx.verdict.allow_partial:
         suite = ET.SubElement(root, "testsuite", name="blastscope.completeness", tests="1", failures="0", errors="1")
         case = ET.SubElement(suite, "testcase", classname="blastscope.completeness", name="audit-complete")
-        ET.SubElement(case, "error", type="incomplete", message="the audit could not read everything").text = "\n".join(ctx.gaps)
+        ET.SubElement(case, "error", type="incomplete", message="the audit could not read everything").text = "\n".join(
+            ctx.gaps
+        )
         total_tests += 1
         total_errors += 1
     root.set("tests", str(total_tests))

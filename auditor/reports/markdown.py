@@ -46,7 +46,9 @@ def _mermaid(result: AuditResult, finding: Finding) -> str:
 def _table(findings: list[Finding], result: AuditResult) -> list[str]:
     out = ["| | severity | check | resource | finding |", "|---|---|---|---|---|"]
     for f in findings[:MAX_ROWS]:
-        out.append(f"| {ICON[f.severity]} | {f.severity} | `{f.check_id}` | {_cell(f.resource_name)} | {_cell(f.message)} |")
+        out.append(
+            f"| {ICON[f.severity]} | {f.severity} | `{f.check_id}` | {_cell(f.resource_name)} | {_cell(f.message)} |"
+        )
     if len(findings) > MAX_ROWS:
         out.append(f"| | | | | … {len(findings) - MAX_ROWS} more (see the JSON or SARIF report) |")
     return out
@@ -57,7 +59,11 @@ def _details(findings: list[Finding], result: AuditResult) -> list[str]:
     for f in findings[:MAX_ROWS]:
         if not f.evidence and f.severity != "critical":
             continue
-        out += ["<details>", f"<summary>{ICON[f.severity]} <code>{f.check_id}</code> — {_cell(f.resource_name)}</summary>", ""]
+        out += [
+            "<details>",
+            f"<summary>{ICON[f.severity]} <code>{f.check_id}</code> — {_cell(f.resource_name)}</summary>",
+            "",
+        ]
         out += [f"- {_code(p.text(result.label))}" for p in f.evidence]
         out += ["", f"**Fix:** {_cell(f.remediation)}", ""]
         if f.severity == "critical":
@@ -85,8 +91,12 @@ def render(ctx: ReportContext) -> str:
     out: list[str] = []
     if gate is None:
         verdict = VERDICT[ctx.verdict.status]
-        out += [f"### blastscope scan of {origin}", "",
-                f"**{verdict}** at `--fail-on {fail_on}` · {_counts(result.findings)} · {len(result.topology)} resources", ""]
+        out += [
+            f"### blastscope scan of {origin}",
+            "",
+            f"**{verdict}** at `--fail-on {fail_on}` · {_counts(result.findings)} · {len(result.topology)} resources",
+            "",
+        ]
         if not ctx.complete:
             out += ["> ⚠️ **Incomplete audit** — blastscope could not read everything, so this is not a clean bill:", ""]
             out += [f"> - {_cell(g)}" for g in ctx.gaps[:20]] + [""]
@@ -95,9 +105,16 @@ def render(ctx: ReportContext) -> str:
         return "\n".join(out).rstrip() + "\n"
     introduced = gate.introduced()
     verdict = GATE_VERDICT.get(ctx.verdict.status, "✅ this change introduces no finding at or above `" + fail_on + "`")
-    out += [f"### blastscope gate: {origin}", "", f"**{verdict}**", "",
-            f"Introduced: {_counts(introduced)} · fixed: {len(gate.fixed)} · already present (not judged): "
-            f"{len(result.findings) - len(gate.new)} · deletes not judged: {len(gate.unjudged_deletes)}" + (f" · baselined: {len(ctx.verdict.baselined)}" if ctx.verdict.baselined else ""), ""]
+    out += [
+        f"### blastscope gate: {origin}",
+        "",
+        f"**{verdict}**",
+        "",
+        f"Introduced: {_counts(introduced)} · fixed: {len(gate.fixed)} · already present (not judged): "
+        f"{len(result.findings) - len(gate.new)} · deletes not judged: {len(gate.unjudged_deletes)}"
+        + (f" · baselined: {len(ctx.verdict.baselined)}" if ctx.verdict.baselined else ""),
+        "",
+    ]
     if not ctx.complete:
         out += ["> ⚠️ **Incomplete audit**: " + "; ".join(_cell(g) for g in ctx.gaps[:10]), ""]
     if introduced:

@@ -14,12 +14,12 @@ from pathlib import Path
 from typing import Any
 
 from auditor import __version__
-from auditor.engine.audit import AuditResult
 from auditor.core.findings import Finding
-from auditor.reports.indented_json import dumps_indented
-from auditor.reports.locate import line_of
+from auditor.engine.audit import AuditResult
 from auditor.engine.registry import check_registry
 from auditor.reports.context import ReportContext
+from auditor.reports.indented_json import dumps_indented
+from auditor.reports.locate import line_of
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
 LEVEL = {"critical": "error", "high": "error", "medium": "warning", "low": "note", "info": "note"}
@@ -30,20 +30,30 @@ SECURITY_SEVERITY = {"critical": "9.5", "high": "8.0", "medium": "5.5", "low": "
 def _rules() -> list[dict[str, Any]]:
     rules = []
     for check in check_registry():
-        rules.append({
-            "id": check.id,
-            "name": "".join(part.capitalize() for part in check.id.split("-")),
-            "shortDescription": {"text": check.title},
-            "fullDescription": {"text": check.rationale},
-            "help": {"text": f"{check.rationale}\n\nFix: {check.remediation}",
-                     "markdown": f"{check.rationale}\n\n**Fix:** {check.remediation}"
-                                 + (f"\n\nSeverity: {check.severity_note}" if check.severity_note else "")},
-            "defaultConfiguration": {"level": LEVEL[check.severity]},
-            "properties": {"tags": ["security", "blast-radius", check.family], "security-severity": SECURITY_SEVERITY[check.severity],
-                           "problem.severity": "error" if check.severity in ("critical", "high") else "warning"},
-            **({"helpUri": next((r for r in check.references if r.startswith("http")), None)}
-               if any(r.startswith("http") for r in check.references) else {}),
-        })
+        rules.append(
+            {
+                "id": check.id,
+                "name": "".join(part.capitalize() for part in check.id.split("-")),
+                "shortDescription": {"text": check.title},
+                "fullDescription": {"text": check.rationale},
+                "help": {
+                    "text": f"{check.rationale}\n\nFix: {check.remediation}",
+                    "markdown": f"{check.rationale}\n\n**Fix:** {check.remediation}"
+                    + (f"\n\nSeverity: {check.severity_note}" if check.severity_note else ""),
+                },
+                "defaultConfiguration": {"level": LEVEL[check.severity]},
+                "properties": {
+                    "tags": ["security", "blast-radius", check.family],
+                    "security-severity": SECURITY_SEVERITY[check.severity],
+                    "problem.severity": "error" if check.severity in ("critical", "high") else "warning",
+                },
+                **(
+                    {"helpUri": next((r for r in check.references if r.startswith("http")), None)}
+                    if any(r.startswith("http") for r in check.references)
+                    else {}
+                ),
+            }
+        )
     return rules
 
 
@@ -76,8 +86,9 @@ class _Files:
         return known
 
 
-def _result(f: Finding, result: AuditResult, origins: dict[str, str], state: str | None,
-            files: _Files | None = None) -> dict[str, Any]:
+def _result(
+    f: Finding, result: AuditResult, origins: dict[str, str], state: str | None, files: _Files | None = None
+) -> dict[str, Any]:
     node = result.node(f.resource_id)
     address = node.attrs.get("address") if node is not None else None
     origin = origins.get(f.resource_id) or (result.sources[0].origin if result.sources else "")
@@ -94,12 +105,22 @@ def _result(f: Finding, result: AuditResult, origins: dict[str, str], state: str
         "ruleId": f.check_id,
         "level": LEVEL[f.severity],
         "message": {"text": f.message + ("".join(f"\nEvidence: {text}" for text in evidence[:3]))},
-        "locations": [{"physicalLocation": physical,
-                       "logicalLocations": [{"fullyQualifiedName": address or f.resource_id, "name": f.resource_name, "kind": "resource"}]}],
+        "locations": [
+            {
+                "physicalLocation": physical,
+                "logicalLocations": [
+                    {"fullyQualifiedName": address or f.resource_id, "name": f.resource_name, "kind": "resource"}
+                ],
+            }
+        ],
         "partialFingerprints": {"blastscope/v1": f.fingerprint},
-        "properties": {"severity": f.severity, "security-severity": SECURITY_SEVERITY[f.severity],
-                       "resource_id": f.resource_id, "environments": f.environments,
-                       "evidence": evidence},
+        "properties": {
+            "severity": f.severity,
+            "security-severity": SECURITY_SEVERITY[f.severity],
+            "resource_id": f.resource_id,
+            "environments": f.environments,
+            "evidence": evidence,
+        },
     }
     if check is not None and check.severity != f.severity:
         out["properties"]["default_severity"] = check.severity
@@ -117,17 +138,35 @@ def render(ctx: ReportContext) -> str:
     else:
         introduced = {f.fingerprint for f in gate.introduced()}
         results = [_result(f, result, origins, "new", files) for f in gate.introduced()]
-        results += [_result(f, result, origins, "unchanged", files) for f in result.findings if f.fingerprint not in introduced]
+        results += [
+            _result(f, result, origins, "unchanged", files) for f in result.findings if f.fingerprint not in introduced
+        ]
         prior_origins = _origins(gate.prior)
         results += [_result(f, gate.prior, prior_origins, "absent", files) for f in gate.fixed]
     run: dict[str, Any] = {
-        "tool": {"driver": {"name": "blastscope", "version": __version__, "semanticVersion": __version__,
-                            "informationUri": "https://github.com/blastscope/blastscope", "rules": _rules()}},
+        "tool": {
+            "driver": {
+                "name": "blastscope",
+                "version": __version__,
+                "semanticVersion": __version__,
+                "informationUri": "https://github.com/blastscope/blastscope",
+                "rules": _rules(),
+            }
+        },
         "results": results,
-        "invocations": [{"executionSuccessful": ctx.complete,
-                         "toolExecutionNotifications": [{"level": "error", "message": {"text": g}} for g in ctx.gaps]}],
-        "properties": {"complete": ctx.complete, "verdict": ctx.verdict.status, "failOn": ctx.verdict.fail_on,
-                       "failing": len(ctx.verdict.failing), "exitCode": ctx.verdict.exit_code},
+        "invocations": [
+            {
+                "executionSuccessful": ctx.complete,
+                "toolExecutionNotifications": [{"level": "error", "message": {"text": g}} for g in ctx.gaps],
+            }
+        ],
+        "properties": {
+            "complete": ctx.complete,
+            "verdict": ctx.verdict.status,
+            "failOn": ctx.verdict.fail_on,
+            "failing": len(ctx.verdict.failing),
+            "exitCode": ctx.verdict.exit_code,
+        },
     }
     document = {"$schema": SARIF_SCHEMA, "version": "2.1.0", "runs": [run]}
     return dumps_indented(document) + "\n"

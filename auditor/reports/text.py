@@ -53,8 +53,11 @@ def summary_line(ctx: ReportContext) -> str:
     text += f" · {len(result.topology)} resources · fail-on {fail_on}: {verdict}"
     if not ctx.complete:
         gaps = len(ctx.gaps)
-        text += f" ({gaps} gap{'s' if gaps != 1 else ''}: not a clean result)" if verdict == "INCOMPLETE" else \
-            f" · INCOMPLETE audit ({gaps} gap{'s' if gaps != 1 else ''})"
+        text += (
+            f" ({gaps} gap{'s' if gaps != 1 else ''}: not a clean result)"
+            if verdict == "INCOMPLETE"
+            else f" · INCOMPLETE audit ({gaps} gap{'s' if gaps != 1 else ''})"
+        )
     return text
 
 
@@ -65,8 +68,16 @@ Line = tuple[str, tuple[tuple[str, str], ...]] | tuple[()]
 
 def _finding_lines(result: AuditResult, f: Finding, verbose: bool) -> Iterator[Line]:
     label = result.topology.label
-    yield "", (("  ", ""), (f" {f.severity.upper()} ", STYLE[f.severity]), (f" {f.check_id}  ", "bold"),
-               (printable(label(f.resource_id)), ""), (f"  [{printable(f.resource_id)}]", "dim"))
+    yield (
+        "",
+        (
+            ("  ", ""),
+            (f" {f.severity.upper()} ", STYLE[f.severity]),
+            (f" {f.check_id}  ", "bold"),
+            (printable(label(f.resource_id)), ""),
+            (f"  [{printable(f.resource_id)}]", "dim"),
+        ),
+    )
     yield "", (("    " + printable(f.message), ""),)
     for i, path in enumerate(f.evidence):
         yield "dim", (("    evidence: " if i == 0 else "              ", ""), (printable(path.text(label)), ""))
@@ -99,7 +110,10 @@ def _lines(ctx: ReportContext) -> Iterator[Line]:
         yield ()
         yield "dim", ((f"SUPPRESSED ({len(result.suppressed)})", ""),)
         for f in result.suppressed:
-            yield "dim", ((printable(f"  {f.check_id} {result.topology.label(f.resource_id)} — {f.suppressed_by}"), ""),)
+            yield (
+                "dim",
+                ((printable(f"  {f.check_id} {result.topology.label(f.resource_id)} — {f.suppressed_by}"), ""),),
+            )
     yield ()
     yield "bold green" if ctx.verdict.status == "pass" else "bold red", ((summary_line(ctx), ""),)
 
@@ -108,8 +122,9 @@ def _rich_console(buffer: io.StringIO, color: bool, width: int | None) -> Consol
     # only when colour is asked for, or a line needs it
     from rich.console import Console
 
-    return Console(file=buffer, force_terminal=color, no_color=not color, width=width or 110, highlight=False,
-                   soft_wrap=True)
+    return Console(
+        file=buffer, force_terminal=color, no_color=not color, width=width or 110, highlight=False, soft_wrap=True
+    )
 
 
 def _rich_line(console: Console, line: Line) -> None:

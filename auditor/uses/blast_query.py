@@ -9,8 +9,8 @@ from typing import Any
 
 from auditor.core.blast import BlastAnalysis
 from auditor.core.errors import UsageError
-from auditor.core.topology import Topology
 from auditor.core.model import DESTRUCTIVE_ACTIONS
+from auditor.core.topology import Topology
 
 
 @dataclass
@@ -72,7 +72,12 @@ def blast_report(an: BlastAnalysis, node: str) -> BlastReport:
             continue
         outcomes.append(DatasetOutcome(d, copies, gone, [c for c in copies if c not in destroyed]))
     creds = sorted(
-        {(cred, holder) for holder in an.ancestors(node) for cred, g in an.topo.granted_on.get(holder, ()) if g.actions & DESTRUCTIVE_ACTIONS}
+        {
+            (cred, holder)
+            for holder in an.ancestors(node)
+            for cred, g in an.topo.granted_on.get(holder, ())
+            if g.actions & DESTRUCTIVE_ACTIONS
+        }
     )
     return BlastReport(node, destroyed, outcomes, creds)
 
@@ -102,11 +107,16 @@ def blast_text(an: BlastAnalysis, report: BlastReport) -> str:
         lines.append("Data:")
         for d in report.datasets:
             if d.lost:
-                lines.append(f"  LOST  {label(d.dataset)}: no copy survives ({len(d.destroyed)} of {len(d.copies)} destroyed: "
-                             + ", ".join(topo.nodes[c].name for c in d.destroyed) + ")")
+                lines.append(
+                    f"  LOST  {label(d.dataset)}: no copy survives ({len(d.destroyed)} of {len(d.copies)} destroyed: "
+                    + ", ".join(topo.nodes[c].name for c in d.destroyed)
+                    + ")"
+                )
             else:
-                lines.append(f"  ok    {label(d.dataset)}: {len(d.surviving)} copy(ies) survive: "
-                             + ", ".join(label(c) for c in d.surviving))
+                lines.append(
+                    f"  ok    {label(d.dataset)}: {len(d.surviving)} copy(ies) survive: "
+                    + ", ".join(label(c) for c in d.surviving)
+                )
     else:
         lines.append("No dataset or copy is destroyed.")
     if report.credentials:
@@ -118,12 +128,18 @@ def blast_text(an: BlastAnalysis, report: BlastReport) -> str:
     if isinstance(hours, (int, float)) and not isinstance(hours, bool) and hours > 0 and report.datasets:
         owner = (topo.nodes[report.node].provider or "the provider").capitalize()
         lines.append("")
-        lines.append(f"{label(report.node)} stays recoverable from {owner}'s deletion queue for {hours:g} h after the "
-                     "delete — a window held by the same account, not counted as a copy.")
+        lines.append(
+            f"{label(report.node)} stays recoverable from {owner}'s deletion queue for {hours:g} h after the "
+            "delete — a window held by the same account, not counted as a copy."
+        )
     lines.append("")
     lost = report.lost
     lines.append(
-        f"{len(lost)} dataset(s) lost for good" if lost else "Every destroyed dataset keeps a copy elsewhere" if report.datasets else "No data at risk"
+        f"{len(lost)} dataset(s) lost for good"
+        if lost
+        else "Every destroyed dataset keeps a copy elsewhere"
+        if report.datasets
+        else "No data at risk"
     )
     return "\n".join(lines) + "\n"
 
@@ -132,12 +148,22 @@ def blast_json(an: BlastAnalysis, report: BlastReport) -> dict[str, Any]:
     return {
         "node": report.node,
         "destroyed": [
-            {"id": n, "kind": an.topo.nodes[n].kind, "name": an.topo.nodes[n].name,
-             **({"via": how[0], "from": how[1]} if how else {})}
+            {
+                "id": n,
+                "kind": an.topo.nodes[n].kind,
+                "name": an.topo.nodes[n].name,
+                **({"via": how[0], "from": how[1]} if how else {}),
+            }
             for n, how in report.destroyed.items()
         ],
         "datasets": [
-            {"dataset": d.dataset, "copies": d.copies, "destroyed": d.destroyed, "surviving": d.surviving, "lost": d.lost}
+            {
+                "dataset": d.dataset,
+                "copies": d.copies,
+                "destroyed": d.destroyed,
+                "surviving": d.surviving,
+                "lost": d.lost,
+            }
             for d in report.datasets
         ],
         "credentials": [{"credential": c, "via": h} for c, h in report.credentials],

@@ -8,13 +8,14 @@ message or evidence text changed but whose cause did not is the same finding.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any, Iterable
+from typing import Any
 
 from auditor.core.findings import Finding
 from auditor.core.model import GRANTS, RELATIONS, Resource
-from auditor.io.resources import resource_to_dict
 from auditor.core.severity import rank
+from auditor.io.resources import resource_to_dict
 
 Edge = tuple[str, str, str]  # (source id, rel, target id); grants carry actions in rel: "grants:delete,read"
 
@@ -145,6 +146,12 @@ def diff(
     old_resources, new_resources = list(old_resources), list(new_resources)
     names = {r.id: f"{r.kind} {r.name}" for r in (*old_resources, *new_resources)}
     new_gaps = list(new_gaps)
-    return Diff(diff_resources(old_resources, new_resources),
-                diff_findings(old_findings, new_findings, new_complete=not new_gaps),
-                old_label, new_label, names, list(old_gaps), new_gaps)
+    return Diff(
+        diff_resources(old_resources, new_resources),
+        diff_findings(old_findings, new_findings, new_complete=not new_gaps),
+        old_label,
+        new_label,
+        names,
+        list(old_gaps),
+        new_gaps,
+    )

@@ -18,7 +18,6 @@ from auditor.core.source import Source
 from auditor.core.verdict import Verdict, judge
 from auditor.engine.audit import NOTHING_AUDITED, AuditResult, audit
 
-
 #: the check that lists deletes of resource types no mapping models
 UNJUDGED_DELETE = "delete-not-judged"
 
@@ -47,18 +46,29 @@ class GateResult:
 
     def strict(self) -> None:
         """`gate --strict`: a delete that was not judged fails like a high finding."""
-        self.destructive = [replace(f, severity="high") if f.check_id == UNJUDGED_DELETE else f for f in self.destructive]
+        self.destructive = [
+            replace(f, severity="high") if f.check_id == UNJUDGED_DELETE else f for f in self.destructive
+        ]
 
     def verdict(self, fail_on: str, baseline: set[str] | None = None, allow_partial: bool = False) -> Verdict:
-        return judge(self.introduced(), fail_on=fail_on, baseline=baseline, complete=self.complete,
-                     allow_partial=allow_partial)
+        return judge(
+            self.introduced(), fail_on=fail_on, baseline=baseline, complete=self.complete, allow_partial=allow_partial
+        )
 
 
-def gate(source: Source, policy: Policy, *, now: datetime | None = None, skip: list[str] | None = None,
-         only: list[str] | None = None) -> GateResult:
+def gate(
+    source: Source,
+    policy: Policy,
+    *,
+    now: datetime | None = None,
+    skip: list[str] | None = None,
+    only: list[str] | None = None,
+) -> GateResult:
     if source.plan is None:
-        raise InputError("not a plan: `gate` needs `terraform show -json PLANFILE` output (a state has no change to judge)",
-                         file=source.origin)
+        raise InputError(
+            "not a plan: `gate` needs `terraform show -json PLANFILE` output (a state has no change to judge)",
+            file=source.origin,
+        )
     prior_source = Source(f"{source.origin} (prior state)", source.provider, source.plan.prior, meta=dict(source.meta))
     prior = audit([prior_source], policy, now=now, only=only, skip=skip)
     planned = audit([source], policy, now=now, only=only, skip=skip)

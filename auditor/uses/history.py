@@ -82,8 +82,10 @@ class Entry:
         summary = self.run.get("summary")
         by = summary.get("by_severity") if isinstance(summary, dict) else None
         by = by if isinstance(by, dict) else {}
-        return {s: v if isinstance(v := by.get(s, 0), int) and not isinstance(v, bool) and 0 <= v < 10**9 else 0
-                for s in SEVERITIES}
+        return {
+            s: v if isinstance(v := by.get(s, 0), int) and not isinstance(v, bool) and 0 <= v < 10**9 else 0
+            for s in SEVERITIES
+        }
 
     def snapshot(self) -> Source:
         return load_snapshot(self.path / "snapshot.json")
@@ -97,8 +99,14 @@ class Entry:
         out = []
         for i, f in enumerate(findings):
             try:
-                values = (f["fingerprint"], f["check_id"], f["severity"], f["resource_id"],
-                          f.get("resource_name", f["resource_id"]), f.get("message", ""))
+                values = (
+                    f["fingerprint"],
+                    f["check_id"],
+                    f["severity"],
+                    f["resource_id"],
+                    f.get("resource_name", f["resource_id"]),
+                    f.get("message", ""),
+                )
             except (KeyError, TypeError, AttributeError):
                 raise InputError("malformed finding", file=file, field=f"findings[{i}]") from None
             if not all(isinstance(v, str) for v in values) or values[2] not in SEVERITIES:
@@ -247,7 +255,9 @@ class History:
         partial.mkdir()
         try:
             snapshot = snapshot_document(source, now=when)
-            _write_file(partial / "snapshot.json", [json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")), "\n"])
+            _write_file(
+                partial / "snapshot.json", [json.dumps(snapshot, ensure_ascii=False, separators=(",", ":")), "\n"]
+            )
             _write_file(partial / "report.json", report_chunks)
             document = {
                 "format": ENTRY_FORMAT,

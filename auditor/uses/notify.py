@@ -37,6 +37,7 @@ MAX_RETRY_AFTER = 30.0
 
 NotifyFailed = DeliveryFailed  # the name the alerting code raises
 
+
 @dataclass
 class Alert:
     """Why we alert and what to say."""
@@ -96,13 +97,18 @@ def redacted(url: str) -> str:
 def _headline(alert: Alert) -> str:
     parts = []
     if not alert.complete:
-        parts.append(f"audit INCOMPLETE ({len(alert.gaps)} gap{'s' if len(alert.gaps) != 1 else ''}) — not a clean bill")
+        parts.append(
+            f"audit INCOMPLETE ({len(alert.gaps)} gap{'s' if len(alert.gaps) != 1 else ''}) — not a clean bill"
+        )
     if alert.new_findings:
         by: dict[str, int] = {}
         for f in alert.new_findings:
             by[f.severity] = by.get(f.severity, 0) + 1
         counted = ", ".join(f"{by[s]} {s}" for s in SEVERITIES if by.get(s))
-        parts.append(f"{len(alert.new_findings)} new finding{'s' if len(alert.new_findings) != 1 else ''} at or above {alert.fail_on} ({counted})")
+        parts.append(
+            f"{len(alert.new_findings)} new finding{'s' if len(alert.new_findings) != 1 else ''} at or above "
+            f"{alert.fail_on} ({counted})"
+        )
     return f"blastscope {alert.origin}: " + "; ".join(parts)
 
 
@@ -121,9 +127,15 @@ def json_payload(alert: Alert) -> dict[str, Any]:
         "counts": alert.counts,
         "fail_on": alert.fail_on,
         "new_findings": [
-            {"fingerprint": f.fingerprint, "check_id": f.check_id, "severity": f.severity,
-             "resource_id": f.resource_id, "resource_name": f.resource_name, "message": f.message,
-             "evidence": alert.evidence(f)}
+            {
+                "fingerprint": f.fingerprint,
+                "check_id": f.check_id,
+                "severity": f.severity,
+                "resource_id": f.resource_id,
+                "resource_name": f.resource_name,
+                "message": f.message,
+                "evidence": alert.evidence(f),
+            }
             for f in alert.new_findings[:MAX_LISTED]
         ],
         "new_findings_total": len(alert.new_findings),
@@ -148,9 +160,16 @@ def slack_payload(alert: Alert) -> dict[str, Any]:
             text += f"\n> {_mrkdwn(evidence)}"
         blocks.append({"type": "section", "text": {"type": "mrkdwn", "text": text[:2900]}})
     if len(alert.new_findings) > 10:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"… and {len(alert.new_findings) - 10} more new findings"}]})
+        blocks.append(
+            {
+                "type": "context",
+                "elements": [{"type": "mrkdwn", "text": f"… and {len(alert.new_findings) - 10} more new findings"}],
+            }
+        )
     if alert.history_entry:
-        blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": f"history entry {alert.history_entry}"}]})
+        blocks.append(
+            {"type": "context", "elements": [{"type": "mrkdwn", "text": f"history entry {alert.history_entry}"}]}
+        )
     return {"text": headline, "blocks": blocks}
 
 
@@ -178,7 +197,9 @@ def send(
 
     where = redacted(url)
     last = ""
-    with httpx.Client(timeout=timeout, follow_redirects=False, headers={"User-Agent": f"blastscope/{__version__}"}) as client:
+    with httpx.Client(
+        timeout=timeout, follow_redirects=False, headers={"User-Agent": f"blastscope/{__version__}"}
+    ) as client:
         for attempt in range(1, attempts + 1):
             delay = backoff * (2 ** (attempt - 1)) * (1 + random.random() / 2)
             try:

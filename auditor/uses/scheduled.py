@@ -45,13 +45,21 @@ def usable_base(store: History | None, *, with_resources: bool) -> tuple[Entry |
     return None, [], []
 
 
-def compare_with_last_complete(result: AuditResult, store: History | None, *, with_resources: bool) -> tuple[Diff, Entry | None]:
+def compare_with_last_complete(
+    result: AuditResult, store: History | None, *, with_resources: bool
+) -> tuple[Diff, Entry | None]:
     """This run against the newest readable complete entry (or against nothing: then every finding is new)."""
     base, old_resources, old_findings = usable_base(store, with_resources=with_resources)
     new_resources = result.topology.nodes.values() if (base is None or with_resources) else []
-    changes = diff(old_resources, new_resources, old_findings, result.findings,
-                   old_label=base.name if base else "(no earlier complete run)", new_label="this run",
-                   new_gaps=result.gaps)
+    changes = diff(
+        old_resources,
+        new_resources,
+        old_findings,
+        result.findings,
+        old_label=base.name if base else "(no earlier complete run)",
+        new_label="this run",
+        new_gaps=result.gaps,
+    )
     return changes, base
 
 
@@ -77,7 +85,11 @@ def store_run(
         run = {
             "origin": "+".join(s.origin for s in result.sources),
             "now": result.now.isoformat().replace("+00:00", "Z") if result.now else None,
-            "summary": {"findings": len(result.findings), "by_severity": result.counts(), "suppressed": len(result.suppressed)},
+            "summary": {
+                "findings": len(result.findings),
+                "by_severity": result.counts(),
+                "suppressed": len(result.suppressed),
+            },
             "fail_on": fail_on,
             "exit_code": exit_code,
             "base": base.name if base else None,
@@ -93,8 +105,11 @@ def store_run(
 def new_failing(changes: Diff, fail_on: str, baseline: set[str] | None) -> list[Any]:
     """New findings, and findings whose severity got worse, at or above --fail-on and not baselined."""
     worse = [new for old, new in changes.findings.severity_changed if rank(new.severity) < rank(old.severity)]
-    return [f for f in [*changes.findings.new, *worse]
-            if at_least(f.severity, fail_on) and not (baseline and f.fingerprint in baseline)]
+    return [
+        f
+        for f in [*changes.findings.new, *worse]
+        if at_least(f.severity, fail_on) and not (baseline and f.fingerprint in baseline)
+    ]
 
 
 def alert(
@@ -120,16 +135,18 @@ def alert(
         live = by_fp.get(f.fingerprint)
         return live.evidence[0].text(label) if live is not None and live.evidence else ""
 
-    body = payload(Alert(
-        origin="+".join(s.origin for s in result.sources),
-        complete=result.complete,
-        gaps=list(result.gaps),
-        new_findings=fresh,
-        counts=result.counts(),
-        fail_on=fail_on,
-        history_entry=record.entry.name if record.entry else None,
-        evidence=evidence,
-    ), fmt)
+    body = payload(
+        Alert(
+            origin="+".join(s.origin for s in result.sources),
+            complete=result.complete,
+            gaps=list(result.gaps),
+            new_findings=fresh,
+            counts=result.counts(),
+            fail_on=fail_on,
+            history_entry=record.entry.name if record.entry else None,
+            evidence=evidence,
+        ),
+        fmt,
+    )
     send(url, body, backoff=backoff)
     return body.get("summary") or body.get("text")
-

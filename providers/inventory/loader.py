@@ -6,9 +6,9 @@ import re
 from typing import Any
 
 from auditor.core.errors import InputError
-from auditor.io.resources import parse_resources
 from auditor.core.provider import Provider
 from auditor.core.source import Source
+from auditor.io.resources import parse_resources
 from auditor.io.yamlio import load_yaml_bytes
 
 SUPPORTED_VERSIONS = (1,)
@@ -31,7 +31,9 @@ def parse_inventory(document: Any, file: str) -> Source:
         )
     resources = parse_resources(document.get("resources"), file)
     meta = document.get("metadata") or {}
-    return Source(origin=file, provider="inventory", resources=resources, meta=dict(meta) if isinstance(meta, dict) else {})
+    return Source(
+        origin=file, provider="inventory", resources=resources, meta=dict(meta) if isinstance(meta, dict) else {}
+    )
 
 
 def load_inventory(data: bytes, origin: str) -> Source:

@@ -22,6 +22,7 @@ from auditor.core.errors import IncompleteAudit
 from auditor.core.provider import LiveSettings, Provider
 from auditor.core.source import Source
 
+
 class _RequestCounter:
     """Reports the running request count to the CLI's progress display (LiveOptions.extra
     "on_request": a callable taking the count), from whichever thread sent the request."""
@@ -39,7 +40,11 @@ class _RequestCounter:
 def pull_source(options: LiveSettings) -> Source:
     """Pull everything the token can see and translate it (the `railway` live keyword)."""
     from providers.railway.client import (
-        DEFAULT_ENDPOINT, MAX_RESPONSE_BYTES, PULL_DEADLINE, RESPONSE_DEADLINE, RailwayClient,
+        DEFAULT_ENDPOINT,
+        MAX_RESPONSE_BYTES,
+        PULL_DEADLINE,
+        RESPONSE_DEADLINE,
+        RailwayClient,
     )
     from providers.railway.pull import Puller, PullSettings
     from providers.railway.translate import translate
@@ -53,7 +58,10 @@ def pull_source(options: LiveSettings) -> Source:
     counter = _RequestCounter(options.on_request)
     started = time.monotonic()
     client = RailwayClient(
-        endpoint, options.token, token_header=options.token_header, max_requests=options.max_requests,
+        endpoint,
+        options.token,
+        token_header=options.token_header,
+        max_requests=options.max_requests,
         concurrency=settings.concurrency,
         retries=int(options.tune("retries", 4)),
         timeout=float(options.tune("timeout", 30.0)),
@@ -77,8 +85,9 @@ def pull_source(options: LiveSettings) -> Source:
             )
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             # an answer that does not have the schema's shape: fail closed, never a half graph
-            raise IncompleteAudit(f"railway: unexpected response shape ({type(exc).__name__}: {str(exc)[:80]}); "
-                                  "nothing was audited") from None
+            raise IncompleteAudit(
+                f"railway: unexpected response shape ({type(exc).__name__}: {str(exc)[:80]}); nothing was audited"
+            ) from None
     finally:
         client.close()
     stats = dict(raw.stats)
@@ -94,33 +103,53 @@ def pull_source(options: LiveSettings) -> Source:
             "a deleted volume stays in Railway's deletion queue for 48 h (a bucket 52 h): a recovery window held "
             "by the same account, not counted as a copy",
             "Railway tokens found as variable names are credentials with the reach their name implies (inferred)",
-        ] + (["project tokens can delete their environment and the project-level volumes with an instance in it "
-              "(policy railway.project_tokens_can_delete)"] if assume else [])
-          + list(stats.get("assumptions") or []),
+        ]
+        + (
+            [
+                "project tokens can delete their environment and the project-level volumes with an instance in it "
+                "(policy railway.project_tokens_can_delete)"
+            ]
+            if assume
+            else []
+        )
+        + list(stats.get("assumptions") or []),
     }
     if not key:
         meta["not_evaluated"] = {
             "shared-secret-across-environments": "variable values not read; pass --fingerprint-secrets to compare "
-                                                 "keyed fingerprints in memory",
+            "keyed fingerprints in memory",
         }
     if stats["not_collected"]:
         meta["not_collected"] = stats["not_collected"]
     if options.verbose:
         for note in stats["not_collected"]:
             print(f"railway: not collected: {note}", file=sys.stderr)
-        print(f"railway: page size {stats['page_size']}, batch size {stats['batch_size']}"
-              + "".join(f"; {note}" for note in stats["sizes_halved"]), file=sys.stderr)
+        print(
+            f"railway: page size {stats['page_size']}, batch size {stats['batch_size']}"
+            + "".join(f"; {note}" for note in stats["sizes_halved"]),
+            file=sys.stderr,
+        )
         if stats.get("quota"):
-            print(f"railway: API quota left: {stats['quota'].get('remaining_points')} points "
-                  f"(resets at {stats['quota'].get('resets_at')})", file=sys.stderr)
-        print(f"railway: {stats['requests']} requests (minimum {stats['requests_minimum']}, "
-              f"{stats['dependent_rounds']} dependent rounds, {stats['requests_retried']} retried) "
-              f"in {stats['seconds']} s; {len(resources)} resources; {len(raw.gaps)} gaps", file=sys.stderr)
+            print(
+                f"railway: API quota left: {stats['quota'].get('remaining_points')} points "
+                f"(resets at {stats['quota'].get('resets_at')})",
+                file=sys.stderr,
+            )
+        print(
+            f"railway: {stats['requests']} requests (minimum {stats['requests_minimum']}, "
+            f"{stats['dependent_rounds']} dependent rounds, {stats['requests_retried']} retried) "
+            f"in {stats['seconds']} s; {len(resources)} resources; {len(raw.gaps)} gaps",
+            file=sys.stderr,
+        )
         if not key:
-            print("railway: shared-secret-across-environments not evaluated (variable values not read; "
-                  "--fingerprint-secrets to compare keyed fingerprints)", file=sys.stderr)
-    return Source(origin="railway", provider="railway", resources=resources, complete=not raw.gaps,
-                  gaps=list(raw.gaps), meta=meta)
+            print(
+                "railway: shared-secret-across-environments not evaluated (variable values not read; "
+                "--fingerprint-secrets to compare keyed fingerprints)",
+                file=sys.stderr,
+            )
+    return Source(
+        origin="railway", provider="railway", resources=resources, complete=not raw.gaps, gaps=list(raw.gaps), meta=meta
+    )
 
 
 RAILWAY = Provider(

@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -65,8 +66,9 @@ MAX_PAGES = 10_000
 _VALUE = r"[\"']?[^\s,;\"'}]+"
 _TOKEN_LIKE = [
     # header echoes: "Authorization: Bearer abc", "Project-Access-Token: abc"
-    re.compile(r"(?i)(authorization|project-access-token|x-api-key)([\"']?\s*[:=]?\s*)(?:(?:bearer|basic)\s+)?"
-               + _VALUE),
+    re.compile(
+        r"(?i)(authorization|project-access-token|x-api-key)([\"']?\s*[:=]?\s*)(?:(?:bearer|basic)\s+)?" + _VALUE
+    ),
     # "token=abc", "\"password\": \"abc\""
     re.compile(r"(?i)(token|secret|password|passwd|api[-_]?key|cookie|credential)([\"']?\s*[:=]\s*)" + _VALUE),
     re.compile(r"(?i)\b(bearer|basic)(\s+)[^\s,;\"'}]+"),
@@ -201,7 +203,7 @@ def _retry_after(headers: Any, now: float) -> float | None:
 def _reset_date(value: str) -> float | None:
     """Seconds until an X-RateLimit-Reset given as a date: ISO-8601 (what Railway's
     ApiTokenRateLimit.resetsAt uses) or an HTTP date; None when it is neither."""
-    from datetime import datetime, timezone
+    from datetime import datetime
 
     text = value.strip()
     try:
@@ -212,7 +214,7 @@ def _reset_date(value: str) -> float | None:
         except (TypeError, ValueError):
             return None
     if when.tzinfo is None:
-        when = when.replace(tzinfo=timezone.utc)
+        when = when.replace(tzinfo=UTC)
     return max(0.0, when.timestamp() - time.time())
 
 
@@ -246,10 +248,10 @@ class RailwayClient:
         self.backoff = backoff
         self.max_wait = max_wait
         self.on_request = on_request
-        self.sent = 0            # HTTP requests sent, retries included
+        self.sent = 0  # HTTP requests sent, retries included
         self.retried = 0
         self.rate_limited = 0
-        self.paused = 0          # times requests waited for X-RateLimit-Reset / Retry-After
+        self.paused = 0  # times requests waited for X-RateLimit-Reset / Retry-After
         self.last_remaining: int | None = None
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(max(1, concurrency))
@@ -315,9 +317,12 @@ class RailwayClient:
             if kind == "wait":  # 429
                 waits += 1
                 if value is None:
-                    value = min(self.max_wait, self.backoff * 2 ** waits)
+                    value = min(self.max_wait, self.backoff * 2**waits)
                 if value > self.max_wait or waits > self.retries + 2:
-                    raise FetchFailed(f"rate limited (HTTP 429; retry after {value:.0f} s, more than the {self.max_wait:.0f} s this run waits)")
+                    raise FetchFailed(
+                        f"rate limited (HTTP 429; retry after {value:.0f} s, more than the {self.max_wait:.0f} s "
+                        "this run waits)"
+                    )
                 with self._lock:
                     self.rate_limited += 1
                     self._not_before = max(self._not_before, time.monotonic() + value)
@@ -390,8 +395,9 @@ class RailwayClient:
         for chunk in resp.iter_bytes():
             size += len(chunk)
             if size > self.max_body:
-                raise _Refused(f"answer is larger than the {self.max_body}-byte cap (after decompression); "
-                               "not read further")
+                raise _Refused(
+                    f"answer is larger than the {self.max_body}-byte cap (after decompression); not read further"
+                )
             if time.monotonic() - started > self.response_deadline:
                 raise _Refused(f"answer took longer than {self.response_deadline:.0f} s; not read further")
             if self.expired:
@@ -416,7 +422,11 @@ class RailwayClient:
             return "retry", f"HTTP {status}"
         ctype = redact(resp.headers.get("content-type", ""), self._secrets, 60)
         if "json" not in ctype:
-            what = "an HTML page (blocked by a proxy or Cloudflare?)" if "html" in ctype else f"content type {ctype or 'none'}"
+            what = (
+                "an HTML page (blocked by a proxy or Cloudflare?)"
+                if "html" in ctype
+                else f"content type {ctype or 'none'}"
+            )
             if status == 200:
                 return "retry", f"HTTP 200 with {what}"
             return "fatal", f"HTTP {status} with {what}"
@@ -431,8 +441,11 @@ class RailwayClient:
         if not isinstance(errors, list):
             errors = [{"message": "malformed errors[]"}]
         # server text is redacted once, here: nothing later can print or store the raw message
-        errors = [{"message": redact(str(e.get("message", "error")), self._secrets, 200)}
-                  for e in errors if isinstance(e, dict)]
+        errors = [
+            {"message": redact(str(e.get("message", "error")), self._secrets, 200)}
+            for e in errors
+            if isinstance(e, dict)
+        ]
         data = payload.get("data")
         if status != 200:
             msgs = "; ".join(sorted({e["message"] for e in errors}))

@@ -84,7 +84,9 @@ class Puller:
             self.gaps.append(f"railway: {text}")
 
     # ------------------------------------------------------------------ helpers
-    def execute(self, document: str, variables: dict[str, Any] | None, what: str, validate: bool = True) -> Response | None:
+    def execute(
+        self, document: str, variables: dict[str, Any] | None, what: str, validate: bool = True
+    ) -> Response | None:
         """The response, or None after recording why there is none. errors[] next to data mean
         some field was nulled: the data is used, and the audit is marked incomplete."""
         resp, error = self.try_execute(document, variables, validate)
@@ -95,8 +97,9 @@ class Puller:
             self.gap(f"{what}: the API reported errors with partial data: {resp.error_text()}")
         return resp
 
-    def try_execute(self, document: str, variables: dict[str, Any] | None,
-                    validate: bool = True) -> tuple[Response | None, str]:
+    def try_execute(
+        self, document: str, variables: dict[str, Any] | None, validate: bool = True
+    ) -> tuple[Response | None, str]:
         """(response, "") or (None, why): records nothing, for callers that have a fallback."""
         try:
             return self.client.execute(document, variables, validate=validate), ""
@@ -143,8 +146,14 @@ class Puller:
             out.append(node)
         return out
 
-    def page_through(self, conn: dict[str, Any], document: str, variables: dict[str, Any],
-                     extract: Callable[[dict], dict | None], what: str) -> list[dict] | None:
+    def page_through(
+        self,
+        conn: dict[str, Any],
+        document: str,
+        variables: dict[str, Any],
+        extract: Callable[[dict], dict | None],
+        what: str,
+    ) -> list[dict] | None:
         """Nodes of a connection, following pages with `document` while hasNextPage; None when
         the first page has no list of items (a gap is recorded)."""
         first = self.edges(conn, what)
@@ -185,11 +194,14 @@ class Puller:
             me = (resp.data or {}).get("me")
             roles_read = False
             if me:
-                self.assumptions.append(f"the token owner's workspace roles could not be read ({first_error}); "
-                                        "the token is assumed able to delete everything in its workspaces")
+                self.assumptions.append(
+                    f"the token owner's workspace roles could not be read ({first_error}); "
+                    "the token is assumed able to delete everything in its workspaces"
+                )
         if me:
-            tokens = self.page_through(resp.data.get("apiTokens"), Q.API_TOKENS_PAGE, {},
-                                       lambda d: d.get("apiTokens"), "API tokens")
+            tokens = self.page_through(
+                resp.data.get("apiTokens"), Q.API_TOKENS_PAGE, {}, lambda d: d.get("apiTokens"), "API tokens"
+            )
             workspaces = me.get("workspaces")
             if not isinstance(workspaces, list):
                 self.gap("token identity: me.workspaces came back null; no workspace of this account was read")
@@ -216,11 +228,15 @@ class Puller:
             if not isinstance(ws, list):
                 self.gap("token identity: apiToken.workspaces came back null; no workspace was read")
                 ws = []
-            self.not_collected.append("API tokens: a workspace token cannot list them (outside its workspace "
-                                      "scope); audit with an account token to include them")
+            self.not_collected.append(
+                "API tokens: a workspace token cannot list them (outside its workspace "
+                "scope); audit with an account token to include them"
+            )
             return {"kind": "workspace"}, None, None, [dict(w, role="ADMIN") for w in ws if isinstance(w, dict)]
-        raise IncompleteAudit(f"railway: the token was not accepted ({first_error}; {resp.error_text()}); "
-                              "set RAILWAY_API_TOKEN to an account or workspace token")
+        raise IncompleteAudit(
+            f"railway: the token was not accepted ({first_error}; {resp.error_text()}); "
+            "set RAILWAY_API_TOKEN to an account or workspace token"
+        )
 
     def external_workspaces(self) -> list[dict]:
         """Workspaces the user is not a member of but has projects in (shared by invitation)."""
@@ -237,8 +253,16 @@ class Puller:
                 self.gap("projects shared by invitation: a workspace without an id or a list of projects; not read")
                 continue
             ids = [p["id"] for p in w["projects"] if isinstance(p, dict) and p.get("id")]
-            out.append({"id": w["id"], "name": w.get("name"), "has2FAEnforcement": w.get("has2FAEnforcement"),
-                        "role": None, "external": True, "project_ids": ids})
+            out.append(
+                {
+                    "id": w["id"],
+                    "name": w.get("name"),
+                    "has2FAEnforcement": w.get("has2FAEnforcement"),
+                    "role": None,
+                    "external": True,
+                    "project_ids": ids,
+                }
+            )
         return out
 
     def identify_project_token(self) -> tuple[dict, dict]:
@@ -246,14 +270,21 @@ class Puller:
         scope = (resp.data or {}).get("projectToken")
         if not scope:
             raise IncompleteAudit(f"railway: the project token was not accepted ({resp.error_text()})")
-        self.gap("a project token sees one environment of one project: other environments, backups outside it, "
-                 "project tokens and API tokens are not visible — a full audit needs an account or workspace token "
-                 "(RAILWAY_API_TOKEN)")
+        self.gap(
+            "a project token sees one environment of one project: other environments, backups outside it, "
+            "project tokens and API tokens are not visible — a full audit needs an account or workspace token "
+            "(RAILWAY_API_TOKEN)"
+        )
         project = self.fetch_project(scope["projectId"])
         if not project:
             raise IncompleteAudit(f"railway: project {scope['projectId']}: not readable with this token")
-        token = {"kind": "project", "id": scope.get("id"), "name": scope.get("name"),
-                 "project_id": scope["projectId"], "environment_id": scope["environmentId"]}
+        token = {
+            "kind": "project",
+            "id": scope.get("id"),
+            "name": scope.get("name"),
+            "project_id": scope["projectId"],
+            "environment_id": scope["environmentId"],
+        }
         return token, project
 
     def _required(self, document: str, what: str, variables: dict | None = None) -> Response:
@@ -290,8 +321,12 @@ class Puller:
         unread = []
         for conn in Q.PROJECT_CONNECTIONS:
             nodes = self.page_through(
-                p.get(conn), Q.follow_up("project", conn, outline and conn == "environments"), {"id": pid},
-                lambda d, c=conn: (d.get("project") or {}).get(c), f"project {pid}: {conn}")
+                p.get(conn),
+                Q.follow_up("project", conn, outline and conn == "environments"),
+                {"id": pid},
+                lambda d, c=conn: (d.get("project") or {}).get(c),
+                f"project {pid}: {conn}",
+            )
             if nodes is None:
                 unread.append(conn)
             out[conn] = nodes or []
@@ -301,8 +336,10 @@ class Puller:
             flat["unread"] = []
             label = f"environment {env.get('name') or env['id']} ({env['id']}) of project {p.get('name') or pid}"
             if env.get("canAccess") is False:
-                self.gap(f"{label}: the token cannot access it (a restricted environment); its services, volumes "
-                         "and variables were not read")
+                self.gap(
+                    f"{label}: the token cannot access it (a restricted environment); its services, volumes "
+                    "and variables were not read"
+                )
                 source = None
             elif outline:
                 resp = self.execute(Q.ENVIRONMENT_QUERY, {"id": env["id"]}, label)
@@ -315,8 +352,12 @@ class Puller:
                 nodes = None
                 if isinstance(source, dict):
                     nodes = self.page_through(
-                        source.get(conn), Q.follow_up("environment", conn), {"id": env["id"]},
-                        lambda d, c=conn: (d.get("environment") or {}).get(c), f"{label}: {conn}")
+                        source.get(conn),
+                        Q.follow_up("environment", conn),
+                        {"id": env["id"]},
+                        lambda d, c=conn: (d.get("environment") or {}).get(c),
+                        f"{label}: {conn}",
+                    )
                 if nodes is None:
                     flat["unread"].append(conn)
                 flat[conn] = nodes or []
@@ -403,8 +444,9 @@ class Puller:
                 self.page_size = max(1, self.page_size // 2)
             else:
                 self.batch_fields = max(1, self.batch_fields // 2)
-            self.shrunk.append(f"{what} size halved to {self.page_size if what == 'page' else self.batch_fields} "
-                               f"({error[:80]})")
+            self.shrunk.append(
+                f"{what} size halved to {self.page_size if what == 'page' else self.batch_fields} ({error[:80]})"
+            )
 
     def wanted_project(self, p: dict) -> bool:
         wanted = self.settings.projects
@@ -438,8 +480,8 @@ class Puller:
                 pending = self._groups.setdefault(group, [])
                 pending.append(item)
                 if len(pending) >= self.batch_fields:
-                    chunks.append(pending[:self.batch_fields])
-                    del pending[:self.batch_fields]
+                    chunks.append(pending[: self.batch_fields])
+                    del pending[: self.batch_fields]
         for chunk in chunks:
             self._submit(chunk)
 
@@ -455,7 +497,7 @@ class Puller:
             self._groups = {}
         size = self.batch_fields
         for i in range(0, len(rest), size):
-            self._submit(rest[i:i + size])
+            self._submit(rest[i : i + size])
         while True:
             with self._lock:
                 futures = [f for f in self._futures if not f.done()]
@@ -477,9 +519,12 @@ class Puller:
 
         def warm() -> None:
             for kind in Q.BATCH_KINDS:
-                check_read_only(Q.batch_query([(kind, ("x", "y", "z")[:len(Q.BATCH_KINDS[kind][1])])])[0])
-            pair = [item for i in range(Q.BATCH_FIELDS // 2)
-                    for item in (("backups", (f"x{i}",)), ("schedules", (f"x{i}",)))]
+                check_read_only(Q.batch_query([(kind, ("x", "y", "z")[: len(Q.BATCH_KINDS[kind][1])])])[0])
+            pair = [
+                item
+                for i in range(Q.BATCH_FIELDS // 2)
+                for item in (("backups", (f"x{i}",)), ("schedules", (f"x{i}",)))
+            ]
             check_read_only(Q.batch_query(pair)[0], validate=False)
 
         self._pool.submit(warm)
@@ -519,12 +564,20 @@ class Puller:
             target["schedules"] = value
         elif kind == "tokens":
             target["tokens"] = self.page_through(
-                value, Q.PROJECT_TOKENS_PAGE, {"projectId": args[0]},
-                lambda d: d.get("projectTokens"), f"project {args[0]}: project tokens")
+                value,
+                Q.PROJECT_TOKENS_PAGE,
+                {"projectId": args[0]},
+                lambda d: d.get("projectTokens"),
+                f"project {args[0]}: project tokens",
+            )
         elif kind == "values":
             key = self.settings.fingerprint_key
             assert key is not None
-            fps = {name: fingerprint(key, val) for name, val in value.items() if isinstance(val, str)} if isinstance(value, dict) else {}
+            fps = (
+                {name: fingerprint(key, val) for name, val in value.items() if isinstance(val, str)}
+                if isinstance(value, dict)
+                else {}
+            )
             target["fingerprints"][args[2] or ""] = fps
             value.clear() if isinstance(value, dict) else None  # drop the values now
 
@@ -554,7 +607,9 @@ class Puller:
                     else:
                         workspaces = members
                 if self.settings.projects:
-                    found = {p["id"] for w in workspaces for p in w["projects"]} | {p["name"] for w in workspaces for p in w["projects"]}
+                    found = {p["id"] for w in workspaces for p in w["projects"]} | {
+                        p["name"] for w in workspaces for p in w["projects"]
+                    }
                     missing = [x for x in self.settings.projects if x not in found]
                     if missing and not self.gaps:
                         raise UsageError(f"--project {missing[0]}: no such project among the ones this token can see")
@@ -604,8 +659,11 @@ class Puller:
             "follow_up_requests": self.follow_ups,
             "batch_requests": self.batch_requests,
             "batch_items": self.batch_items,
-            "dependent_rounds": 1 + (1 if token["kind"] != "account" else 0) + max(pages or [0])
-            + (1 if shared else 0) + (1 if self.batch_items else 0),
+            "dependent_rounds": 1
+            + (1 if token["kind"] != "account" else 0)
+            + max(pages or [0])
+            + (1 if shared else 0)
+            + (1 if self.batch_items else 0),
             "page_size": self.page_size,
             "batch_size": self.batch_fields,
             "sizes_halved": list(self.shrunk),
@@ -616,9 +674,18 @@ class Puller:
         }
 
 
-_GROUP = {"backups": "a-volume-instances", "schedules": "a-volume-instances", "tokens": "b-tokens", "values": "c-values"}
-_KIND_TEXT = {"backups": "backups", "schedules": "backup schedules", "tokens": "project tokens",
-              "values": "variable values"}
+_GROUP = {
+    "backups": "a-volume-instances",
+    "schedules": "a-volume-instances",
+    "tokens": "b-tokens",
+    "values": "c-values",
+}
+_KIND_TEXT = {
+    "backups": "backups",
+    "schedules": "backup schedules",
+    "tokens": "project tokens",
+    "values": "variable values",
+}
 
 
 def _describe(chunk: list) -> str:

@@ -26,7 +26,7 @@ NODE_FIELDS = {
     "buckets": "id name createdAt",
     "serviceInstances": "id serviceId serviceName environmentId region source { image repo }",
     "volumeInstances": "id volumeId environmentId serviceId mountPath sizeMB currentSizeMB state region "
-                       "isPendingDeletion createdAt deletedAt",
+    "isPendingDeletion createdAt deletedAt",
     "variables": "id name isSealed environmentId serviceId",
     "projectTokens": "id name projectId environmentId createdAt",
     "apiTokens": "id name workspaceId expiresAt",
@@ -45,7 +45,8 @@ ENV_BUNDLE = NODE_FIELDS["environments"] + " " + " ".join(_conn(c, NODE_FIELDS[c
 def project_bundle(env_selection: str = ENV_BUNDLE) -> str:
     return (
         "id name createdAt workspaceId "
-        + _conn("environments", env_selection) + " "
+        + _conn("environments", env_selection)
+        + " "
         + " ".join(_conn(c, NODE_FIELDS[c]) for c in PROJECT_CONNECTIONS if c != "environments")
     )
 
@@ -59,12 +60,14 @@ RATE_LIMIT = "apiTokenRateLimit { remainingPoints resetsAt }"
 #: Identity with the caller's role in each workspace (members matched to me.id) and the quota.
 ME = (
     f"query Me {{ me {{ id name email {RATE_LIMIT} workspaces {{ id name members {{ id role }} }} }} "
-    + _conn("apiTokens", NODE_FIELDS["apiTokens"]) + " }"
+    + _conn("apiTokens", NODE_FIELDS["apiTokens"])
+    + " }"
 )
 #: The same without roles: members is non-null, so when it cannot be read the whole `me` is null.
 ME_WITHOUT_ROLES = (
     "query MeWithoutRoles { me { id name email workspaces { id name } } "
-    + _conn("apiTokens", NODE_FIELDS["apiTokens"]) + " }"
+    + _conn("apiTokens", NODE_FIELDS["apiTokens"])
+    + " }"
 )
 #: Projects shared with the user by invitation live in workspaces the user is not a member of.
 EXTERNAL_WORKSPACES = (
@@ -72,7 +75,8 @@ EXTERNAL_WORKSPACES = (
 )
 API_TOKENS_PAGE = (
     "query ApiTokensPage($after: String) { "
-    + _conn("apiTokens", NODE_FIELDS["apiTokens"], f"first: {PAGE}, after: $after") + " }"
+    + _conn("apiTokens", NODE_FIELDS["apiTokens"], f"first: {PAGE}, after: $after")
+    + " }"
 )
 TOKEN_WORKSPACES = "query TokenWorkspaces { apiToken { workspaces { id name } } }"
 PROJECT_TOKEN_SCOPE = "query ProjectTokenScope { projectToken { id name projectId environmentId createdAt } }"
@@ -102,7 +106,8 @@ def follow_up(parent: str, connection: str, outline: bool = False) -> str:
     name = f"{parent.capitalize()}{connection[0].upper()}{connection[1:]}{'Outline' if outline else ''}Page"
     return (
         f"query {name}($id: String!, $after: String) {{ {parent}(id: $id) {{ "
-        + _conn(connection, node, f"first: {PAGE}, after: $after") + " } }"
+        + _conn(connection, node, f"first: {PAGE}, after: $after")
+        + " } }"
     )
 
 
@@ -119,7 +124,8 @@ SCHEDULE_FIELDS = "id name cron kind retentionSeconds"
 FRAGMENTS = {
     "B": f"fragment B on VolumeInstanceBackup {{ {BACKUP_FIELDS} }}",
     "S": f"fragment S on VolumeInstanceBackupSchedule {{ {SCHEDULE_FIELDS} }}",
-    "T": f"fragment T on QueryProjectTokensConnection {{ edges {{ node {{ {NODE_FIELDS['projectTokens']} }} }} {PAGE_INFO} }}",
+    "T": f"fragment T on QueryProjectTokensConnection {{ edges {{ node {{ {NODE_FIELDS['projectTokens']} }} }} "
+    f"{PAGE_INFO} }}",
 }
 BATCH_KINDS = {
     "backups": ("volumeInstanceBackupList", ("volumeInstanceId",), "{ ...B }", "B"),
@@ -144,7 +150,7 @@ def batch_query(items: list[tuple[str, tuple[str | None, ...]]]) -> tuple[str, d
         if fragment:
             used.add(fragment)
         args = []
-        for arg, value in zip(arg_names, values):
+        for arg, value in zip(arg_names, values, strict=False):
             required = not (kind == "values" and arg == "serviceId")
             key = (value, required)
             var = slots.get(key)

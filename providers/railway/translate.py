@@ -37,8 +37,12 @@ ENGINE_IMAGES = (
     (re.compile(r"redis|valkey|dragonfly", re.I), "redis"),
 )
 #: Data paths that identify an engine on their own ("/data" alone is too common to say redis).
-ENGINE_PATHS = {"/var/lib/postgresql/data": "postgres", "/var/lib/postgresql": "postgres",
-                "/var/lib/mysql": "mysql", "/data/db": "mongodb"}
+ENGINE_PATHS = {
+    "/var/lib/postgresql/data": "postgres",
+    "/var/lib/postgresql": "postgres",
+    "/var/lib/mysql": "mysql",
+    "/data/db": "mongodb",
+}
 INFERRED_TOKEN_KINDS = TOKEN_VARIABLES
 RW = frozenset({"read", "write"})
 RW_DELETE = frozenset({"read", "write", "delete"})
@@ -104,8 +108,15 @@ class _Builder:
         self.out: dict[str, Resource] = {}
         self.assume_volumes = project_tokens_can_delete
 
-    def add(self, id_: str, kind: str, name: str, attrs: dict | None = None,
-            grants: tuple[Grant, ...] = (), **relations: Any) -> Resource:
+    def add(
+        self,
+        id_: str,
+        kind: str,
+        name: str,
+        attrs: dict | None = None,
+        grants: tuple[Grant, ...] = (),
+        **relations: Any,
+    ) -> Resource:
         rels = {}
         for rel, targets in relations.items():
             if targets is None:
@@ -133,9 +144,16 @@ def translate(raw: dict[str, Any], *, project_tokens_can_delete: bool = False) -
     for ws in raw.get("workspaces") or []:
         ws_id = rid("workspace", ws["id"])
         roles[ws_id] = ws.get("role")
-        b.add(ws_id, "account", ws.get("name") or ws["id"],
-              _attrs(has_2fa_enforcement=ws.get("has2FAEnforcement"), account_id=ws["id"],
-                     shared_by_invitation=True if ws.get("external") else None))
+        b.add(
+            ws_id,
+            "account",
+            ws.get("name") or ws["id"],
+            _attrs(
+                has_2fa_enforcement=ws.get("has2FAEnforcement"),
+                account_id=ws["id"],
+                shared_by_invitation=True if ws.get("external") else None,
+            ),
+        )
         for p in ws.get("projects") or []:
             _project(b, p, ws_id)
     _credentials(b, raw, token, roles)
@@ -145,26 +163,49 @@ def translate(raw: dict[str, Any], *, project_tokens_can_delete: bool = False) -
 def _project(b: _Builder, p: dict[str, Any], ws_id: str) -> None:
     pid = rid("project", p["id"])
     unread = list(p.get("unread") or []) + (["project tokens"] if p.get("tokens") is None else [])
-    b.add(pid, "project", p.get("name") or p["id"], _attrs(created_at=p.get("createdAt"), unread=unread or None),
-          parent=ws_id)
+    b.add(
+        pid,
+        "project",
+        p.get("name") or p["id"],
+        _attrs(created_at=p.get("createdAt"), unread=unread or None),
+        parent=ws_id,
+    )
     services = {s["id"]: s for s in p.get("services") or []}
     volumes = {v["id"]: v for v in p.get("volumes") or []}
     for v in volumes.values():
-        b.add(rid("volume", v["id"]), "volume", v.get("name") or v["id"],
-              _attrs(created_at=v.get("createdAt"), deletion_queue_hours=VOLUME_DELETION_QUEUE_HOURS), parent=pid)
+        b.add(
+            rid("volume", v["id"]),
+            "volume",
+            v.get("name") or v["id"],
+            _attrs(created_at=v.get("createdAt"), deletion_queue_hours=VOLUME_DELETION_QUEUE_HOURS),
+            parent=pid,
+        )
     buckets = {}
     for bucket in p.get("buckets") or []:
         buckets[bucket["id"]] = bucket.get("name") or bucket["id"]
-        b.add(rid("bucket", bucket["id"]), "bucket", buckets[bucket["id"]],
-              _attrs(created_at=bucket.get("createdAt"), deletion_queue_hours=BUCKET_DELETION_QUEUE_HOURS), parent=pid)
+        b.add(
+            rid("bucket", bucket["id"]),
+            "bucket",
+            buckets[bucket["id"]],
+            _attrs(created_at=bucket.get("createdAt"), deletion_queue_hours=BUCKET_DELETION_QUEUE_HOURS),
+            parent=pid,
+        )
     env_names = {e["id"]: e.get("name") or e["id"] for e in p.get("environments") or []}
     for env in p.get("environments") or []:
         eid = rid("environment", env["id"])
-        b.add(eid, "environment", env_names[env["id"]],
-              _attrs(tier="preview" if env.get("isEphemeral") else None, ephemeral=bool(env.get("isEphemeral")),
-                     created_at=env.get("createdAt"), restricted=True if env.get("canAccess") is False else None,
-                     unread=_unread_env(env)),
-              parent=pid)
+        b.add(
+            eid,
+            "environment",
+            env_names[env["id"]],
+            _attrs(
+                tier="preview" if env.get("isEphemeral") else None,
+                ephemeral=bool(env.get("isEphemeral")),
+                created_at=env.get("createdAt"),
+                restricted=True if env.get("canAccess") is False else None,
+                unread=_unread_env(env),
+            ),
+            parent=pid,
+        )
         images = {}
         for si in env.get("serviceInstances") or []:
             source = si.get("source") or {}
@@ -177,34 +218,70 @@ def _project(b: _Builder, p: dict[str, Any], ws_id: str) -> None:
         for si in env.get("serviceInstances") or []:
             source = si.get("source") or {}
             sid = rid("service", si["serviceId"], env["id"])
-            b.add(sid, "service", f"{si.get('serviceName') or si['serviceId']} ({env_names[env['id']]})",
-                  _attrs(image=source.get("image"), repo=source.get("repo"), region=si.get("region"),
-                         service_id=si["serviceId"]),
-                  parent=eid, attached_to=mounts.get(si["serviceId"]))
+            b.add(
+                sid,
+                "service",
+                f"{si.get('serviceName') or si['serviceId']} ({env_names[env['id']]})",
+                _attrs(
+                    image=source.get("image"),
+                    repo=source.get("repo"),
+                    region=si.get("region"),
+                    service_id=si["serviceId"],
+                ),
+                parent=eid,
+                attached_to=mounts.get(si["serviceId"]),
+            )
         _variables(b, p, env, eid, env_names[env["id"]], ws_id)
     for tok in p.get("tokens") or []:
         _project_token(b, p, tok, rid("environment", tok["environmentId"]))
 
 
-def _volume_instance(b: _Builder, vi: dict, env: dict, env_name: str, volumes: dict, services: dict,
-                     images: dict, databases: dict, mounts: dict, pid: str) -> None:
+def _volume_instance(
+    b: _Builder,
+    vi: dict,
+    env: dict,
+    env_name: str,
+    volumes: dict,
+    services: dict,
+    images: dict,
+    databases: dict,
+    mounts: dict,
+    pid: str,
+) -> None:
     vid = rid("volume-instance", vi["id"])
     eid = rid("environment", env["id"])
     vol = volumes.get(vi["volumeId"])
     vol_name = (vol or {}).get("name") or vi["volumeId"]
     if vol is None and rid("volume", vi["volumeId"]) not in b.out:  # a volume the volumes connection did not list
-        b.add(rid("volume", vi["volumeId"]), "volume", vol_name,
-              _attrs(deletion_queue_hours=VOLUME_DELETION_QUEUE_HOURS), parent=pid)
+        b.add(
+            rid("volume", vi["volumeId"]),
+            "volume",
+            vol_name,
+            _attrs(deletion_queue_hours=VOLUME_DELETION_QUEUE_HOURS),
+            parent=pid,
+        )
     unread = [_UNREAD_TEXT.get(k, k) for k in vi.get("unread") or []] or None
     schedules = vi.get("schedules")
     state = vi.get("state")
-    b.add(vid, "volume", f"{vol_name} ({env_name})",
-          _attrs(mount_path=vi.get("mountPath"), size_mb=vi.get("sizeMB"), current_size_mb=vi.get("currentSizeMB"),
-                 region=vi.get("region"), status=state.lower() if isinstance(state, str) else None,
-                 pending_deletion=vi.get("isPendingDeletion"), deleted_at=vi.get("deletedAt"),
-                 created_at=vi.get("createdAt"), deletion_queue_hours=VOLUME_DELETION_QUEUE_HOURS, unread=unread,
-                 backup_schedules=sorted(s["kind"] for s in schedules) if schedules is not None else None),
-          parent=[rid("volume", vi["volumeId"]), eid])
+    b.add(
+        vid,
+        "volume",
+        f"{vol_name} ({env_name})",
+        _attrs(
+            mount_path=vi.get("mountPath"),
+            size_mb=vi.get("sizeMB"),
+            current_size_mb=vi.get("currentSizeMB"),
+            region=vi.get("region"),
+            status=state.lower() if isinstance(state, str) else None,
+            pending_deletion=vi.get("isPendingDeletion"),
+            deleted_at=vi.get("deletedAt"),
+            created_at=vi.get("createdAt"),
+            deletion_queue_hours=VOLUME_DELETION_QUEUE_HOURS,
+            unread=unread,
+            backup_schedules=sorted(s["kind"] for s in schedules) if schedules is not None else None,
+        ),
+        parent=[rid("volume", vi["volumeId"]), eid],
+    )
     holder = vid
     service_id = vi.get("serviceId")
     if service_id:
@@ -213,9 +290,14 @@ def _volume_instance(b: _Builder, vi: dict, env: dict, env_name: str, volumes: d
             svc_name = (services.get(service_id) or {}).get("name") or service_id
             dbid = rid("database", service_id, env["id"])
             if dbid not in b.out:
-                b.add(dbid, "database", f"{svc_name} ({env_name})",
-                      _attrs(engine=engine, detected_by=how, unread=unread),
-                      stored_on=vid, in_environment=eid)
+                b.add(
+                    dbid,
+                    "database",
+                    f"{svc_name} ({env_name})",
+                    _attrs(engine=engine, detected_by=how, unread=unread),
+                    stored_on=vid,
+                    in_environment=eid,
+                )
                 holder = dbid
                 databases[vi["id"]] = dbid
         mounts.setdefault(service_id, []).append(holder)
@@ -242,8 +324,9 @@ def _volume_instance(b: _Builder, vi: dict, env: dict, env_name: str, volumes: d
         if bk.get("usedMB") is not None:
             attrs["used_mb"] = bk["usedMB"]
         bid = f"{P}:backup:{bk['id']}"
-        out[bid] = Resource(bid, "backup", bk.get("name") or bk["id"], P, attrs,
-                            {"stored_on": stored_on, "backup_of": backup_of})
+        out[bid] = Resource(
+            bid, "backup", bk.get("name") or bk["id"], P, attrs, {"stored_on": stored_on, "backup_of": backup_of}
+        )
 
 
 def _variables(b: _Builder, p: dict, env: dict, eid: str, env_name: str, ws_id: str) -> None:
@@ -263,14 +346,29 @@ def _variables(b: _Builder, p: dict, env: dict, eid: str, env_name: str, ws_id: 
             grants = _project_token_grants(b, p, env["id"])
         elif kind in ("account", "workspace"):
             grants = [Grant(ws_id, ADMIN)]  # at least its workspace; an account token may reach more
-        b.add(rid("variable", var["id"]), "credential", f"{name} ({env_name})",
-              _attrs(token_kind=kind or "secret", inferred=True if kind else None, sealed=var.get("isSealed"),
-                     fingerprint=fp, variable=name),
-              b.keep_existing(grants), exposed_to=target)
+        b.add(
+            rid("variable", var["id"]),
+            "credential",
+            f"{name} ({env_name})",
+            _attrs(
+                token_kind=kind or "secret",
+                inferred=True if kind else None,
+                sealed=var.get("isSealed"),
+                fingerprint=fp,
+                variable=name,
+            ),
+            b.keep_existing(grants),
+            exposed_to=target,
+        )
 
 
-_UNREAD_TEXT = {"backups": "backups", "schedules": "backup schedules", "serviceInstances": "services",
-                "volumeInstances": "volumes", "variables": "variables"}
+_UNREAD_TEXT = {
+    "backups": "backups",
+    "schedules": "backup schedules",
+    "serviceInstances": "services",
+    "volumeInstances": "volumes",
+    "variables": "variables",
+}
 
 
 def _unread_env(env: dict) -> list[str] | None:
@@ -278,14 +376,18 @@ def _unread_env(env: dict) -> list[str] | None:
     return names or None
 
 
-def _point_in_time_recovery(b: _Builder, env: dict, env_name: str, databases: dict[str, str],
-                            buckets: dict[str, str]) -> None:
+def _point_in_time_recovery(
+    b: _Builder, env: dict, env_name: str, databases: dict[str, str], buckets: dict[str, str]
+) -> None:
     """A Postgres service whose variables include WAL_ARCHIVE_* names archives its WAL and base
     backups to the project's PITR bucket: a continuous copy that survives volumeDelete. Only
     variable names are read. When no bucket is recognisable the copy is not counted (it might
     live anywhere) and the database says what was not read."""
-    archiving = {v.get("serviceId") for v in env.get("variables") or []
-                 if str(v.get("name") or "").startswith(PITR_VARIABLE_PREFIX) and v.get("serviceId")}
+    archiving = {
+        v.get("serviceId")
+        for v in env.get("variables") or []
+        if str(v.get("name") or "").startswith(PITR_VARIABLE_PREFIX) and v.get("serviceId")
+    }
     if not archiving:
         return
     candidates = sorted(bid for bid, name in buckets.items() if "pitr" in name.lower())
@@ -298,9 +400,14 @@ def _point_in_time_recovery(b: _Builder, env: dict, env_name: str, databases: di
         if not candidates:
             db.attrs["unread"] = sorted(set(db.attrs.get("unread") or []) | {"point-in-time recovery bucket"})
             continue
-        b.add(rid("pitr", service_id, env["id"]), "backup", f"point-in-time recovery of {db.name} (WAL archive)",
-              _attrs(continuous=True, manual=False),
-              stored_on=[rid("bucket", c) for c in candidates], backup_of=dbid)
+        b.add(
+            rid("pitr", service_id, env["id"]),
+            "backup",
+            f"point-in-time recovery of {db.name} (WAL archive)",
+            _attrs(continuous=True, manual=False),
+            stored_on=[rid("bucket", c) for c in candidates],
+            backup_of=dbid,
+        )
 
 
 def _project_token_grants(b: _Builder, p: dict, env_id: str) -> list[Grant]:
@@ -318,11 +425,20 @@ def _project_token_grants(b: _Builder, p: dict, env_id: str) -> list[Grant]:
 
 
 def _project_token(b: _Builder, p: dict, tok: dict, eid: str) -> None:
-    b.add(rid("project-token", tok["id"]), "credential", tok.get("name") or tok["id"],
-          _attrs(token_kind="project", created_at=tok.get("createdAt"),
-                 inferred_reach="its environment and the project-level volumes with an instance in it "
-                 "(policy railway.project_tokens_can_delete)" if b.assume_volumes else None),
-          b.keep_existing(_project_token_grants(b, p, tok["environmentId"])))
+    b.add(
+        rid("project-token", tok["id"]),
+        "credential",
+        tok.get("name") or tok["id"],
+        _attrs(
+            token_kind="project",
+            created_at=tok.get("createdAt"),
+            inferred_reach="its environment and the project-level volumes with an instance in it "
+            "(policy railway.project_tokens_can_delete)"
+            if b.assume_volumes
+            else None,
+        ),
+        b.keep_existing(_project_token_grants(b, p, tok["environmentId"])),
+    )
 
 
 def _role_grants(roles: dict[str, str | None]) -> tuple[list[Grant], list[str], bool]:
@@ -348,17 +464,29 @@ def _credentials(b: _Builder, raw: dict, token: dict, roles: dict[str, str | Non
         # the token the pull used is not among listed tokens: it is its own credential
         grants = [Grant(w, ADMIN) for w in roles] if kind == "workspace" else role_grants
         name = f"audit token ({kind} token)" + (suffix if kind == "account" else "")
-        b.add(rid("audit-token", "self"), "credential", name,
-              _attrs(token_kind=kind, audit_token=True, roles=role_notes if kind == "account" else None,
-                     role_assumed=True if assumed and kind == "account" else None),
-              b.keep_existing(grants))
+        b.add(
+            rid("audit-token", "self"),
+            "credential",
+            name,
+            _attrs(
+                token_kind=kind,
+                audit_token=True,
+                roles=role_notes if kind == "account" else None,
+                role_assumed=True if assumed and kind == "account" else None,
+            ),
+            b.keep_existing(grants),
+        )
     elif kind == "project":
         for ws in raw.get("workspaces") or []:
             for p in ws.get("projects") or []:
                 if p["id"] == token.get("project_id"):
-                    b.add(rid("audit-token", "self"), "credential", f"audit token (project token {token.get('name') or ''})".replace(" )", ")"),
-                          _attrs(token_kind="project", audit_token=True),
-                          b.keep_existing(_project_token_grants(b, p, token.get("environment_id") or "")))
+                    b.add(
+                        rid("audit-token", "self"),
+                        "credential",
+                        f"audit token (project token {token.get('name') or ''})".replace(" )", ")"),
+                        _attrs(token_kind="project", audit_token=True),
+                        b.keep_existing(_project_token_grants(b, p, token.get("environment_id") or "")),
+                    )
     for tok in listed or []:
         ws = tok.get("workspaceId")
         if ws:

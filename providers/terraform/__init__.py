@@ -7,20 +7,17 @@ compares. Secret values never get past `document.redact`.
 
 from __future__ import annotations
 
-import json
 import re
-from pathlib import Path
 from typing import Any
 
-from auditor.io.resources import parse_resources
+from auditor.core.errors import InputError
 from auditor.core.provider import Provider
-from auditor.io.files import parse_json
 from auditor.core.source import Plan, PlannedChange, Source
-from auditor.core.model import Resource
+from auditor.io.files import parse_json
+from auditor.io.resources import parse_resources
 from providers.terraform.context import Context
 from providers.terraform.document import TOP_LEVEL_KEYS, TfDocument, parse_document
 from providers.terraform.translate import UnexpectedShape, is_modelled_type, translate
-from auditor.core.errors import InputError
 
 
 def source_from_document(document: Any, file: str) -> Source:
@@ -40,24 +37,43 @@ def _source(document: Any, file: str) -> Source:
         "unmapped_types": dict(sorted(unmapped.items())),
         "unmapped": sum(unmapped.values()),
     }
-    source = Source(origin=file, provider="terraform", resources=parse_resources(raw, file), meta=meta,
-                    gaps=list(doc.gaps))
+    source = Source(
+        origin=file, provider="terraform", resources=parse_resources(raw, file), meta=meta, gaps=list(doc.gaps)
+    )
     if doc.kind == "plan":
         prior_raw, _ = translate(doc.prior, ctx)
         prior = parse_resources(prior_raw, f"{file} (prior state)")
         addresses = {r.attrs["address"]: r.id for r in prior if r.id == f"tf:{r.attrs.get('address')}"}
-        source.plan = Plan(prior, [PlannedChange(c.address, c.type, c.actions, None if c.deposed else addresses.get(c.address), c.deposed,
-                                                 not is_modelled_type(c.type))
-                                   for c in doc.changes])
-        meta["changes"] = {"delete": sum(1 for c in doc.changes if c.actions == ("delete",)),
-                           "replace": sum(1 for c in doc.changes if "delete" in c.actions and "create" in c.actions),
-                           "create": sum(1 for c in doc.changes if c.actions == ("create",)),
-                           "update": sum(1 for c in doc.changes if c.actions == ("update",))}
+        source.plan = Plan(
+            prior,
+            [
+                PlannedChange(
+                    c.address,
+                    c.type,
+                    c.actions,
+                    None if c.deposed else addresses.get(c.address),
+                    c.deposed,
+                    not is_modelled_type(c.type),
+                )
+                for c in doc.changes
+            ],
+        )
+        meta["changes"] = {
+            "delete": sum(1 for c in doc.changes if c.actions == ("delete",)),
+            "replace": sum(1 for c in doc.changes if "delete" in c.actions and "create" in c.actions),
+            "create": sum(1 for c in doc.changes if c.actions == ("create",)),
+            "update": sum(1 for c in doc.changes if c.actions == ("update",)),
+        }
     return source
 
 
-BOMS = ((b"\xef\xbb\xbf", "utf-8"), (b"\xff\xfe\x00\x00", "utf-32-le"), (b"\x00\x00\xfe\xff", "utf-32-be"),
-        (b"\xff\xfe", "utf-16-le"), (b"\xfe\xff", "utf-16-be"))
+BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
 
 
 def decode(data: bytes, origin: str) -> str:
@@ -65,12 +81,19 @@ def decode(data: bytes, origin: str) -> str:
     with one), else by the NUL pattern of BOM-less UTF-16/32, else UTF-8."""
     for bom, codec in BOMS:
         if data.startswith(bom):
-            return _decode(data[len(bom):], codec, origin)
+            return _decode(data[len(bom) :], codec, origin)
     quad = data[:4]
-    codec = ("utf-32-le" if len(quad) == 4 and quad[0] and not any(quad[1:]) else
-             "utf-32-be" if len(quad) == 4 and quad[3] and not any(quad[:3]) else
-             "utf-16-le" if len(quad) >= 2 and quad[0] and not quad[1] else
-             "utf-16-be" if len(quad) >= 2 and quad[1] and not quad[0] else None)
+    codec = (
+        "utf-32-le"
+        if len(quad) == 4 and quad[0] and not any(quad[1:])
+        else "utf-32-be"
+        if len(quad) == 4 and quad[3] and not any(quad[:3])
+        else "utf-16-le"
+        if len(quad) >= 2 and quad[0] and not quad[1]
+        else "utf-16-be"
+        if len(quad) >= 2 and quad[1] and not quad[0]
+        else None
+    )
     if codec:
         return _decode(data, codec, origin)
     return _decode(data, "utf-8", origin)
@@ -104,7 +127,10 @@ def looks_like_terraform(head: str) -> bool:
     if '"lineage"' in head and ('"serial"' in head or '"terraform_version"' in head):
         return True  # a raw terraform.tfstate
     return '"format_version"' in head and (
-        '"terraform_version"' in head or '"planned_values"' in head or '"values"' in head or '"resource_changes"' in head
+        '"terraform_version"' in head
+        or '"planned_values"' in head
+        or '"values"' in head
+        or '"resource_changes"' in head
     )
 
 

@@ -14,7 +14,8 @@ Blast semantics (terraform-provider-aws docs, ../shared/terraform-notes.md):
 from __future__ import annotations
 
 import json
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from providers.terraform import aws_iam
 from providers.terraform.builder import Builder, node_id
@@ -32,8 +33,14 @@ def _bool(value: Any) -> bool | None:
 def _rds(res: TfResource, b: Builder, identifier_key: str, lookup: str) -> None:
     """An RDS instance or Aurora cluster: the database, and its automated backups."""
     v = res.values
-    db = b.resource(res, "database", v.get(identifier_key) or res.name, engine=v.get("engine"),
-                    deletion_protection=_bool(v.get("deletion_protection")), skip_final_snapshot=_bool(v.get("skip_final_snapshot")))
+    db = b.resource(
+        res,
+        "database",
+        v.get(identifier_key) or res.name,
+        engine=v.get("engine"),
+        deletion_protection=_bool(v.get("deletion_protection")),
+        skip_final_snapshot=_bool(v.get("skip_final_snapshot")),
+    )
     b.remember(lookup, v.get(identifier_key), db["id"])
     b.remember("arn", v.get("arn"), db["id"])
     _automated_backups(res, b, db, v.get("backup_retention_period"), v.get("delete_automated_backups"))
@@ -54,29 +61,52 @@ def _automated_backups(res: TfResource, b: Builder, db: dict, retention: Any, de
     if not isinstance(retention, int) or retention <= 0:
         return  # backups off (0): backup-missing is the check's call
     on_instance = delete_with_instance is not False  # default true: they go with the instance
-    b.add({
-        "id": f"{db['id']}#automated", "kind": "backup", "name": f"{db['name']} automated backups (PITR {retention} d)",
-        "provider": "terraform", "backup_of": db["id"], "stored_on": db["id"] if on_instance else db["parent"],
-        "retention_days": retention, "continuous": True, "status": "enabled", "address": res.address,
-        **({"region": db["region"]} if "region" in db else {}),
-    })
+    b.add(
+        {
+            "id": f"{db['id']}#automated",
+            "kind": "backup",
+            "name": f"{db['name']} automated backups (PITR {retention} d)",
+            "provider": "terraform",
+            "backup_of": db["id"],
+            "stored_on": db["id"] if on_instance else db["parent"],
+            "retention_days": retention,
+            "continuous": True,
+            "status": "enabled",
+            "address": res.address,
+            **({"region": db["region"]} if "region" in db else {}),
+        }
+    )
 
 
 def ebs_volume(res: TfResource, b: Builder) -> None:
     v = res.values
     tags = v.get("tags") if isinstance(v.get("tags"), dict) else {}
-    vol = b.resource(res, "volume", tags.get("Name") or res.name, size_mb=v["size"] * 1024 if isinstance(v.get("size"), int) else None, encrypted=_bool(v.get("encrypted")),
-                     deletion_protection_supported=False)  # EBS volumes have no deletion protection switch
+    vol = b.resource(
+        res,
+        "volume",
+        tags.get("Name") or res.name,
+        size_mb=v["size"] * 1024 if isinstance(v.get("size"), int) else None,
+        encrypted=_bool(v.get("encrypted")),
+        deletion_protection_supported=False,
+    )  # EBS volumes have no deletion protection switch
     b.remember("ebs", v.get("id"), vol["id"])
 
 
 def s3_bucket(res: TfResource, b: Builder) -> None:
     v = res.values
     inline = v.get("versioning")  # provider v3's inline block
-    versioning = inline[0].get("enabled") if isinstance(inline, list) and inline and isinstance(inline[0], dict) else None
-    bucket = b.resource(res, "bucket", v.get("bucket") or res.name, force_destroy=_bool(v.get("force_destroy")),
-                        locked=True if v.get("object_lock_enabled") is True else None, versioning=_bool(versioning),
-                        deletion_protection_supported=False)  # S3 has no deletion protection switch
+    versioning = (
+        inline[0].get("enabled") if isinstance(inline, list) and inline and isinstance(inline[0], dict) else None
+    )
+    bucket = b.resource(
+        res,
+        "bucket",
+        v.get("bucket") or res.name,
+        force_destroy=_bool(v.get("force_destroy")),
+        locked=True if v.get("object_lock_enabled") is True else None,
+        versioning=_bool(versioning),
+        deletion_protection_supported=False,
+    )  # S3 has no deletion protection switch
     b.remember("s3", v.get("bucket"), bucket["id"])
     b.remember("s3", f"arn:aws:s3:::{v.get('bucket')}", bucket["id"])
 
@@ -113,16 +143,29 @@ def cluster_member(res: TfResource, b: Builder) -> None:
 
 def db_snapshot(res: TfResource, b: Builder) -> None:
     v = res.values
-    target = (b.find("rds", v.get("db_instance_identifier")) or b.find("rds-cluster", v.get("db_cluster_identifier"))
-              or _referenced_node(res, b, "db_instance_identifier", "aws_db_instance.")
-              or _referenced_node(res, b, "db_cluster_identifier", "aws_rds_cluster."))
-    _snapshot(res, b, v.get("db_snapshot_identifier") or v.get("db_cluster_snapshot_identifier"), target,
-              v.get("snapshot_create_time") or v.get("cluster_snapshot_create_time"))
+    target = (
+        b.find("rds", v.get("db_instance_identifier"))
+        or b.find("rds-cluster", v.get("db_cluster_identifier"))
+        or _referenced_node(res, b, "db_instance_identifier", "aws_db_instance.")
+        or _referenced_node(res, b, "db_cluster_identifier", "aws_rds_cluster.")
+    )
+    _snapshot(
+        res,
+        b,
+        v.get("db_snapshot_identifier") or v.get("db_cluster_snapshot_identifier"),
+        target,
+        v.get("snapshot_create_time") or v.get("cluster_snapshot_create_time"),
+    )
 
 
 def ebs_snapshot(res: TfResource, b: Builder) -> None:
-    _snapshot(res, b, (res.values.get("tags") or {}).get("Name") if isinstance(res.values.get("tags"), dict) else None,
-              b.find("ebs", res.values.get("volume_id")) or _referenced_node(res, b, "volume_id", "aws_ebs_volume."), None)
+    _snapshot(
+        res,
+        b,
+        (res.values.get("tags") or {}).get("Name") if isinstance(res.values.get("tags"), dict) else None,
+        b.find("ebs", res.values.get("volume_id")) or _referenced_node(res, b, "volume_id", "aws_ebs_volume."),
+        None,
+    )
 
 
 def _referenced_node(res: TfResource, b: Builder, attribute: str, prefix: str) -> str | None:
@@ -131,7 +174,7 @@ def _referenced_node(res: TfResource, b: Builder, attribute: str, prefix: str) -
     if ref is None:
         return None
     full = f"{res.module}.{ref}" if res.module else ref  # references inside a module are relative to it
-    index = res.address[len(res.address.rstrip("]").rsplit("[", 1)[0]):] if res.address.endswith("]") else ""
+    index = res.address[len(res.address.rstrip("]").rsplit("[", 1)[0]) :] if res.address.endswith("]") else ""
     for candidate in (f"tf:{full}", f"tf:{full}{index}", f"tf:{full}[0]"):
         if candidate in b.nodes:
             return candidate
@@ -151,9 +194,17 @@ def automated_backups_replication(res: TfResource, b: Builder) -> None:
     source = b.find("arn", v.get("source_db_instance_arn"))
     arn = parse_arn(v.get("source_db_instance_arn"))
     account = b.account("aws", arn.account if arn and arn.account else b.ctx.default_account.get("aws", "unknown"))
-    node = {"id": node_id(res), "kind": "backup", "name": f"replicated automated backups ({res.address})", "provider": "terraform",
-            "stored_on": account, "continuous": True, "retention_days": v.get("retention_period") or 7, "address": res.address,
-            "region": b.ctx.default_region.get("aws")}
+    node = {
+        "id": node_id(res),
+        "kind": "backup",
+        "name": f"replicated automated backups ({res.address})",
+        "provider": "terraform",
+        "stored_on": account,
+        "continuous": True,
+        "retention_days": v.get("retention_period") or 7,
+        "address": res.address,
+        "region": b.ctx.default_region.get("aws"),
+    }
     if source:
         node["backup_of"] = source
     b.add({k: val for k, val in node.items() if val is not None})
@@ -182,8 +233,16 @@ def s3_replication(res: TfResource, b: Builder) -> None:
             if replica is None and isinstance(dest_arn, str):
                 # a bucket outside this configuration: in the account the rule names, else (unknown) ours
                 account = dest.get("account") or b.ctx.default_account.get("aws", "unknown")
-                replica = b.add({"id": f"aws:s3:{dest_arn.rsplit(':', 1)[-1]}", "kind": "bucket", "provider": "terraform",
-                                 "name": dest_arn.rsplit(":", 1)[-1], "parent": b.account("aws", str(account)), "external": True})
+                replica = b.add(
+                    {
+                        "id": f"aws:s3:{dest_arn.rsplit(':', 1)[-1]}",
+                        "kind": "bucket",
+                        "provider": "terraform",
+                        "name": dest_arn.rsplit(":", 1)[-1],
+                        "parent": b.account("aws", str(account)),
+                        "external": True,
+                    }
+                )
             if replica and replica != source:
                 b.relate(replica, "replica_of", source)
 
@@ -212,8 +271,15 @@ def kms_key(res: TfResource, b: Builder) -> None:
     """A KMS key: not a data holder itself, but every dataset encrypted with it is lost with it
     (after the 7–30 day deletion window): encrypted data is `stored_on` its key."""
     v = res.values
-    node = {"id": node_id(res), "kind": "generic", "name": (v.get("description") or res.address)[:200],
-            "provider": "terraform", "address": res.address, "tf_type": res.type, "holds_data": True}
+    node = {
+        "id": node_id(res),
+        "kind": "generic",
+        "name": (v.get("description") or res.address)[:200],
+        "provider": "terraform",
+        "address": res.address,
+        "tf_type": res.type,
+        "holds_data": True,
+    }
     b.add(node)
     for key in ("arn", "key_id", "id"):
         b.remember("kms", v.get(key), node["id"])
@@ -247,7 +313,9 @@ def link_kms_keys(resources: list[TfResource], b: Builder) -> None:
     for res in resources:
         target = node_id(res)
         if res.type == "aws_s3_bucket_server_side_encryption_configuration":
-            target = b.find("s3", res.values.get("bucket")) or _referenced_node(res, b, "bucket", "aws_s3_bucket.") or ""
+            target = (
+                b.find("s3", res.values.get("bucket")) or _referenced_node(res, b, "bucket", "aws_s3_bucket.") or ""
+            )
         node = b.nodes.get(target)
         if node is None or node["kind"] not in ("database", "volume", "bucket", "backup"):
             continue
@@ -289,25 +357,43 @@ def backup_selection(res: TfResource, b: Builder) -> None:
         for lifecycle in rule.get("lifecycle") or []:
             if isinstance(lifecycle, dict) and isinstance(lifecycle.get("delete_after"), int):
                 retention = lifecycle["delete_after"]
-        vault = b.find("vault", rule.get("target_vault_name")) or _external_vault(b, None, rule.get("target_vault_name"))
+        vault = b.find("vault", rule.get("target_vault_name")) or _external_vault(
+            b, None, rule.get("target_vault_name")
+        )
         stores = [(vault, "")]
         for copy in rule.get("copy_action") or []:
             if isinstance(copy, dict):
-                stores.append((b.find("vault-arn", copy.get("destination_vault_arn"))
-                               or _external_vault(b, copy.get("destination_vault_arn"), None), " copy"))
+                stores.append(
+                    (
+                        b.find("vault-arn", copy.get("destination_vault_arn"))
+                        or _external_vault(b, copy.get("destination_vault_arn"), None),
+                        " copy",
+                    )
+                )
         for target in targets:
             for store, suffix in stores:
-                b.add({"id": f"tf:{res.address}#{rule_name}{suffix.strip()}@{target}@{store}", "kind": "backup",
-                       "name": f"AWS Backup {rule_name}{suffix} of {b.nodes[target]['name']}", "provider": "terraform",
-                       "backup_of": target, "stored_on": store, "address": res.address,
-                       **({"retention_days": retention} if retention else {}),
-                       **({"continuous": True} if rule.get("enable_continuous_backup") else {})})
+                b.add(
+                    {
+                        "id": f"tf:{res.address}#{rule_name}{suffix.strip()}@{target}@{store}",
+                        "kind": "backup",
+                        "name": f"AWS Backup {rule_name}{suffix} of {b.nodes[target]['name']}",
+                        "provider": "terraform",
+                        "backup_of": target,
+                        "stored_on": store,
+                        "address": res.address,
+                        **({"retention_days": retention} if retention else {}),
+                        **({"continuous": True} if rule.get("enable_continuous_backup") else {}),
+                    }
+                )
 
 
 def _selected(v: dict, b: Builder) -> list[str]:
     resources = v.get("resources") or []
-    protectable = [nid for nid, n in b.nodes.items() if n["kind"] in ("database", "volume") or
-                   (n["kind"] == "bucket" and not n.get("tf_type") == "aws_backup_vault")]
+    protectable = [
+        nid
+        for nid, n in b.nodes.items()
+        if n["kind"] in ("database", "volume") or (n["kind"] == "bucket" and n.get("tf_type") != "aws_backup_vault")
+    ]
     out = []
     for text in resources:
         if text == "*":
@@ -324,7 +410,9 @@ def _by_arn_name(b: Builder, text: Any) -> str | None:
     if arn is None:
         return None
     kind, _, name = arn.resource.replace("/", ":").partition(":")
-    lookup = {("rds", "db"): "rds", ("rds", "cluster"): "rds-cluster", ("ec2", "volume"): "ebs"}.get((arn.service, kind))
+    lookup = {("rds", "db"): "rds", ("rds", "cluster"): "rds-cluster", ("ec2", "volume"): "ebs"}.get(
+        (arn.service, kind)
+    )
     return b.find(lookup, name) if lookup else None
 
 
@@ -333,9 +421,18 @@ def _external_vault(b: Builder, arn_text: Any, name: Any) -> str:
     account = arn.account if arn and arn.account else b.ctx.default_account.get("aws", "unknown")
     label = arn.resource.split(":")[-1] if arn else str(name or "vault")
     region = arn.region if arn else b.ctx.default_region.get("aws")
-    return b.add({"id": f"aws:backup-vault:{account}:{region}:{label}", "kind": "bucket", "name": f"backup vault {label}",
-                  "provider": "terraform", "parent": b.account("aws", account), "external": True, "backup_store": True,
-                  **({"region": region} if region else {})})
+    return b.add(
+        {
+            "id": f"aws:backup-vault:{account}:{region}:{label}",
+            "kind": "bucket",
+            "name": f"backup vault {label}",
+            "provider": "terraform",
+            "parent": b.account("aws", account),
+            "external": True,
+            "backup_store": True,
+            **({"region": region} if region else {}),
+        }
+    )
 
 
 # ----------------------------------------------------------------------------------- IAM
@@ -352,7 +449,12 @@ def _actions_of(statement_actions: Any) -> set[str]:
         verb = action.split(":", 1)[-1].lower()
         if action == "*" or verb == "*":
             out |= {"read", "write", "delete", "admin"} if action == "*" else {"read", "write", "delete"}
-        elif verb.startswith(DELETE_ACTIONS) or verb.rstrip("*") == "" or verb.endswith("*") and any(d.startswith(verb.rstrip("*")) for d in DELETE_ACTIONS):
+        elif (
+            verb.startswith(DELETE_ACTIONS)
+            or verb.rstrip("*") == ""
+            or verb.endswith("*")
+            and any(d.startswith(verb.rstrip("*")) for d in DELETE_ACTIONS)
+        ):
             out.add("delete")
         elif verb.startswith(WRITE_PREFIXES):
             out.add("write")
@@ -380,7 +482,11 @@ def policy_grants(document: Any, b: Builder, account: str) -> dict[str, set[str]
         resources = st.get("Resource")
         resources = resources if isinstance(resources, list) else [resources]
         for arn in resources:
-            target = account if arn == "*" else (b.find("arn", arn) or b.find("s3", arn) or b.find("s3", str(arn).removesuffix("/*")))
+            target = (
+                account
+                if arn == "*"
+                else (b.find("arn", arn) or b.find("s3", arn) or b.find("s3", str(arn).removesuffix("/*")))
+            )
             if target:
                 grants.setdefault(target, set()).update(actions)
     return grants
@@ -398,9 +504,16 @@ def access_key(res: TfResource, b: Builder) -> None:
     v = res.values
     user = v.get("user")
     attached = b.iam.of_user(user) if isinstance(user, str) else aws_iam.Attached()
-    node = {"id": node_id(res), "kind": "credential", "name": f"iam-user/{user} access key", "provider": "terraform",
-            "token_kind": "access_key", "address": res.address, "iam_user": user,
-            "status": v.get("status")}
+    node = {
+        "id": node_id(res),
+        "kind": "credential",
+        "name": f"iam-user/{user} access key",
+        "provider": "terraform",
+        "token_kind": "access_key",
+        "address": res.address,
+        "iam_user": user,
+        "status": v.get("status"),
+    }
     _reach(node, attached, b)
     b.add({k: val for k, val in node.items() if val is not None})
 
@@ -424,7 +537,13 @@ def _principals(trust: Any) -> list[dict[str, Any]]:
             if isinstance(fed, str) and "token.actions.githubusercontent.com" in fed:
                 conditions = json.dumps(st.get("Condition") or {})
                 repos = sorted(set(part.split('"')[0] for part in conditions.split("repo:")[1:]))
-                out.append({"type": "ci", "name": "GitHub Actions" + (f" ({', '.join(r.rstrip(':*') for r in repos)})" if repos else " (any repository)")})
+                out.append(
+                    {
+                        "type": "ci",
+                        "name": "GitHub Actions"
+                        + (f" ({', '.join(r.rstrip(':*') for r in repos)})" if repos else " (any repository)"),
+                    }
+                )
             elif isinstance(fed, str):
                 out.append({"type": "ci", "name": f"federated {fed.rsplit('/', 1)[-1]}"})
         services = principal.get("Service")
@@ -450,10 +569,25 @@ def iam_role(res: TfResource, b: Builder) -> None:
         if p.get("service") == "ec2.amazonaws.com":
             exposed += b.instances_with_role.get(name, [])
             continue
-        pid = b.add({"id": f"aws:principal:{p['name']}", "kind": "principal", "name": p["name"], "type": p["type"], "provider": "terraform"})
+        pid = b.add(
+            {
+                "id": f"aws:principal:{p['name']}",
+                "kind": "principal",
+                "name": p["name"],
+                "type": p["type"],
+                "provider": "terraform",
+            }
+        )
         exposed.append(pid)
-    node = {"id": node_id(res), "kind": "credential", "name": f"iam-role/{name}", "provider": "terraform", "token_kind": "role",
-            "short_lived": True, "address": res.address}
+    node = {
+        "id": node_id(res),
+        "kind": "credential",
+        "name": f"iam-role/{name}",
+        "provider": "terraform",
+        "token_kind": "role",
+        "short_lived": True,
+        "address": res.address,
+    }
     _reach(node, attached, b)
     if exposed:
         node["exposed_to"] = sorted(set(exposed))
@@ -480,8 +614,12 @@ def collect_role_links(resources: list[TfResource], b: Builder) -> None:
             b.instances_with_role.setdefault(profiles[r.values["iam_instance_profile"]], []).append(node_id(r))
 
 
-MANAGED_ADMIN = {"arn:aws:iam::aws:policy/AdministratorAccess": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
-                 "arn:aws:iam::aws:policy/PowerUserAccess": {"Statement": [{"Effect": "Allow", "Action": ["rds:*", "s3:*", "ec2:*", "backup:*"], "Resource": "*"}]}}
+MANAGED_ADMIN = {
+    "arn:aws:iam::aws:policy/AdministratorAccess": {"Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]},
+    "arn:aws:iam::aws:policy/PowerUserAccess": {
+        "Statement": [{"Effect": "Allow", "Action": ["rds:*", "s3:*", "ec2:*", "backup:*"], "Resource": "*"}]
+    },
+}
 
 
 def collect_user_policies(resources: list[TfResource], b: Builder) -> None:
@@ -524,7 +662,22 @@ RELATIONAL: dict[str, Handler] = {
     "aws_iam_role": iam_role,
 }
 #: understood, but not nodes of their own (their effect lands on other nodes)
-ABSORBED = frozenset({"aws_backup_plan", "aws_iam_user", "aws_iam_user_policy", "aws_iam_user_policy_attachment", "aws_iam_policy",
-                      "aws_iam_role_policy", "aws_iam_role_policy_attachment", "aws_iam_instance_profile",
-                      "aws_iam_openid_connect_provider", "aws_iam_policy_attachment", "aws_iam_group", "aws_iam_group_policy",
-                      "aws_iam_group_policy_attachment", "aws_iam_user_group_membership", "aws_iam_group_membership"})
+ABSORBED = frozenset(
+    {
+        "aws_backup_plan",
+        "aws_iam_user",
+        "aws_iam_user_policy",
+        "aws_iam_user_policy_attachment",
+        "aws_iam_policy",
+        "aws_iam_role_policy",
+        "aws_iam_role_policy_attachment",
+        "aws_iam_instance_profile",
+        "aws_iam_openid_connect_provider",
+        "aws_iam_policy_attachment",
+        "aws_iam_group",
+        "aws_iam_group_policy",
+        "aws_iam_group_policy_attachment",
+        "aws_iam_user_group_membership",
+        "aws_iam_group_membership",
+    }
+)

@@ -36,8 +36,15 @@ class Builder:
 
     def account(self, family: str, account: str) -> str:
         label = {"aws": "AWS account", "gcp": "GCP project", "railway": "Railway workspace"}.get(family, "account")
-        return self.add({"id": f"{family}:account:{account}", "kind": "account", "name": f"{label} {account}",
-                         "provider": PROVIDER, "cloud": family})
+        return self.add(
+            {
+                "id": f"{family}:account:{account}",
+                "kind": "account",
+                "name": f"{label} {account}",
+                "provider": PROVIDER,
+                "cloud": family,
+            }
+        )
 
     def environment(self, name: str) -> str:
         return self.add({"id": f"env:{name}", "kind": "environment", "name": name, "provider": PROVIDER})
@@ -46,8 +53,12 @@ class Builder:
         """A node for `res`, placed in its account (parent), region and environment."""
         fam = provider_family(res)
         node: dict[str, Any] = {
-            "id": node_id(res), "kind": kind, "name": str(name or res.address), "provider": PROVIDER,
-            "address": res.address, "tf_type": res.type,
+            "id": node_id(res),
+            "kind": kind,
+            "name": str(name or res.address),
+            "provider": PROVIDER,
+            "address": res.address,
+            "tf_type": res.type,
         }
         if isinstance(res.values.get("arn"), str) and res.values["arn"]:
             node["arn"] = res.values["arn"]

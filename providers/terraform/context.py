@@ -61,8 +61,22 @@ def _constant(expressions: Any, key: str) -> Any:
 
 
 #: whole words a `stem*` pattern stands for besides the stem itself and stem + digits
-TIER_WORDS = frozenset({"dev", "development", "test", "testing", "stage", "staging", "prod", "production",
-                        "preview", "preprod", "live", "uat"})
+TIER_WORDS = frozenset(
+    {
+        "dev",
+        "development",
+        "test",
+        "testing",
+        "stage",
+        "staging",
+        "prod",
+        "production",
+        "preview",
+        "preprod",
+        "live",
+        "uat",
+    }
+)
 _CASE_CHANGE = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
 
 
@@ -80,7 +94,7 @@ def looks_like_environment(token: str) -> bool:
     stem = match[1].lower().rstrip("*")
     if not match[1].endswith("*"):
         return True
-    rest = token[len(stem):] if token.startswith(stem) else token
+    rest = token[len(stem) :] if token.startswith(stem) else token
     return token in TIER_WORDS or rest == "" or rest.isdigit() or rest.lstrip("-").isdigit()
 
 
@@ -113,7 +127,7 @@ class Context:
     references: dict[str, dict[str, list[str]]] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, resources: list[TfResource], provider_config: dict[str, Any], root_config: Any = None) -> "Context":
+    def build(cls, resources: list[TfResource], provider_config: dict[str, Any], root_config: Any = None) -> Context:
         ctx = cls()
         accounts: dict[str, Counter] = {"aws": Counter(), "gcp": Counter()}
         for res in resources:
@@ -130,7 +144,7 @@ class Context:
                             accounts["aws"][arn.account] += 1
                             break
         ctx._collect_references(root_config, "", 0)
-        for key, cfg in provider_config.items():
+        for _key, cfg in provider_config.items():
             if not isinstance(cfg, dict):
                 continue
             name, exprs = cfg.get("name"), cfg.get("expressions")
@@ -139,7 +153,11 @@ class Context:
                 if isinstance(region, str):
                     ctx.default_region.setdefault("aws", region)
                 role = _constant(exprs, "assume_role")
-                arn = parse_arn(role.get("role_arn", {}).get("constant_value") if isinstance(role, dict) and isinstance(role.get("role_arn"), dict) else None)
+                arn = parse_arn(
+                    role.get("role_arn", {}).get("constant_value")
+                    if isinstance(role, dict) and isinstance(role.get("role_arn"), dict)
+                    else None
+                )
                 allowed = _constant(exprs, "allowed_account_ids")
                 if arn:
                     accounts["aws"][arn.account] += 1
@@ -170,7 +188,7 @@ class Context:
                     _gather(k, e, refs, k, 0)
                 self.references[f"{path}{conf['address']}"] = refs
         calls = module.get("module_calls")
-        for name, call in (calls.items() if isinstance(calls, dict) else ()):
+        for name, call in calls.items() if isinstance(calls, dict) else ():
             if isinstance(call, dict):
                 self._collect_references(call.get("module"), f"{path}module.{name}.", depth + 1)
 

@@ -9,8 +9,9 @@ unknown is a value, never a guess.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any
 
 from auditor.core.errors import InputError
 
@@ -59,25 +60,53 @@ class TfDocument:
 
 
 #: top-level keys of `terraform show -json` output (any format version)
-TOP_LEVEL_KEYS = frozenset({
-    "format_version", "terraform_version", "planned_values", "resource_changes", "prior_state", "configuration",
-    "values", "resource_drift", "relevant_attributes", "output_changes", "applyable", "complete", "errored",
-    "checks", "timestamp", "variables", "deferred_changes", "action_invocations",
-})
+TOP_LEVEL_KEYS = frozenset(
+    {
+        "format_version",
+        "terraform_version",
+        "planned_values",
+        "resource_changes",
+        "prior_state",
+        "configuration",
+        "values",
+        "resource_drift",
+        "relevant_attributes",
+        "output_changes",
+        "applyable",
+        "complete",
+        "errored",
+        "checks",
+        "timestamp",
+        "variables",
+        "deferred_changes",
+        "action_invocations",
+    }
+)
 
 
 def is_raw_state(document: Any) -> bool:
     """A `terraform.tfstate` file itself (version 4), not `terraform show -json` output."""
-    return (isinstance(document, dict) and isinstance(document.get("version"), int) and "lineage" in document
-            and isinstance(document.get("resources"), list))
+    return (
+        isinstance(document, dict)
+        and isinstance(document.get("version"), int)
+        and "lineage" in document
+        and isinstance(document.get("resources"), list)
+    )
 
 
 def looks_like_terraform(document: Any) -> bool:
     if is_raw_state(document):
         return True
-    return isinstance(document, dict) and ("format_version" in document or "resource_changes" in document) and (
-        "planned_values" in document or "values" in document or "resource_changes" in document
-        or "terraform_version" in document or "prior_state" in document
+    return (
+        isinstance(document, dict)
+        and ("format_version" in document or "resource_changes" in document)
+        and (
+            "planned_values" in document
+            or "values" in document
+            or "resource_changes" in document
+            or "terraform_version" in document
+            or "prior_state" in document
+        )
     )
 
 
@@ -154,8 +183,15 @@ def walk_module(module: Any, file: str, where: str) -> Iterator[TfResource]:
         values = redact(values, raw.get("sensitive_values"))
         address = raw["address"]
         module_addr = address.rsplit(f"{raw['type']}.", 1)[0].rstrip(".") if address.startswith("module.") else ""
-        yield TfResource(address, raw["type"], str(raw.get("name", "")), module_addr, _provider(raw.get("provider_name")),
-                         values, str(raw.get("mode", "managed")))
+        yield TfResource(
+            address,
+            raw["type"],
+            str(raw.get("name", "")),
+            module_addr,
+            _provider(raw.get("provider_name")),
+            values,
+            str(raw.get("mode", "managed")),
+        )
     for j, child in enumerate(_list(module.get("child_modules"), file, f"{where}.child_modules")):
         yield from walk_module(child, file, f"{where}.child_modules[{j}]")
 
@@ -184,17 +220,27 @@ def parse_document(document: Any, file: str) -> TfDocument:
         return parse_raw_state(document, file)
     version = str(document.get("format_version", SUPPORTED_MAJORS[-1] + ".0"))
     if version.split(".")[0] not in SUPPORTED_MAJORS:
-        raise InputError(f"unsupported format_version {version!r} (this blastscope reads 0.1 to 1.x, "
-                         "what Terraform 0.12 and later write)", file=file, field="format_version")
+        raise InputError(
+            f"unsupported format_version {version!r} (this blastscope reads 0.1 to 1.x, "
+            "what Terraform 0.12 and later write)",
+            file=file,
+            field="format_version",
+        )
     gaps = []
     if document.get("errored") is True:
-        gaps.append("Terraform reported errors while planning (errored: true): the plan does not describe the whole change")
+        gaps.append(
+            "Terraform reported errors while planning (errored: true): the plan does not describe the whole change"
+        )
     if document.get("complete") is False:
         gaps.append("the plan is not complete (complete: false): Terraform deferred some changes to a later plan")
     tf_version = document.get("terraform_version")
     config = document.get("configuration") if isinstance(document.get("configuration"), dict) else {}
     providers = config.get("provider_config") if isinstance(config.get("provider_config"), dict) else {}
-    variables = {k: v.get("value") for k, v in _object(document.get("variables"), file, "variables").items() if isinstance(v, dict)}
+    variables = {
+        k: v.get("value")
+        for k, v in _object(document.get("variables"), file, "variables").items()
+        if isinstance(v, dict)
+    }
     root_config = config.get("root_module") if isinstance(config.get("root_module"), dict) else {}
     if "planned_values" in document or "resource_changes" in document:
         plan = _plan(document, file)
@@ -246,8 +292,12 @@ def _plan(document: dict[str, Any], file: str) -> tuple[list[TfResource], list[T
     for res in walk_module(planned_values.get("root_module"), file, "planned_values.root_module"):
         planned.append(res)
     for res in planned:
-        res.values = redact(unknown_to_none(res.values, unknown_after.get(res.address)), sensitive_after.get(res.address))
-    prior_values = _object(_object(document.get("prior_state"), file, "prior_state").get("values"), file, "prior_state.values")
+        res.values = redact(
+            unknown_to_none(res.values, unknown_after.get(res.address)), sensitive_after.get(res.address)
+        )
+    prior_values = _object(
+        _object(document.get("prior_state"), file, "prior_state").get("values"), file, "prior_state.values"
+    )
     prior = list(walk_module(prior_values.get("root_module"), file, "prior_state.values.root_module"))
     if not prior and before_of:  # no prior_state: what exists now is what the changes start from
         prior = before_of
@@ -255,8 +305,11 @@ def _plan(document: dict[str, Any], file: str) -> tuple[list[TfResource], list[T
 
 
 # --------------------------------------------------------------------------- raw terraform.tfstate
-SECRET_NAME = re.compile(r"password|passwd|secret|token|private|credential|key_material|access_key|auth|certificate|"
-                         r"connection_string|(^|_)sas(_|$)|signature|ssh_key|api_key|primary_key|secondary_key|_keys?$", re.I)
+SECRET_NAME = re.compile(
+    r"password|passwd|secret|token|private|credential|key_material|access_key|auth|certificate|"
+    r"connection_string|(^|_)sas(_|$)|signature|ssh_key|api_key|primary_key|secondary_key|_keys?$",
+    re.I,
+)
 
 
 def drop_secrets(value: Any) -> Any:
@@ -302,8 +355,12 @@ def parse_raw_state(document: dict[str, Any], file: str) -> TfDocument:
     """A `terraform.tfstate` (version 4). Its attributes hold secrets in clear: the paths in
     `sensitive_attributes` and every secret-looking attribute are dropped here, first."""
     if document.get("version") != 4:
-        raise InputError(f"unsupported terraform.tfstate version {document.get('version')!r} (this blastscope reads "
-                         "version 4; run `terraform show -json` for older states)", file=file, field="version")
+        raise InputError(
+            f"unsupported terraform.tfstate version {document.get('version')!r} (this blastscope reads "
+            "version 4; run `terraform show -json` for older states)",
+            file=file,
+            field="version",
+        )
     resources = []
     for i, raw in enumerate(document["resources"]):
         if not isinstance(raw, dict) or not isinstance(raw.get("type"), str) or not isinstance(raw.get("name"), str):
@@ -313,9 +370,20 @@ def parse_raw_state(document: dict[str, Any], file: str) -> TfDocument:
             if not isinstance(inst, dict) or inst.get("deposed"):
                 continue  # deposed objects are not the live resource
             attributes = inst.get("attributes") if isinstance(inst.get("attributes"), dict) else {}
-            for path in _list(inst.get("sensitive_attributes"), file, f"resources[{i}].instances[{j}].sensitive_attributes"):
+            for path in _list(
+                inst.get("sensitive_attributes"), file, f"resources[{i}].instances[{j}].sensitive_attributes"
+            ):
                 attributes = _drop_path(attributes, path if isinstance(path, list) else [path])
             address = _address(raw.get("module"), raw["type"], raw["name"], mode, inst.get("index_key"))
-            resources.append(TfResource(address, raw["type"], raw["name"], str(raw.get("module") or ""),
-                                        _provider(raw.get("provider")), drop_secrets(attributes), mode))
+            resources.append(
+                TfResource(
+                    address,
+                    raw["type"],
+                    raw["name"],
+                    str(raw.get("module") or ""),
+                    _provider(raw.get("provider")),
+                    drop_secrets(attributes),
+                    mode,
+                )
+            )
     return TfDocument("state", str(document.get("terraform_version") or "") or None, resources)

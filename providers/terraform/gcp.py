@@ -28,23 +28,42 @@ def sql_instance(res: TfResource, b: Builder) -> None:
     v = res.values
     settings = _first(v.get("settings"))
     protected = settings.get("deletion_protection_enabled")
-    db = b.resource(res, "database", v.get("name") or res.name, engine=v.get("database_version"),
-                    deletion_protection=protected if isinstance(protected, bool) else None,
-                    terraform_deletion_protection=v.get("deletion_protection") if isinstance(v.get("deletion_protection"), bool) else None)
+    db = b.resource(
+        res,
+        "database",
+        v.get("name") or res.name,
+        engine=v.get("database_version"),
+        deletion_protection=protected if isinstance(protected, bool) else None,
+        terraform_deletion_protection=v.get("deletion_protection")
+        if isinstance(v.get("deletion_protection"), bool)
+        else None,
+    )
     b.remember("gcp-sql", v.get("name"), db["id"])
     backup = _first(settings.get("backup_configuration"))
     if backup.get("enabled") is True:
         retention = _first(backup.get("backup_retention_settings")).get("retained_backups")
         retained = v.get("retain_backups_on_delete") is True or settings.get("retain_backups_on_delete") is True
-        b.add({"id": f"{db['id']}#automated", "kind": "backup", "name": f"{db['name']} automated backups",
-               "provider": "terraform", "backup_of": db["id"], "stored_on": db["parent"] if retained else db["id"],
-               "continuous": bool(backup.get("point_in_time_recovery_enabled")), "status": "enabled",
-               "address": res.address, **({"retention_days": retention} if isinstance(retention, int) else {})})
+        b.add(
+            {
+                "id": f"{db['id']}#automated",
+                "kind": "backup",
+                "name": f"{db['name']} automated backups",
+                "provider": "terraform",
+                "backup_of": db["id"],
+                "stored_on": db["parent"] if retained else db["id"],
+                "continuous": bool(backup.get("point_in_time_recovery_enabled")),
+                "status": "enabled",
+                "address": res.address,
+                **({"retention_days": retention} if isinstance(retention, int) else {}),
+            }
+        )
 
 
 def compute_disk(res: TfResource, b: Builder) -> None:
     v = res.values
-    disk = b.resource(res, "volume", v.get("name") or res.name, size_mb=v["size"] * 1024 if isinstance(v.get("size"), int) else None)
+    disk = b.resource(
+        res, "volume", v.get("name") or res.name, size_mb=v["size"] * 1024 if isinstance(v.get("size"), int) else None
+    )
     b.remember("gcp-disk", v.get("name"), disk["id"])
     b.remember("gcp-disk", v.get("self_link"), disk["id"])
     for policy in v.get("resource_policies") or []:
@@ -69,10 +88,15 @@ def storage_bucket(res: TfResource, b: Builder) -> None:
     v = res.values
     versioning = _first(v.get("versioning")).get("enabled")
     retention = _first(v.get("retention_policy"))
-    b.resource(res, "bucket", v.get("name") or res.name, force_destroy=v.get("force_destroy") if isinstance(v.get("force_destroy"), bool) else None,
-               versioning=versioning if isinstance(versioning, bool) else None,
-               locked=True if retention.get("is_locked") is True else None,
-               deletion_protection_supported=False)  # GCS has no deletion protection switch
+    b.resource(
+        res,
+        "bucket",
+        v.get("name") or res.name,
+        force_destroy=v.get("force_destroy") if isinstance(v.get("force_destroy"), bool) else None,
+        versioning=versioning if isinstance(versioning, bool) else None,
+        locked=True if retention.get("is_locked") is True else None,
+        deletion_protection_supported=False,
+    )  # GCS has no deletion protection switch
 
 
 def resolve_snapshot_schedules(b: Builder) -> None:
@@ -82,9 +106,19 @@ def resolve_snapshot_schedules(b: Builder) -> None:
         if not found:
             continue
         policy_res, retention = found
-        b.add({"id": f"{disk}#snapshots:{policy_name}", "kind": "backup", "name": f"scheduled snapshots ({policy_name})",
-               "provider": "terraform", "backup_of": disk, "stored_on": b.nodes[disk]["parent"], "status": "enabled",
-               "address": policy_res.address, **({"retention_days": retention} if isinstance(retention, int) else {})})
+        b.add(
+            {
+                "id": f"{disk}#snapshots:{policy_name}",
+                "kind": "backup",
+                "name": f"scheduled snapshots ({policy_name})",
+                "provider": "terraform",
+                "backup_of": disk,
+                "stored_on": b.nodes[disk]["parent"],
+                "status": "enabled",
+                "address": policy_res.address,
+                **({"retention_days": retention} if isinstance(retention, int) else {}),
+            }
+        )
 
 
 PRIMARY: dict[str, Handler] = {

@@ -21,8 +21,12 @@ FAMILIES = (aws, gcp, railway, cloud_iam)
 
 def is_modelled_type(rtype: str) -> bool:
     """A type some mapping understands (as a node, or absorbed into other nodes)."""
-    return (rtype in datatypes.DATA_TYPES or rtype in datatypes.HOLDS_DATA or rtype in datatypes.SCOPE_TYPES
-            or any(rtype in f.PRIMARY or rtype in f.RELATIONAL or rtype in f.ABSORBED for f in FAMILIES))
+    return (
+        rtype in datatypes.DATA_TYPES
+        or rtype in datatypes.HOLDS_DATA
+        or rtype in datatypes.SCOPE_TYPES
+        or any(rtype in f.PRIMARY or rtype in f.RELATIONAL or rtype in f.ABSORBED for f in FAMILIES)
+    )
 
 
 class UnexpectedShape(Exception):
@@ -37,7 +41,9 @@ def _run(handler, res: TfResource, b: Builder) -> None:  # type: ignore[no-untyp
     try:
         handler(res, b)
     except (TypeError, AttributeError, KeyError, ValueError, IndexError) as exc:
-        raise UnexpectedShape(res.address, f"values do not have the documented {res.type} shape ({type(exc).__name__}: {exc})") from None
+        raise UnexpectedShape(
+            res.address, f"values do not have the documented {res.type} shape ({type(exc).__name__}: {exc})"
+        ) from None
 
 
 def translate(resources: list[TfResource], ctx: Context) -> tuple[list[dict[str, Any]], Counter]:
@@ -88,8 +94,14 @@ def translate(resources: list[TfResource], ctx: Context) -> tuple[list[dict[str,
         if res.type in family_types or node_id(res) in b.nodes or res.type == "azurerm_management_lock":
             continue
         unmapped[res.type] += 1
-        node = {"id": node_id(res), "kind": "generic", "name": res.address, "provider": PROVIDER,
-                "address": res.address, "tf_type": datatypes.effective_type(res)}
+        node = {
+            "id": node_id(res),
+            "kind": "generic",
+            "name": res.address,
+            "provider": PROVIDER,
+            "address": res.address,
+            "tf_type": datatypes.effective_type(res),
+        }
         if datatypes.holds_data(res):
             node["holds_data"] = True
         b.add(node)

@@ -31,7 +31,9 @@ def prepared(tmp_path: Path) -> Path:
     infra.mkdir()
     shutil.copy(PLAN, infra / "plan.json")
     # an empty reviewed baseline, as a team would commit on day one
-    (infra / ".blastscope-baseline.json").write_text(json.dumps({"format": "blastscope-baseline", "format_version": 1, "findings": []}))
+    (infra / ".blastscope-baseline.json").write_text(
+        json.dumps({"format": "blastscope-baseline", "format_version": 1, "findings": []})
+    )
     return infra
 
 

@@ -38,8 +38,10 @@ def test_text_report_shows_evidence_and_summary() -> None:
     assert proc.returncode == 1
     out = proc.stdout
     assert out.index("CRITICAL (") < out.index("HIGH (") < out.index("LOW (")
-    assert ("credential staging-deploy —grants delete,read,write→ project pocketos ←parent— volume pg-data "
-            "←parent— volume pg-data (production) ←stored_on— database pocketos-db") in out
+    assert (
+        "credential staging-deploy —grants delete,read,write→ project pocketos ←parent— volume pg-data "
+        "←parent— volume pg-data (production) ←stored_on— database pocketos-db"
+    ) in out
     assert "fix: " in out
     assert out.rstrip().splitlines()[-1].startswith("13 findings (3 critical")
     assert out.rstrip().endswith("fail-on high: FAIL")
@@ -69,8 +71,13 @@ def test_blast_of_the_volume_loses_database_and_every_backup() -> None:
     proc = run_cli("blast", POCKETOS, "pg-data")
     assert proc.returncode == 1
     out = proc.stdout
-    for name in ("database pocketos-db", "backup weekly-2026-08-08", "backup weekly-2026-08-15",
-                 "backup weekly-2026-08-22", "database staging-db"):
+    for name in (
+        "database pocketos-db",
+        "backup weekly-2026-08-08",
+        "backup weekly-2026-08-15",
+        "backup weekly-2026-08-22",
+        "database staging-db",
+    ):
         assert f"- {name}" in out, name
     assert "LOST  database pocketos-db: no copy survives (4 of 4 destroyed" in out
     assert "credential staging-deploy (delete on project pocketos)" in out
@@ -109,15 +116,23 @@ def test_policy_file_suppression_and_bad_policy(tmp_path: Path) -> None:
 
 
 def test_default_policy_file_is_picked_up_from_the_working_directory(tmp_path: Path) -> None:
-    (tmp_path / ".blastscope.yaml").write_text("severity: {backup-colocated: low, credential-can-destroy-all-copies: low}\n")
+    (tmp_path / ".blastscope.yaml").write_text(
+        "severity: {backup-colocated: low, credential-can-destroy-all-copies: low}\n"
+    )
     proc = run_cli("scan", POCKETOS, "--fail-on", "critical", "--now", NOW, cwd=tmp_path)
     assert proc.returncode == 0, proc.stdout
 
 
 def test_incomplete_snapshot_exits_3_unless_allowed(tmp_path: Path) -> None:
     snap = tmp_path / "snap.json"
-    doc = {"format": "blastscope-snapshot", "format_version": 1, "provider": "railway", "complete": False,
-           "gaps": ["backups of volume instance vi-1: HTTP 503 after 4 tries"], "resources": []}
+    doc = {
+        "format": "blastscope-snapshot",
+        "format_version": 1,
+        "provider": "railway",
+        "complete": False,
+        "gaps": ["backups of volume instance vi-1: HTTP 503 after 4 tries"],
+        "resources": [],
+    }
     snap.write_text(json.dumps(doc))
     proc = run_cli("scan", str(snap))
     assert proc.returncode == 3
@@ -127,10 +142,20 @@ def test_incomplete_snapshot_exits_3_unless_allowed(tmp_path: Path) -> None:
 
 def test_checks_and_explain() -> None:
     listing = run_cli("checks").stdout
-    for check in ("backup-missing", "backup-colocated", "backup-stale", "backup-retention-short",
-                  "deletion-protection-off", "storage-shared-across-environments", "environment-unclassified",
-                  "credential-spans-environments", "credential-exposed-outside-scope",
-                  "credential-can-destroy-all-copies", "shared-secret-across-environments", "credential-no-expiry"):
+    for check in (
+        "backup-missing",
+        "backup-colocated",
+        "backup-stale",
+        "backup-retention-short",
+        "deletion-protection-off",
+        "storage-shared-across-environments",
+        "environment-unclassified",
+        "credential-spans-environments",
+        "credential-exposed-outside-scope",
+        "credential-can-destroy-all-copies",
+        "shared-secret-across-environments",
+        "credential-no-expiry",
+    ):
         assert check in listing
     text = run_cli("explain", "backup-colocated").stdout
     assert "critical when one volume" in text and "fix:" in text

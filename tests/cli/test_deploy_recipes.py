@@ -23,7 +23,9 @@ BIN = Path(sys.executable).parent / "blastscope"
 
 
 def cron_command() -> list[str]:
-    line = next(l for l in (DEPLOY / "cron" / "blastscope.cron").read_text().splitlines() if l and l[0].isdigit())
+    line = next(
+        row for row in (DEPLOY / "cron" / "blastscope.cron").read_text().splitlines() if row and row[0].isdigit()
+    )
     fields = line.split(None, 6)  # m h dom mon dow user command
     assert fields[5] == "blastscope", "cron runs as the unprivileged user"
     return shlex.split(fields[6])
@@ -31,7 +33,7 @@ def cron_command() -> list[str]:
 
 def systemd_command() -> list[str]:
     unit = (DEPLOY / "systemd" / "blastscope-audit.service").read_text()
-    exec_start = next(l for l in unit.splitlines() if l.startswith("ExecStart="))
+    exec_start = next(row for row in unit.splitlines() if row.startswith("ExecStart="))
     return shlex.split(exec_start.removeprefix("ExecStart="))
 
 
@@ -51,7 +53,9 @@ def github_command() -> list[str]:
     return shlex.split(step["run"])
 
 
-@pytest.mark.parametrize("recipe", [cron_command, systemd_command, kubernetes_command, github_command], ids=lambda f: f.__name__)
+@pytest.mark.parametrize(
+    "recipe", [cron_command, systemd_command, kubernetes_command, github_command], ids=lambda f: f.__name__
+)
 def test_recipe_command_runs_a_scheduled_audit(recipe, tmp_path: Path) -> None:
     acct = incident_account()
     secrets = tmp_path / "secrets"
@@ -62,8 +66,10 @@ def test_recipe_command_runs_a_scheduled_audit(recipe, tmp_path: Path) -> None:
         (secrets / "webhook.url").write_text(hook.url + "\n")
         (secrets / "webhook-url").write_text(hook.url + "\n")
         subst = {
-            "/etc/blastscope": str(secrets), "${CREDENTIALS_DIRECTORY}": str(secrets),
-            "/run/secrets/blastscope": str(secrets), "${STATE_DIRECTORY}": str(tmp_path / "state"),
+            "/etc/blastscope": str(secrets),
+            "${CREDENTIALS_DIRECTORY}": str(secrets),
+            "/run/secrets/blastscope": str(secrets),
+            "${STATE_DIRECTORY}": str(tmp_path / "state"),
             "/var/lib/blastscope": str(tmp_path / "state"),
         }
         argv = []
@@ -77,7 +83,9 @@ def test_recipe_command_runs_a_scheduled_audit(recipe, tmp_path: Path) -> None:
         env.update(BLASTSCOPE_RAILWAY_BACKOFF="0.01", BLASTSCOPE_WEBHOOK=hook.url)
         if "--token-file" not in " ".join(argv):
             env["RAILWAY_API_TOKEN"] = acct.token
-        proc = subprocess.run([*argv, "--endpoint", srv.url], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120)
+        proc = subprocess.run(
+            [*argv, "--endpoint", srv.url], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
     assert proc.returncode == 1, proc.stderr  # the incident account: new findings, alert sent
     assert len(hook.received) == 1 and "new findings" in hook.received[0]["text"]
     assert acct.token not in proc.stdout + proc.stderr
@@ -88,11 +96,23 @@ def test_recipe_command_runs_a_scheduled_audit(recipe, tmp_path: Path) -> None:
 @pytest.mark.skipif(shutil.which("systemd-analyze") is None, reason="systemd-analyze not installed")
 def test_systemd_units_verify(tmp_path: Path) -> None:
     for name in ("blastscope-audit.service", "blastscope-audit.timer"):
-        text = (DEPLOY / "systemd" / name).read_text().replace("/usr/local/bin/blastscope", str(BIN if BIN.exists() else shutil.which("blastscope")))
+        text = (
+            (DEPLOY / "systemd" / name)
+            .read_text()
+            .replace("/usr/local/bin/blastscope", str(BIN if BIN.exists() else shutil.which("blastscope")))
+        )
         (tmp_path / name).write_text(text)
-    proc = subprocess.run(["systemd-analyze", "verify", str(tmp_path / "blastscope-audit.service"), str(tmp_path / "blastscope-audit.timer")],
-                          capture_output=True, text=True)
-    problems = [l for l in (proc.stdout + proc.stderr).splitlines() if "blastscope" in l]
+    proc = subprocess.run(
+        [
+            "systemd-analyze",
+            "verify",
+            str(tmp_path / "blastscope-audit.service"),
+            str(tmp_path / "blastscope-audit.timer"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    problems = [row for row in (proc.stdout + proc.stderr).splitlines() if "blastscope" in row]
     assert proc.returncode == 0 and not problems, proc.stdout + proc.stderr
 
 

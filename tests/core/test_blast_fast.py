@@ -49,8 +49,9 @@ def test_served_on_a_cascade_cycle_falls_back_to_the_walk(n: int, data) -> None:
         rels = {"parent": (parent,)} if data.draw(st.booleans()) or i == 0 else {}
         if data.draw(st.booleans()):
             rels["in_environment"] = ("env",)
-        resources.append(Resource(id=f"v{i}", kind=data.draw(st.sampled_from(["volume", "service"])), name=f"v{i}",
-                                  relations=rels))
+        resources.append(
+            Resource(id=f"v{i}", kind=data.draw(st.sampled_from(["volume", "service"])), name=f"v{i}", relations=rels)
+        )
     fast = BlastAnalysis(Topology(resources), Policy())
     walk = BlastAnalysis(Topology(resources), Policy())
     topo = fast.topo

@@ -16,13 +16,16 @@ def _noop(ctx):  # type: ignore[no-untyped-def]
 GOOD = dict(id="my-check", title="A title", severity="high", family="custom", rationale="why", remediation="fix")
 
 
-@pytest.mark.parametrize("change, words", [
-    ({"id": "My Check"}, "slug"),
-    ({"title": "x" * 200}, "title"),
-    ({"severity": "severe"}, "severity"),
-    ({"remediation": " "}, "remediation is empty"),
-    ({"references": ("SPEC §4",)}, "not a link a user can open"),
-])
+@pytest.mark.parametrize(
+    "change, words",
+    [
+        ({"id": "My Check"}, "slug"),
+        ({"title": "x" * 200}, "title"),
+        ({"severity": "severe"}, "severity"),
+        ({"remediation": " "}, "remediation is empty"),
+        ({"references": ("SPEC §4",)}, "not a link a user can open"),
+    ],
+)
 def test_a_check_that_breaks_the_contract_is_refused_when_declared(change: dict, words: str) -> None:
     with pytest.raises(CheckDefinitionError, match=words):
         check(**{**GOOD, **change})(_noop)
@@ -48,8 +51,14 @@ def test_a_provider_is_a_file_format_or_a_live_api_never_both() -> None:
     with pytest.raises(ValueError):
         Provider(name="x", description="d")
     with pytest.raises(ValueError):
-        Provider(name="x", description="d", sniff=lambda h: True, load=lambda b, o: None,  # type: ignore[arg-type,return-value]
-                 keyword="x", pull=lambda s: None)  # type: ignore[arg-type,return-value]
+        Provider(
+            name="x",
+            description="d",
+            sniff=lambda h: True,
+            load=lambda b, o: None,  # type: ignore[arg-type,return-value]
+            keyword="x",
+            pull=lambda s: None,
+        )  # type: ignore[arg-type,return-value]
     names = [p.name for p in providers()]
     assert {"snapshot", "terraform", "inventory", "railway"} <= set(names)
     assert [p.keyword for p in providers() if p.is_live] == ["railway"] or "railway" in [p.keyword for p in providers()]

@@ -12,7 +12,8 @@ from tests.conftest import ROOT, SAMPLES
 def test_the_inventory_reference_is_generated_from_the_table() -> None:
     doc = (ROOT / "docs" / "inventory.md").read_text(encoding="utf-8")
     assert doc == reference_markdown(), (
-        "docs/inventory.md is out of date; regenerate it with the command in its first comment")
+        "docs/inventory.md is out of date; regenerate it with the command in its first comment"
+    )
 
 
 def test_every_attribute_has_a_meaning_and_a_known_type() -> None:

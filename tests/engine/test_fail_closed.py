@@ -42,7 +42,9 @@ def test_an_unknown_check_id_in_the_policy_is_an_input_error(tmp_path: Path) -> 
 
 def test_a_suppression_that_matches_nothing_is_a_warning_quiet_does_not_hide(tmp_path: Path) -> None:
     policy = tmp_path / "policy.yaml"
-    policy.write_text("suppressions:\n  - {check: backup-stale, resource: no-such-db, reason: r, expires: 2099-01-01}\n")
+    policy.write_text(
+        "suppressions:\n  - {check: backup-stale, resource: no-such-db, reason: r, expires: 2099-01-01}\n"
+    )
     out = invoke("scan", POCKETOS, "--policy", str(policy), "-q")
     assert "matches no finding" in out.stderr
 
@@ -59,27 +61,32 @@ def test_an_audit_of_nothing_is_incomplete_never_a_pass(tmp_path: Path, document
 
 
 def test_unread_backups_are_unknown_not_absent() -> None:
-    result = run_audit([
-        {"id": "prod", "kind": "environment", "tier": "production"},
-        {"id": "vol", "kind": "volume", "in_environment": "prod", "unread": ["backups"]},
-        {"id": "db", "kind": "database", "stored_on": "vol"},
-    ])
+    result = run_audit(
+        [
+            {"id": "prod", "kind": "environment", "tier": "production"},
+            {"id": "vol", "kind": "volume", "in_environment": "prod", "unread": ["backups"]},
+            {"id": "db", "kind": "database", "stored_on": "vol"},
+        ]
+    )
     [finding] = by_check(result, "backup-missing")
     assert finding.message.startswith("Unknown: the backups of volume vol were not read")
     assert "any loss is permanent" not in finding.message
 
 
-@pytest.mark.parametrize("entry, field, words", [
-    ({"id": "db", "kind": "database", "nmae": "x"}, "nmae", "did you mean 'name'"),
-    ({"id": "s", "kind": "service", "in_environment": "db0"}, "in_environment", "is a database"),
-    ({"id": "b", "kind": "backup", "backup_of": "svc"}, "backup_of", "is a service"),
-    ({"id": "bk", "kind": "bucket", "backup_store": "yes"}, "backup_store", "expected true, false or null"),
-    ({"id": "c", "kind": "credential", "short_lived": "true"}, "short_lived", "expected true, false or null"),
-    ({"id": "b2", "kind": "backup", "retention_days": float("nan")}, "retention_days", "finite"),
-    ({"id": "b3", "kind": "backup", "retention_days": True}, "retention_days", "expected a number"),
-    ({"id": "v", "kind": "volume", "tier": "production"}, "tier", "a volume has no 'tier'"),
-    ({"id": "b4", "kind": "backup", "created_at": "20266-01-01"}, "created_at", "ISO-8601"),
-])
+@pytest.mark.parametrize(
+    "entry, field, words",
+    [
+        ({"id": "db", "kind": "database", "nmae": "x"}, "nmae", "did you mean 'name'"),
+        ({"id": "s", "kind": "service", "in_environment": "db0"}, "in_environment", "is a database"),
+        ({"id": "b", "kind": "backup", "backup_of": "svc"}, "backup_of", "is a service"),
+        ({"id": "bk", "kind": "bucket", "backup_store": "yes"}, "backup_store", "expected true, false or null"),
+        ({"id": "c", "kind": "credential", "short_lived": "true"}, "short_lived", "expected true, false or null"),
+        ({"id": "b2", "kind": "backup", "retention_days": float("nan")}, "retention_days", "finite"),
+        ({"id": "b3", "kind": "backup", "retention_days": True}, "retention_days", "expected a number"),
+        ({"id": "v", "kind": "volume", "tier": "production"}, "tier", "a volume has no 'tier'"),
+        ({"id": "b4", "kind": "backup", "created_at": "20266-01-01"}, "created_at", "ISO-8601"),
+    ],
+)
 def test_schema_violations_name_the_resource_and_field(entry: dict, field: str, words: str, tmp_path: Path) -> None:
     base = [{"id": "db0", "kind": "database"}, {"id": "svc", "kind": "service"}]
     path = tmp_path / "inv.json"
@@ -138,9 +145,12 @@ def test_incomplete_is_never_pass_unless_allowed() -> None:
 
 
 def test_now_is_the_audits_not_the_policys() -> None:
-    late = run_audit([
-        {"id": "prod", "kind": "environment", "tier": "production"},
-        {"id": "db", "kind": "database", "in_environment": "prod"},
-        {"id": "b", "kind": "backup", "backup_of": "db", "created_at": "2026-11-25T00:00:00Z"},
-    ], now=NOW)
+    late = run_audit(
+        [
+            {"id": "prod", "kind": "environment", "tier": "production"},
+            {"id": "db", "kind": "database", "in_environment": "prod"},
+            {"id": "b", "kind": "backup", "backup_of": "db", "created_at": "2026-11-25T00:00:00Z"},
+        ],
+        now=NOW,
+    )
     assert not by_check(late, "backup-stale")

@@ -46,23 +46,70 @@ suppressions:
 
 #: values that are invalid wherever a number, count, duration or version is expected
 BAD_NUMBERS: list[Any] = [math.nan, math.inf, -math.inf, -1, -30, True, False, 10**5000, "NaN", 1e308 * 10]
-BAD_DATES: list[Any] = ["0000-01-01T00:00:00Z", "10000-01-01T00:00:00Z", "2026-13-45T00:00:00Z", "9999-12-31T23:59:60Z",
-                        True, 20261125, "yesterday"]
+BAD_DATES: list[Any] = [
+    "0000-01-01T00:00:00Z",
+    "10000-01-01T00:00:00Z",
+    "2026-13-45T00:00:00Z",
+    "9999-12-31T23:59:60Z",
+    True,
+    20261125,
+    "yesterday",
+]
 BAD_DURATIONS: list[Any] = [math.nan, math.inf, "-7d", -1, True, "99999999999999999999d", ".nan", "1e400s"]
 
 HOSTILE: list[Any] = [
-    None, True, False, 0, -1, 2**63, 10**5000, math.nan, math.inf, -math.inf, 1e-320, "", " ", "\x00", "\x1b[2J",
-    "\ud800", "\udfff", "\u202e", "a" * 100_000, "é" * 5000, "<img src=x onerror=1>", "${{ secrets.X }}",
-    [], {}, [[[]]],
-    {"": None}, {"id": None}, [None] * 50, "2026-02-30T00:00:00Z", "0001-01-01", "9999-12-31T23:59:59Z", "-0",
-    "0x1F", "1_000", "~", "null", "yes", "no", "on", ".inf", ".nan", "1e999", "---", "!!binary AAAA", "*alias",
+    None,
+    True,
+    False,
+    0,
+    -1,
+    2**63,
+    10**5000,
+    math.nan,
+    math.inf,
+    -math.inf,
+    1e-320,
+    "",
+    " ",
+    "\x00",
+    "\x1b[2J",
+    "\ud800",
+    "\udfff",
+    "\u202e",
+    "a" * 100_000,
+    "é" * 5000,
+    "<img src=x onerror=1>",
+    "${{ secrets.X }}",
+    [],
+    {},
+    [[[]]],
+    {"": None},
+    {"id": None},
+    [None] * 50,
+    "2026-02-30T00:00:00Z",
+    "0001-01-01",
+    "9999-12-31T23:59:59Z",
+    "-0",
+    "0x1F",
+    "1_000",
+    "~",
+    "null",
+    "yes",
+    "no",
+    "on",
+    ".inf",
+    ".nan",
+    "1e999",
+    "---",
+    "!!binary AAAA",
+    "*alias",
 ]
 
 
 @dataclass(frozen=True)
 class Case:
     loader: str
-    kind: str            # targeted | structural | bytes
+    kind: str  # targeted | structural | bytes
     data: bytes
     suffix: str
     must_reject: bool
@@ -119,8 +166,14 @@ def _dump(doc: Any, suffix: str) -> bytes:
     if suffix == ".yaml" and isinstance(doc, dict):
         # block style at the top (`version: 1` on its own line, as inventories are recognised),
         # flow style (JSON) below
-        text = "\n".join(f"{k if isinstance(k, str) and k.isidentifier() else json.dumps(k)}: "
-                         f"{json.dumps(_huge_ints_marked(v), allow_nan=True)}" for k, v in doc.items()) + "\n"
+        text = (
+            "\n".join(
+                f"{k if isinstance(k, str) and k.isidentifier() else json.dumps(k)}: "
+                f"{json.dumps(_huge_ints_marked(v), allow_nan=True)}"
+                for k, v in doc.items()
+            )
+            + "\n"
+        )
     else:
         text = json.dumps(_huge_ints_marked(doc), allow_nan=True)
     text = text.replace(f'"{_HUGE}"', "9" * 5000)
@@ -206,8 +259,14 @@ TARGETS = {
 def targeted(rng: random.Random, loader: str) -> Case | None:
     text, suffix = rng.choice(seeds(loader))
     doc = _jsonable(_decode(text, suffix))
-    candidates = [p for p in _paths(doc) if p and isinstance(p[-1], str) and p[-1] in TARGETS[loader]
-                  and (len(p) == 1 or loader not in ("inventory", "snapshot") or p[0] == "resources")]
+    candidates = [
+        p
+        for p in _paths(doc)
+        if p
+        and isinstance(p[-1], str)
+        and p[-1] in TARGETS[loader]
+        and (len(p) == 1 or loader not in ("inventory", "snapshot") or p[0] == "resources")
+    ]
     if not candidates:
         return None
     path = rng.choice(candidates)
@@ -260,9 +319,23 @@ def byte_level(rng: random.Random, loader: str) -> Case:
         elif op == "flip":
             data[i] ^= 1 << rng.randrange(8)
         elif op == "insert":
-            data[i:i] = rng.choice([b"\x00", b"\xff\xfe", b"&a [*a]", b"{", b"[", b"\"", b":", b"\n- ",
-                                    b"!!python/object:os.system",
-                                    b"\\ud800", b"1e99999", b"\t", b"\r"])
+            data[i:i] = rng.choice(
+                [
+                    b"\x00",
+                    b"\xff\xfe",
+                    b"&a [*a]",
+                    b"{",
+                    b"[",
+                    b'"',
+                    b":",
+                    b"\n- ",
+                    b"!!python/object:os.system",
+                    b"\\ud800",
+                    b"1e99999",
+                    b"\t",
+                    b"\r",
+                ]
+            )
         elif op == "dup":
             j = min(len(data), i + rng.randint(1, 200))
             data[i:i] = data[i:j] * rng.randint(2, 20)

@@ -117,8 +117,12 @@ def headers_only(status: int, headers: dict[str, str]) -> bytes:
     return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
 
 
-def emulated(emulator: Any, request: Request, rewrite: Callable[[dict], dict] | None = None,
-             variables: Callable[[dict], dict] | None = None) -> tuple[int, dict[str, str], bytes]:
+def emulated(
+    emulator: Any,
+    request: Request,
+    rewrite: Callable[[dict], dict] | None = None,
+    variables: Callable[[dict], dict] | None = None,
+) -> tuple[int, dict[str, str], bytes]:
     """The real emulator's answer to `request` (variables and answer optionally rewritten)."""
     body = request.body
     if variables is not None:
@@ -133,14 +137,15 @@ def emulated(emulator: Any, request: Request, rewrite: Callable[[dict], dict] | 
 
 def drip(data: bytes, every: float) -> Iterator[bytes | float]:
     for i in range(len(data)):
-        yield data[i:i + 1]
+        yield data[i : i + 1]
         yield every
 
 
 def gzip_bomb(total: int, chunk: int = 1024 * 1024) -> Iterator[bytes | float]:
     """`total` zero bytes gzipped on the fly (about 1000:1), sent chunked."""
-    yield headers_only(200, {"Content-Type": "application/json", "Content-Encoding": "gzip",
-                             "Transfer-Encoding": "chunked"})
+    yield headers_only(
+        200, {"Content-Type": "application/json", "Content-Encoding": "gzip", "Transfer-Encoding": "chunked"}
+    )
     packer = zlib.compressobj(9, zlib.DEFLATED, 31)
     zeros = b"0" * chunk
     sent = 0
@@ -162,6 +167,7 @@ def endless_chunked(chunk: int = 64 * 1024) -> Iterator[bytes | float]:
 
 def all_pages(answer: dict, cursor: Callable[[], str]) -> dict:
     """Every connection in the answer says there is another page."""
+
     def walk(value: Any) -> None:
         if isinstance(value, dict):
             if isinstance(value.get("pageInfo"), dict):
@@ -171,5 +177,6 @@ def all_pages(answer: dict, cursor: Callable[[], str]) -> dict:
         elif isinstance(value, list):
             for v in value:
                 walk(v)
+
     walk(answer)
     return answer

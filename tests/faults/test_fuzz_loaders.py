@@ -17,8 +17,13 @@ from tests.faults import fuzz
 
 EXAMPLES = 40
 # no shrinking: the case's note already says which value was planted where
-FUZZ = settings(max_examples=EXAMPLES, deadline=None, derandomize=True, phases=[Phase.explicit, Phase.generate],
-                suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+FUZZ = settings(
+    max_examples=EXAMPLES,
+    deadline=None,
+    derandomize=True,
+    phases=[Phase.explicit, Phase.generate],
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
 
 #: loaders whose validation is still being completed elsewhere; each names what is missing (none now)
 PENDING: dict[str, str] = {}
@@ -54,13 +59,16 @@ def test_numbers_versions_and_dates_invalid_by_contract_are_refused(loader, rng)
     _check(case)
 
 
-@pytest.mark.parametrize("text, words", [
-    ("backups: {min_retention: -7d}\n", "min_retention"),
-    ("backups: {rpo: .inf}\n", "rpo"),
-    ("backups: {rpo: .nan}\n", "rpo"),
-    ("backups: {rpo: 99999999999999999999d}\n", "rpo"),
-    ("version: true\n", "version"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("backups: {min_retention: -7d}\n", "min_retention"),
+        ("backups: {rpo: .inf}\n", "rpo"),
+        ("backups: {rpo: .nan}\n", "rpo"),
+        ("backups: {rpo: 99999999999999999999d}\n", "rpo"),
+        ("version: true\n", "version"),
+    ],
+)
 def test_policy_numbers_that_would_hide_a_finding_are_refused(tmp_path, text, words):
     from tests.conftest import SAMPLES, run_cli
 

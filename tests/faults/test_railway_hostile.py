@@ -28,8 +28,12 @@ from tests.faults.hostile import (
     response,
 )
 
-FAST = {"BLASTSCOPE_RAILWAY_BACKOFF": "0.01", "BLASTSCOPE_RAILWAY_TIMEOUT": "1", "BLASTSCOPE_RAILWAY_MAX_WAIT": "2",
-        "BLASTSCOPE_RAILWAY_RETRIES": "1"}
+FAST = {
+    "BLASTSCOPE_RAILWAY_BACKOFF": "0.01",
+    "BLASTSCOPE_RAILWAY_TIMEOUT": "1",
+    "BLASTSCOPE_RAILWAY_MAX_WAIT": "2",
+    "BLASTSCOPE_RAILWAY_RETRIES": "1",
+}
 #: a hang guard for the subprocess, far above every scenario's own deadline (not a timing assertion)
 HANG = 90
 
@@ -48,9 +52,27 @@ def scan(url: str, token: str, *extra: str, timeout: int = 20) -> subprocess.Com
     env = {k: v for k, v in os.environ.items() if k not in ("RAILWAY_API_TOKEN", "RAILWAY_TOKEN", "RAILWAY_API_URL")}
     env.update(FAST, RAILWAY_API_TOKEN=token)
     return subprocess.run(
-        [sys.executable, "-m", "auditor", "scan", "railway", "--endpoint", url, "--now", "2026-11-25", "-f", "json",
-         "--timeout", str(timeout), *extra],
-        cwd=ROOT, capture_output=True, text=True, env=env, timeout=HANG,
+        [
+            sys.executable,
+            "-m",
+            "auditor",
+            "scan",
+            "railway",
+            "--endpoint",
+            url,
+            "--now",
+            "2026-11-25",
+            "-f",
+            "json",
+            "--timeout",
+            str(timeout),
+            *extra,
+        ],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=HANG,
     )
 
 
@@ -58,6 +80,7 @@ def passthrough(emulator, rewrite=None, variables=None):
     def scenario(request: Request) -> Iterable[bytes | float]:
         status, headers, body = emulated(emulator, request, rewrite, variables)
         yield response(status, body, {"Content-Type": headers.get("Content-Type", "application/json")})
+
     return scenario
 
 
@@ -83,6 +106,7 @@ def test_a_body_dripped_one_byte_at_a_time_is_stopped_by_the_pull_deadline(accou
     def scenario(request):
         status, _, body = emulated(emulator, request)
         yield from drip(response(status, body), 0.05)
+
     with HostileServer(scenario) as srv:
         run = scan(srv.url, account.token, timeout=3)
     assert_incomplete(run, "deadline")
@@ -91,6 +115,7 @@ def test_a_body_dripped_one_byte_at_a_time_is_stopped_by_the_pull_deadline(accou
 def test_headers_dripped_forever_are_stopped_by_the_pull_deadline(account):
     def scenario(request):
         yield from drip(b"HTTP/1.1 200 OK\r\n" + b"X-Slow: " + b"a" * 100000, 0.2)
+
     with HostileServer(scenario) as srv:
         run = scan(srv.url, account.token, timeout=3)
     assert_incomplete(run, "deadline")
@@ -149,13 +174,19 @@ def test_a_server_echoing_the_token_does_not_get_it_printed_or_stored(account, e
             return
         status, headers, body = emulated(emulator, request)
         yield response(status, body)
+
     snapshot = tmp_path / "snap.json"
     with HostileServer(scenario) as srv:
         run = scan(srv.url, account.token, "-o", str(tmp_path / "report.json"))
         env = {**os.environ, **FAST, "RAILWAY_API_TOKEN": account.token}
-        pulled = subprocess.run([sys.executable, "-m", "auditor", "pull", "railway", "--endpoint", srv.url,
-                                 "-o", str(snapshot)],
-                                cwd=ROOT, capture_output=True, text=True, env=env, timeout=HANG)
+        pulled = subprocess.run(
+            [sys.executable, "-m", "auditor", "pull", "railway", "--endpoint", srv.url, "-o", str(snapshot)],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=HANG,
+        )
     assert run.returncode == 3 and pulled.returncode == 3, (run.stderr, pulled.stderr)
     stored = (tmp_path / "report.json").read_text() + snapshot.read_text()
     for text in (run.stdout, run.stderr, pulled.stdout, pulled.stderr, stored):
@@ -190,8 +221,11 @@ def _repeated_projects(answer):
     return answer
 
 
-SHAPES = {"me.workspaces: null": _nulled_workspaces, "projects.edges: null": _nulled_project_edges,
-          "the same project twice in a page": _repeated_projects}
+SHAPES = {
+    "me.workspaces: null": _nulled_workspaces,
+    "projects.edges: null": _nulled_project_edges,
+    "the same project twice in a page": _repeated_projects,
+}
 
 
 @pytest.mark.parametrize("shape", list(SHAPES))

@@ -34,6 +34,7 @@ def test_a_body_dripped_forever_after_a_500_fails_within_the_deadline():
     def scenario(request):
         yield headers_only(500, {"Content-Length": "1000000"})
         yield from drip(b"e" * 1_000_000, 0.05)
+
     with pytest.raises(NotifyFailed):
         deliver(scenario, timeout=1.0)
 
@@ -41,6 +42,7 @@ def test_a_body_dripped_forever_after_a_500_fails_within_the_deadline():
 def test_a_huge_error_page_is_not_read_and_not_echoed():
     def scenario(request):
         yield response(500, b"secret-looking " * 500_000, {"Content-Type": "text/html"})
+
     with pytest.raises(NotifyFailed) as info:
         deliver(scenario)
     assert "secret-looking" not in str(info.value) and "HTTP 500" in str(info.value)

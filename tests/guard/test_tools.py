@@ -33,23 +33,28 @@ def test_terraform_apply_and_state_rm_ask(command):
     assert verdict(command, PLAN).decision == "ask"
 
 
-@pytest.mark.parametrize("command, decision", [
-    ("aws rds delete-db-instance --db-instance-identifier orders-db --skip-final-snapshot", "deny"),
-    ("aws --region eu-west-1 rds delete-db-snapshot --db-snapshot-identifier staging-snap", "allow"),
-    ("kubectl delete namespace stg", "allow"),  # staging data whose snapshot survives
-    ("kubectl delete ns prod", "deny"),
-    ("aws s3 rb s3://somewhere-else --force", "ask"),
-    ("aws rds describe-db-instances", "allow"),
-    ("kubectl delete pod api-123", "allow"),
-])
+@pytest.mark.parametrize(
+    "command, decision",
+    [
+        ("aws rds delete-db-instance --db-instance-identifier orders-db --skip-final-snapshot", "deny"),
+        ("aws --region eu-west-1 rds delete-db-snapshot --db-snapshot-identifier staging-snap", "allow"),
+        ("kubectl delete namespace stg", "allow"),  # staging data whose snapshot survives
+        ("kubectl delete ns prod", "deny"),
+        ("aws s3 rb s3://somewhere-else --force", "ask"),
+        ("aws rds describe-db-instances", "allow"),
+        ("kubectl delete pod api-123", "allow"),
+    ],
+)
 def test_cloud_clis(aws_inventory, command, decision):
     v = verdict(command, aws_inventory)
     assert v.decision == decision, v.reason
 
 
 def test_railway_api_with_separate_variables(incident_file):
-    command = ("railway api --query 'mutation($v: String!) { volumeDelete(volumeId: $v) }' "
-               """--variables '{"v": "pg-data"}'""")
+    command = (
+        "railway api --query 'mutation($v: String!) { volumeDelete(volumeId: $v) }' "
+        """--variables '{"v": "pg-data"}'"""
+    )
     v = verdict(command, incident_file)
     assert v.decision == "deny", v.reason
 
@@ -61,11 +66,19 @@ def test_a_shell_reading_what_the_guard_cannot_see_asks(incident_file):
 
 
 def test_json_format_and_exit_codes(incident_file):
-    ok = run_cli("guard", "--command", "railway volume delete --volume pg-data", "--source", str(incident_file),
-                 "--format", "json")
+    ok = run_cli(
+        "guard",
+        "--command",
+        "railway volume delete --volume pg-data",
+        "--source",
+        str(incident_file),
+        "--format",
+        "json",
+    )
     assert ok.returncode == 0 and json.loads(ok.stdout)["decision"] == "deny"
-    broken = run_cli("guard", "--command", "railway volume delete --volume pg-data", "--source", "missing.yaml",
-                     "--format", "json")
+    broken = run_cli(
+        "guard", "--command", "railway volume delete --volume pg-data", "--source", "missing.yaml", "--format", "json"
+    )
     assert broken.returncode == 2
     out = json.loads(broken.stdout)
     assert out["decision"] == "deny" and "missing.yaml" in out["reason"]
@@ -80,8 +93,12 @@ def test_the_default_graph_is_the_newest_complete_history_entry(tmp_path):
     scanned = run_cli("scan", str(INCIDENT), "--history", str(project / "runs"), "-q")
     assert scanned.returncode in (0, 1), scanned.stderr
     (project / ".blastscope.yaml").write_text("guard: {history: runs, max_age: 24h}\n")
-    payload = {"hook_event_name": "PreToolUse", "tool_name": "Bash", "cwd": str(project),
-               "tool_input": {"command": "railway volume delete --volume pg-data"}}
+    payload = {
+        "hook_event_name": "PreToolUse",
+        "tool_name": "Bash",
+        "cwd": str(project),
+        "tool_input": {"command": "railway volume delete --volume pg-data"},
+    }
     r = run_cli("guard", cwd=tmp_path, stdin=json.dumps(payload))
     out = json.loads(r.stdout)["hookSpecificOutput"]
     assert out["permissionDecision"] == "deny", out
@@ -97,8 +114,11 @@ def test_policy_guard_section_is_validated(tmp_path):
     from auditor.core.policy import parse_policy
 
     assert parse_policy({"guard": {"history": "runs", "max_age": "2d"}}, "p.yaml").guard.max_age.days == 2
-    cases = [({"guard": {"max_age": "soon"}}, "guard.max_age"), ({"guard": {"histroy": "x"}}, "guard.histroy"),
-             ({"guard": ["x"]}, "guard")]
+    cases = [
+        ({"guard": {"max_age": "soon"}}, "guard.max_age"),
+        ({"guard": {"histroy": "x"}}, "guard.histroy"),
+        ({"guard": ["x"]}, "guard"),
+    ]
     for bad, field in cases:
         with pytest.raises(InputError) as err:
             parse_policy(bad, "p.yaml")

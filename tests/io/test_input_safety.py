@@ -20,14 +20,18 @@ def fifo(tmp_path):
     return str(path)
 
 
-@pytest.mark.parametrize("args", [
-    lambda f: ["scan", f],
-    lambda f: ["scan", INVENTORY, "--policy", f],
-    lambda f: ["scan", INVENTORY, "--baseline", f],
-    lambda f: ["scan", "railway", "--token-file", f],
-    lambda f: ["scan", INVENTORY, "--notify", f"file:{f}"],
-    lambda f: ["history", f"{f}"],
-], ids=["source", "policy", "baseline", "token-file", "notify-file", "history-dir"])
+@pytest.mark.parametrize(
+    "args",
+    [
+        lambda f: ["scan", f],
+        lambda f: ["scan", INVENTORY, "--policy", f],
+        lambda f: ["scan", INVENTORY, "--baseline", f],
+        lambda f: ["scan", "railway", "--token-file", f],
+        lambda f: ["scan", INVENTORY, "--notify", f"file:{f}"],
+        lambda f: ["history", f"{f}"],
+    ],
+    ids=["source", "policy", "baseline", "token-file", "notify-file", "history-dir"],
+)
 @pytest.mark.parametrize("kind", ["fifo", "/dev/zero"])
 def test_a_fifo_or_device_is_refused_at_once(fifo, args, kind):
     target = fifo if kind == "fifo" else "/dev/zero"

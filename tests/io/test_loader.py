@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from auditor.core.errors import InputError
-from auditor.io.snapshot import load_snapshot, write_snapshot
 from auditor.engine.sources import load_file
+from auditor.io.snapshot import load_snapshot, write_snapshot
 from tests.conftest import SAMPLES, inventory, run_cli
 
 BASE = [
@@ -31,24 +31,44 @@ def test_sample_loads_with_relations_and_dates() -> None:
     source = load_file(SAMPLES / "pocketos" / "inventory.yaml")
     by_id = {r.id: r for r in source.resources}
     assert by_id["pg-data-production"].relations["parent"] == ("pg-data", "production")
-    assert by_id["backup-0822"].attrs["created_at"] == datetime(2026, 8, 22, 3, tzinfo=timezone.utc)
+    assert by_id["backup-0822"].attrs["created_at"] == datetime(2026, 8, 22, 3, tzinfo=UTC)
     assert by_id["staging"].attrs.get("tier") is None  # unknown stays unknown: inferred later
 
 
 @pytest.mark.parametrize(
     ("extra", "resource", "field", "words"),
     [
-        ([{"id": "db", "kind": "database", "stored_on": "vol2"}], "db", "stored_on", "unknown id 'vol2' (did you mean 'vol'?)"),
+        (
+            [{"id": "db", "kind": "database", "stored_on": "vol2"}],
+            "db",
+            "stored_on",
+            "unknown id 'vol2' (did you mean 'vol'?)",
+        ),
         ([{"id": "vol", "kind": "volume"}], "vol", "id", "duplicate id"),
         ([{"id": "db", "kind": "databse"}], "db", "kind", "unknown kind 'databse' (did you mean 'database'?)"),
         ([{"id": "b", "kind": "backup", "created_at": "last tuesday"}], "b", "created_at", "not an ISO-8601"),
         ([{"id": "db", "kind": "database", "stored_in": "vol"}], "db", "stored_in", "did you mean 'stored_on'?"),
         ([{"id": "e", "kind": "environment", "tier": "prod"}], "e", "tier", "not one of"),
-        ([{"id": "v", "kind": "volume", "grants": [{"target": "vol", "actions": ["delete"]}]}], "v", "grants", "only credentials"),
-        ([{"id": "c", "kind": "credential", "grants": [{"target": "vol", "actions": ["destroy"]}]}], "c", "grants", "unknown action 'destroy'"),
+        (
+            [{"id": "v", "kind": "volume", "grants": [{"target": "vol", "actions": ["delete"]}]}],
+            "v",
+            "grants",
+            "only credentials",
+        ),
+        (
+            [{"id": "c", "kind": "credential", "grants": [{"target": "vol", "actions": ["destroy"]}]}],
+            "c",
+            "grants",
+            "unknown action 'destroy'",
+        ),
         ([{"id": "v2", "kind": "volume", "parent": "v2"}], "v2", "parent", "itself"),
         ([{"id": "b", "kind": "backup", "retention_days": -3}], "b", "retention_days", "from 0 to"),
-        ([{"id": "d", "kind": "database", "deletion_protection": "yes"}], "d", "deletion_protection", "true, false or null"),
+        (
+            [{"id": "d", "kind": "database", "deletion_protection": "yes"}],
+            "d",
+            "deletion_protection",
+            "true, false or null",
+        ),
     ],
 )
 def test_bad_resources_name_file_resource_and_field(extra, resource, field, words) -> None:
@@ -62,11 +82,13 @@ def test_bad_resources_name_file_resource_and_field(extra, resource, field, word
 
 
 def test_parent_cycle_is_an_input_error() -> None:
-    err = error_for([
-        {"id": "a", "kind": "volume", "parent": "b"},
-        {"id": "b", "kind": "volume", "parent": "c"},
-        {"id": "c", "kind": "volume", "parent": "a"},
-    ])
+    err = error_for(
+        [
+            {"id": "a", "kind": "volume", "parent": "b"},
+            {"id": "b", "kind": "volume", "parent": "c"},
+            {"id": "c", "kind": "volume", "parent": "a"},
+        ]
+    )
     assert "cycle" in str(err) and err.field == "parent"
 
 

@@ -69,8 +69,9 @@ def test_devices_are_never_an_output(tmp_path, target):
 def test_a_missing_directory_is_one_clear_line(tmp_path):
     run = run_cli(*COMMANDS["scan"](INVENTORY, tmp_path / "nope" / "report.json"))
     assert run.returncode == 2
-    assert run.stderr.strip().splitlines() == [f"blastscope: error: --output {tmp_path / 'nope' / 'report.json'}: "
-                                               f"directory {tmp_path / 'nope'} does not exist"]
+    assert run.stderr.strip().splitlines() == [
+        f"blastscope: error: --output {tmp_path / 'nope' / 'report.json'}: directory {tmp_path / 'nope'} does not exist"
+    ]
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root writes anywhere; permissions cannot be tested as root")
@@ -114,9 +115,14 @@ def test_sigterm_unwinds_instead_of_dying_in_place(tmp_path):
     listener.listen()
     url = f"http://127.0.0.1:{listener.getsockname()[1]}/graphql/v2"
     env = {**os.environ, "RAILWAY_API_TOKEN": "t", "BLASTSCOPE_RAILWAY_TIMEOUT": "60"}
-    proc = subprocess.Popen([sys.executable, "-m", "auditor", "scan", "railway", "--endpoint", url,
-                             "-o", str(tmp_path / "r.json")],
-                            cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "auditor", "scan", "railway", "--endpoint", url, "-o", str(tmp_path / "r.json")],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         conn, _ = listener.accept()  # the scan has started its pull
         proc.send_signal(signal.SIGTERM)
@@ -133,7 +139,8 @@ def test_ctrl_c_during_start_up_is_one_line_not_a_traceback(tmp_path):
     # a module that is interrupted while it is imported stands in for a Ctrl-C during start-up
     (tmp_path / "typer.py").write_text("raise KeyboardInterrupt\n")
     env = {**os.environ, "PYTHONPATH": f"{tmp_path}{os.pathsep}{ROOT}"}
-    run = subprocess.run([sys.executable, "-m", "auditor", "checks"], cwd=ROOT, env=env,
-                         capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "auditor", "checks"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60
+    )
     assert run.returncode == 130
     assert run.stderr.strip() == "blastscope: interrupted"

@@ -68,13 +68,16 @@ def test_clicking_a_finding_lights_its_path_inside_the_visible_diagram(page: Chr
         top < 120 and height > 600 and left >= list_right - 2 and width > 600
     )  # the picture is beside the findings, not below
     zoom_in = page.eval(
-        "(() => { const b = document.getElementById('z-in').getBoundingClientRect(); return [b.left + 5, b.top + 5]; })()"
+        "(() => "
+        "{ const b = document.getElementById('z-in').getBoundingClientRect(); return [b.left + 5, b.top + 5]; })()"
     )
     for check_id in ("backup-colocated", "credential-can-destroy-all-copies"):
         for _ in range(4):  # a reader zoomed into some corner: the path starts partly off screen
             page.click(*zoom_in)
-        page.eval("(() => { const s = document.querySelector('#diagram svg'); const v = s.viewBox.baseVal;"
-                  " s.setAttribute('viewBox', [v.x - v.width, v.y - v.height, v.width, v.height].join(' ')); })()")
+        page.eval(
+            "(() => { const s = document.querySelector('#diagram svg'); const v = s.viewBox.baseVal;"
+            " s.setAttribute('viewBox', [v.x - v.width, v.y - v.height, v.width, v.height].join(' ')); })()"
+        )
         assert page.eval(LIT_IN_VIEW.replace("'#diagram .hl'", "'#diagram g.node'"))["inside"] == 0
         x, y = row_center(page, check_id)
         page.click(x, y)

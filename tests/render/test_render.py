@@ -21,7 +21,9 @@ from tests.conftest import ROOT, SAMPLES, run_cli
 
 SVG = "{http://www.w3.org/2000/svg}"
 POCKETOS = str(SAMPLES / "pocketos" / "inventory.yaml")
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz `dot` not installed (apt-get install graphviz)")
+needs_dot = pytest.mark.skipif(
+    shutil.which("dot") is None, reason="Graphviz `dot` not installed (apt-get install graphviz)"
+)
 
 
 def svg_texts(svg: str) -> tuple[list[str], list[str]]:
@@ -38,16 +40,22 @@ def svg_texts(svg: str) -> tuple[list[str], list[str]]:
 
 
 @needs_dot
-@pytest.mark.parametrize("inventory", sorted(SAMPLES.glob("*/inventory.yaml")) + sorted((SAMPLES / "terraform").glob("*.json")),
-                         ids=lambda p: p.parent.name + "/" + p.name)
+@pytest.mark.parametrize(
+    "inventory",
+    sorted(SAMPLES.glob("*/inventory.yaml")) + sorted((SAMPLES / "terraform").glob("*.json")),
+    ids=lambda p: p.parent.name + "/" + p.name,
+)
 def test_every_sample_renders_svg_and_png(inventory: Path, tmp_path: Path) -> None:
     svg = run_cli("render", str(inventory), "--format", "svg", "--now", "2026-11-24")
     assert svg.returncode == 0, svg.stderr
     clusters, nodes = svg_texts(svg.stdout)
     result = audit([load_file(inventory)], Policy())
     accounts = [r for r in result.topology.nodes.values() if r.kind == "account"]
-    assert all(any(f"account {a.name}" in c for c in clusters) for a in accounts if any(
-        r.relations.get("parent") == (a.id,) for r in result.topology.nodes.values())), clusters
+    assert all(
+        any(f"account {a.name}" in c for c in clusters)
+        for a in accounts
+        if any(r.relations.get("parent") == (a.id,) for r in result.topology.nodes.values())
+    ), clusters
     png = tmp_path / "d.png"
     out = run_cli("render", str(inventory), "-o", str(png), "--now", "2026-11-24")
     assert out.returncode == 0 and png.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
@@ -85,8 +93,11 @@ def test_focus_only_findings_and_collapsing() -> None:
     only = build_diagram(result, Policy(), only_findings=True)
     assert "api-staging" in only.nodes and "worker" not in only.nodes  # worker is on no evidence path
     services = [{"id": f"svc{i}", "kind": "service", "parent": "prod"} for i in range(38)]
-    base = [{"id": "acct", "kind": "account"}, {"id": "p", "kind": "project", "parent": "acct"},
-            {"id": "prod", "kind": "environment", "parent": "p", "tier": "production"}]
+    base = [
+        {"id": "acct", "kind": "account"},
+        {"id": "p", "kind": "project", "parent": "acct"},
+        {"id": "prod", "kind": "environment", "parent": "p", "tier": "production"},
+    ]
     from tests.conftest import run_audit
 
     many = build_diagram(run_audit(base + services), Policy())
@@ -96,7 +107,11 @@ def test_focus_only_findings_and_collapsing() -> None:
 
 def test_large_account_overview_stays_legible(tmp_path: Path) -> None:
     big = tmp_path / "big.json"
-    subprocess.run(["python", str(ROOT / "bench" / "generate.py"), "--resources", "1000", "-o", str(big)], check=True, capture_output=True)
+    subprocess.run(
+        ["python", str(ROOT / "bench" / "generate.py"), "--resources", "1000", "-o", str(big)],
+        check=True,
+        capture_output=True,
+    )
     result = audit([load_file(big)], Policy())
     diagram = build_diagram(result, Policy())
     assert len(result.topology) > 1000 and len(diagram.nodes) <= 80 and diagram.summarized >= 20
@@ -108,10 +123,16 @@ def test_mermaid_and_dot_work_without_graphviz_binaries_and_images_say_how_to_in
     import sys
 
     def cli(*args: str) -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "auditor", *args], cwd=ROOT, env=env, capture_output=True, text=True)
+        return subprocess.run(
+            [sys.executable, "-m", "auditor", *args], cwd=ROOT, env=env, capture_output=True, text=True
+        )
 
     mermaid = cli("render", POCKETOS, "--format", "mermaid")
-    assert mermaid.returncode == 0 and mermaid.stdout.startswith("flowchart LR") and "PRODUCTION · environment production" in mermaid.stdout
+    assert (
+        mermaid.returncode == 0
+        and mermaid.stdout.startswith("flowchart LR")
+        and "PRODUCTION · environment production" in mermaid.stdout
+    )
     dot = cli("render", POCKETOS, "--format", "dot")
     assert dot.returncode == 0 and "digraph blastscope" in dot.stdout
     svg = cli("render", POCKETOS, "--format", "svg")
@@ -147,10 +168,24 @@ chromium = shutil.which("chromium") or shutil.which("chromium-browser") or shuti
 def test_html_report_in_headless_chromium_lights_up_a_findings_path(tmp_path: Path) -> None:
     report = tmp_path / "report.html"
     assert run_cli("scan", POCKETOS, "--format", "html", "-o", str(report), "--now", "2026-11-24").returncode == 1
-    fingerprint = json.loads(run_cli("scan", POCKETOS, "--format", "json", "--now", "2026-11-24").stdout)["findings"][0]["fingerprint"]
-    dom = subprocess.run([chromium, "--headless", "--no-sandbox", "--disable-gpu", "--virtual-time-budget=3000", "--dump-dom",
-                          f"{report.as_uri()}#finding={fingerprint}"], capture_output=True, text=True, timeout=120)
+    fingerprint = json.loads(run_cli("scan", POCKETOS, "--format", "json", "--now", "2026-11-24").stdout)["findings"][
+        0
+    ]["fingerprint"]
+    dom = subprocess.run(
+        [
+            chromium,
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--virtual-time-budget=3000",
+            "--dump-dom",
+            f"{report.as_uri()}#finding={fingerprint}",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert dom.returncode == 0, dom.stderr[-500:]
     assert 'id="findings"' in dom.stdout and "13 of 13 findings shown" in dom.stdout  # the script ran
     assert 'class="finding selected"' in dom.stdout
-    assert dom.stdout.count(" hl\"") >= 5  # the evidence nodes and edges of backup-colocated are lit
+    assert dom.stdout.count(' hl"') >= 5  # the evidence nodes and edges of backup-colocated are lit

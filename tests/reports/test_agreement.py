@@ -27,7 +27,8 @@ def told(fmt: str, text: str) -> str:
     if fmt == "text":
         last = text.strip().splitlines()[-1]
         return {"FAIL": "fail", "pass": "pass", "INCOMPLETE": "incomplete"}[
-            re.search(r"(?:fail-on \w+|gate): (FAIL|pass|INCOMPLETE)", last).group(1)]
+            re.search(r"(?:fail-on \w+|gate): (FAIL|pass|INCOMPLETE)", last).group(1)
+        ]
     if fmt == "json":
         doc = json.loads(text)
         summary = doc.get("summary", doc)
@@ -73,9 +74,13 @@ def baselines(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 @pytest.mark.parametrize("source", INVENTORIES + PLANS, ids=lambda p: Path(p).parent.name + "/" + Path(p).name)
 @pytest.mark.parametrize("fail_on", FAIL_ON)
 @pytest.mark.parametrize("with_baseline", [False, True], ids=["no-baseline", "baseline"])
-def test_every_format_agrees_with_the_exit_code(source: str, fail_on: str, with_baseline: bool, baselines: dict) -> None:
+def test_every_format_agrees_with_the_exit_code(
+    source: str, fail_on: str, with_baseline: bool, baselines: dict
+) -> None:
     command = "gate" if source.endswith(".plan.json") else "scan"
-    formats = ["text", "json", "sarif", "junit", "markdown", "ocsf"] + (["html"] if fail_on == "high" and command == "scan" else [])
+    formats = ["text", "json", "sarif", "junit", "markdown", "ocsf"] + (
+        ["html"] if fail_on == "high" and command == "scan" else []
+    )
     codes = set()
     for fmt in formats:
         args = [command, source, "--now", "2026-11-25", "--fail-on", fail_on, "-f", fmt]

@@ -13,8 +13,13 @@ from auditor.reports.indented_json import dumps_indented
 
 keys = st.one_of(st.text(max_size=6), st.integers(), st.floats(allow_nan=False), st.booleans(), st.none())
 leaves = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(), st.text(max_size=12))
-documents = st.recursive(leaves, lambda inner: st.one_of(st.lists(inner, max_size=4), st.tuples(inner, inner),
-                                                         st.dictionaries(keys, inner, max_size=4)), max_leaves=30)
+documents = st.recursive(
+    leaves,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=4), st.tuples(inner, inner), st.dictionaries(keys, inner, max_size=4)
+    ),
+    max_leaves=30,
+)
 
 
 @settings(max_examples=400, deadline=None)

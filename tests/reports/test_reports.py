@@ -29,15 +29,19 @@ def test_sarif_of_every_sample_validates_and_points_at_lines(source) -> None:
         assert loc["physicalLocation"]["artifactLocation"]["uri"].endswith(source.name)
         assert loc["physicalLocation"]["region"]["startLine"] >= 1
         assert len(result["partialFingerprints"]["blastscope/v1"]) == 20
-    if "pocketos" == source.parent.name:
+    if source.parent.name == "pocketos":
         levels = {r["ruleId"]: r["level"] for r in run["results"]}
         assert levels["backup-colocated"] == "error" and levels["deletion-protection-off"] in ("warning", "note")
-        line = next(r for r in run["results"] if r["ruleId"] == "backup-colocated")["locations"][0]["physicalLocation"]["region"]["startLine"]
+        line = next(r for r in run["results"] if r["ruleId"] == "backup-colocated")["locations"][0]["physicalLocation"][
+            "region"
+        ]["startLine"]
         assert "id: pocketos-db" in source.read_text().splitlines()[line - 1]
 
 
 def test_gate_sarif_marks_what_the_change_introduces_and_fixes() -> None:
-    out = run_cli("gate", str(SAMPLES / "terraform" / "delete-last-copy.plan.json"), "--format", "sarif", "--now", "2026-11-24")
+    out = run_cli(
+        "gate", str(SAMPLES / "terraform" / "delete-last-copy.plan.json"), "--format", "sarif", "--now", "2026-11-24"
+    )
     assert out.returncode == 1
     doc = json.loads(out.stdout)
     jsonschema.Draft4Validator(SCHEMA).validate(doc)
@@ -65,8 +69,18 @@ def test_junit_parses_and_fails_the_checks_with_findings() -> None:
 
 def test_junit_of_an_incomplete_audit_has_an_error(tmp_path) -> None:
     snap = tmp_path / "snap.json"
-    snap.write_text(json.dumps({"format": "blastscope-snapshot", "format_version": 1, "provider": "railway", "complete": False,
-                                "gaps": ["railway: backups of volume X: 503 after 4 tries"], "resources": []}))
+    snap.write_text(
+        json.dumps(
+            {
+                "format": "blastscope-snapshot",
+                "format_version": 1,
+                "provider": "railway",
+                "complete": False,
+                "gaps": ["railway: backups of volume X: 503 after 4 tries"],
+                "resources": [],
+            }
+        )
+    )
     out = run_cli("scan", str(snap), "--format", "junit")
     assert out.returncode == 3
     error = ET.fromstring(out.stdout).find(".//error")
@@ -78,8 +92,12 @@ def test_markdown_for_scan_and_gate() -> None:
     assert "**❌ fails** at `--fail-on high`" in scan.stdout
     assert "| 🟥 | critical | `backup-colocated` | pocketos-db |" in scan.stdout
     assert "- `volume pg-data (production) ←stored_on— database pocketos-db`" in scan.stdout
-    gate = run_cli("gate", str(SAMPLES / "terraform" / "tag-only.plan.json"), "--format", "markdown", "--now", "2026-11-24")
+    gate = run_cli(
+        "gate", str(SAMPLES / "terraform" / "tag-only.plan.json"), "--format", "markdown", "--now", "2026-11-24"
+    )
     assert gate.returncode == 0 and "✅ this change introduces no finding" in gate.stdout
     assert "already present (not judged): 2" in gate.stdout
-    fails = run_cli("gate", str(SAMPLES / "terraform" / "delete-last-copy.plan.json"), "--format", "markdown", "--now", "2026-11-24")
+    fails = run_cli(
+        "gate", str(SAMPLES / "terraform" / "delete-last-copy.plan.json"), "--format", "markdown", "--now", "2026-11-24"
+    )
     assert "#### Introduced by this change" in fails.stdout and "#### Fixed by this change" not in fails.stdout

@@ -66,12 +66,32 @@ awkward = st.text(
 def test_plain_equals_rich_for_any_names_and_messages(names, message, remediation, severity, gap, verbose) -> None:
     resources = [Resource(id=f"r{i}", kind="volume", name=name) for i, name in enumerate(names)]
     path = EvidencePath.single("r0").then(Link("parent", True, "x\ty"), "r1")
-    finding = Finding(check_id="backup-colocated", severity=severity, resource_id="r0", resource_name=names[0],
-                      message=message, evidence=[path, path.reversed()], remediation=remediation)
-    suppressed = Finding(check_id="backup-stale", severity="low", resource_id="r1", resource_name=names[1],
-                         message=message, suppressed_by=f"policy {remediation}")
+    finding = Finding(
+        check_id="backup-colocated",
+        severity=severity,
+        resource_id="r0",
+        resource_name=names[0],
+        message=message,
+        evidence=[path, path.reversed()],
+        remediation=remediation,
+    )
+    suppressed = Finding(
+        check_id="backup-stale",
+        severity="low",
+        resource_id="r1",
+        resource_name=names[1],
+        message=message,
+        suppressed_by=f"policy {remediation}",
+    )
     source = Source(origin=names[-1] or "-", provider="inventory", resources=resources)
-    result = AuditResult([source], Topology(resources), [finding], suppressed=[suppressed],
-                         warnings=[message], gaps=[gap] if gap is not None else [], now=NOW)
+    result = AuditResult(
+        [source],
+        Topology(resources),
+        [finding],
+        suppressed=[suppressed],
+        warnings=[message],
+        gaps=[gap] if gap is not None else [],
+        now=NOW,
+    )
     ctx = _context(result, verbose)
     assert render_plain(ctx) == render_rich(ctx)

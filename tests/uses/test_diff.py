@@ -22,7 +22,10 @@ BASE = [
 
 
 def test_moving_a_backup_off_the_volume_resolves_colocation_and_shows_the_edge_change() -> None:
-    moved = [dict(r) for r in BASE] + [{"id": "vault", "kind": "account"}, {"id": "bucket", "kind": "bucket", "parent": "vault"}]
+    moved = [dict(r) for r in BASE] + [
+        {"id": "vault", "kind": "account"},
+        {"id": "bucket", "kind": "bucket", "parent": "vault"},
+    ]
     moved[6]["stored_on"] = "bucket"
     old, new = run_audit(BASE), run_audit(moved)
     d = diff(old.topology.nodes.values(), new.topology.nodes.values(), old.findings, new.findings)

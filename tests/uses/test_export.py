@@ -134,8 +134,8 @@ def test_ids_are_stable_and_no_secret_values_are_written(tmp_path: Path) -> None
 resources:
   - {id: prod, kind: environment, name: production, tier: production}
   - {id: vol, kind: volume, name: data, in_environment: [prod]}
-  - {id: tok, kind: credential, name: DEPLOY_TOKEN, fingerprint: "hmac-0123456789abcdef", tags: {api_key: hunter2-secret},
-     grants: [{target: vol, actions: [delete]}]}
+  - {id: tok, kind: credential, name: DEPLOY_TOKEN, fingerprint: "hmac-0123456789abcdef",
+     tags: {api_key: hunter2-secret}, grants: [{target: vol, actions: [delete]}]}
 """,
         encoding="utf-8",
     )

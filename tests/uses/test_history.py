@@ -9,21 +9,23 @@ import signal
 import subprocess
 import sys
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from auditor.uses.history import History
 from auditor.core.source import Source
 from auditor.engine.sources import load_file
+from auditor.uses.history import History
 from tests.conftest import ROOT, SAMPLES, run_cli
 
-T0 = datetime(2025, 11, 25, 3, 0, tzinfo=timezone.utc)  # in the past: entries dated in the future are never a base
+T0 = datetime(2025, 11, 25, 3, 0, tzinfo=UTC)  # in the past: entries dated in the future are never a base
 
 
 def store_run(store: History, complete: bool, when: datetime):
     source = load_file(SAMPLES / "pocketos" / "inventory.yaml")
     if not complete:
-        source = Source(source.origin, source.provider, source.resources, complete=False, gaps=["railway: 503 after 4 tries"])
+        source = Source(
+            source.origin, source.provider, source.resources, complete=False, gaps=["railway: 503 after 4 tries"]
+        )
     return store.write(source, ['{"findings": []}'], {"exit_code": 0 if complete else 3}, when=when)
 
 
@@ -74,13 +76,20 @@ def test_sigint_during_a_run_never_leaves_a_corrupt_entry(tmp_path: Path) -> Non
     """Interrupt real scans of a large account at several moments: every entry a reader can see
     is whole (all three files parse), and a later run still finds the right base."""
     big = tmp_path / "big.json"
-    subprocess.run([sys.executable, str(ROOT / "bench" / "generate.py"), "--resources", "60000", "-o", str(big)],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [sys.executable, str(ROOT / "bench" / "generate.py"), "--resources", "60000", "-o", str(big)],
+        check=True,
+        capture_output=True,
+    )
     history = tmp_path / "audits"
     interrupted = 0
     for delay in (0.3, 0.8, 1.3, 1.8, 2.3, 2.8, 3.5):
-        proc = subprocess.Popen([sys.executable, "-m", "auditor", "scan", str(big), "--history", str(history), "-q",
-                                 "--fail-on", "none"], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "auditor", "scan", str(big), "--history", str(history), "-q", "--fail-on", "none"],
+            cwd=ROOT,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+        )
         time.sleep(delay)
         proc.send_signal(signal.SIGINT)
         code = proc.wait(timeout=60)

@@ -26,8 +26,22 @@ def env_with(token: str, **extra: str) -> dict:
 def nightly(srv: EmulatorServer, token: str, history: Path, hook: WebhookReceiver, *extra: str):
     """What the cron line runs (docs/scheduled.md), with the webhook URL kept out of argv."""
     return run_cli(
-        "scan", "railway", "--endpoint", srv.url, "--history", str(history), "--changes-only",
-        "--notify", "env:BLASTSCOPE_WEBHOOK", "--notify-format", "json", "--format", "json", "--now", "2026-11-25", *extra,
+        "scan",
+        "railway",
+        "--endpoint",
+        srv.url,
+        "--history",
+        str(history),
+        "--changes-only",
+        "--notify",
+        "env:BLASTSCOPE_WEBHOOK",
+        "--notify-format",
+        "json",
+        "--format",
+        "json",
+        "--now",
+        "2026-11-25",
+        *extra,
         env=env_with(token, BLASTSCOPE_WEBHOOK=hook.url),
     )
 
@@ -42,7 +56,11 @@ def test_three_nightly_runs_report_and_alert_only_what_changed(tmp_path: Path) -
         diff1 = json.loads(first.stdout)
         assert diff1["old"] == "(no earlier complete run)"
         first_new = {f["check_id"] for f in diff1["findings"]["new"]}
-        assert {"backup-colocated", "credential-can-destroy-all-copies", "storage-shared-across-environments"} <= first_new
+        assert {
+            "backup-colocated",
+            "credential-can-destroy-all-copies",
+            "storage-shared-across-environments",
+        } <= first_new
         assert len(hook.received) == 1 and hook.received[0]["reasons"] == ["new-findings"]
 
         # night 2: someone adds a workspace-wide token (reaches production and staging)
@@ -58,7 +76,9 @@ def test_three_nightly_runs_report_and_alert_only_what_changed(tmp_path: Path) -
         assert any(r["name"] == "ci-everything" for r in diff2["resources"]["added"])
         assert len(hook.received) == 2
         alert2 = hook.received[1]
-        assert {f["check_id"] for f in alert2["new_findings"]} == {f["check_id"] for f in new2 if f["severity"] in ("critical", "high")}
+        assert {f["check_id"] for f in alert2["new_findings"]} == {
+            f["check_id"] for f in new2 if f["severity"] in ("critical", "high")
+        }
         assert all("ci-everything" in f["resource_name"] for f in alert2["new_findings"])
 
         # night 3: one backup moved off the volume; nothing new at or above high: no alert, exit 0
@@ -115,8 +135,16 @@ def test_a_run_that_cannot_see_everything_exits_3_alerts_and_is_never_a_base(tmp
 def test_an_alert_that_cannot_be_delivered_is_exit_4_and_never_prints_the_url(tmp_path: Path) -> None:
     inventory = ROOT / "samples" / "pocketos" / "inventory.yaml"
     with WebhookReceiver(statuses=[500, 502, 503, 500]) as hook:
-        proc = run_cli("scan", str(inventory), "--history", str(tmp_path / "h"), "--notify", "env:HOOK", "-q",
-                       env={**os.environ, "HOOK": hook.url})
+        proc = run_cli(
+            "scan",
+            str(inventory),
+            "--history",
+            str(tmp_path / "h"),
+            "--notify",
+            "env:HOOK",
+            "-q",
+            env={**os.environ, "HOOK": hook.url},
+        )
     assert proc.returncode == 4
     assert hook.attempts == 4 and hook.received == []
     assert "failed after 4 attempts: HTTP 500" in proc.stderr
@@ -134,14 +162,17 @@ def test_retries_deliver_a_slack_message_after_transient_errors(tmp_path: Path) 
     assert any("backup-colocated" in b["text"]["text"] for b in message["blocks"] if b["type"] == "section")
 
 
-@pytest.mark.parametrize("args, words", [
-    (["--changes-only"], "--changes-only needs --history DIR"),
-    (["--keep", "3"], "--keep needs --history DIR"),
-    (["--notify", "ftp://x"], "expected an http(s) URL"),
-    (["--notify", "env:NOPE_NOT_SET"], "NOPE_NOT_SET is not set"),
-    (["--notify", "http://127.0.0.1:9/", "--notify-format", "teams"], "unknown format 'teams'"),
-    (["--history", "H", "--changes-only", "--format", "json", "--format", "html"], "cannot show changes"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--changes-only"], "--changes-only needs --history DIR"),
+        (["--keep", "3"], "--keep needs --history DIR"),
+        (["--notify", "ftp://x"], "expected an http(s) URL"),
+        (["--notify", "env:NOPE_NOT_SET"], "NOPE_NOT_SET is not set"),
+        (["--notify", "http://127.0.0.1:9/", "--notify-format", "teams"], "unknown format 'teams'"),
+        (["--history", "H", "--changes-only", "--format", "json", "--format", "html"], "cannot show changes"),
+    ],
+)
 def test_scheduled_option_mistakes_are_usage_errors(args, words, tmp_path: Path) -> None:
     inventory = ROOT / "samples" / "pocketos" / "inventory.yaml"
     args = [str(tmp_path / "h") if a == "H" else a for a in args]

@@ -20,8 +20,12 @@ from providers.railway.emulator import EmulatorServer, incident_account
 from tests.conftest import ROOT, SAMPLES, run_cli
 from tests.webhook import WebhookReceiver
 
-FAST = {"BLASTSCOPE_RAILWAY_BACKOFF": "0.01", "BLASTSCOPE_RAILWAY_TIMEOUT": "1", "BLASTSCOPE_RAILWAY_MAX_WAIT": "2",
-        "BLASTSCOPE_RAILWAY_RETRIES": "1"}
+FAST = {
+    "BLASTSCOPE_RAILWAY_BACKOFF": "0.01",
+    "BLASTSCOPE_RAILWAY_TIMEOUT": "1",
+    "BLASTSCOPE_RAILWAY_MAX_WAIT": "2",
+    "BLASTSCOPE_RAILWAY_RETRIES": "1",
+}
 INVENTORY = SAMPLES / "pocketos" / "inventory.yaml"
 
 
@@ -33,8 +37,22 @@ def env_with(token: str, **extra: str) -> dict:
 
 def scheduled(history: Path, hook: WebhookReceiver, *sources: str, env: dict | None = None, extra: tuple = ()):
     env = {**(env or os.environ), "BLASTSCOPE_WEBHOOK": hook.url}
-    return run_cli("scan", *sources, "--history", str(history), "--notify", "env:BLASTSCOPE_WEBHOOK",
-                   "--notify-format", "json", "-f", "json", "--now", "2026-11-25", *extra, env=env)
+    return run_cli(
+        "scan",
+        *sources,
+        "--history",
+        str(history),
+        "--notify",
+        "env:BLASTSCOPE_WEBHOOK",
+        "--notify-format",
+        "json",
+        "-f",
+        "json",
+        "--now",
+        "2026-11-25",
+        *extra,
+        env=env,
+    )
 
 
 def only_entry(history: Path) -> dict:
@@ -62,8 +80,9 @@ def test_an_unreachable_api_still_records_an_incomplete_entry_and_alerts(tmp_pat
         port = s.getsockname()[1]  # closed again: nothing listens there
     history = tmp_path / "audits"
     with WebhookReceiver() as hook:
-        run = scheduled(history, hook, "railway", "--endpoint", f"http://127.0.0.1:{port}/graphql/v2",
-                        env=env_with("token"))
+        run = scheduled(
+            history, hook, "railway", "--endpoint", f"http://127.0.0.1:{port}/graphql/v2", env=env_with("token")
+        )
     assert run.returncode == 3, run.stderr
     assert only_entry(history)["complete"] is False
     assert hook.received and hook.received[0]["complete"] is False
@@ -85,8 +104,10 @@ def _good_run(history: Path, *extra: str):
     return run_cli("scan", str(INVENTORY), "--history", str(history), "--now", "2026-11-25", "-q", *extra)
 
 
-@pytest.mark.parametrize("damage", ["no report.json", "truncated snapshot", "report is not a report",
-                                    "run.json is a FIFO", "run.json cut short"])
+@pytest.mark.parametrize(
+    "damage",
+    ["no report.json", "truncated snapshot", "report is not a report", "run.json is a FIFO", "run.json cut short"],
+)
 def test_one_damaged_entry_is_skipped_with_a_warning_never_fatal(tmp_path, damage):
     history = tmp_path / "audits"
     assert _good_run(history).returncode == 1
@@ -138,9 +159,26 @@ def test_an_entry_dated_in_the_future_is_never_the_base_and_keep_never_deletes_r
 def test_concurrent_runs_into_one_directory_each_land(tmp_path):
     history = tmp_path / "audits"
     history.mkdir()
-    procs = [subprocess.Popen([sys.executable, "-m", "auditor", "scan", str(INVENTORY), "--history", str(history),
-                               "--now", "2026-11-25", "-q"], cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-             for _ in range(6)]
+    procs = [
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "auditor",
+                "scan",
+                str(INVENTORY),
+                "--history",
+                str(history),
+                "--now",
+                "2026-11-25",
+                "-q",
+            ],
+            cwd=ROOT,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+        )
+        for _ in range(6)
+    ]
     codes = [p.wait(timeout=120) for p in procs]
     assert codes == [1] * 6, [p.stderr.read() for p in procs]
     assert len(History(history).entries()) == 6

@@ -63,8 +63,9 @@ Server — `EmulatorServer(account, latency=0.0, budget=None, faults=None, *, po
   X-RateLimit-Limit (rate_limit), X-RateLimit-Remaining (rate_limit minus requests so far, not
   enforced) and X-RateLimit-Reset (epoch seconds, rate_limit_reset from now). `budget` N: request N+1 and
   later get HTTP 429 with Retry-After: budget_retry_after. The account is read live on every
-  request (and `srv.account = other` swaps it), so mutating it between pulls changes the next answer — unless `cache=True`, which
-  memoises each answer per (document, variables, token) for benchmarks (keeps the emulator's
+  request (and `srv.account = other` swaps it), so mutating it between pulls changes the next
+  answer — unless `cache=True`, which memoises each answer per (document, variables, token)
+  for benchmarks (keeps the emulator's
   own CPU out of client timings; do not mutate the account while it is on).
   Fault kinds (Fault(kind, operation=None, times=None, ...)); `operation` matches the request's
   operationName, `times=None` hits every matching request, `times=N` the first N (then succeed):
@@ -110,8 +111,26 @@ from providers.railway.emulator.model import (
 from providers.railway.emulator.server import FAULT_KINDS, EmulatorServer, Fault, RequestRecord
 
 __all__ = [
-    "Account", "ApiToken", "Backup", "Bucket", "EmulatorServer", "Environment", "FAULT_KINDS", "Fault",
-    "INCIDENT_LEAKED_TOKEN", "INCIDENT_PROJECT_TOKEN", "INCIDENT_SECRET", "Project", "ProjectToken", "RequestRecord",
+    "Account",
+    "ApiToken",
+    "Backup",
+    "Bucket",
+    "EmulatorServer",
+    "Environment",
+    "FAULT_KINDS",
+    "Fault",
+    "INCIDENT_LEAKED_TOKEN",
+    "INCIDENT_PROJECT_TOKEN",
+    "INCIDENT_SECRET",
+    "Project",
+    "ProjectToken",
+    "RequestRecord",
     "Schedule",
-    "Service", "Variable", "Volume", "VolumeInstance", "Workspace", "generate_account", "incident_account",
+    "Service",
+    "Variable",
+    "Volume",
+    "VolumeInstance",
+    "Workspace",
+    "generate_account",
+    "incident_account",
 ]

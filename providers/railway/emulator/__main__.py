@@ -22,13 +22,18 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--backups", type=int, default=3)
     ap.add_argument("--latency", type=float, default=0.0, help="seconds per request")
     ap.add_argument("--budget", type=int, default=None, help="requests before 429")
-    ap.add_argument("--cache", action="store_true",
-                    help="memoise answers (benchmarks: keeps the emulator's own CPU out of client timings)")
+    ap.add_argument(
+        "--cache",
+        action="store_true",
+        help="memoise answers (benchmarks: keeps the emulator's own CPU out of client timings)",
+    )
     args = ap.parse_args(argv)
     if args.fixture == "incident":
         account = incident_account()
     else:
-        account = generate_account(args.seed, args.workspaces, args.projects, args.environments, args.volumes, args.backups)
+        account = generate_account(
+            args.seed, args.workspaces, args.projects, args.environments, args.volumes, args.backups
+        )
     with EmulatorServer(account, latency=args.latency, budget=args.budget, port=args.port, cache=args.cache) as srv:
         print(f"Railway emulator ({args.fixture}) at {srv.url}", flush=True)
         print(f"  export RAILWAY_API_TOKEN={account.token}", flush=True)

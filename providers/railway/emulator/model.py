@@ -259,10 +259,15 @@ class Account:
         """Postgres point-in-time recovery as Railway sets it up: a "Postgres-PITR" bucket in the
         project and WAL_ARCHIVE_* variables on the database service."""
         proj = self.project(project)
-        bucket = next((b for b in proj.buckets if b.name.startswith("Postgres-PITR")), None) \
-            or self.add_bucket(proj.id, "Postgres-PITR")
-        for name in ("WAL_ARCHIVE_BUCKET", "WAL_ARCHIVE_ENDPOINT", "WAL_ARCHIVE_ACCESS_KEY_ID",
-                     "WAL_ARCHIVE_SECRET_ACCESS_KEY"):
+        bucket = next((b for b in proj.buckets if b.name.startswith("Postgres-PITR")), None) or self.add_bucket(
+            proj.id, "Postgres-PITR"
+        )
+        for name in (
+            "WAL_ARCHIVE_BUCKET",
+            "WAL_ARCHIVE_ENDPOINT",
+            "WAL_ARCHIVE_ACCESS_KEY_ID",
+            "WAL_ARCHIVE_SECRET_ACCESS_KEY",
+        ):
             self.add_variable(proj.id, environment, name, f"pitr-{self.new_id('s')}", service=service)
         return bucket
 
@@ -296,8 +301,14 @@ class Account:
         self.api_tokens.append(tok)
         return tok
 
-    def add_backup(self, volume_instance_id: str, created_at: str, name: str | None = None,
-                   expires_at: str | None = None, schedule_id: str | None = None) -> Backup:
+    def add_backup(
+        self,
+        volume_instance_id: str,
+        created_at: str,
+        name: str | None = None,
+        expires_at: str | None = None,
+        schedule_id: str | None = None,
+    ) -> Backup:
         backup = Backup(self.new_id("bkp"), name, created_at, expires_at, schedule_id, used_mb=100, referenced_mb=100)
         self.volume_instance(volume_instance_id).backups.append(backup)
         return backup
@@ -311,8 +322,9 @@ class Account:
         vi = self.volume_instance(volume_instance_id)
         vi.schedules = [Schedule(self.new_id("sch"), k) for k in kinds]
 
-    def add_variable(self, project: str, environment: str, name: str, value: str,
-                     service: str | None = None, sealed: bool = False) -> Variable:
+    def add_variable(
+        self, project: str, environment: str, name: str, value: str, service: str | None = None, sealed: bool = False
+    ) -> Variable:
         proj = self.project(project)
         env = self.environment(proj.id, environment)
         service_id = None
@@ -409,34 +421,67 @@ def generate_account(
                     proj.services.append(owner)
                 else:
                     path = f"/app/data-{v}"
-                    owner = proj.services[v % services] if services else Service(_uuid(rng), f"files-{v}", list(env_ids), image="busybox")
+                    owner = (
+                        proj.services[v % services]
+                        if services
+                        else Service(_uuid(rng), f"files-{v}", list(env_ids), image="busybox")
+                    )
                     if owner not in proj.services:
                         proj.services.append(owner)
                 vol = Volume(_uuid(rng), f"{owner.name}-volume-{v}", created_at=iso(now - timedelta(days=200)))
                 proj.volumes.append(vol)
                 targets = env_ids if shared_volumes else [env_ids[v % len(env_ids)]]
                 for env_id in targets:
-                    vi = VolumeInstance(_uuid(rng), vol.id, env_id, owner.id, path,
-                                        size_mb=rng.choice([500, 5000, 50000]),
-                                        current_size_mb=float(rng.randint(1, 400)))
+                    vi = VolumeInstance(
+                        _uuid(rng),
+                        vol.id,
+                        env_id,
+                        owner.id,
+                        path,
+                        size_mb=rng.choice([500, 5000, 50000]),
+                        current_size_mb=float(rng.randint(1, 400)),
+                    )
                     if schedules:
-                        vi.schedules = [Schedule(_uuid(rng), k) for k in rng.sample(["DAILY", "WEEKLY", "MONTHLY"], rng.randint(0, 2))]
+                        vi.schedules = [
+                            Schedule(_uuid(rng), k)
+                            for k in rng.sample(["DAILY", "WEEKLY", "MONTHLY"], rng.randint(0, 2))
+                        ]
                     for b in range(backups):
                         created = now - timedelta(days=rng.randint(0, 120), hours=rng.randint(0, 23))
                         sched = rng.choice(vi.schedules) if vi.schedules and rng.random() < 0.7 else None
-                        expires = None if sched is None else iso(created + timedelta(seconds=sched.retention_seconds or 0))
-                        vi.backups.append(Backup(_uuid(rng), f"backup-{b}", iso(created), expires,
-                                                 sched.id if sched else None, used_mb=rng.randint(1, 500),
-                                                 referenced_mb=rng.randint(1, 500)))
+                        expires = (
+                            None if sched is None else iso(created + timedelta(seconds=sched.retention_seconds or 0))
+                        )
+                        vi.backups.append(
+                            Backup(
+                                _uuid(rng),
+                                f"backup-{b}",
+                                iso(created),
+                                expires,
+                                sched.id if sched else None,
+                                used_mb=rng.randint(1, 500),
+                                referenced_mb=rng.randint(1, 500),
+                            )
+                        )
                     vol.instances.append(vi)
             for env in proj.environments:
                 for svc in proj.services:
                     for k in range(variables):
-                        proj.variables.append(Variable(_uuid(rng), f"VAR_{k}", env.id, svc.id,
-                                                       f"value-{rng.getrandbits(64):x}", is_sealed=rng.random() < 0.1))
+                        proj.variables.append(
+                            Variable(
+                                _uuid(rng),
+                                f"VAR_{k}",
+                                env.id,
+                                svc.id,
+                                f"value-{rng.getrandbits(64):x}",
+                                is_sealed=rng.random() < 0.1,
+                            )
+                        )
             for t in range(project_tokens):
                 env = proj.environments[t % len(proj.environments)]
-                proj.tokens.append(ProjectToken(_uuid(rng), f"deploy-{env.name}", env.id, f"emu-ptok-{rng.getrandbits(64):x}"))
+                proj.tokens.append(
+                    ProjectToken(_uuid(rng), f"deploy-{env.name}", env.id, f"emu-ptok-{rng.getrandbits(64):x}")
+                )
     return acct
 
 
@@ -462,7 +507,9 @@ def incident_account() -> Account:
     audit's own account token.
     """
     acct = Account("6c1f0a52-0000-4000-8000-000000000001", "jer", "jer@pocketos.example")
-    acct.api_tokens.append(ApiToken("6c1f0a52-0000-4000-8000-0000000000a1", "blastscope-audit", "emu-incident-account-token"))
+    acct.api_tokens.append(
+        ApiToken("6c1f0a52-0000-4000-8000-0000000000a1", "blastscope-audit", "emu-incident-account-token")
+    )
     acct.api_tokens.append(ApiToken("6c1f0a52-0000-4000-8000-0000000000a2", "staging-deploy", INCIDENT_LEAKED_TOKEN))
     ws = Workspace("6c1f0a52-0000-4000-8000-000000000002", "PocketOS")
     acct.workspaces.append(ws)
@@ -478,23 +525,47 @@ def incident_account() -> Account:
     agent = Service("6c1f0a52-0000-4000-8000-000000000023", "coding-agent", [staging.id], repo="pocketos/agent-sandbox")
     proj.services += [pg, api, worker, agent]
     vol = Volume("6c1f0a52-0000-4000-8000-000000000030", "pg-data", created_at="2025-02-01T00:00:00Z")
-    vi_prod = VolumeInstance("6c1f0a52-0000-4000-8000-000000000031", vol.id, prod.id, pg.id, path,
-                             size_mb=51200, current_size_mb=31744.0)
-    vi_staging = VolumeInstance("6c1f0a52-0000-4000-8000-000000000032", vol.id, staging.id, pg.id, path,
-                                size_mb=5120, current_size_mb=812.0)
+    vi_prod = VolumeInstance(
+        "6c1f0a52-0000-4000-8000-000000000031", vol.id, prod.id, pg.id, path, size_mb=51200, current_size_mb=31744.0
+    )
+    vi_staging = VolumeInstance(
+        "6c1f0a52-0000-4000-8000-000000000032", vol.id, staging.id, pg.id, path, size_mb=5120, current_size_mb=812.0
+    )
     for day in ("08", "15", "22"):
-        vi_prod.backups.append(Backup(f"6c1f0a52-0000-4000-8000-0000000008{day}", f"weekly-2026-08-{day}",
-                                      f"2026-08-{day}T03:00:00Z", None, None, used_mb=2048, referenced_mb=30720))
+        vi_prod.backups.append(
+            Backup(
+                f"6c1f0a52-0000-4000-8000-0000000008{day}",
+                f"weekly-2026-08-{day}",
+                f"2026-08-{day}T03:00:00Z",
+                None,
+                None,
+                used_mb=2048,
+                referenced_mb=30720,
+            )
+        )
     vol.instances += [vi_prod, vi_staging]
     proj.volumes.append(vol)
     proj.variables += [
         Variable("6c1f0a52-0000-4000-8000-000000000040", "SESSION_SECRET", prod.id, api.id, INCIDENT_SECRET),
         Variable("6c1f0a52-0000-4000-8000-000000000041", "SESSION_SECRET", staging.id, api.id, INCIDENT_SECRET),
-        Variable("6c1f0a52-0000-4000-8000-000000000042", "RAILWAY_API_TOKEN", staging.id, agent.id,
-                 INCIDENT_LEAKED_TOKEN),
-        Variable("6c1f0a52-0000-4000-8000-000000000043", "DATABASE_URL", prod.id, api.id,
-                 "postgresql://postgres:pg-prod-password-DO-NOT-LEAK@postgres.railway.internal:5432/railway"),
+        Variable(
+            "6c1f0a52-0000-4000-8000-000000000042", "RAILWAY_API_TOKEN", staging.id, agent.id, INCIDENT_LEAKED_TOKEN
+        ),
+        Variable(
+            "6c1f0a52-0000-4000-8000-000000000043",
+            "DATABASE_URL",
+            prod.id,
+            api.id,
+            "postgresql://postgres:pg-prod-password-DO-NOT-LEAK@postgres.railway.internal:5432/railway",
+        ),
     ]
-    proj.tokens.append(ProjectToken("6c1f0a52-0000-4000-8000-000000000050", "staging-ci", staging.id,
-                                    INCIDENT_PROJECT_TOKEN, created_at="2025-03-02T00:00:00Z"))
+    proj.tokens.append(
+        ProjectToken(
+            "6c1f0a52-0000-4000-8000-000000000050",
+            "staging-ci",
+            staging.id,
+            INCIDENT_PROJECT_TOKEN,
+            created_at="2025-03-02T00:00:00Z",
+        )
+    )
     return acct

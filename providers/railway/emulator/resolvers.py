@@ -67,8 +67,16 @@ class Answers:
         self.broken_cursor = broken_cursor
 
     # ------------------------------------------------------------------ helpers
-    def connection(self, items: list[Any], make: Callable[[Any], dict], first: int | None = None,
-                   after: str | None = None, last: int | None = None, before: str | None = None, **_: Any) -> dict:
+    def connection(
+        self,
+        items: list[Any],
+        make: Callable[[Any], dict],
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        **_: Any,
+    ) -> dict:
         if last is not None or before is not None:
             raise GraphQLError("emulator: backward pagination (last/before) is not supported")
         if first is not None and (first < 0 or first > MAX_PAGE):
@@ -77,15 +85,19 @@ class Answers:
         size = MAX_PAGE if first is None else first
         if self.page_cap is not None:
             size = min(size, self.page_cap)
-        page = items[start:start + size]
+        page = items[start : start + size]
         more = start + len(page) < len(items)
         end = _cursor(start + len(page) - 1) if page else after
         if more and self.broken_cursor:
             end = None
         return {
             "edges": [{"cursor": _cursor(start + i), "node": make(item)} for i, item in enumerate(page)],
-            "pageInfo": {"hasNextPage": more, "hasPreviousPage": start > 0,
-                         "startCursor": _cursor(start) if page else None, "endCursor": end},
+            "pageInfo": {
+                "hasNextPage": more,
+                "hasPreviousPage": start > 0,
+                "startCursor": _cursor(start) if page else None,
+                "endCursor": end,
+            },
         }
 
     def visible_workspaces(self) -> list:
@@ -125,11 +137,19 @@ class Answers:
         def members(_info=None) -> list:
             if self.account.members_hidden:
                 raise not_authorized()
-            return [{"id": self.account.user_id, "role": self.account.role(ws.id) or "MEMBER"},
-                    {"id": f"other-admin-of-{ws.id[:8]}", "role": "ADMIN"}]
+            return [
+                {"id": self.account.user_id, "role": self.account.role(ws.id) or "MEMBER"},
+                {"id": f"other-admin-of-{ws.id[:8]}", "role": "ADMIN"},
+            ]
 
-        return {"id": ws.id, "name": ws.name, "createdAt": ws.created_at, "has2FAEnforcement": ws.has_2fa_enforcement,
-                "members": members, "apiTokenRateLimit": {"remainingPoints": 1000, "resetsAt": "2026-11-25T10:00:00Z"}}
+        return {
+            "id": ws.id,
+            "name": ws.name,
+            "createdAt": ws.created_at,
+            "has2FAEnforcement": ws.has_2fa_enforcement,
+            "members": members,
+            "apiTokenRateLimit": {"remainingPoints": 1000, "resetsAt": "2026-11-25T10:00:00Z"},
+        }
 
     def project(self, p: Project) -> dict:
         envs = [e for e in p.environments if self.env_visible(e)]
@@ -139,17 +159,30 @@ class Answers:
             return self.connection(items, lambda e: self.environment(p, e), **kw)
 
         return {
-            "id": p.id, "name": p.name, "createdAt": p.created_at, "deletedAt": None, "workspaceId": p.workspace_id,
+            "id": p.id,
+            "name": p.name,
+            "createdAt": p.created_at,
+            "deletedAt": None,
+            "workspaceId": p.workspace_id,
             "environments": environments,
             "services": lambda _info=None, **kw: self.connection(p.services, lambda s: self.service(p, s), **kw),
             "volumes": lambda _info=None, **kw: self.connection(
-                p.volumes, lambda v: {"id": v.id, "name": v.name, "projectId": p.id, "createdAt": v.created_at}, **kw),
+                p.volumes, lambda v: {"id": v.id, "name": v.name, "projectId": p.id, "createdAt": v.created_at}, **kw
+            ),
             "buckets": lambda _info=None, **kw: self.connection(
-                p.buckets, lambda b: {"id": b.id, "name": b.name, "projectId": p.id, "createdAt": b.created_at}, **kw),
+                p.buckets, lambda b: {"id": b.id, "name": b.name, "projectId": p.id, "createdAt": b.created_at}, **kw
+            ),
         }
 
     def service(self, p: Project, s: Service) -> dict:
-        return {"id": s.id, "name": s.name, "projectId": p.id, "createdAt": s.created_at, "deletedAt": None, "templateId": None}
+        return {
+            "id": s.id,
+            "name": s.name,
+            "projectId": p.id,
+            "createdAt": s.created_at,
+            "deletedAt": None,
+            "templateId": None,
+        }
 
     def environment(self, p: Project, e: Environment) -> dict:
         access = self.can_access(p, e)
@@ -161,10 +194,18 @@ class Answers:
         def service_instances(_info=None, **kw: Any) -> dict:
             guard()
             items = [s for s in p.services if e.id in s.environment_ids]
-            return self.connection(items, lambda s: {
-                "id": f"si-{s.id}-{e.id}", "serviceId": s.id, "serviceName": s.name, "environmentId": e.id,
-                "region": "us-west2", "source": {"image": s.image, "repo": s.repo} if (s.image or s.repo) else None,
-            }, **kw)
+            return self.connection(
+                items,
+                lambda s: {
+                    "id": f"si-{s.id}-{e.id}",
+                    "serviceId": s.id,
+                    "serviceName": s.name,
+                    "environmentId": e.id,
+                    "region": "us-west2",
+                    "source": {"image": s.image, "repo": s.repo} if (s.image or s.repo) else None,
+                },
+                **kw,
+            )
 
         def volume_instances(_info=None, **kw: Any) -> dict:
             guard()
@@ -177,23 +218,43 @@ class Answers:
             return self.connection(items, self.variable, **kw)
 
         return {
-            "id": e.id, "name": e.name, "projectId": p.id, "isEphemeral": e.is_ephemeral, "createdAt": e.created_at,
+            "id": e.id,
+            "name": e.name,
+            "projectId": p.id,
+            "isEphemeral": e.is_ephemeral,
+            "createdAt": e.created_at,
             "canAccess": access,
-            "deletedAt": None, "serviceInstances": service_instances, "volumeInstances": volume_instances,
+            "deletedAt": None,
+            "serviceInstances": service_instances,
+            "volumeInstances": volume_instances,
             "variables": variables,
         }
 
     def volume_instance(self, vi: VolumeInstance) -> dict:
         return {
-            "id": vi.id, "volumeId": vi.volume_id, "environmentId": vi.environment_id, "serviceId": vi.service_id,
-            "mountPath": vi.mount_path, "sizeMB": vi.size_mb, "currentSizeMB": vi.current_size_mb, "state": vi.state,
-            "region": vi.region, "isPendingDeletion": vi.is_pending_deletion, "createdAt": vi.created_at,
+            "id": vi.id,
+            "volumeId": vi.volume_id,
+            "environmentId": vi.environment_id,
+            "serviceId": vi.service_id,
+            "mountPath": vi.mount_path,
+            "sizeMB": vi.size_mb,
+            "currentSizeMB": vi.current_size_mb,
+            "state": vi.state,
+            "region": vi.region,
+            "isPendingDeletion": vi.is_pending_deletion,
+            "createdAt": vi.created_at,
             "deletedAt": vi.deleted_at,
         }
 
     @staticmethod
     def variable(v: Variable) -> dict:  # names only: the connection has no value field
-        return {"id": v.id, "name": v.name, "isSealed": v.is_sealed, "environmentId": v.environment_id, "serviceId": v.service_id}
+        return {
+            "id": v.id,
+            "name": v.name,
+            "isSealed": v.is_sealed,
+            "environmentId": v.environment_id,
+            "serviceId": v.service_id,
+        }
 
     # ------------------------------------------------------------------ root
     def root(self) -> dict:
@@ -202,16 +263,26 @@ class Answers:
         def me(_info=None) -> dict:
             if scope.kind != "account":
                 raise not_authorized()
-            return {"id": acct.user_id, "name": acct.user_name, "email": acct.email,
-                    "workspaces": [self.workspace(w) for w in acct.workspaces],
-                    "apiTokenRateLimit": {"remainingPoints": 1000, "resetsAt": "2026-11-25T10:00:00Z"}}
+            return {
+                "id": acct.user_id,
+                "name": acct.user_name,
+                "email": acct.email,
+                "workspaces": [self.workspace(w) for w in acct.workspaces],
+                "apiTokenRateLimit": {"remainingPoints": 1000, "resetsAt": "2026-11-25T10:00:00Z"},
+            }
 
         def external_workspaces(_info=None, projectId: str | None = None) -> list:
             if scope.kind != "account":
                 raise not_authorized()
-            return [{"id": w.id, "name": w.name, "has2FAEnforcement": w.has_2fa_enforcement,
-                     "projects": [self.project(p) for p in w.projects if projectId in (None, p.id)]}
-                    for w in acct.external_workspaces]
+            return [
+                {
+                    "id": w.id,
+                    "name": w.name,
+                    "has2FAEnforcement": w.has_2fa_enforcement,
+                    "projects": [self.project(p) for p in w.projects if projectId in (None, p.id)],
+                }
+                for w in acct.external_workspaces
+            ]
 
         def api_token(_info=None) -> dict:
             if scope.kind == "project":
@@ -221,8 +292,11 @@ class Answers:
         def api_tokens(_info=None, **kw: Any) -> dict:
             if scope.kind != "account":
                 raise not_authorized()
-            return self.connection(acct.api_tokens, lambda t: {
-                "id": t.id, "name": t.name, "workspaceId": t.workspace_id, "expiresAt": t.expires_at}, **kw)
+            return self.connection(
+                acct.api_tokens,
+                lambda t: {"id": t.id, "name": t.name, "workspaceId": t.workspace_id, "expiresAt": t.expires_at},
+                **kw,
+            )
 
         def workspace(_info=None, workspaceId: str = "") -> dict:
             for w in self.visible_workspaces():
@@ -230,8 +304,13 @@ class Answers:
                     return self.workspace(w)
             raise not_authorized()
 
-        def projects(_info=None, workspaceId: str | None = None, includeDeleted: bool | None = None,
-                     userId: str | None = None, **kw: Any) -> dict:
+        def projects(
+            _info=None,
+            workspaceId: str | None = None,
+            includeDeleted: bool | None = None,
+            userId: str | None = None,
+            **kw: Any,
+        ) -> dict:
             if scope.kind == "project":
                 raise not_authorized()
             if workspaceId is None:
@@ -258,15 +337,29 @@ class Answers:
                 raise not_authorized()
             p = self.find_project(scope.project_id or "")
             tok = next(t for t in p.tokens if t.id == scope.token_id)
-            return {"id": tok.id, "name": tok.name, "projectId": p.id, "environmentId": tok.environment_id,
-                    "createdAt": tok.created_at}
+            return {
+                "id": tok.id,
+                "name": tok.name,
+                "projectId": p.id,
+                "environmentId": tok.environment_id,
+                "createdAt": tok.created_at,
+            }
 
         def project_tokens(_info=None, projectId: str = "", **kw: Any) -> dict:
             if scope.kind == "project":
                 raise not_authorized()
             p = self.find_project(projectId)
-            return self.connection(p.tokens, lambda t: {"id": t.id, "name": t.name, "projectId": p.id,
-                                                        "environmentId": t.environment_id, "createdAt": t.created_at}, **kw)
+            return self.connection(
+                p.tokens,
+                lambda t: {
+                    "id": t.id,
+                    "name": t.name,
+                    "projectId": p.id,
+                    "environmentId": t.environment_id,
+                    "createdAt": t.created_at,
+                },
+                **kw,
+            )
 
         def find_vi(vi_id: str) -> VolumeInstance:
             for p in self.visible_projects():
@@ -279,16 +372,40 @@ class Answers:
             raise not_authorized()
 
         def backups(_info=None, volumeInstanceId: str = "") -> list:
-            return [{"id": b.id, "name": b.name, "createdAt": b.created_at, "expiresAt": b.expires_at,
-                     "scheduleId": b.schedule_id, "usedMB": b.used_mb, "referencedMB": b.referenced_mb,
-                     "creatorId": b.creator_id} for b in find_vi(volumeInstanceId).backups]
+            return [
+                {
+                    "id": b.id,
+                    "name": b.name,
+                    "createdAt": b.created_at,
+                    "expiresAt": b.expires_at,
+                    "scheduleId": b.schedule_id,
+                    "usedMB": b.used_mb,
+                    "referencedMB": b.referenced_mb,
+                    "creatorId": b.creator_id,
+                }
+                for b in find_vi(volumeInstanceId).backups
+            ]
 
         def schedules(_info=None, volumeInstanceId: str = "") -> list:
-            return [{"id": s.id, "name": s.name, "cron": s.cron, "kind": s.kind, "retentionSeconds": s.retention_seconds,
-                     "createdAt": s.created_at} for s in find_vi(volumeInstanceId).schedules]
+            return [
+                {
+                    "id": s.id,
+                    "name": s.name,
+                    "cron": s.cron,
+                    "kind": s.kind,
+                    "retentionSeconds": s.retention_seconds,
+                    "createdAt": s.created_at,
+                }
+                for s in find_vi(volumeInstanceId).schedules
+            ]
 
-        def variables(_info=None, environmentId: str = "", projectId: str = "", serviceId: str | None = None,
-                      unrendered: bool | None = None) -> dict:
+        def variables(
+            _info=None,
+            environmentId: str = "",
+            projectId: str = "",
+            serviceId: str | None = None,
+            unrendered: bool | None = None,
+        ) -> dict:
             p = self.find_project(projectId)
             if not any(e.id == environmentId and self.can_access(p, e) for e in p.environments):
                 raise not_authorized()
@@ -303,11 +420,19 @@ class Answers:
             return out
 
         return {
-            "me": me, "apiToken": api_token, "apiTokens": api_tokens, "workspace": workspace, "projects": projects,
-            "project": project, "environment": environment, "projectToken": project_token,
-            "projectTokens": project_tokens, "volumeInstanceBackupList": backups,
+            "me": me,
+            "apiToken": api_token,
+            "apiTokens": api_tokens,
+            "workspace": workspace,
+            "projects": projects,
+            "project": project,
+            "environment": environment,
+            "projectToken": project_token,
+            "projectTokens": project_tokens,
+            "volumeInstanceBackupList": backups,
             "externalWorkspaces": external_workspaces,
-            "volumeInstanceBackupScheduleList": schedules, "variables": variables,
+            "volumeInstanceBackupScheduleList": schedules,
+            "variables": variables,
         }
 
 

@@ -4,6 +4,7 @@ faults injected on demand."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import socket
 import threading
@@ -20,17 +21,17 @@ from providers.railway.emulator.resolvers import Answers, scope_for
 SCHEMA_PATH = Path(__file__).resolve().parent.parent / "schema.graphql"
 
 FAULT_KINDS = (
-    "status",          # HTTP `status` (default 503) with a JSON error body
-    "timeout",         # answer only after `delay` seconds (longer than the client's timeout)
-    "disconnect",      # close the connection without answering
+    "status",  # HTTP `status` (default 503) with a JSON error body
+    "timeout",  # answer only after `delay` seconds (longer than the client's timeout)
+    "disconnect",  # close the connection without answering
     "malformed_json",  # HTTP 200 with a body that is not JSON
-    "html",            # HTTP 403 Cloudflare-style HTML page
-    "graphql_error",   # HTTP 200 {"data": null, "errors": [{"message": `message`}]}
-    "field_error",     # execute, then null the root field/alias `field` (or every other one) and add an error
-    "truncate",        # cap every connection page at `page_size` items (forces follow-up paging)
-    "broken_cursor",   # a truncated page says hasNextPage but gives no endCursor
-    "rate_limit",      # HTTP 429 with Retry-After: `retry_after`
-    "mangle",          # execute, then at dotted `path` ("*" = every item) set null or repeat the first item
+    "html",  # HTTP 403 Cloudflare-style HTML page
+    "graphql_error",  # HTTP 200 {"data": null, "errors": [{"message": `message`}]}
+    "field_error",  # execute, then null the root field/alias `field` (or every other one) and add an error
+    "truncate",  # cap every connection page at `page_size` items (forces follow-up paging)
+    "broken_cursor",  # a truncated page says hasNextPage but gives no endCursor
+    "rate_limit",  # HTTP 429 with Retry-After: `retry_after`
+    "mangle",  # execute, then at dotted `path` ("*" = every item) set null or repeat the first item
 )
 
 
@@ -105,10 +106,20 @@ class _State:
 class EmulatorServer:
     """See the package docstring for the contract."""
 
-    def __init__(self, account: Account, latency: float = 0.0, budget: int | None = None,
-                 faults: list[Fault] | None = None, *, port: int = 0, host: str = "127.0.0.1",
-                 budget_retry_after: int = 3600, rate_limit: int = 1000, cache: bool = False,
-                 rate_limit_reset: float = 3600.0):
+    def __init__(
+        self,
+        account: Account,
+        latency: float = 0.0,
+        budget: int | None = None,
+        faults: list[Fault] | None = None,
+        *,
+        port: int = 0,
+        host: str = "127.0.0.1",
+        budget_retry_after: int = 3600,
+        rate_limit: int = 1000,
+        cache: bool = False,
+        rate_limit_reset: float = 3600.0,
+    ):
         self.account = account
         self.cache = cache
         self._cache: dict[tuple, tuple[int, bytes]] = {}
@@ -130,7 +141,9 @@ class EmulatorServer:
         handler = _make_handler(self)
         self._httpd = ThreadingHTTPServer((self._host, self._port), handler)
         self._httpd.daemon_threads = True
-        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="railway-emulator", daemon=True)
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, name="railway-emulator", daemon=True
+        )
         self._thread.start()
         return self
 
@@ -190,12 +203,20 @@ class EmulatorServer:
             self._state.served += 1
             served = self._state.served
         remaining = max(0, self.rate_limit - served)
-        rate_headers = {"X-RateLimit-Limit": str(self.rate_limit), "X-RateLimit-Remaining": str(remaining),
-                        "X-RateLimit-Reset": str(int(time.time() + self.rate_limit_reset) + 1)}
+        rate_headers = {
+            "X-RateLimit-Limit": str(self.rate_limit),
+            "X-RateLimit-Remaining": str(remaining),
+            "X-RateLimit-Reset": str(int(time.time() + self.rate_limit_reset) + 1),
+        }
         record = RequestRecord(None, None, [], 200, None, None, body.decode("utf-8", errors="replace"))
 
-        def finish(status: int, payload: Any, extra: dict[str, str] | None = None, raw: bytes | None = None,
-                   content_type: str = "application/json") -> tuple[int, dict[str, str], bytes]:
+        def finish(
+            status: int,
+            payload: Any,
+            extra: dict[str, str] | None = None,
+            raw: bytes | None = None,
+            content_type: str = "application/json",
+        ) -> tuple[int, dict[str, str], bytes]:
             record.status = status
             with self._lock:
                 self._state.requests.append(record)
@@ -206,8 +227,11 @@ class EmulatorServer:
             return status, {**rate_headers, "Content-Type": content_type, **(extra or {})}, out
 
         if self.budget is not None and served > self.budget:
-            return finish(429, {"errors": [{"message": "Rate limit exceeded"}]},
-                          {"Retry-After": str(self.budget_retry_after), "X-RateLimit-Remaining": "0"})
+            return finish(
+                429,
+                {"errors": [{"message": "Rate limit exceeded"}]},
+                {"Retry-After": str(self.budget_retry_after), "X-RateLimit-Remaining": "0"},
+            )
         try:
             request = json.loads(body)
             query = request["query"]
@@ -252,20 +276,39 @@ class EmulatorServer:
         if op is None:
             return finish(400, {"errors": [{"message": "Unknown operation"}]})
         if record.operation_type != "query":
-            return finish(200, {"data": None, "errors": [{"message": "emulator: only queries are served; "
-                                                         f"refused {record.operation_type} {record.root_fields}"}]})
+            return finish(
+                200,
+                {
+                    "data": None,
+                    "errors": [
+                        {
+                            "message": "emulator: only queries are served; "
+                            f"refused {record.operation_type} {record.root_fields}"
+                        }
+                    ],
+                },
+            )
         if scope is None:
             return finish(200, {"data": None, "errors": [{"message": "Not Authorized"}]})
-        cache_key = (query, json.dumps(variables, sort_keys=True), op_name, headers.get("authorization"),
-                     headers.get("project-access-token"))
+        cache_key = (
+            query,
+            json.dumps(variables, sort_keys=True),
+            op_name,
+            headers.get("authorization"),
+            headers.get("project-access-token"),
+        )
         if self.cache and fault is None and cache_key in self._cache:
             status, raw = self._cache[cache_key]
             return finish(status, None, raw=raw)
-        answers = Answers(self.account, scope,
-                          page_cap=fault.page_size if fault is not None and fault.kind in ("truncate", "broken_cursor") else None,
-                          broken_cursor=fault is not None and fault.kind == "broken_cursor")
-        result = execute_sync(schema(), document, root_value=answers.root(), variable_values=variables,
-                              operation_name=op_name)
+        answers = Answers(
+            self.account,
+            scope,
+            page_cap=fault.page_size if fault is not None and fault.kind in ("truncate", "broken_cursor") else None,
+            broken_cursor=fault is not None and fault.kind == "broken_cursor",
+        )
+        result = execute_sync(
+            schema(), document, root_value=answers.root(), variable_values=variables, operation_name=op_name
+        )
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             payload["errors"] = [{"message": e.message, "path": e.path} for e in result.errors]
@@ -274,8 +317,10 @@ class EmulatorServer:
             keys = [fault.field] if fault.field in data else [k for i, k in enumerate(data) if i % 2 == 0]
             for key in keys:
                 data[key] = None
-            payload = {"data": data, "errors": payload.get("errors", []) + [
-                {"message": fault.message, "path": [k]} for k in keys]}
+            payload = {
+                "data": data,
+                "errors": payload.get("errors", []) + [{"message": fault.message, "path": [k]} for k in keys],
+            }
         if fault is not None and fault.kind == "mangle" and isinstance(payload.get("data"), dict):
             _mangle(payload["data"], fault.path.split("."), fault.action)
         raw = json.dumps(payload).encode()
@@ -292,13 +337,20 @@ class EmulatorServer:
         if fault.kind == "malformed_json":
             return finish(200, None, raw=b'{"data": {"projects": {"edges": [')
         if fault.kind == "html":
-            return finish(403, None, raw=b"<!DOCTYPE html><html><title>Access denied | Cloudflare</title></html>",
-                          content_type="text/html")
+            return finish(
+                403,
+                None,
+                raw=b"<!DOCTYPE html><html><title>Access denied | Cloudflare</title></html>",
+                content_type="text/html",
+            )
         if fault.kind == "graphql_error":
             return finish(200, {"data": None, "errors": [{"message": fault.message}]})
         if fault.kind == "rate_limit":
-            return finish(429, {"errors": [{"message": "Rate limit exceeded"}]},
-                          {"Retry-After": str(fault.retry_after), "X-RateLimit-Remaining": "0"})
+            return finish(
+                429,
+                {"errors": [{"message": "Rate limit exceeded"}]},
+                {"Retry-After": str(fault.retry_after), "X-RateLimit-Remaining": "0"},
+            )
         return None
 
 
@@ -344,10 +396,8 @@ def _make_handler(server: EmulatorServer) -> type[BaseHTTPRequestHandler]:
                 status, out_headers, out = server.handle(body, headers)
             except _Disconnect:
                 self.close_connection = True
-                try:
+                with contextlib.suppress(OSError):
                     self.connection.shutdown(socket.SHUT_RDWR)
-                except OSError:
-                    pass
                 return
             self._send(status, out_headers, out)
 

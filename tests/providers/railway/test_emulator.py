@@ -44,14 +44,17 @@ def test_unknown_field_missing_argument_and_wrong_type_are_rejected(srv):
 
 
 def test_values_are_not_a_field_of_variables_connection(srv):
-    r = post(srv, "query($e: String!) { environment(id: $e) { variables { edges { node { name value } } } } }",
-              {"e": srv.account.workspaces[0].projects[0].environments[0].id})
+    r = post(
+        srv,
+        "query($e: String!) { environment(id: $e) { variables { edges { node { name value } } } } }",
+        {"e": srv.account.workspaces[0].projects[0].environments[0].id},
+    )
     assert r.status_code == 400
 
 
 def test_mutations_are_validated_recorded_and_refused(srv):
     vol = srv.account.workspaces[0].projects[0].volumes[0]
-    r = post(srv, 'mutation { volumeDelete(volumeId: "%s") }' % vol.id)
+    r = post(srv, f'mutation {{ volumeDelete(volumeId: "{vol.id}") }}')
     assert r.status_code == 200 and r.json()["data"] is None
     assert srv.mutations and srv.mutations[-1].root_fields == ["volumeDelete"]
     assert vol in srv.account.workspaces[0].projects[0].volumes  # nothing happened
@@ -61,8 +64,12 @@ def test_pagination_walks_every_project_once(srv):
     ws = srv.account.workspaces[0].id
     seen, after = [], None
     while True:
-        r = post(srv, "query($w: String!, $a: String) { projects(workspaceId: $w, first: 2, after: $a) { "
-                      "edges { node { id } } pageInfo { hasNextPage endCursor } } }", {"w": ws, "a": after}).json()
+        r = post(
+            srv,
+            "query($w: String!, $a: String) { projects(workspaceId: $w, first: 2, after: $a) { "
+            "edges { node { id } } pageInfo { hasNextPage endCursor } } }",
+            {"w": ws, "a": after},
+        ).json()
         conn = r["data"]["projects"]
         seen += [e["node"]["id"] for e in conn["edges"]]
         if not conn["pageInfo"]["hasNextPage"]:
@@ -79,15 +86,27 @@ def test_tokens_are_checked_and_scoped(srv):
     ws_tok = acct.add_api_token("ws", workspace_id=acct.workspaces[0].id)
     with EmulatorServer(acct) as server:
         assert post(server, "query { me { id } }", token=ws_tok.secret).json()["data"] is None
-        assert post(server, "query { apiToken { workspaces { id } } }", token=ws_tok.secret).json()["data"]["apiToken"]["workspaces"]
+        assert post(server, "query { apiToken { workspaces { id } } }", token=ws_tok.secret).json()["data"]["apiToken"][
+            "workspaces"
+        ]
         proj = acct.workspaces[0].projects[0]
         ptok = proj.tokens[0]
-        r = post(server, "query($p: String!) { project(id: $p) { environments { edges { node { name } } } } }",
-                 {"p": proj.id}, token=ptok.secret, header="Project-Access-Token").json()
+        r = post(
+            server,
+            "query($p: String!) { project(id: $p) { environments { edges { node { name } } } } }",
+            {"p": proj.id},
+            token=ptok.secret,
+            header="Project-Access-Token",
+        ).json()
         assert [e["node"]["name"] for e in r["data"]["project"]["environments"]["edges"]] == ["staging"]
         prod_vi = proj.volumes[0].instances[0].id
-        r = post(server, "query($v: String!) { volumeInstanceBackupList(volumeInstanceId: $v) { id } }",
-                 {"v": prod_vi}, token=ptok.secret, header="Project-Access-Token").json()
+        r = post(
+            server,
+            "query($v: String!) { volumeInstanceBackupList(volumeInstanceId: $v) { id } }",
+            {"v": prod_vi},
+            token=ptok.secret,
+            header="Project-Access-Token",
+        ).json()
         assert r["errors"][0]["message"] == "Not Authorized"
 
 
@@ -100,17 +119,22 @@ def test_budget_answers_429_with_retry_after():
     assert last.headers["Retry-After"] == "120" and last.headers["X-RateLimit-Remaining"] == "0"
 
 
-@pytest.mark.parametrize("fault,check", [
-    (Fault("status", status=502), lambda r: r.status_code == 502),
-    (Fault("malformed_json"), lambda r: r.status_code == 200 and _not_json(r)),
-    (Fault("html"), lambda r: r.status_code == 403 and "text/html" in r.headers["content-type"]),
-    (Fault("graphql_error"), lambda r: r.json() == {"data": None, "errors": [{"message": "Not Authorized"}]}),
-    (Fault("rate_limit", retry_after=7), lambda r: r.status_code == 429 and r.headers["Retry-After"] == "7"),
-    (Fault("field_error", field="me"), lambda r: r.json()["data"]["me"] is None and r.json()["errors"]),
-])
+@pytest.mark.parametrize(
+    "fault,check",
+    [
+        (Fault("status", status=502), lambda r: r.status_code == 502),
+        (Fault("malformed_json"), lambda r: r.status_code == 200 and _not_json(r)),
+        (Fault("html"), lambda r: r.status_code == 403 and "text/html" in r.headers["content-type"]),
+        (Fault("graphql_error"), lambda r: r.json() == {"data": None, "errors": [{"message": "Not Authorized"}]}),
+        (Fault("rate_limit", retry_after=7), lambda r: r.status_code == 429 and r.headers["Retry-After"] == "7"),
+        (Fault("field_error", field="me"), lambda r: r.json()["data"]["me"] is None and r.json()["errors"]),
+    ],
+)
 def test_each_fault_is_injected_then_stops(fault, check):
     acct = incident_account()
-    with EmulatorServer(acct, faults=[Fault(fault.kind, "Me", 1, **{k: getattr(fault, k) for k in ("status", "retry_after", "field")})]) as server:
+    with EmulatorServer(
+        acct, faults=[Fault(fault.kind, "Me", 1, **{k: getattr(fault, k) for k in ("status", "retry_after", "field")})]
+    ) as server:
         first = post(server, "query Me { me { id } apiTokens { edges { node { id } } } }")
         other = post(server, "query Other { me { id } }")
         second = post(server, "query Me { me { id } apiTokens { edges { node { id } } } }")
@@ -134,8 +158,12 @@ def test_disconnect_and_timeout_faults():
             post(server, "query { me { id } }")
         server.inject("timeout", times=1, delay=1.0)
         with pytest.raises(httpx.TimeoutException):
-            httpx.post(server.url, json={"query": "query { me { id } }"},
-                       headers={"Authorization": f"Bearer {acct.token}"}, timeout=0.2)
+            httpx.post(
+                server.url,
+                json={"query": "query { me { id } }"},
+                headers={"Authorization": f"Bearer {acct.token}"},
+                timeout=0.2,
+            )
         assert post(server, "query { me { id } }").status_code == 200
 
 
@@ -143,7 +171,10 @@ def test_truncate_and_broken_cursor():
     acct = generate_account(2, projects=3)
     with EmulatorServer(acct) as server:
         server.inject("truncate", page_size=1)
-        q = "query($w: String!) { projects(workspaceId: $w) { edges { node { id } } pageInfo { hasNextPage endCursor } } }"
+        q = (
+            "query($w: String!) { projects(workspaceId: $w) { edges { node { id } } "
+            "pageInfo { hasNextPage endCursor } } }"
+        )
         conn = post(server, q, {"w": acct.workspaces[0].id}).json()["data"]["projects"]
         assert len(conn["edges"]) == 1 and conn["pageInfo"]["hasNextPage"] and conn["pageInfo"]["endCursor"]
         server.clear_faults()
@@ -174,12 +205,18 @@ def test_mutation_helpers_change_the_next_pull(monkeypatch):
 
 
 def test_module_entry_point_serves_until_stopped():
-    proc = subprocess.Popen([sys.executable, "-m", "providers.railway.emulator", "--fixture", "incident", "--port", "0"],
-                            cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "providers.railway.emulator", "--fixture", "incident", "--port", "0"],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
         url = proc.stdout.readline().strip().rsplit(" ", 1)[-1]
         token = proc.stdout.readline().strip().split("=", 1)[1]
-        r = httpx.post(url, json={"query": "query { me { email } }"}, headers={"Authorization": f"Bearer {token}"}, timeout=5)
+        r = httpx.post(
+            url, json={"query": "query { me { email } }"}, headers={"Authorization": f"Bearer {token}"}, timeout=5
+        )
         assert r.json()["data"]["me"]["email"] == "jer@pocketos.example"
     finally:
         proc.terminate()

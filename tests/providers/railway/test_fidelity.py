@@ -79,8 +79,9 @@ def test_a_project_token_cannot_delete_unless_the_policy_says_so(monkeypatch, tm
         policy = tmp_path / "policy.yaml"
         policy.write_text("railway:\n  project_tokens_can_delete: true\n")
         env = {"RAILWAY_API_TOKEN": acct.token, "BLASTSCOPE_RAILWAY_BACKOFF": "0.01"}
-        out = run_cli("scan", "railway", "--endpoint", srv.url, "--now", "2026-11-25", "-f", "json",
-                      "-p", str(policy), env=env)
+        out = run_cli(
+            "scan", "railway", "--endpoint", srv.url, "--now", "2026-11-25", "-f", "json", "-p", str(policy), env=env
+        )
         doc = json.loads(out.stdout)
         hit = {f["resource_id"] for f in doc["findings"] if f["check_id"] == "credential-can-destroy-all-copies"}
         assert token_id in hit
@@ -144,7 +145,8 @@ def test_pitr_is_a_copy_that_survives_the_volume_while_volume_backups_die(monkey
     outcome = next(d for d in report.datasets if d.dataset == PROD_DB)
     assert pitr[0].id in outcome.surviving
     assert {c for c in outcome.destroyed if res[c].kind == "backup"} == {
-        r.id for r in source.resources if r.kind == "backup" and not r.get("continuous")}
+        r.id for r in source.resources if r.kind == "backup" and not r.get("continuous")
+    }
     assert "recoverable from Railway's deletion queue for 48 h" in blast_text(an, report)
 
 
@@ -171,13 +173,20 @@ def test_projects_shared_by_invitation_are_audited(monkeypatch):
 
 
 # ---------------------------------------------------------------------- hostile shapes
-@pytest.mark.parametrize("operation,path,action,says", [
-    ("Me", "me.workspaces", "null", "me.workspaces"),
-    ("ProjectsPage", "projects.edges", "null", "projects"),
-    ("ProjectsPage", "projects.edges.*.node.environments.edges.*.node.volumeInstances.edges", "null",
-     "volumeInstances"),
-    ("ProjectsPage", "projects.edges", "duplicate", "twice"),
-])
+@pytest.mark.parametrize(
+    "operation,path,action,says",
+    [
+        ("Me", "me.workspaces", "null", "me.workspaces"),
+        ("ProjectsPage", "projects.edges", "null", "projects"),
+        (
+            "ProjectsPage",
+            "projects.edges.*.node.environments.edges.*.node.volumeInstances.edges",
+            "null",
+            "volumeInstances",
+        ),
+        ("ProjectsPage", "projects.edges", "duplicate", "twice"),
+    ],
+)
 def test_a_malformed_answer_is_a_gap_never_fewer_resources_marked_complete(monkeypatch, operation, path, action, says):
     acct = incident_account()
     with EmulatorServer(acct) as srv:
@@ -229,12 +238,23 @@ def test_every_document_validates_against_railways_real_schema(monkeypatch):
     # assume_valid: one of Railway's own deprecations trips graphql-core's schema check
     real = build_schema(REAL_SCHEMA.read_text(encoding="utf-8"), assume_valid=True)
     docs = _recorded_documents(monkeypatch)
-    built = [Q.ME, Q.ME_WITHOUT_ROLES, Q.EXTERNAL_WORKSPACES, Q.API_TOKENS_PAGE, Q.TOKEN_WORKSPACES,
-             Q.PROJECT_TOKEN_SCOPE, Q.PROJECTS_PAGE_QUERY, Q.PROJECTS_OUTLINE_PAGE, Q.PROJECT_QUERY,
-             Q.PROJECT_OUTLINE_QUERY, Q.ENVIRONMENT_QUERY, Q.PROJECT_TOKENS_PAGE]
+    built = [
+        Q.ME,
+        Q.ME_WITHOUT_ROLES,
+        Q.EXTERNAL_WORKSPACES,
+        Q.API_TOKENS_PAGE,
+        Q.TOKEN_WORKSPACES,
+        Q.PROJECT_TOKEN_SCOPE,
+        Q.PROJECTS_PAGE_QUERY,
+        Q.PROJECTS_OUTLINE_PAGE,
+        Q.PROJECT_QUERY,
+        Q.PROJECT_OUTLINE_QUERY,
+        Q.ENVIRONMENT_QUERY,
+        Q.PROJECT_TOKENS_PAGE,
+    ]
     built += [Q.follow_up("project", c) for c in Q.PROJECT_CONNECTIONS] + [Q.follow_up("project", "environments", True)]
     built += [Q.follow_up("environment", c) for c in Q.ENV_CONNECTIONS]
-    built += [Q.batch_query([(k, ("x", "y", "z")[:len(Q.BATCH_KINDS[k][1])])])[0] for k in Q.BATCH_KINDS]
+    built += [Q.batch_query([(k, ("x", "y", "z")[: len(Q.BATCH_KINDS[k][1])])])[0] for k in Q.BATCH_KINDS]
     names = {"MeWithoutRoles", "ExternalWorkspaces", "ProjectOutline", "EnvironmentBundle", "ProjectsOutlinePage"}
     recorded = {parse(d).definitions[0].name.value for d in docs}
     assert names <= recorded, names - recorded
@@ -243,10 +263,17 @@ def test_every_document_validates_against_railways_real_schema(monkeypatch):
         assert not errors, (doc[:120], errors[0].message)
 
 
-@pytest.mark.parametrize("value,low,high", [
-    ("30", 29, 31), ("{epoch}", 40, 70), ("{iso}", 40, 70), ("{isoz}", 40, 70), ("{http}", 40, 70),
-    ("soon", None, None),
-])
+@pytest.mark.parametrize(
+    "value,low,high",
+    [
+        ("30", 29, 31),
+        ("{epoch}", 40, 70),
+        ("{iso}", 40, 70),
+        ("{isoz}", 40, 70),
+        ("{http}", 40, 70),
+        ("soon", None, None),
+    ],
+)
 def test_every_documented_form_of_x_ratelimit_reset_is_read(value, low, high):
     import email.utils
     import time
@@ -256,8 +283,12 @@ def test_every_documented_form_of_x_ratelimit_reset_is_read(value, low, high):
 
     at = time.time() + 60
     dt = datetime.fromtimestamp(at, UTC)
-    value = value.format(epoch=int(at), iso=dt.isoformat(), isoz=dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
-                         http=email.utils.format_datetime(dt, usegmt=True))
+    value = value.format(
+        epoch=int(at),
+        iso=dt.isoformat(),
+        isoz=dt.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        http=email.utils.format_datetime(dt, usegmt=True),
+    )
     wait = _retry_after({"x-ratelimit-reset": value}, time.time())
     assert (wait is None) if low is None else (low <= wait <= high), (value, wait)
 
@@ -287,8 +318,11 @@ def test_the_schema_excerpt_is_the_real_schema_with_the_same_nullability():
                 if rf is None or str(rf.type) != str(f.type):
                     problems.append(f"{name}.{field_name}: {f.type} vs {rf.type if rf else 'absent'}")
                     continue
-                problems += [f"{name}.{field_name}({a})" for a, arg in f.args.items()
-                             if a not in rf.args or str(rf.args[a].type) != str(arg.type)]
+                problems += [
+                    f"{name}.{field_name}({a})"
+                    for a, arg in f.args.items()
+                    if a not in rf.args or str(rf.args[a].type) != str(arg.type)
+                ]
         elif isinstance(kind, GraphQLEnumType) and set(kind.values) != set(other.values):
             problems.append(f"enum {name}")
     assert not problems, problems
@@ -302,6 +336,8 @@ def test_backups_that_could_not_be_read_are_marked_unread_on_the_data(monkeypatc
     assert not source.complete
     res = {r.id: r for r in source.resources}
     assert "backups" in res[PROD_DB].get("unread")
-    assert res["railway:volume-instance:6c1f0a52-0000-4000-8000-000000000031"].get("unread") == ["backups",
-                                                                                                 "backup schedules"]
+    assert res["railway:volume-instance:6c1f0a52-0000-4000-8000-000000000031"].get("unread") == [
+        "backups",
+        "backup schedules",
+    ]
     assert not [r for r in source.resources if r.kind == "backup"]

@@ -55,11 +55,17 @@ def critical_checks(result_json: dict) -> set[str]:
 # ---------------------------------------------------------------------- done-when 1: the incident
 def test_scan_railway_on_the_incident_account_matches_the_incident_sample(incident):
     acct, srv = incident
-    live = run_cli("scan", "railway", "--endpoint", srv.url, "--now", "2026-11-25", "-f", "json", env=cli_env(acct.token))
+    live = run_cli(
+        "scan", "railway", "--endpoint", srv.url, "--now", "2026-11-25", "-f", "json", env=cli_env(acct.token)
+    )
     assert live.returncode == 1, live.stderr
     sample = run_cli("scan", str(SAMPLES / "pocketos" / "inventory.yaml"), "--now", "2026-11-25", "-f", "json")
     live_doc, sample_doc = json.loads(live.stdout), json.loads(sample.stdout)
-    assert critical_checks(live_doc) == critical_checks(sample_doc) == {"backup-colocated", "credential-can-destroy-all-copies"}
+    assert (
+        critical_checks(live_doc)
+        == critical_checks(sample_doc)
+        == {"backup-colocated", "credential-can-destroy-all-copies"}
+    )
     findings = [dict(f, check=f["check_id"]) for f in live_doc["findings"]]
     text = json.dumps(findings)
     # the admin's account token "staging-deploy" (and its copy in the coding agent's variables) can
@@ -117,7 +123,17 @@ def test_token_file_is_read_and_never_echoed(incident, tmp_path):
     acct, srv = incident
     tf = tmp_path / "token"
     tf.write_text(acct.token + "\n")
-    r = run_cli("pull", "railway", "--endpoint", srv.url, "--token-file", str(tf), "-o", str(tmp_path / "s.json"), env=cli_env(None))
+    r = run_cli(
+        "pull",
+        "railway",
+        "--endpoint",
+        srv.url,
+        "--token-file",
+        str(tf),
+        "-o",
+        str(tmp_path / "s.json"),
+        env=cli_env(None),
+    )
     assert r.returncode == 0, r.stderr
     assert acct.token not in r.stderr + r.stdout
 
@@ -184,14 +200,17 @@ class CountingTransport(httpx.BaseTransport):
         return self.inner.handle_request(request)
 
 
-@pytest.mark.parametrize("document", [
-    'mutation { volumeDelete(volumeId: "6c1f0a52-0000-4000-8000-000000000030") }',
-    'mutation Wipe { volumeInstanceBackupDelete(volumeInstanceBackupId: "b", volumeInstanceId: "v") }',
-    'query Ok { me { id } } mutation Sneaky { projectDelete(id: "p") }',
-    'subscription { me { id } }',
-    '{ me { id } } mutation { workspaceDelete(id: "w") }',
-    'mutation { volumeDelete(volumeId: "x") ',  # does not even parse
-])
+@pytest.mark.parametrize(
+    "document",
+    [
+        'mutation { volumeDelete(volumeId: "6c1f0a52-0000-4000-8000-000000000030") }',
+        'mutation Wipe { volumeInstanceBackupDelete(volumeInstanceBackupId: "b", volumeInstanceId: "v") }',
+        'query Ok { me { id } } mutation Sneaky { projectDelete(id: "p") }',
+        "subscription { me { id } }",
+        '{ me { id } } mutation { workspaceDelete(id: "w") }',
+        'mutation { volumeDelete(volumeId: "x") ',  # does not even parse
+    ],
+)
 def test_a_mutation_never_reaches_the_transport(incident, document):
     acct, srv = incident
     transport = CountingTransport()
@@ -214,7 +233,13 @@ def test_a_full_pull_sends_only_queries(incident):
 def pull_with(srv, acct, monkeypatch, fingerprint_secrets=False, **kw):
     monkeypatch.setenv("RAILWAY_API_TOKEN", acct.token)
     monkeypatch.delenv("RAILWAY_TOKEN", raising=False)
-    return railway_pull(LiveFlags(endpoint=srv.url, fingerprint_secrets=fingerprint_secrets, tuning={"backoff": 0.01, "timeout": 0.25, "max_wait": 3, "retries": 2, **kw}))
+    return railway_pull(
+        LiveFlags(
+            endpoint=srv.url,
+            fingerprint_secrets=fingerprint_secrets,
+            tuning={"backoff": 0.01, "timeout": 0.25, "max_wait": 3, "retries": 2, **kw},
+        )
+    )
 
 
 def outcome(source) -> int:
@@ -238,12 +263,21 @@ def baseline_ids(baseline_account):
 
 
 TRANSIENT = [
-    dict(kind="status", status=500), dict(kind="status", status=502), dict(kind="status", status=503),
-    dict(kind="timeout", delay=0.6), dict(kind="disconnect"), dict(kind="malformed_json"),
-    dict(kind="rate_limit", retry_after=1), dict(kind="html"),
+    dict(kind="status", status=500),
+    dict(kind="status", status=502),
+    dict(kind="status", status=503),
+    dict(kind="timeout", delay=0.6),
+    dict(kind="disconnect"),
+    dict(kind="malformed_json"),
+    dict(kind="rate_limit", retry_after=1),
+    dict(kind="html"),
 ]
-PERMANENT = [dict(kind="graphql_error"), dict(kind="field_error"), dict(kind="broken_cursor", page_size=1),
-             dict(kind="status", status=400)]
+PERMANENT = [
+    dict(kind="graphql_error"),
+    dict(kind="field_error"),
+    dict(kind="broken_cursor", page_size=1),
+    dict(kind="status", status=400),
+]
 OPERATIONS = [None, "Me", "ProjectsPage", "AuditBatch"]
 
 
@@ -340,7 +374,9 @@ def test_planted_secrets_never_appear_in_any_output(incident, tmp_path, caplog, 
     outputs += [r.stdout, r.stderr, snap.read_text()]
     # a failing run: the error path must not carry values either
     srv.inject("field_error", operation="AuditBatch")
-    r = run_cli("pull", "railway", "--endpoint", srv.url, "--fingerprint-secrets", "-o", str(tmp_path / "p.json"), env=env)
+    r = run_cli(
+        "pull", "railway", "--endpoint", srv.url, "--fingerprint-secrets", "-o", str(tmp_path / "p.json"), env=env
+    )
     assert r.returncode == 3
     outputs += [r.stdout, r.stderr, (tmp_path / "p.json").read_text()]
     srv.clear_faults()
@@ -384,8 +420,15 @@ def test_composed_batch_documents_are_valid_against_the_schema():
     from providers.railway import queries as Q
     from providers.railway.client import _schema
 
-    items = [("tokens", ("p1",)), ("backups", ("v1",)), ("schedules", ("v1",)), ("values", ("p1", "e1", None)),
-             ("values", ("p1", "e1", "s1")), ("backups", ("v2",)), ("tokens", ("p2",))]
+    items = [
+        ("tokens", ("p1",)),
+        ("backups", ("v1",)),
+        ("schedules", ("v1",)),
+        ("values", ("p1", "e1", None)),
+        ("values", ("p1", "e1", "s1")),
+        ("backups", ("v2",)),
+        ("tokens", ("p2",)),
+    ]
     document, variables = Q.batch_query(items)
     assert validate(_schema(), parse(document)) == []
     assert set(variables.values()) == {"p1", "v1", "e1", None, "s1", "v2", "p2"}
@@ -405,8 +448,14 @@ def test_errors_next_to_data_make_the_audit_incomplete(monkeypatch):
 
 def test_credentials_in_the_endpoint_url_are_refused(incident):
     acct, _srv = incident
-    r = run_cli("scan", "railway", "--endpoint", "https://user:secret@backboard.railway.com/graphql/v2", env=cli_env(acct.token))
-    assert r.returncode == 2 and "credentials in the URL" in r.stderr and "secret" not in r.stderr.replace("credentials", "")
+    r = run_cli(
+        "scan", "railway", "--endpoint", "https://user:secret@backboard.railway.com/graphql/v2", env=cli_env(acct.token)
+    )
+    assert (
+        r.returncode == 2
+        and "credentials in the URL" in r.stderr
+        and "secret" not in r.stderr.replace("credentials", "")
+    )
 
 
 def test_pull_combines_sources_into_one_snapshot(incident, tmp_path):

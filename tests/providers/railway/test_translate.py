@@ -159,15 +159,18 @@ def test_ephemeral_environment_is_preview_and_unknown_values_are_absent():
     assert "size_mb" not in node.attrs  # unknown stays unknown
 
 
-@pytest.mark.parametrize("image,path,engine", [
-    ("ghcr.io/railwayapp-templates/postgres-ssl:16", "/var/lib/postgresql/data", "postgres"),
-    ("mariadb:11", "/var/lib/mysql", "mysql"),
-    ("mongo:7", "/data/db", "mongodb"),
-    ("redis:7", "/data", "redis"),
-    (None, "/var/lib/postgresql/data", "postgres"),
-    (None, "/data", None),
-    ("node:20", "/app/uploads", None),
-])
+@pytest.mark.parametrize(
+    "image,path,engine",
+    [
+        ("ghcr.io/railwayapp-templates/postgres-ssl:16", "/var/lib/postgresql/data", "postgres"),
+        ("mariadb:11", "/var/lib/mysql", "mysql"),
+        ("mongo:7", "/data/db", "mongodb"),
+        ("redis:7", "/data", "redis"),
+        (None, "/var/lib/postgresql/data", "postgres"),
+        (None, "/data", None),
+        ("node:20", "/app/uploads", None),
+    ],
+)
 def test_database_detection_from_image_and_mount_path(image, path, engine):
     raw = load_fixture()
     env = raw["workspaces"][0]["projects"][0]["environments"][0]
@@ -175,7 +178,11 @@ def test_database_detection_from_image_and_mount_path(image, path, engine):
         if si["serviceId"] == env["volumeInstances"][0]["serviceId"]:
             si["source"] = {"image": image, "repo": None} if image else {"image": None, "repo": "x/y"}
     env["volumeInstances"][0]["mountPath"] = path
-    dbs = [r for r in translate(raw) if r.kind == "database" and r.targets("in_environment") == (f"railway:environment:{env['id']}",)]
+    dbs = [
+        r
+        for r in translate(raw)
+        if r.kind == "database" and r.targets("in_environment") == (f"railway:environment:{env['id']}",)
+    ]
     assert [d.get("engine") for d in dbs] == ([engine] if engine else [])
 
 
@@ -225,10 +232,15 @@ def intended_graph(acct: Account) -> tuple[dict, set, dict]:
                     eid = f"railway:environment:{vi.environment_id}"
                     nodes[iid] = "volume"
                     edges |= {rel(iid, "parent", vid), rel(iid, "parent", eid)}
-                    attrs[iid] = {"mount_path": vi.mount_path, "size_mb": vi.size_mb,
-                                  "backup_schedules": sorted(s.kind for s in vi.schedules)}
+                    attrs[iid] = {
+                        "mount_path": vi.mount_path,
+                        "size_mb": vi.size_mb,
+                        "backup_schedules": sorted(s.kind for s in vi.schedules),
+                    }
                     owner = svc_by_id.get(vi.service_id or "")
-                    engine = next((k for k, (img, _path) in DATABASE_IMAGES.items() if owner and owner.image == img), None)
+                    engine = next(
+                        (k for k, (img, _path) in DATABASE_IMAGES.items() if owner and owner.image == img), None
+                    )
                     holder = iid
                     if engine:
                         holder = f"railway:database:{owner.id}:{vi.environment_id}"
@@ -241,11 +253,18 @@ def intended_graph(acct: Account) -> tuple[dict, set, dict]:
                         bid = f"railway:backup:{b.id}"
                         nodes[bid] = "backup"
                         edges |= {rel(bid, "stored_on", iid), rel(bid, "backup_of", holder)}
-                        attrs[bid] = {"created_at": b.created_at.replace("Z", "+00:00"), "manual": b.schedule_id is None}
+                        attrs[bid] = {
+                            "created_at": b.created_at.replace("Z", "+00:00"),
+                            "manual": b.schedule_id is None,
+                        }
             for var in p.variables:
                 vid = f"railway:variable:{var.id}"
                 nodes[vid] = "credential"
-                target = f"railway:service:{var.service_id}:{var.environment_id}" if var.service_id else f"railway:environment:{var.environment_id}"
+                target = (
+                    f"railway:service:{var.service_id}:{var.environment_id}"
+                    if var.service_id
+                    else f"railway:environment:{var.environment_id}"
+                )
                 edges.add(rel(vid, "exposed_to", target))
             for t in p.tokens:
                 tid = f"railway:project-token:{t.id}"
@@ -254,7 +273,7 @@ def intended_graph(acct: Account) -> tuple[dict, set, dict]:
     for t in acct.api_tokens:
         tid = f"railway:api-token:{t.id}"
         nodes[tid] = "credential"
-        for w in ([f"railway:workspace:{t.workspace_id}"] if t.workspace_id else ws_ids):
+        for w in [f"railway:workspace:{t.workspace_id}"] if t.workspace_id else ws_ids:
             edges.add(rel(tid, "grants", w))
     # the audit token is one of the listed account tokens: no second credential for it
     return nodes, edges, attrs
@@ -292,16 +311,47 @@ def server():
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     seed=st.integers(0, 10_000),
-    workspaces=st.integers(1, 2), projects=st.integers(0, 3), environments=st.integers(1, 3),
-    volumes=st.integers(0, 3), backups=st.integers(0, 3), services=st.integers(0, 2),
-    variables=st.integers(0, 2), project_tokens=st.integers(0, 2), ephemeral=st.integers(0, 1),
-    shared=st.booleans(), page_cap=st.sampled_from([None, None, 1, 2]),
+    workspaces=st.integers(1, 2),
+    projects=st.integers(0, 3),
+    environments=st.integers(1, 3),
+    volumes=st.integers(0, 3),
+    backups=st.integers(0, 3),
+    services=st.integers(0, 2),
+    variables=st.integers(0, 2),
+    project_tokens=st.integers(0, 2),
+    ephemeral=st.integers(0, 1),
+    shared=st.booleans(),
+    page_cap=st.sampled_from([None, None, 1, 2]),
 )
-def test_pulled_graph_equals_generator_intent(server, monkeypatch, seed, workspaces, projects, environments, volumes,
-                                              backups, services, variables, project_tokens, ephemeral, shared, page_cap):
-    acct = generate_account(seed, workspaces, projects, environments, volumes, backups, services=services,
-                            variables=variables, project_tokens=project_tokens, ephemeral=ephemeral,
-                            shared_volumes=shared)
+def test_pulled_graph_equals_generator_intent(
+    server,
+    monkeypatch,
+    seed,
+    workspaces,
+    projects,
+    environments,
+    volumes,
+    backups,
+    services,
+    variables,
+    project_tokens,
+    ephemeral,
+    shared,
+    page_cap,
+):
+    acct = generate_account(
+        seed,
+        workspaces,
+        projects,
+        environments,
+        volumes,
+        backups,
+        services=services,
+        variables=variables,
+        project_tokens=project_tokens,
+        ephemeral=ephemeral,
+        shared_volumes=shared,
+    )
     server.clear_faults()
     if page_cap:  # every connection truncated: the pull must page each one to the end
         server.inject("truncate", page_size=page_cap)
@@ -328,9 +378,14 @@ if __name__ == "__main__":  # regenerate the fixture
     acct = incident_account()
     with EmulatorServer(acct) as srv:
         raw = Puller(RailwayClient(srv.url, acct.token), PullSettings()).run("account")
-    doc = {"_comment": "Raw pull of providers.railway.emulator.incident_account() (no secret values: the pull reads "
-                       "names only). Regenerate: see tests/test_railway_translate.py.",
-           "token": raw.token, "user": raw.user, "api_tokens": raw.api_tokens, "workspaces": raw.workspaces}
+    doc = {
+        "_comment": "Raw pull of providers.railway.emulator.incident_account() (no secret values: the pull reads "
+        "names only). Regenerate: see tests/test_railway_translate.py.",
+        "token": raw.token,
+        "user": raw.user,
+        "api_tokens": raw.api_tokens,
+        "workspaces": raw.workspaces,
+    }
     FIXTURE.write_text(json.dumps(doc, indent=1, sort_keys=True) + "\n", encoding="utf-8")
 
 
