@@ -85,6 +85,8 @@ class Graph:
 def judge(op: Operation, graph: Graph | None, max_age: timedelta, now: datetime) -> OperationVerdict:
     """One operation's decision (see the decision table)."""
     what = f"{op.operation} on {op.target_label()}" if op.targets else f"{op.tool} {op.operation}"
+    if op.plan_json:
+        return _judge_plan(op, what, graph.analysis.policy if graph is not None else None)
     if op.fixed:
         return OperationVerdict(
             op, op.fixed, f"{what}: {op.note}." if op.note else f"{what} needs a person's approval."
@@ -125,6 +127,48 @@ def judge(op: Operation, graph: Graph | None, max_age: timedelta, now: datetime)
     if op.note and verdict.decision != ALLOW:
         verdict.reason = verdict.reason.rstrip(".") + f" ({op.note})."
     return verdict
+
+
+def _judge_plan(op: Operation, what: str, policy: Any) -> OperationVerdict:
+    """`terraform apply PLAN` with the plan's JSON at hand: what the gate finds its deletes take.
+    Production data deleted or replaced (copies or not) → deny; other data left with no copy, a
+    delete the gate cannot judge, or a plan it cannot read whole → ask; nothing else → allow."""
+    from auditor.core.errors import BlastscopeError
+    from auditor.core.policy import Policy
+    from auditor.engine.sources import load_file
+    from auditor.uses.gate import gate
+
+    assert op.plan_json is not None
+    try:
+        result = gate(load_file(op.plan_json), policy or Policy())
+    except BlastscopeError as exc:
+        return OperationVerdict(op, ASK, f"{what}: the plan's JSON could not be judged ({exc}).")
+    an = BlastAnalysis(result.prior.topology, policy or Policy())
+    deny: list[str] = []
+    ask: list[str] = []
+    for f in result.destructive:
+        node = f.resource_id
+        lost = list(f.data.get("lost") or [])
+        known = node in result.prior.topology.nodes
+        if f.check_id != "destructive-change" or not known:
+            ask.append(f.message)
+        elif an.is_production(node) or any(an.is_production(d) for d in lost):
+            deny.append(f.message)
+        elif lost:
+            ask.append(f.message)
+    if not result.complete:
+        ask.append("the plan could not be read whole: " + "; ".join(result.gaps[:2]))
+    resolved = sorted({f.resource_id for f in result.destructive})
+    if deny:
+        return OperationVerdict(op, DENY, f"{what} ({op.note}): " + " ".join(deny[:3]), resolved)
+    if ask:
+        return OperationVerdict(op, ASK, f"{what} ({op.note}): " + " ".join(ask[:3]), resolved)
+    return OperationVerdict(
+        op,
+        ALLOW,
+        f"{what} ({op.note}): it deletes no production data and every dataset it touches keeps a copy.",
+        resolved,
+    )
 
 
 def _resolve(op: Operation, graph: Graph) -> tuple[list[str], list[str]]:

@@ -28,6 +28,8 @@ class Operation:
     fixed: str | None = None
     whole_state: bool = False
     text: str = ""
+    #: a Terraform plan's `show -json` document found beside the plan an apply names: judged by the gate
+    plan_json: str | None = None
 
     def target_label(self) -> str:
         if not self.targets:

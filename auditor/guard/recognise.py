@@ -419,6 +419,20 @@ def _with_text(ops: list[Operation], cmd: SimpleCommand) -> list[Operation]:
 
 
 # ------------------------------------------------------------------------------ Terraform
+def _plan_json(plan: str, cwd: str | None, argv: list[str] | tuple[str, ...]) -> str | None:
+    """The `terraform show -json` document of a saved plan, when it lies beside it as PLAN.json
+    or STEM.json (`terraform show -json tfplan > tfplan.json`), in the directory the command
+    runs in (`-chdir=DIR` included). None when there is none: the apply is then asked about."""
+    chdir = next((a.split("=", 1)[1] for a in argv if a.startswith("-chdir=")), None)
+    base = os.path.join(cwd or os.getcwd(), chdir) if chdir else (cwd or os.getcwd())
+    path = os.path.join(base, plan)
+    stem, _ = os.path.splitext(path)
+    for candidate in dict.fromkeys((path + ".json", stem + ".json")):
+        if candidate != path and os.path.isfile(candidate):
+            return candidate
+    return None
+
+
 def _terraform(cmd: SimpleCommand, cwd: str | None) -> list[Operation]:
     argv = [a for a in cmd.argv[1:] if not a.startswith("-chdir")]
     sub = next((a for a in argv if not a.startswith("-")), None)
@@ -441,6 +455,19 @@ def _terraform(cmd: SimpleCommand, cwd: str | None) -> list[Operation]:
         ]
     if sub == "apply":
         plan = next((a for a in rest if not a.startswith("-")), None)
+        found = _plan_json(plan, cwd, argv=cmd.argv) if plan else None
+        if found:
+            return [
+                Operation(
+                    tool,
+                    "apply",
+                    (),
+                    None,
+                    note=f"applies plan {plan}, judged from {found}",
+                    text=cmd.text,
+                    plan_json=found,
+                )
+            ]
         note = (
             f"applies plan {plan}: judge its JSON with `blastscope gate` before applying"
             if plan
