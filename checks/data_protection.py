@@ -188,7 +188,7 @@ def backup_retention_short(ctx: CheckContext) -> Iterator[Finding]:
         retentions = [topo.nodes[b].attrs.get("retention_days") for b in backups]
         if not backups or any(r is None for r in retentions):
             continue  # unknown retention on any backup: no claim either way
-        longest = max(retentions)
+        longest = max(r for r in retentions if r is not None)  # none is None (checked above)
         if longest < minimum_days:
             yield make_finding(
                 an,

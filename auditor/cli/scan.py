@@ -28,6 +28,8 @@ from auditor.io.files import check_output_path
 from auditor.reports import FORMATS
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
+
     from auditor.reports.context import ReportContext
 
 # Options shared by every command that reads sources and reports findings.
@@ -311,7 +313,7 @@ def scan(
         from auditor.reports.diff_report import render_diff
         from auditor.reports.diff_report import summary_line as diff_summary
 
-        text = diff_summary(record.changes) + "\n" if quiet else render_diff(record.changes, fmt)
+        text: str | Iterator[str] = diff_summary(record.changes) + "\n" if quiet else render_diff(record.changes, fmt)
     elif fmt == "text" and quiet:
         text = summary_line(ctx) + "\n"
     else:
@@ -340,8 +342,8 @@ def scan(
         err_console.print(f"blastscope: warning: history: {warning}", markup=False)
     if record is not None and record.entry is not None and not quiet:
         state = "complete" if record.entry.complete else "INCOMPLETE (never used as a base)"
-        base = f", compared with {record.base.name}" if record.base else ", first complete run"
-        err_console.print(f"history: stored {record.entry.path} ({state}{base})", markup=False)
+        compared = f", compared with {record.base.name}" if record.base else ", first complete run"
+        err_console.print(f"history: stored {record.entry.path} ({state}{compared})", markup=False)
         if record.pruned:
             err_console.print(f"history: removed {len(record.pruned)} old run(s) (--keep {keep})", markup=False)
     if notify is not None and record is not None:

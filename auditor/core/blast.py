@@ -99,7 +99,7 @@ class BlastAnalysis:
         self._served: dict[str, dict[str, str]] = {}
         self._served_all = False
         self._own_by_envs: dict[frozenset[str], dict[str, str]] = {}
-        self._interned: dict[tuple, dict[str, str]] = {}
+        self._interned: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
         self._datasets: list[str] | None = None
         self._production_datasets: list[str] | None = None
         self._copies: dict[str, dict[str, tuple[str, str] | None]] = {}
@@ -250,7 +250,7 @@ class BlastAnalysis:
         def deps(n: str) -> list[str]:
             return [h for _, h in topo.holders(n)]
 
-        def combine(n: str, _parts: list) -> dict[str, tuple[str, str] | None]:
+        def combine(n: str, _parts: list[dict[str, tuple[str, str] | None]]) -> dict[str, tuple[str, str] | None]:
             out: dict[str, tuple[str, str] | None] = {n: None}
             for rel, holder in topo.holders(n):
                 for x in self._ancestors[holder]:
@@ -512,9 +512,9 @@ class BlastAnalysis:
             own: dict[str, str] = {}
             envs = self.envs(n)
             for env in sorted(envs):
-                tier = self.tiers.get(env)
-                if tier is not None:
-                    own.setdefault(tier.effective, env)
+                env_tier = self.tiers.get(env)
+                if env_tier is not None:
+                    own.setdefault(env_tier.effective, env)
             if not envs and self.is_dataset(n):
                 own[PRODUCTION] = n
             for part in parts:

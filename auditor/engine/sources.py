@@ -31,7 +31,7 @@ def decode_head(data: bytes) -> str:
             return head[len(bom) :].decode(codec, errors="replace")
     # no BOM: UTF-16/32 text that starts with ASCII shows its NUL bytes in the first four
     quad = head[:4]
-    codec = (
+    guessed = (
         "utf-32-le"
         if len(quad) == 4 and quad[0] and not any(quad[1:])
         else "utf-32-be"
@@ -42,8 +42,8 @@ def decode_head(data: bytes) -> str:
         if len(quad) >= 2 and quad[1] and not quad[0]
         else None
     )
-    if codec:
-        return head.decode(codec, errors="replace")
+    if guessed:
+        return head.decode(guessed, errors="replace")
     return head.decode("utf-8", errors="replace")
 
 

@@ -12,7 +12,7 @@ tests/test_yamlio.py check that both give equal results on adversarial documents
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
@@ -95,7 +95,7 @@ class AliasBomb(ValueError):
 
 def _children(node: Node) -> list[Node]:
     if isinstance(node, SequenceNode):
-        return node.value
+        return cast(list[Node], node.value)
     if isinstance(node, MappingNode):
         return [n for pair in node.value for n in pair]
     return []

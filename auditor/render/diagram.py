@@ -229,7 +229,7 @@ def build_diagram(
             )
     for n in selected:  # selected clusters (e.g. an environment on an evidence path) are drawn too
         if topo.nodes[n].kind in CLUSTER_KINDS:
-            c: str | None = n
+            c = n
             while c is not None and c not in needed:
                 needed.add(c)
                 c = next(
@@ -246,11 +246,11 @@ def build_diagram(
             )
         parent = next((p for p in res.relations.get("parent", ()) if topo.nodes[p].kind in CLUSTER_KINDS), None)
         diagram.clusters[c] = DCluster(c, res.kind, label, production, tier, parent=parent)
-    for c in diagram.clusters.values():
-        if c.parent in diagram.clusters:
-            diagram.clusters[c.parent].children.append(c.id)
+    for dc in diagram.clusters.values():
+        if dc.parent in diagram.clusters:
+            diagram.clusters[dc.parent].children.append(dc.id)
         else:
-            diagram.roots.append(c.id)
+            diagram.roots.append(dc.id)
     for n, c in placement.items():
         if c is not None and c in diagram.clusters:
             diagram.clusters[c].nodes.append(n)

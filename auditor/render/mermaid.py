@@ -60,10 +60,10 @@ def to_mermaid(diagram: Diagram) -> str:
         color = severity_color(e.severity)
         if color:
             styles.append(f"linkStyle {i} stroke:{color},stroke-width:2px")
-    for n in diagram.nodes.values():
-        color = severity_color(n.severity)
+    for dn in diagram.nodes.values():
+        color = severity_color(dn.severity)
         if color:
-            styles.append(f"style {dom_id(n.id)} stroke:{color},stroke-width:2px")
+            styles.append(f"style {dom_id(dn.id)} stroke:{color},stroke-width:2px")
     return "\n".join(lines + ["  " + s for s in styles]) + "\n"
 
 

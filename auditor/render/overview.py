@@ -107,20 +107,24 @@ def build_overview(
     diagram = Diagram(title=title or ", ".join(s.origin for s in result.sources))
     diagram.summarized = len(projects)
     stand: dict[str, str] = {}
-    for p in shown:
+    for proj in shown:
         counts = ", ".join(
-            f"{p.by_severity[s]} {s}" for s in ("critical", "high", "medium", "low", "info") if s in p.by_severity
+            f"{proj.by_severity[s]} {s}" for s in ("critical", "high", "medium", "low", "info") if s in proj.by_severity
         )
-        label = ("PRODUCTION · " if p.production else "") + p.label
+        label = ("PRODUCTION · " if proj.production else "") + proj.label
         label += (
-            f"\n⚠ {p.findings} finding{'s' if p.findings != 1 else ''} ({counts})" if p.findings else "\nno findings"
+            f"\n⚠ {proj.findings} finding{'s' if proj.findings != 1 else ''} ({counts})"
+            if proj.findings
+            else "\nno findings"
         )
-        label += f"\n{p.resources:,} resources"
-        diagram.nodes[p.id] = DNode(p.id, "project", label, p.production, p.worst, 0, collapsed=p.resources)
+        label += f"\n{proj.resources:,} resources"
+        diagram.nodes[proj.id] = DNode(
+            proj.id, "project", label, proj.production, proj.worst, 0, collapsed=proj.resources
+        )
     if rest:
         worst = None
-        for p in rest:
-            worst = _worse(worst, p.worst)
+        for proj in rest:
+            worst = _worse(worst, proj.worst)
         findings = sum(p.findings for p in rest)
         label = f"{len(rest):,} more projects\n{sum(p.resources for p in rest):,} resources, {findings:,} findings" + (
             f" (worst: {worst})" if worst else ""
@@ -213,20 +217,20 @@ def build_overview(
                 a, b = stand.get(s), stand.get(t)
                 if a is None or b is None or a == b or a not in diagram.nodes or b not in diagram.nodes:
                     continue
-                key = (a, r, b)
-                if key in existing:
+                edge_key = (a, r, b)
+                if edge_key in existing:
                     continue
-                edge = merged.get(key)
+                edge = merged.get(edge_key)
                 if edge is None:
-                    merged[key] = DEdge(a, b, r, f.severity)
+                    merged[edge_key] = DEdge(a, b, r, f.severity)
                 else:
                     edge.severity = _worse(edge.severity, f.severity)
     diagram.edges.extend(merged.values())
     if highlight:
         for n in highlight:
-            target = stand.get(n)
-            if target in diagram.nodes:
-                diagram.nodes[target].highlighted = True
+            drawn = stand.get(n)
+            if drawn in diagram.nodes:
+                diagram.nodes[drawn].highlighted = True
     diagram.loose = list(diagram.nodes)
     diagram.stand_in = stand
     diagram.hidden = max(0, len(topo) - len(diagram.nodes))

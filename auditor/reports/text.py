@@ -14,7 +14,7 @@ from __future__ import annotations
 import io
 import re
 from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from auditor.core.findings import Finding
 from auditor.core.severity import SEVERITIES
@@ -63,7 +63,8 @@ def summary_line(ctx: ReportContext) -> str:
 
 # A printed line: the style of the whole line and its (text, style) spans; both renderers
 # consume the same lines. An empty line is (), printed as a bare newline.
-Line = tuple[str, tuple[tuple[str, str], ...]] | tuple[()]
+TextLine = tuple[str, tuple[tuple[str, str], ...]]
+Line = TextLine | tuple[()]
 
 
 def _finding_lines(result: AuditResult, f: Finding, verbose: bool) -> Iterator[Line]:
@@ -130,7 +131,7 @@ def _rich_console(buffer: io.StringIO, color: bool, width: int | None) -> Consol
 def _rich_line(console: Console, line: Line) -> None:
     from rich.text import Text
 
-    base, spans = line
+    base, spans = cast(TextLine, line)  # callers print () themselves; only text lines come here
     text = Text(style=base)
     for span, style in spans:
         text.append(span, style=style or None)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import unquote
 
 from providers.awsiam import PolicyDocument, PolicyError, ResourceRef, access_levels, managed_policy
@@ -100,7 +100,8 @@ def tags_of(item: dict[str, Any], key: str = "TagList") -> dict[str, str]:
     tags = item.get(key) or []
     if isinstance(tags, dict):
         return {str(k): str(v) for k, v in tags.items()}
-    return {t.get("Key"): t.get("Value") for t in tags if isinstance(t, dict) and t.get("Key")}
+    # AWS tags always carry a string Key and Value; the filter drops entries without a Key
+    return {cast(str, t.get("Key")): cast(str, t.get("Value")) for t in tags if isinstance(t, dict) and t.get("Key")}
 
 
 def environment_of(tags: dict[str, str], *names: Any) -> str | None:

@@ -22,7 +22,8 @@ import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from auditor.core.errors import IncompleteAudit, UsageError
 from providers.railway import queries as Q
@@ -116,7 +117,7 @@ class Puller:
         if any(not isinstance(n, dict) or not n.get("id") for n in nodes):
             self.gap(f"{what}: the answer has an item without an id; not read")
             return None
-        return nodes
+        return cast(list[dict], nodes)  # every node was just checked to be a dict with an id
 
     def next_cursor(self, conn: dict[str, Any], what: str, read: int, guard: PageGuard | None = None) -> str | None:
         """The cursor of the next page, or None when this was the last page (or, after recording
@@ -148,7 +149,7 @@ class Puller:
 
     def page_through(
         self,
-        conn: dict[str, Any],
+        conn: Any,
         document: str,
         variables: dict[str, Any],
         extract: Callable[[dict], dict | None],
@@ -200,7 +201,7 @@ class Puller:
                 )
         if me:
             tokens = self.page_through(
-                resp.data.get("apiTokens"), Q.API_TOKENS_PAGE, {}, lambda d: d.get("apiTokens"), "API tokens"
+                (resp.data or {}).get("apiTokens"), Q.API_TOKENS_PAGE, {}, lambda d: d.get("apiTokens"), "API tokens"
             )
             workspaces = me.get("workspaces")
             if not isinstance(workspaces, list):
@@ -317,14 +318,14 @@ class Puller:
         the token cannot access (canAccess false) is a gap naming it, whatever its connections say;
         with `outline`, each accessible environment's connections are fetched on their own."""
         pid = p["id"]
-        out = {k: p.get(k) for k in ("id", "name", "createdAt", "workspaceId")}
+        out: dict[str, Any] = {k: p.get(k) for k in ("id", "name", "createdAt", "workspaceId")}
         unread = []
         for conn in Q.PROJECT_CONNECTIONS:
             nodes = self.page_through(
                 p.get(conn),
                 Q.follow_up("project", conn, outline and conn == "environments"),
                 {"id": pid},
-                lambda d, c=conn: (d.get("project") or {}).get(c),
+                partial(_child, "project", conn),
                 f"project {pid}: {conn}",
             )
             if nodes is None:
@@ -355,7 +356,7 @@ class Puller:
                         source.get(conn),
                         Q.follow_up("environment", conn),
                         {"id": env["id"]},
-                        lambda d, c=conn: (d.get("environment") or {}).get(c),
+                        partial(_child, "environment", conn),
                         f"{label}: {conn}",
                     )
                 if nodes is None:
@@ -520,7 +521,7 @@ class Puller:
         def warm() -> None:
             for kind in Q.BATCH_KINDS:
                 check_read_only(Q.batch_query([(kind, ("x", "y", "z")[: len(Q.BATCH_KINDS[kind][1])])])[0])
-            pair = [
+            pair: list[tuple[str, tuple[str | None, ...]]] = [
                 item
                 for i in range(Q.BATCH_FIELDS // 2)
                 for item in (("backups", (f"x{i}",)), ("schedules", (f"x{i}",)))
@@ -590,7 +591,9 @@ class Puller:
             if token_kind_hint == "project":
                 token, flat = self.identify_project_token()
                 self.queue_project(flat, tokens=False)
-                workspaces = [{"id": flat.get("workspaceId") or "unknown", "name": None, "projects": [flat]}]
+                workspaces: list[dict[str, Any]] = [
+                    {"id": flat.get("workspaceId") or "unknown", "name": None, "projects": [flat]}
+                ]
             else:
                 token, user, api_tokens, workspaces = self.identify()
                 token["workspaces"] = [w["id"] for w in workspaces] if token["kind"] == "workspace" else None
@@ -688,6 +691,11 @@ _KIND_TEXT = {
 }
 
 
+def _child(root: str, name: str, data: dict) -> dict | None:
+    """Connection `name` of the object under root field `root` of a follow-up page's data."""
+    return (data.get(root) or {}).get(name)
+
+
 def _describe(chunk: list) -> str:
     counts: dict[str, int] = {}
     for kind, _args, _t in chunk:
@@ -709,7 +717,7 @@ def _size_limited(error: str) -> bool:
 
 def _error_under(resp: Response, name: str) -> bool:
     """True when an error's path passes through field `name`, or no error says where it is."""
-    paths = [e.get("path") for e in resp.errors]
+    paths: list[Any] = [e.get("path") for e in resp.errors]
     if not paths or any(not isinstance(p, list) for p in paths):
         return True
     return any(name in p for p in paths)

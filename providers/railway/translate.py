@@ -66,9 +66,9 @@ def engine_of(image: str | None, mount_path: str | None) -> tuple[str | None, st
             if pattern.search(image.rsplit("/", 1)[-1]):
                 return engine, "image"
     if mount_path:
-        engine = ENGINE_PATHS.get(mount_path.rstrip("/"))
-        if engine:
-            return engine, "mount_path"
+        path_engine = ENGINE_PATHS.get(mount_path.rstrip("/"))
+        if path_engine:
+            return path_engine, "mount_path"
     return None, None
 
 

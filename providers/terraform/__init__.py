@@ -25,6 +25,14 @@ def source_from_document(document: Any, file: str) -> Source:
         return _source(document, file)
     except UnexpectedShape as exc:
         raise InputError(str(exc), file=file, resource=exc.address, field="values") from None
+    except RecursionError:
+        raise InputError("nested too deeply to be a document Terraform writes", file=file) from None
+    except (TypeError, AttributeError, KeyError, ValueError) as exc:
+        # a value of a shape `terraform show -json` never writes, somewhere the reader did not
+        # check it field by field: refused as input (exit 2), never an internal error
+        raise InputError(
+            f"not the shape `terraform show -json` writes ({type(exc).__name__}: {str(exc)[:80]})", file=file
+        ) from None
 
 
 def _source(document: Any, file: str) -> Source:
@@ -83,7 +91,7 @@ def decode(data: bytes, origin: str) -> str:
         if data.startswith(bom):
             return _decode(data[len(bom) :], codec, origin)
     quad = data[:4]
-    codec = (
+    sniffed = (
         "utf-32-le"
         if len(quad) == 4 and quad[0] and not any(quad[1:])
         else "utf-32-be"
@@ -94,8 +102,8 @@ def decode(data: bytes, origin: str) -> str:
         if len(quad) >= 2 and quad[1] and not quad[0]
         else None
     )
-    if codec:
-        return _decode(data, codec, origin)
+    if sniffed:
+        return _decode(data, sniffed, origin)
     return _decode(data, "utf-8", origin)
 
 

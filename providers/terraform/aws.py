@@ -80,7 +80,8 @@ def _automated_backups(res: TfResource, b: Builder, db: dict, retention: Any, de
 
 def ebs_volume(res: TfResource, b: Builder) -> None:
     v = res.values
-    tags = v.get("tags") if isinstance(v.get("tags"), dict) else {}
+    raw_tags = v.get("tags")
+    tags: dict[str, Any] = raw_tags if isinstance(raw_tags, dict) else {}
     vol = b.resource(
         res,
         "volume",
@@ -120,7 +121,8 @@ def backup_vault(res: TfResource, b: Builder) -> None:
 
 def instance(res: TfResource, b: Builder) -> None:
     v = res.values
-    tags = v.get("tags") if isinstance(v.get("tags"), dict) else {}
+    raw_tags = v.get("tags")
+    tags: dict[str, Any] = raw_tags if isinstance(raw_tags, dict) else {}
     svc = b.resource(res, "service", tags.get("Name") or res.name, instance_type=v.get("instance_type"))
     b.remember("ec2", v.get("id"), svc["id"])
 
@@ -252,7 +254,8 @@ def s3_versioning(res: TfResource, b: Builder) -> None:
     conf = res.values.get("versioning_configuration")
     status = conf[0].get("status") if isinstance(conf, list) and conf and isinstance(conf[0], dict) else None
     if bucket:
-        b.nodes[bucket]["versioning"] = {"Enabled": True, "Suspended": False, "Disabled": False}.get(status)
+        states: dict[str | None, bool] = {"Enabled": True, "Suspended": False, "Disabled": False}
+        b.nodes[bucket]["versioning"] = states.get(status)
 
 
 def s3_object_lock(res: TfResource, b: Builder) -> None:
@@ -271,7 +274,7 @@ def kms_key(res: TfResource, b: Builder) -> None:
     """A KMS key: not a data holder itself, but every dataset encrypted with it is lost with it
     (after the 7–30 day deletion window): encrypted data is `stored_on` its key."""
     v = res.values
-    node = {
+    node: dict[str, Any] = {
         "id": node_id(res),
         "kind": "generic",
         "name": (v.get("description") or res.address)[:200],
@@ -598,12 +601,13 @@ def collect_role_links(resources: list[TfResource], b: Builder) -> None:
     """role name → policy documents; role name → instances that run with it (instance profiles)."""
     managed = {r.values.get("arn"): r.values.get("policy") for r in resources if r.type == "aws_iam_policy"}
     b.role_policies = {}
-    profiles: dict[str, str] = {}
+    profiles: dict[str, str | None] = {}
     for r in resources:
         if r.type == "aws_iam_role_policy":
             b.role_policies.setdefault(r.values.get("role"), []).append(r.values.get("policy"))
         elif r.type == "aws_iam_role_policy_attachment":
-            doc = managed.get(r.values.get("policy_arn")) or MANAGED_ADMIN.get(r.values.get("policy_arn"))
+            arn = r.values.get("policy_arn")
+            doc = managed.get(arn) or (MANAGED_ADMIN.get(arn) if isinstance(arn, str) else None)
             if doc is not None:
                 b.role_policies.setdefault(r.values.get("role"), []).append(doc)
         elif r.type == "aws_iam_instance_profile" and isinstance(r.values.get("name"), str):
@@ -632,7 +636,7 @@ def collect_user_policies(resources: list[TfResource], b: Builder) -> None:
             b.user_policies.setdefault(r.values.get("user"), []).append(r.values.get("policy"))
         elif r.type == "aws_iam_user_policy_attachment":
             arn = r.values.get("policy_arn")
-            doc = managed.get(arn) or MANAGED_ADMIN.get(arn)
+            doc = managed.get(arn) or (MANAGED_ADMIN.get(arn) if isinstance(arn, str) else None)
             if doc is not None:
                 b.user_policies.setdefault(r.values.get("user"), []).append(doc)
 

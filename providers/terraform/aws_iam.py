@@ -27,14 +27,17 @@ class Attached:
 
 @dataclass
 class IamIndex:
-    roles: dict[str, Attached] = field(default_factory=dict)
-    users: dict[str, Attached] = field(default_factory=dict)
-    groups: dict[str, Attached] = field(default_factory=dict)
-    user_groups: dict[str, set[str]] = field(default_factory=dict)
+    # keyed by the names Terraform wrote: None when a name is known only after apply
+    roles: dict[str | None, Attached] = field(default_factory=dict)
+    users: dict[str | None, Attached] = field(default_factory=dict)
+    groups: dict[str | None, Attached] = field(default_factory=dict)
+    user_groups: dict[str | None, set[str | None]] = field(default_factory=dict)
 
     def of_user(self, user: str) -> Attached:
         out = Attached(list(self.users.get(user, Attached()).policies), list(self.users.get(user, Attached()).unknown))
-        for group in sorted(self.user_groups.get(user, ())):
+        # a group name known only after apply is None: sorting it with names fails, as an unexpected shape
+        groups: set[Any] = self.user_groups.get(user, set())
+        for group in sorted(groups):
             g = self.groups.get(group, Attached())
             out.policies += g.policies
             out.unknown += g.unknown

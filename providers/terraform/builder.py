@@ -4,10 +4,14 @@ by the attribute Terraform uses (an RDS identifier, an EBS volume id, a bucket n
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from providers.terraform.context import Context, provider_family
 from providers.terraform.document import TfResource
+
+if TYPE_CHECKING:
+    from providers.awsiam import ResourceRef
+    from providers.terraform.aws_iam import IamIndex
 
 PROVIDER = "terraform"
 
@@ -17,6 +21,17 @@ def node_id(res: TfResource) -> str:
 
 
 class Builder:
+    # indexes translate() sets before the mappings run (declared here for the type checker only)
+    plans: dict[Any, TfResource]  # aws_backup_plan by address and by the id Terraform wrote
+    pending_disk_policies: list[tuple[str, str]]  # (disk node id, GCP resource policy name)
+    snapshot_policies: dict[str, tuple[TfResource, Any]]  # GCP policy name -> (policy, retention days)
+    iam: IamIndex
+    iam_refs: dict[str, ResourceRef | None]  # node id -> its IAM resource, computed once
+    # keyed by the IAM names Terraform wrote: None when a name is known only after apply
+    role_policies: dict[str | None, list[Any]]
+    user_policies: dict[str | None, list[Any]]
+    instances_with_role: dict[str | None, list[str]]
+
     def __init__(self, ctx: Context) -> None:
         self.ctx = ctx
         self.nodes: dict[str, dict[str, Any]] = {}

@@ -9,6 +9,8 @@ they are what pipelines and workloads hold.
 
 from __future__ import annotations
 
+from typing import Any
+
 from providers.terraform.builder import Builder
 from providers.terraform.document import TfResource
 
@@ -96,7 +98,8 @@ def gcp_binding(res: TfResource, b: Builder) -> None:
     role = GCP_ROLES.get(str(v.get("role")))
     if role is None:
         return
-    members = v.get("members") if isinstance(v.get("members"), list) else [v.get("member")]
+    raw_members = v.get("members")
+    members: list[Any] = raw_members if isinstance(raw_members, list) else [v.get("member")]
     if res.type.startswith("google_storage_bucket_iam"):
         bucket = next(
             (

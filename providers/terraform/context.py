@@ -182,7 +182,8 @@ class Context:
             return
         for conf in module.get("resources") or []:
             if isinstance(conf, dict) and isinstance(conf.get("address"), str):
-                exprs = conf.get("expressions") if isinstance(conf.get("expressions"), dict) else {}
+                raw_exprs = conf.get("expressions")
+                exprs: dict[str, Any] = raw_exprs if isinstance(raw_exprs, dict) else {}
                 refs: dict[str, list[str]] = {}
                 for k, e in exprs.items():
                     _gather(k, e, refs, k, 0)

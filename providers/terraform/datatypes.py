@@ -193,7 +193,8 @@ def _bool_at(values: dict[str, Any], key: str | None) -> bool | None:
         return None
     value = values.get(key)
     if key == "delete_protection_state":
-        return {"DELETE_PROTECTION_ENABLED": True, "DELETE_PROTECTION_DISABLED": False}.get(value)
+        states: dict[str | None, bool] = {"DELETE_PROTECTION_ENABLED": True, "DELETE_PROTECTION_DISABLED": False}
+        return states.get(value)
     if key == "delete_contents_on_destroy":  # protection is the opposite: contents kept unless told
         return (not value) if isinstance(value, bool) else None
     return value if isinstance(value, bool) else None

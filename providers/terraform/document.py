@@ -234,14 +234,17 @@ def parse_document(document: Any, file: str) -> TfDocument:
     if document.get("complete") is False:
         gaps.append("the plan is not complete (complete: false): Terraform deferred some changes to a later plan")
     tf_version = document.get("terraform_version")
-    config = document.get("configuration") if isinstance(document.get("configuration"), dict) else {}
-    providers = config.get("provider_config") if isinstance(config.get("provider_config"), dict) else {}
+    raw_config = document.get("configuration")
+    config: dict[str, Any] = raw_config if isinstance(raw_config, dict) else {}
+    raw_providers = config.get("provider_config")
+    providers: dict[str, Any] = raw_providers if isinstance(raw_providers, dict) else {}
     variables = {
         k: v.get("value")
         for k, v in _object(document.get("variables"), file, "variables").items()
         if isinstance(v, dict)
     }
-    root_config = config.get("root_module") if isinstance(config.get("root_module"), dict) else {}
+    raw_root = config.get("root_module")
+    root_config: dict[str, Any] = raw_root if isinstance(raw_root, dict) else {}
     if "planned_values" in document or "resource_changes" in document:
         plan = _plan(document, file)
         return TfDocument("plan", tf_version, *plan, providers, variables, root_config, gaps)

@@ -103,16 +103,15 @@ def service(res: TfResource, b: Builder) -> None:
         }
     )
     image = v.get("source_image") or ""
-    if DATABASE_IMAGE.search(str(image)) or "postgresql" in str(volume.get("mount_path") or ""):
+    db_image = DATABASE_IMAGE.search(str(image))
+    if db_image or "postgresql" in str(volume.get("mount_path") or ""):
         db = b.add(
             {
                 "id": f"{sid}#database",
                 "kind": "database",
                 "name": v.get("name") or res.name,
                 "provider": "terraform",
-                "engine": DATABASE_IMAGE.search(str(image)).group(1).lower()
-                if DATABASE_IMAGE.search(str(image))
-                else "postgres",
+                "engine": db_image.group(1).lower() if db_image else "postgres",
                 "stored_on": vid,
                 "address": res.address,
                 **({"in_environment": env} if env else {}),

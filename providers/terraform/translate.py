@@ -94,7 +94,7 @@ def translate(resources: list[TfResource], ctx: Context) -> tuple[list[dict[str,
         if res.type in family_types or node_id(res) in b.nodes or res.type == "azurerm_management_lock":
             continue
         unmapped[res.type] += 1
-        node = {
+        node: dict[str, Any] = {
             "id": node_id(res),
             "kind": "generic",
             "name": res.address,

@@ -446,9 +446,9 @@ def scope_for(account: Account, authorization: str | None, project_access_token:
         return None
     if authorization and authorization.startswith("Bearer "):
         secret = authorization[7:]
-        for t in account.api_tokens:
-            if t.secret == secret:
-                if t.workspace_id is None:
-                    return Scope("account", token_id=t.id)
-                return Scope("workspace", workspace_id=t.workspace_id, token_id=t.id)
+        for api_token in account.api_tokens:
+            if api_token.secret == secret:
+                if api_token.workspace_id is None:
+                    return Scope("account", token_id=api_token.id)
+                return Scope("workspace", workspace_id=api_token.workspace_id, token_id=api_token.id)
     return None
