@@ -10,7 +10,7 @@ from auditor.core.errors import InputError, UsageError
 from auditor.core.provider import LiveSettings, Provider
 from auditor.core.source import Source
 from auditor.engine.registry import file_providers, live_keywords, live_provider
-from auditor.io.files import STDIN_NAMES, display_name, read_input
+from auditor.io.files import STDIN_NAMES, display_name, read_input, text_encoding
 from auditor.io.resources import validate_resources
 
 #: How much of a document the content sniffers see.
@@ -18,33 +18,10 @@ SNIFF_BYTES = 64 * 1024
 
 
 def decode_head(data: bytes) -> str:
-    """The start of a document as text for sniffing, whatever its Unicode encoding (BOM)."""
+    """The start of a document as text for sniffing, whatever its Unicode encoding."""
     head = data[:SNIFF_BYTES]
-    for bom, codec in (
-        (b"\xef\xbb\xbf", "utf-8"),
-        (b"\xff\xfe\x00\x00", "utf-32-le"),
-        (b"\x00\x00\xfe\xff", "utf-32-be"),
-        (b"\xff\xfe", "utf-16-le"),
-        (b"\xfe\xff", "utf-16-be"),
-    ):
-        if head.startswith(bom):
-            return head[len(bom) :].decode(codec, errors="replace")
-    # no BOM: UTF-16/32 text that starts with ASCII shows its NUL bytes in the first four
-    quad = head[:4]
-    guessed = (
-        "utf-32-le"
-        if len(quad) == 4 and quad[0] and not any(quad[1:])
-        else "utf-32-be"
-        if len(quad) == 4 and quad[3] and not any(quad[:3])
-        else "utf-16-le"
-        if len(quad) >= 2 and quad[0] and not quad[1]
-        else "utf-16-be"
-        if len(quad) >= 2 and quad[1] and not quad[0]
-        else None
-    )
-    if guessed:
-        return head.decode(guessed, errors="replace")
-    return head.decode("utf-8", errors="replace")
+    codec, skip = text_encoding(head)
+    return head[skip:].decode(codec, errors="replace")
 
 
 def detect(data: bytes, origin: str) -> Provider:

@@ -91,6 +91,43 @@ _LONE_SURROGATE = re.compile(
 )
 
 
+_BOMS = (
+    (b"\xef\xbb\xbf", "utf-8"),
+    (b"\xff\xfe\x00\x00", "utf-32-le"),
+    (b"\x00\x00\xfe\xff", "utf-32-be"),
+    (b"\xff\xfe", "utf-16-le"),
+    (b"\xfe\xff", "utf-16-be"),
+)
+
+
+def text_encoding(data: bytes) -> tuple[str, int]:
+    """(codec, length of the byte-order mark) of a text document: by its BOM (what PowerShell
+    5.1's `>` writes is UTF-16LE with one), else by the NUL bytes BOM-less UTF-16/32 shows when
+    it starts with ASCII, else UTF-8."""
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return codec, len(bom)
+    quad = data[:4]
+    if len(quad) == 4 and quad[0] and not any(quad[1:]):
+        return "utf-32-le", 0
+    if len(quad) == 4 and quad[3] and not any(quad[:3]):
+        return "utf-32-be", 0
+    if len(quad) >= 2 and quad[0] and not quad[1]:
+        return "utf-16-le", 0
+    if len(quad) >= 2 and quad[1] and not quad[0]:
+        return "utf-16-be", 0
+    return "utf-8", 0
+
+
+def decode_text(data: bytes, origin: str) -> str:
+    """The whole document as text in its encoding; undecodable bytes are an input error."""
+    codec, skip = text_encoding(data)
+    try:
+        return data[skip:].decode(codec)
+    except UnicodeDecodeError as exc:
+        raise InputError(f"not valid {codec.upper()} text (byte {exc.start + skip})", file=origin) from None
+
+
 def parse_json(data: bytes, file: str) -> Any:
     """Decode JSON; errors name the file, line and column."""
     if b"\\u" in data and (bad := _LONE_SURROGATE.search(data)):

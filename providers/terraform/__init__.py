@@ -13,7 +13,7 @@ from typing import Any
 from auditor.core.errors import InputError
 from auditor.core.provider import Provider
 from auditor.core.source import Plan, PlannedChange, Source
-from auditor.io.files import parse_json
+from auditor.io.files import decode_text, parse_json
 from auditor.io.resources import parse_resources
 from providers.terraform.context import Context
 from providers.terraform.document import TOP_LEVEL_KEYS, TfDocument, parse_document
@@ -75,47 +75,8 @@ def _source(document: Any, file: str) -> Source:
     return source
 
 
-BOMS = (
-    (b"\xef\xbb\xbf", "utf-8"),
-    (b"\xff\xfe\x00\x00", "utf-32-le"),
-    (b"\x00\x00\xfe\xff", "utf-32-be"),
-    (b"\xff\xfe", "utf-16-le"),
-    (b"\xfe\xff", "utf-16-be"),
-)
-
-
-def decode(data: bytes, origin: str) -> str:
-    """The document as text: by byte-order mark (what PowerShell 5.1's `>` writes is UTF-16LE
-    with one), else by the NUL pattern of BOM-less UTF-16/32, else UTF-8."""
-    for bom, codec in BOMS:
-        if data.startswith(bom):
-            return _decode(data[len(bom) :], codec, origin)
-    quad = data[:4]
-    sniffed = (
-        "utf-32-le"
-        if len(quad) == 4 and quad[0] and not any(quad[1:])
-        else "utf-32-be"
-        if len(quad) == 4 and quad[3] and not any(quad[:3])
-        else "utf-16-le"
-        if len(quad) >= 2 and quad[0] and not quad[1]
-        else "utf-16-be"
-        if len(quad) >= 2 and quad[1] and not quad[0]
-        else None
-    )
-    if sniffed:
-        return _decode(data, sniffed, origin)
-    return _decode(data, "utf-8", origin)
-
-
-def _decode(data: bytes, codec: str, origin: str) -> str:
-    try:
-        return data.decode(codec)
-    except UnicodeDecodeError as exc:
-        raise InputError(f"not valid {codec.upper()} text (byte {exc.start})", file=origin) from None
-
-
 def load_terraform(data: bytes, origin: str) -> Source:
-    text = decode(data, origin)
+    text = decode_text(data, origin)
     # the shared JSON reader: errors with line and column, no lone surrogates, bounded nesting
     return source_from_document(parse_json(text.encode("utf-8", "surrogatepass"), origin), origin)
 

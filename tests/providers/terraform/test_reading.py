@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from auditor.core.errors import InputError
 from auditor.engine.sources import detect
-from providers.terraform import TERRAFORM, decode, load_terraform
+from auditor.io.files import decode_text as decode
+from providers.terraform import TERRAFORM, load_terraform
 from tests.conftest import invoke
 
 SECRET = "hunter2-planted-Secret-Value"
