@@ -331,6 +331,19 @@ def _cascade_edges(res: Resource) -> Iterable[tuple[str, str]]:
     return iter([(rel, t) for rel in CASCADE_RELATIONS for t in res.relations.get(rel, ())])
 
 
+def add_relation(raw: dict[str, Any], rel: str, target: str) -> None:
+    """Add `target` to a raw mapping's relation in the on-disk shape (one id stays a string,
+    several a list), keeping each target once: what providers building raw mappings share."""
+    current = raw.get(rel)
+    if current is None:
+        raw[rel] = target
+    elif isinstance(current, list):
+        if target not in current:
+            current.append(target)
+    elif current != target:
+        raw[rel] = [current, target]
+
+
 def resource_to_dict(res: Resource) -> dict[str, Any]:
     """The on-disk shape (inventory and snapshot): one id stays a string, several a list."""
     out: dict[str, Any] = {"id": res.id, "kind": res.kind, "name": res.name, "provider": res.provider}

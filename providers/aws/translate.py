@@ -21,6 +21,7 @@ from collections.abc import Iterable
 from typing import Any, cast
 from urllib.parse import unquote
 
+from auditor.io.resources import add_relation
 from providers.awsiam import PolicyDocument, PolicyError, ResourceRef, access_levels, managed_policy
 from providers.terraform.aws import _principals as principals_of_trust
 from providers.terraform.context import _TOKEN, ENV_KEYS, looks_like_environment, parse_arn
@@ -85,15 +86,7 @@ class Graph:
         return self.add({"id": f"env:{name}", "kind": "environment", "name": name, "provider": PROVIDER})
 
     def relate(self, nid: str, rel: str, target: str) -> None:
-        node = self.nodes[nid]
-        current = node.get(rel)
-        if current is None:
-            node[rel] = target
-        elif isinstance(current, list):
-            if target not in current:
-                current.append(target)
-        elif current != target:
-            node[rel] = [current, target]
+        add_relation(self.nodes[nid], rel, target)
 
 
 def tags_of(item: dict[str, Any], key: str = "TagList") -> dict[str, str]:

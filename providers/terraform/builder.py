@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from auditor.io.resources import add_relation
 from providers.terraform.context import Context, provider_family
 from providers.terraform.document import TfResource
 
@@ -101,12 +102,4 @@ class Builder:
         return self._lookup.get((key, value))
 
     def relate(self, nid: str, rel: str, target: str) -> None:
-        node = self.nodes[nid]
-        current = node.get(rel)
-        if current is None:
-            node[rel] = target
-        elif isinstance(current, list):
-            if target not in current:
-                current.append(target)
-        elif current != target:
-            node[rel] = [current, target]
+        add_relation(self.nodes[nid], rel, target)
