@@ -30,21 +30,19 @@ MAX_TITLE = 80
 @dataclass
 class CheckContext:
     """Everything a check may read: the graph, the policy, the audit's clock, and (for
-    checks that judge a change) the plan. The blast analysis is shared by every check."""
+    checks that judge a change) the plan. The blast analysis is memoised on the topology, so
+    every check — and every audit of the same graph under the same policy — shares one."""
 
     topology: Topology
     policy: Policy
     now: datetime
     plan: Plan | None = None
-    _analysis: BlastAnalysis | None = field(default=None, repr=False)
 
     @property
     def analysis(self) -> BlastAnalysis:
-        if self._analysis is None:
-            from auditor.core.blast import BlastAnalysis
+        from auditor.core.blast import analysis
 
-            self._analysis = BlastAnalysis(self.topology, self.policy)
-        return self._analysis
+        return analysis(self.topology, self.policy)
 
 
 CheckFunction = Callable[[CheckContext], Iterable["Finding"]]

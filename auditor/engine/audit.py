@@ -198,13 +198,15 @@ def audit(
     skip: Iterable[str] | None = None,
     plan: Plan | None = None,
     registry: CheckRegistry | None = None,
+    topology: Topology | None = None,
 ) -> AuditResult:
     """Judge the merged sources. With `plan`, the sources are the *prior* graph and the
-    change checks run (what `gate` does) instead of the graph checks."""
+    change checks run (what `gate` does) instead of the graph checks. `topology` reuses a graph
+    already built from the same sources (and with it the memoised blast analysis)."""
     now = now or datetime.now(UTC)
     registry = registry or check_registry()
     validate_policy_checks(policy, registry)
-    topo = Topology(merge_sources(sources))
+    topo = topology if topology is not None else Topology(merge_sources(sources))
     checks = select_checks(registry, only, skip, needs_plan=plan is not None)
     ctx = CheckContext(topo, policy, now, plan)
     findings, check_gaps = run_checks(ctx, checks)

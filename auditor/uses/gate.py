@@ -73,7 +73,8 @@ def gate(
     prior = audit([prior_source], policy, now=now, only=only, skip=skip)
     planned = audit([source], policy, now=now, only=only, skip=skip)
     planned.previous = prior.topology  # deleted resources are named from the prior graph
-    changes = audit([prior_source], policy, now=now, plan=source.plan, skip=skip)
+    # the change checks judge the prior graph: the same topology and blast analysis, built once
+    changes = audit([prior_source], policy, now=now, plan=source.plan, skip=skip, topology=prior.topology)
     before = {f.fingerprint for f in prior.findings}
     after = {f.fingerprint for f in planned.findings}
     new = [f for f in planned.findings if f.fingerprint not in before]
