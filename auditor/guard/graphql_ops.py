@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from typing import Any
 
 from auditor.guard.operations import Operation
-from auditor.guard.recognise import looks_like_graphql  # noqa: F401  (re-exported)
 from auditor.guard.shell import DYNAMIC
 
 #: a stand-in for DYNAMIC inside GraphQL text (the lexer refuses control characters)
