@@ -21,7 +21,10 @@ What could not be read is said on the resource: `unread: [..]`.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from typing import Any
 
 from auditor.core.model import Grant, Resource
@@ -59,8 +62,10 @@ def rid(kind: str, *parts: str) -> str:
     return ":".join((P, kind, *parts))
 
 
+@lru_cache(maxsize=1024)
 def engine_of(image: str | None, mount_path: str | None) -> tuple[str | None, str | None]:
-    """(engine, how it was detected) for a service instance's image and a volume's mount path."""
+    """(engine, how it was detected) for a service instance's image and a volume's mount path
+    (memoised: an account has few distinct images and paths, and many volume instances)."""
     if image:
         for pattern, engine in ENGINE_IMAGES:
             if pattern.search(image.rsplit("/", 1)[-1]):
@@ -72,16 +77,25 @@ def engine_of(image: str | None, mount_path: str | None) -> tuple[str | None, st
     return None, None
 
 
+@lru_cache(maxsize=8192)
+def _utc_text(value: str) -> datetime | None:
+    """An ISO-8601 API time as an aware UTC datetime (None when unreadable). Memoised: backups
+    of one schedule share their times, and a datetime is immutable, so sharing one is safe."""
+    try:
+        dt = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    if dt.tzinfo is None:
+        return dt.replace(tzinfo=UTC)
+    return dt if dt.tzinfo is UTC else dt.astimezone(UTC)
+
+
 def _utc(value: Any) -> datetime | None:
     """An API time as an aware UTC datetime; None when absent or unreadable (unknown)."""
     if not value:
         return None
     if isinstance(value, str):
-        try:
-            dt = datetime.fromisoformat(value)
-        except ValueError:
-            return None
-        return dt.replace(tzinfo=UTC) if dt.tzinfo is None else dt.astimezone(UTC)
+        return _utc_text(value)
     try:
         return to_utc(value)
     except ValueError:
@@ -104,9 +118,26 @@ def _attrs(**kw: Any) -> dict[str, Any]:
 
 
 class _Builder:
-    def __init__(self, project_tokens_can_delete: bool):
+    """The resources being built, and the one question translation asks about them: does this
+    id exist yet? A builder for one project (`outside`: the ids it may assume exist, its
+    workspace) records the ids it asked about and did not find, so that merging it with the
+    other projects can prove it read nothing they hold (see `translate`)."""
+
+    def __init__(self, project_tokens_can_delete: bool, outside: frozenset[str] | None = None):
         self.out: dict[str, Resource] = {}
         self.assume_volumes = project_tokens_can_delete
+        self.outside = outside
+        self.misses: set[str] = set()
+
+    def has(self, id_: str) -> bool:
+        if id_ in self.out:
+            return True
+        if self.outside is None:
+            return False
+        if id_ in self.outside:
+            return True
+        self.misses.add(id_)
+        return False
 
     def add(
         self,
@@ -119,11 +150,14 @@ class _Builder:
     ) -> Resource:
         rels = {}
         for rel, targets in relations.items():
-            if targets is None:
+            if not targets:
                 continue
-            tup = tuple(t for t in ([targets] if isinstance(targets, str) else targets) if t)
-            if tup:
-                rels[rel] = tup
+            if isinstance(targets, str):
+                rels[rel] = (targets,)
+            else:
+                tup = tuple(t for t in targets if t)
+                if tup:
+                    rels[rel] = tup
         res = Resource(id_, kind, name, P, attrs or {}, rels, grants)
         self.out[id_] = res
         return res
@@ -131,33 +165,86 @@ class _Builder:
     def keep_existing(self, grants: list[Grant]) -> tuple[Grant, ...]:
         merged: dict[str, set[str]] = {}
         for g in grants:
-            if g.target in self.out:
+            if self.has(g.target):
                 merged.setdefault(g.target, set()).update(g.actions)
         return tuple(Grant(t, frozenset(a)) for t, a in sorted(merged.items()))
 
 
-def translate(raw: dict[str, Any], *, project_tokens_can_delete: bool = False) -> list[Resource]:
-    """Resources for a raw pull (see pull.RawPull: token, user, api_tokens, workspaces)."""
+@dataclass(frozen=True, eq=False)
+class ProjectResources:
+    """One project's resources translated on their own (`translate_project`), with the ids the
+    translation looked for outside the project and did not find."""
+
+    bundle: dict[str, Any]  # the project bundle translated (held: its id() keys `translated`)
+    workspace: str
+    resources: dict[str, Resource]
+    misses: frozenset[str]
+
+
+def translate_project(p: dict[str, Any], ws_id: str, *, project_tokens_can_delete: bool = False) -> ProjectResources:
+    """The resources of one project bundle, as soon as it is complete (its batch items read or
+    given up): a pull translates each project while the next answers are on the wire.
+    `ws_id` is the resource id of its workspace (`rid("workspace", id)`)."""
+    b = _Builder(project_tokens_can_delete, frozenset((ws_id,)))
+    _project(b, p, ws_id)
+    return ProjectResources(p, ws_id, b.out, frozenset(b.misses))
+
+
+def translate(
+    raw: dict[str, Any],
+    *,
+    project_tokens_can_delete: bool = False,
+    translated: Mapping[int, ProjectResources] | None = None,
+) -> list[Resource]:
+    """Resources for a raw pull (see pull.RawPull: token, user, api_tokens, workspaces).
+
+    `translated`: projects already translated by `translate_project`, keyed by `id()` of their
+    bundle dict. Each project is translated on its own and merged in order; should two projects
+    share an id, or one look for an id another holds (answers no real account gives), the whole
+    pull is translated again in one sequence, so the result never depends on how it was split."""
+    workspaces = raw.get("workspaces") or []
+    merged = _Builder(project_tokens_can_delete)
+    out = merged.out
+    roles: dict[str, str | None] = {}
+    for ws in workspaces:
+        ws_id = _workspace(merged, ws, roles)
+        for p in ws.get("projects") or []:
+            part = translated.get(id(p)) if translated else None
+            if part is None or part.bundle is not p or part.workspace != ws_id:
+                part = translate_project(p, ws_id, project_tokens_can_delete=project_tokens_can_delete)
+            if not out.keys().isdisjoint(part.resources) or any(m in out for m in part.misses):
+                return _translate_in_sequence(raw, project_tokens_can_delete)
+            out.update(part.resources)
+    _credentials(merged, raw, raw.get("token") or {}, roles)
+    return list(out.values())
+
+
+def _translate_in_sequence(raw: dict[str, Any], project_tokens_can_delete: bool) -> list[Resource]:
+    """Every project into one builder, in order: each sees what the ones before it added."""
     b = _Builder(project_tokens_can_delete)
-    token = raw.get("token") or {}
     roles: dict[str, str | None] = {}
     for ws in raw.get("workspaces") or []:
-        ws_id = rid("workspace", ws["id"])
-        roles[ws_id] = ws.get("role")
-        b.add(
-            ws_id,
-            "account",
-            ws.get("name") or ws["id"],
-            _attrs(
-                has_2fa_enforcement=ws.get("has2FAEnforcement"),
-                account_id=ws["id"],
-                shared_by_invitation=True if ws.get("external") else None,
-            ),
-        )
+        ws_id = _workspace(b, ws, roles)
         for p in ws.get("projects") or []:
             _project(b, p, ws_id)
-    _credentials(b, raw, token, roles)
+    _credentials(b, raw, raw.get("token") or {}, roles)
     return list(b.out.values())
+
+
+def _workspace(b: _Builder, ws: dict[str, Any], roles: dict[str, str | None]) -> str:
+    ws_id = rid("workspace", ws["id"])
+    roles[ws_id] = ws.get("role")
+    b.add(
+        ws_id,
+        "account",
+        ws.get("name") or ws["id"],
+        _attrs(
+            has_2fa_enforcement=ws.get("has2FAEnforcement"),
+            account_id=ws["id"],
+            shared_by_invitation=True if ws.get("external") else None,
+        ),
+    )
+    return ws_id
 
 
 def _project(b: _Builder, p: dict[str, Any], ws_id: str) -> None:
@@ -193,10 +280,11 @@ def _project(b: _Builder, p: dict[str, Any], ws_id: str) -> None:
     env_names = {e["id"]: e.get("name") or e["id"] for e in p.get("environments") or []}
     for env in p.get("environments") or []:
         eid = rid("environment", env["id"])
+        env_name = env_names[env["id"]]
         b.add(
             eid,
             "environment",
-            env_names[env["id"]],
+            env_name,
             _attrs(
                 tier="preview" if env.get("isEphemeral") else None,
                 ephemeral=bool(env.get("isEphemeral")),
@@ -210,18 +298,17 @@ def _project(b: _Builder, p: dict[str, Any], ws_id: str) -> None:
         for si in env.get("serviceInstances") or []:
             source = si.get("source") or {}
             images[si["serviceId"]] = source.get("image")
-        databases: dict[str, str] = {}  # volume instance id -> database id
-        mounts: dict[str, list[str]] = {}  # service id -> node ids it reads/writes
+        place = _Place(b, env, eid, env_name, pid, volumes, services, images)
         for vi in env.get("volumeInstances") or []:
-            _volume_instance(b, vi, env, env_names[env["id"]], volumes, services, images, databases, mounts, pid)
-        _point_in_time_recovery(b, env, env_names[env["id"]], databases, buckets)
+            _volume_instance(place, vi)
+        _point_in_time_recovery(b, env, env_name, place.databases, buckets)
         for si in env.get("serviceInstances") or []:
             source = si.get("source") or {}
             sid = rid("service", si["serviceId"], env["id"])
             b.add(
                 sid,
                 "service",
-                f"{si.get('serviceName') or si['serviceId']} ({env_names[env['id']]})",
+                f"{si.get('serviceName') or si['serviceId']} ({env_name})",
                 _attrs(
                     image=source.get("image"),
                     repo=source.get("repo"),
@@ -229,85 +316,118 @@ def _project(b: _Builder, p: dict[str, Any], ws_id: str) -> None:
                     service_id=si["serviceId"],
                 ),
                 parent=eid,
-                attached_to=mounts.get(si["serviceId"]),
+                attached_to=place.mounts.get(si["serviceId"]),
             )
-        _variables(b, p, env, eid, env_names[env["id"]], ws_id)
+        _variables(b, p, env, eid, env_name, ws_id)
     for tok in p.get("tokens") or []:
         _project_token(b, p, tok, rid("environment", tok["environmentId"]))
 
 
-def _volume_instance(
-    b: _Builder,
-    vi: dict,
-    env: dict,
-    env_name: str,
-    volumes: dict,
-    services: dict,
-    images: dict,
-    databases: dict,
-    mounts: dict,
-    pid: str,
-) -> None:
-    vid = rid("volume-instance", vi["id"])
-    eid = rid("environment", env["id"])
-    vol = volumes.get(vi["volumeId"])
-    vol_name = (vol or {}).get("name") or vi["volumeId"]
-    if vol is None and rid("volume", vi["volumeId"]) not in b.out:  # a volume the volumes connection did not list
+class _Place:
+    """What every volume instance of one environment is translated against, looked up once
+    per environment rather than once per instance."""
+
+    __slots__ = ("b", "env_id", "eid", "env_name", "pid", "volumes", "services", "images", "databases", "mounts")
+
+    def __init__(
+        self, b: _Builder, env: dict, eid: str, env_name: str, pid: str, volumes: dict, services: dict, images: dict
+    ):
+        self.b = b
+        self.env_id: str = env["id"]
+        self.eid = eid
+        self.env_name = env_name
+        self.pid = pid
+        self.volumes = volumes
+        self.services = services
+        self.images = images
+        self.databases: dict[str, str] = {}  # volume instance id -> database id
+        self.mounts: dict[str, list[str]] = {}  # service id -> node ids it reads/writes
+
+
+#: (attribute, API field) copied as they are from a volume instance, in the attributes' order.
+_VI_PLAIN = (
+    ("mount_path", "mountPath"),
+    ("size_mb", "sizeMB"),
+    ("current_size_mb", "currentSizeMB"),
+    ("region", "region"),
+)
+
+
+def _volume_instance(at: _Place, vi: dict) -> None:
+    b = at.b
+    get = vi.get
+    vi_id = vi["id"]
+    volume_id = vi["volumeId"]
+    vid = f"{P}:volume-instance:{vi_id}"
+    volume_rid = f"{P}:volume:{volume_id}"
+    vol = at.volumes.get(volume_id)
+    vol_name = (vol.get("name") if vol is not None else None) or volume_id
+    if vol is None and not b.has(volume_rid):  # a volume the volumes connection did not list
         b.add(
-            rid("volume", vi["volumeId"]),
+            volume_rid,
             "volume",
             vol_name,
             _attrs(deletion_queue_hours=VOLUME_DELETION_QUEUE_HOURS),
-            parent=pid,
+            parent=at.pid,
         )
-    unread = [_UNREAD_TEXT.get(k, k) for k in vi.get("unread") or []] or None
-    schedules = vi.get("schedules")
-    state = vi.get("state")
-    b.add(
-        vid,
-        "volume",
-        f"{vol_name} ({env_name})",
-        _attrs(
-            mount_path=vi.get("mountPath"),
-            size_mb=vi.get("sizeMB"),
-            current_size_mb=vi.get("currentSizeMB"),
-            region=vi.get("region"),
-            status=state.lower() if isinstance(state, str) else None,
-            pending_deletion=vi.get("isPendingDeletion"),
-            deleted_at=vi.get("deletedAt"),
-            created_at=vi.get("createdAt"),
-            deletion_queue_hours=VOLUME_DELETION_QUEUE_HOURS,
-            unread=unread,
-            backup_schedules=sorted(s["kind"] for s in schedules) if schedules is not None else None,
-        ),
-        parent=[rid("volume", vi["volumeId"]), eid],
-    )
+    unread = [_UNREAD_TEXT.get(k, k) for k in get("unread") or []] or None
+    schedules = get("schedules")
+    attrs: dict[str, Any] = {}
+    for key, api_field in _VI_PLAIN:
+        value = get(api_field)
+        if value is not None:
+            attrs[key] = value
+    state = get("state")
+    if isinstance(state, str):
+        attrs["status"] = state.lower()
+    if get("isPendingDeletion") is not None:
+        attrs["pending_deletion"] = get("isPendingDeletion")
+    for key, api_field in (("deleted_at", "deletedAt"), ("created_at", "createdAt")):
+        when = _utc(get(api_field))
+        if when is not None:
+            attrs[key] = when
+    attrs["deletion_queue_hours"] = VOLUME_DELETION_QUEUE_HOURS
+    if unread is not None:
+        attrs["unread"] = unread
+    if schedules is not None:
+        attrs["backup_schedules"] = sorted(s["kind"] for s in schedules)
+    b.out[vid] = Resource(vid, "volume", f"{vol_name} ({at.env_name})", P, attrs, {"parent": (volume_rid, at.eid)})
     holder = vid
-    service_id = vi.get("serviceId")
+    service_id = get("serviceId")
     if service_id:
-        engine, how = engine_of(images.get(service_id), vi.get("mountPath"))
+        engine, how = engine_of(at.images.get(service_id), get("mountPath"))
         if engine:
-            svc_name = (services.get(service_id) or {}).get("name") or service_id
-            dbid = rid("database", service_id, env["id"])
-            if dbid not in b.out:
+            svc_name = (at.services.get(service_id) or {}).get("name") or service_id
+            dbid = f"{P}:database:{service_id}:{at.env_id}"
+            if not b.has(dbid):
                 b.add(
                     dbid,
                     "database",
-                    f"{svc_name} ({env_name})",
+                    f"{svc_name} ({at.env_name})",
                     _attrs(engine=engine, detected_by=how, unread=unread),
                     stored_on=vid,
-                    in_environment=eid,
+                    in_environment=at.eid,
                 )
                 holder = dbid
-                databases[vi["id"]] = dbid
-        mounts.setdefault(service_id, []).append(holder)
-    schedule_kinds = {s["id"]: s for s in schedules or []}
-    backup_of = (databases.get(vi["id"], vid),)
-    stored_on = (vid,)
-    out = b.out
-    for bk in vi.get("backups") or []:  # the hot loop of large accounts: Resources built directly
-        sched = schedule_kinds.get(bk.get("scheduleId") or "")
-        created, expires = _utc(bk.get("createdAt")), _utc(bk.get("expiresAt"))
+                at.databases[vi_id] = dbid
+        at.mounts.setdefault(service_id, []).append(holder)
+    backups = get("backups")
+    if backups:
+        _backups(b.out, backups, schedules, vid, at.databases.get(vi_id, vid))
+
+
+def _backups(out: dict[str, Resource], backups: list, schedules: list | None, vid: str, copy_of: str) -> None:
+    """A volume instance's backups: the hot loop of large accounts, so Resources are built
+    directly (times parsed through the memo; ids unique per backup)."""
+    schedule_by_id = {s["id"]: s for s in schedules or []}
+    relations = {"stored_on": (vid,), "backup_of": (copy_of,)}
+    for bk in backups:
+        get = bk.get
+        schedule_id = get("scheduleId")
+        sched = schedule_by_id.get(schedule_id or "")
+        created_text, expires_text = get("createdAt"), get("expiresAt")
+        created = _utc(created_text)
+        expires = _utc(expires_text)
         attrs: dict[str, Any] = {}
         if created is not None:
             attrs["created_at"] = created
@@ -317,16 +437,15 @@ def _volume_instance(
             attrs["retention_days"] = round((expires - created).total_seconds() / 86400, 2)
         elif sched and sched.get("retentionSeconds"):
             attrs["retention_days"] = round(sched["retentionSeconds"] / 86400, 2)
-        attrs["locked"] = bk.get("expiresAt") is None
-        attrs["manual"] = bk.get("scheduleId") is None
+        attrs["locked"] = expires_text is None
+        attrs["manual"] = schedule_id is None
         if sched and sched.get("kind"):
             attrs["schedule"] = sched["kind"]
-        if bk.get("usedMB") is not None:
-            attrs["used_mb"] = bk["usedMB"]
+        used = get("usedMB")
+        if used is not None:
+            attrs["used_mb"] = used
         bid = f"{P}:backup:{bk['id']}"
-        out[bid] = Resource(
-            bid, "backup", bk.get("name") or bk["id"], P, attrs, {"stored_on": stored_on, "backup_of": backup_of}
-        )
+        out[bid] = Resource(bid, "backup", get("name") or bk["id"], P, attrs, dict(relations))
 
 
 def _variables(b: _Builder, p: dict, env: dict, eid: str, env_name: str, ws_id: str) -> None:
@@ -335,7 +454,7 @@ def _variables(b: _Builder, p: dict, env: dict, eid: str, env_name: str, ws_id: 
         name = var.get("name") or var["id"]
         svc = var.get("serviceId")
         target = rid("service", svc, env["id"]) if svc else eid
-        if svc and target not in b.out:
+        if svc and not b.has(target):
             target = eid
         fp = None
         if fingerprints is not None and not var.get("isSealed"):
