@@ -47,7 +47,7 @@ def pull_source(options: LiveSettings) -> Source:
         RailwayClient,
     )
     from providers.railway.pull import Puller, PullSettings
-    from providers.railway.translate import translate
+    from providers.railway.translate import ProjectsAsTheyArrive
 
     if not options.token:
         raise IncompleteAudit("railway: no token given; nothing was audited")
@@ -78,10 +78,12 @@ def pull_source(options: LiveSettings) -> Source:
         # policy `railway.project_tokens_can_delete` (.blastscope.yaml); Railway's docs say they cannot
         assume = bool(options.tune("project_tokens_can_delete", False))
         try:
-            raw = Puller(client, settings).run("project" if header == "Project-Access-Token" else "account")
-            resources = translate(
-                {"token": raw.token, "user": raw.user, "api_tokens": raw.api_tokens, "workspaces": raw.workspaces},
-                project_tokens_can_delete=assume,
+            # each project is translated as soon as its last batch answer is in, while the others travel
+            translation = ProjectsAsTheyArrive(project_tokens_can_delete=assume)
+            puller = Puller(client, settings, on_project=translation.add)
+            raw = puller.run("project" if header == "Project-Access-Token" else "account")
+            resources = translation.finish(
+                {"token": raw.token, "user": raw.user, "api_tokens": raw.api_tokens, "workspaces": raw.workspaces}
             )
         except (KeyError, TypeError, AttributeError, ValueError) as exc:
             # an answer that does not have the schema's shape: fail closed, never a half graph

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 
 from auditor.core.errors import IncompleteAudit, UsageError
 from providers.railway import queries as Q
@@ -45,6 +45,22 @@ class PullSettings:
     concurrency: int = 8
 
 
+class BatchItem(NamedTuple):
+    """One aliased root field of a batch request: what to read, with which arguments, where the
+    answer goes, and the project it completes (`id()` of its bundle)."""
+
+    kind: str  # backups, schedules, tokens, values
+    args: tuple[str | None, ...]
+    target: dict[str, Any]
+    project: int
+
+
+#: Called with a project's bundle and its workspace's id once nothing more but its project
+#: tokens will be read into it, from whichever thread read the last of it: the caller translates
+#: it while the pull goes on.
+ProjectDone = Callable[[dict[str, Any], str], None]
+
+
 @dataclass
 class RawPull:
     token: dict[str, Any]
@@ -61,9 +77,10 @@ def _short(ids: list[str], n: int = 3) -> str:
 
 
 class Puller:
-    def __init__(self, client: RailwayClient, settings: PullSettings):
+    def __init__(self, client: RailwayClient, settings: PullSettings, on_project: ProjectDone | None = None):
         self.client = client
         self.settings = settings
+        self.on_project = on_project
         self.gaps: list[str] = []
         self.not_collected: list[str] = []  # out of the token's scope by design, not a failure
         self._lock = threading.Lock()
@@ -76,7 +93,9 @@ class Puller:
         self.pages = 0
         self.batch_items = 0
         self.batch_requests = 0
-        self._groups: dict[str, list[tuple[str, tuple[str | None, ...], Any]]] = {}
+        self._groups: dict[str, list[BatchItem]] = {}
+        #: id() of a project bundle -> [batch items not yet answered, the bundle, its workspace id]
+        self._unanswered: dict[int, list[Any]] = {}
         self._futures: list[Future] = []
         self._pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency), thread_name_prefix="railway-batch")
 
@@ -401,9 +420,10 @@ class Puller:
                 nodes = self.edges(conn, what)
                 if nodes is None:
                     return
-                nodes = self.unique(nodes, seen, what)
-                page = [self.complete_project(n) for n in nodes]
-                self.add_pages(ws, page)
+                for node in self.unique(nodes, seen, what):
+                    # each project's batch items are queued as soon as it is read, so the first
+                    # batch leaves while the rest of the page is still being flattened
+                    self.add_pages(ws, [self.complete_project(node)])
             else:
                 # the page as a whole is unreadable: list its projects, then read them one by one
                 reason = error or (resp.error_text() if resp is not None else "no data")
@@ -436,7 +456,7 @@ class Puller:
         page = [p for p in page if self.wanted_project(p)]
         ws["projects"] += page
         for p in page:
-            self.queue_project(p)
+            self.queue_project(p, ws["id"])
 
     def shrink(self, what: str, error: str) -> None:
         """Halve the page or batch size after an answer that looks like a size limit."""
@@ -454,22 +474,55 @@ class Puller:
         return not wanted or p["id"] in wanted or p["name"] in wanted
 
     # ------------------------------------------------------------------ batches
-    def queue_project(self, p: dict[str, Any], tokens: bool = True) -> None:
-        items: list[tuple[str, tuple[str | None, ...], Any]] = []
+    def queue_project(self, p: dict[str, Any], ws_id: str, tokens: bool = True) -> None:
+        key = id(p)
+        items: list[BatchItem] = []
         if tokens:
-            items.append(("tokens", (p["id"],), p))
+            items.append(BatchItem("tokens", (p["id"],), p, key))
         for env in p["environments"]:
             for vi in env["volumeInstances"]:
-                items.append(("backups", (vi["id"],), vi))
-                items.append(("schedules", (vi["id"],), vi))
+                items.append(BatchItem("backups", (vi["id"],), vi, key))
+                items.append(BatchItem("schedules", (vi["id"],), vi, key))
             if self.settings.fingerprint_key is not None:
                 env["fingerprints"] = {}
                 keys = sorted({v.get("serviceId") or "" for v in env["variables"] if not v.get("isSealed")})
                 for svc in keys:
-                    items.append(("values", (p["id"], env["id"], svc or None), env))
+                    items.append(BatchItem("values", (p["id"], env["id"], svc or None), env, key))
+        # the project's body is done when its volume instances' items are in; its tokens are
+        # translated last, so a project does not wait for the batch that carries them
+        body_items = sum(1 for item in items if item.kind != "tokens")
+        if body_items:
+            with self._lock:
+                self._unanswered[key] = [body_items, p, ws_id]
         self.add_items(items)
+        if not body_items:
+            self.project_done(p, ws_id)
 
-    def add_items(self, items: list) -> None:
+    def answered(self, chunk: list[BatchItem]) -> None:
+        """Count a batch's items as answered (read or recorded as a gap); a project whose last
+        item but its tokens this was is complete."""
+        done = []
+        with self._lock:
+            for item in chunk:
+                if item.kind == "tokens":
+                    continue
+                entry = self._unanswered[item.project]
+                entry[0] -= 1
+                if entry[0] == 0:
+                    done.append(self._unanswered.pop(item.project))
+        for _, p, ws_id in done:
+            self.project_done(p, ws_id)
+
+    def project_done(self, p: dict[str, Any], ws_id: str) -> None:
+        """Nothing more but its project tokens will be read into this project: mark what was
+        not, and hand it on."""
+        for env in p["environments"]:
+            for vi in env["volumeInstances"]:
+                vi["unread"] = [k for k in ("backups", "schedules") if vi.get(k) is None]
+        if self.on_project is not None:
+            self.on_project(p, ws_id)
+
+    def add_items(self, items: list[BatchItem]) -> None:
         """Queue batch items; every full batch goes out at once. Full batches hold one group
         (volume-instance pairs, project tokens or variable values), so their documents are
         identical and graphql-core parses and validates each shape once per process."""
@@ -477,7 +530,7 @@ class Puller:
         with self._lock:
             self.batch_items += len(items)
             for item in items:
-                group = _GROUP[item[0]]
+                group = _GROUP[item.kind]
                 pending = self._groups.setdefault(group, [])
                 pending.append(item)
                 if len(pending) >= self.batch_fields:
@@ -486,7 +539,7 @@ class Puller:
         for chunk in chunks:
             self._submit(chunk)
 
-    def _submit(self, chunk: list) -> None:
+    def _submit(self, chunk: list[BatchItem]) -> None:
         fut = self._pool.submit(self.run_batch, chunk)
         with self._lock:
             self._futures.append(fut)
@@ -530,17 +583,21 @@ class Puller:
 
         self._pool.submit(warm)
 
-    def run_batch(self, chunk: list) -> None:
+    def run_batch(self, chunk: list[BatchItem]) -> None:
+        self.read_batch(chunk)
+        self.answered(chunk)
+
+    def read_batch(self, chunk: list[BatchItem]) -> None:
         with self._lock:
             self.batch_requests += 1
-        document, variables = Q.batch_query([(kind, args) for kind, args, _ in chunk])
+        document, variables = Q.batch_query([(item.kind, item.args) for item in chunk])
         what = f"batch of {len(chunk)} ({_describe(chunk)})"
         resp, error = self.try_execute(document, variables, validate=False)  # templates checked in prewarm
         if resp is None and len(chunk) > 1 and _size_limited(error):
             self.shrink("batch", error)
             half = len(chunk) // 2
-            self.run_batch(chunk[:half])
-            self.run_batch(chunk[half:])
+            self.read_batch(chunk[:half])
+            self.read_batch(chunk[half:])
             return
         if resp is None:
             self.gap(f"{what}: {error}")
@@ -549,7 +606,7 @@ class Puller:
             self.gap(f"{what}: the API reported errors with partial data: {resp.error_text()}")
         data = resp.data or {}
         failed: dict[str, list[str]] = {}
-        for i, (kind, args, target) in enumerate(chunk):
+        for i, (kind, args, target, _project) in enumerate(chunk):
             value = data.get(f"i{i}")
             if value is None:
                 failed.setdefault(kind, []).append("/".join(a for a in args if a))
@@ -558,7 +615,7 @@ class Puller:
         for kind, ids in failed.items():
             self.gap(f"{_KIND_TEXT[kind]} of {_short(ids)}: {resp.error_text()}")
 
-    def store(self, kind: str, args: tuple, target: dict, value: Any) -> None:
+    def store(self, kind: str, args: tuple[str | None, ...], target: dict[str, Any], value: Any) -> None:
         if kind == "backups":
             target["backups"] = value
         elif kind == "schedules":
@@ -590,10 +647,10 @@ class Puller:
         try:
             if token_kind_hint == "project":
                 token, flat = self.identify_project_token()
-                self.queue_project(flat, tokens=False)
                 workspaces: list[dict[str, Any]] = [
                     {"id": flat.get("workspaceId") or "unknown", "name": None, "projects": [flat]}
                 ]
+                self.queue_project(flat, workspaces[0]["id"], tokens=False)
             else:
                 token, user, api_tokens, workspaces = self.identify()
                 token["workspaces"] = [w["id"] for w in workspaces] if token["kind"] == "workspace" else None
@@ -696,10 +753,10 @@ def _child(root: str, name: str, data: dict) -> dict | None:
     return (data.get(root) or {}).get(name)
 
 
-def _describe(chunk: list) -> str:
+def _describe(chunk: list[BatchItem]) -> str:
     counts: dict[str, int] = {}
-    for kind, _args, _t in chunk:
-        counts[kind] = counts.get(kind, 0) + 1
+    for item in chunk:
+        counts[item.kind] = counts.get(item.kind, 0) + 1
     return ", ".join(f"{n} {_KIND_TEXT[k]}" for k, n in sorted(counts.items()))
 
 

@@ -21,7 +21,6 @@ What could not be read is said on the resource: `unread: [..]`.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache
@@ -148,7 +147,7 @@ class _Builder:
         grants: tuple[Grant, ...] = (),
         **relations: Any,
     ) -> Resource:
-        rels = {}
+        rels: dict[str, tuple[str, ...]] = {}
         for rel, targets in relations.items():
             if not targets:
                 continue
@@ -170,63 +169,91 @@ class _Builder:
         return tuple(Grant(t, frozenset(a)) for t, a in sorted(merged.items()))
 
 
-@dataclass(frozen=True, eq=False)
-class ProjectResources:
-    """One project's resources translated on their own (`translate_project`), with the ids the
-    translation looked for outside the project and did not find."""
+@dataclass(eq=False)
+class ProjectBody:
+    """One project translated on its own, all but its project tokens (`translate_project_body`):
+    its builder holds the resources and the ids it looked for outside the project in vain."""
 
-    bundle: dict[str, Any]  # the project bundle translated (held: its id() keys `translated`)
+    bundle: dict[str, Any]  # the project bundle translated (held: its id() is the key in `bodies`)
     workspace: str
-    resources: dict[str, Resource]
-    misses: frozenset[str]
+    builder: _Builder
 
 
-def translate_project(p: dict[str, Any], ws_id: str, *, project_tokens_can_delete: bool = False) -> ProjectResources:
-    """The resources of one project bundle, as soon as it is complete (its batch items read or
-    given up): a pull translates each project while the next answers are on the wire.
-    `ws_id` is the resource id of its workspace (`rid("workspace", id)`)."""
+def translate_project_body(p: dict[str, Any], ws_id: str, *, project_tokens_can_delete: bool = False) -> ProjectBody:
+    """Every resource of one project bundle but its project tokens, which `translate` adds
+    last: a pull translates a project as soon as its volume instances' backups are in, while
+    its tokens and the other projects' answers are still on the wire. `ws_id` is the resource
+    id of its workspace (`rid("workspace", id)`)."""
     b = _Builder(project_tokens_can_delete, frozenset((ws_id,)))
-    _project(b, p, ws_id)
-    return ProjectResources(p, ws_id, b.out, frozenset(b.misses))
+    _project_body(b, p, ws_id)
+    return ProjectBody(p, ws_id, b)
 
 
 def translate(
     raw: dict[str, Any],
     *,
     project_tokens_can_delete: bool = False,
-    translated: Mapping[int, ProjectResources] | None = None,
+    bodies: dict[int, ProjectBody] | None = None,
 ) -> list[Resource]:
     """Resources for a raw pull (see pull.RawPull: token, user, api_tokens, workspaces).
 
-    `translated`: projects already translated by `translate_project`, keyed by `id()` of their
-    bundle dict. Each project is translated on its own and merged in order; should two projects
-    share an id, or one look for an id another holds (answers no real account gives), the whole
-    pull is translated again in one sequence, so the result never depends on how it was split."""
-    workspaces = raw.get("workspaces") or []
+    `bodies`: projects already translated by `translate_project_body`, keyed by `id()` of their
+    bundle dict (consumed). Each project is translated on its own and merged in order; should two
+    projects share an id, or one look for an id another holds (answers no real account gives),
+    the whole pull is translated again in one sequence, so the result never depends on how it
+    was split."""
     merged = _Builder(project_tokens_can_delete)
     out = merged.out
     roles: dict[str, str | None] = {}
-    for ws in workspaces:
+    for ws in raw.get("workspaces") or []:
         ws_id = _workspace(merged, ws, roles)
         for p in ws.get("projects") or []:
-            part = translated.get(id(p)) if translated else None
-            if part is None or part.bundle is not p or part.workspace != ws_id:
-                part = translate_project(p, ws_id, project_tokens_can_delete=project_tokens_can_delete)
-            if not out.keys().isdisjoint(part.resources) or any(m in out for m in part.misses):
-                return _translate_in_sequence(raw, project_tokens_can_delete)
-            out.update(part.resources)
+            body = bodies.pop(id(p), None) if bodies else None
+            if body is None or body.bundle is not p or body.workspace != ws_id:
+                body = translate_project_body(p, ws_id, project_tokens_can_delete=project_tokens_can_delete)
+            part = body.builder
+            _project_tokens(part, p)
+            if not out.keys().isdisjoint(part.out) or any(m in out for m in part.misses):
+                return translate_in_one_sequence(raw, project_tokens_can_delete)
+            out.update(part.out)
     _credentials(merged, raw, raw.get("token") or {}, roles)
     return list(out.values())
 
 
-def _translate_in_sequence(raw: dict[str, Any], project_tokens_can_delete: bool) -> list[Resource]:
-    """Every project into one builder, in order: each sees what the ones before it added."""
+class ProjectsAsTheyArrive:
+    """Translates each project the moment a pull has read its volume instances' backups (`add`,
+    from any thread), so that when the last answer arrives only the projects it completed are
+    left; `finish` adds the project tokens and assembles the pull exactly as `translate` would
+    in one go. A project whose translation fails is left for `finish`, which fails on it in
+    order, as a one-go translation would."""
+
+    def __init__(self, *, project_tokens_can_delete: bool = False):
+        self.project_tokens_can_delete = project_tokens_can_delete
+        self.bodies: dict[int, ProjectBody] = {}
+
+    def add(self, p: dict[str, Any], workspace_id: str) -> None:
+        try:
+            body = translate_project_body(
+                p, rid("workspace", workspace_id), project_tokens_can_delete=self.project_tokens_can_delete
+            )
+        except (KeyError, TypeError, AttributeError, ValueError):
+            return  # not the shape the schema promises: `finish` meets it again, in order
+        self.bodies[id(p)] = body  # one store of one key: atomic under the interpreter lock
+
+    def finish(self, raw: dict[str, Any]) -> list[Resource]:
+        return translate(raw, project_tokens_can_delete=self.project_tokens_can_delete, bodies=self.bodies)
+
+
+def translate_in_one_sequence(raw: dict[str, Any], project_tokens_can_delete: bool) -> list[Resource]:
+    """Every project into one builder, in order, each seeing what the ones before it added: the
+    reference `translate` and `ProjectsAsTheyArrive` must equal (tests compare them)."""
     b = _Builder(project_tokens_can_delete)
     roles: dict[str, str | None] = {}
     for ws in raw.get("workspaces") or []:
         ws_id = _workspace(b, ws, roles)
         for p in ws.get("projects") or []:
-            _project(b, p, ws_id)
+            _project_body(b, p, ws_id)
+            _project_tokens(b, p)
     _credentials(b, raw, raw.get("token") or {}, roles)
     return list(b.out.values())
 
@@ -247,14 +274,15 @@ def _workspace(b: _Builder, ws: dict[str, Any], roles: dict[str, str | None]) ->
     return ws_id
 
 
-def _project(b: _Builder, p: dict[str, Any], ws_id: str) -> None:
+def _project_body(b: _Builder, p: dict[str, Any], ws_id: str) -> None:
+    """A project and everything in it but its project tokens (never reads p["tokens"], which a
+    pull may still be filling in)."""
     pid = rid("project", p["id"])
-    unread = list(p.get("unread") or []) + (["project tokens"] if p.get("tokens") is None else [])
     b.add(
         pid,
         "project",
         p.get("name") or p["id"],
-        _attrs(created_at=p.get("createdAt"), unread=unread or None),
+        _attrs(created_at=p.get("createdAt"), unread=list(p.get("unread") or []) or None),
         parent=ws_id,
     )
     services = {s["id"]: s for s in p.get("services") or []}
@@ -319,7 +347,15 @@ def _project(b: _Builder, p: dict[str, Any], ws_id: str) -> None:
                 attached_to=place.mounts.get(si["serviceId"]),
             )
         _variables(b, p, env, eid, env_name, ws_id)
-    for tok in p.get("tokens") or []:
+
+
+def _project_tokens(b: _Builder, p: dict[str, Any]) -> None:
+    """A project's project tokens, the last of its resources (or, unread, said on the project)."""
+    tokens = p.get("tokens")
+    if tokens is None:
+        attrs = b.out[rid("project", p["id"])].attrs
+        attrs["unread"] = [*(attrs.get("unread") or []), "project tokens"]
+    for tok in tokens or []:
         _project_token(b, p, tok, rid("environment", tok["environmentId"]))
 
 

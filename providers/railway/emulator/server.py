@@ -381,6 +381,9 @@ def _mangle(node: Any, path: list[str], action: str) -> None:
 def _make_handler(server: EmulatorServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
+        # headers and body leave in two writes: with Nagle's algorithm a small answer's body waits
+        # for the client's delayed ACK (~40 ms on Linux), a stall no real API server adds
+        disable_nagle_algorithm = True
 
         def log_message(self, *args: Any) -> None:  # quiet: tests read server.requests instead
             pass
