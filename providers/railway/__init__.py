@@ -80,7 +80,7 @@ def pull_source(options: LiveSettings) -> Source:
         try:
             # each project is translated as soon as its last batch answer is in, while the others travel
             translation = ProjectsAsTheyArrive(project_tokens_can_delete=assume)
-            puller = Puller(client, settings, on_project=translation.add)
+            puller = Puller(client, settings, listener=translation)
             raw = puller.run("project" if header == "Project-Access-Token" else "account")
             resources = translation.finish(
                 {"token": raw.token, "user": raw.user, "api_tokens": raw.api_tokens, "workspaces": raw.workspaces}

@@ -23,7 +23,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from functools import partial
-from typing import Any, NamedTuple, cast
+from typing import Any, NamedTuple, Protocol, cast
 
 from auditor.core.errors import IncompleteAudit, UsageError
 from providers.railway import queries as Q
@@ -55,10 +55,18 @@ class BatchItem(NamedTuple):
     project: int
 
 
-#: Called with a project's bundle and its workspace's id once nothing more but its project
-#: tokens will be read into it, from whichever thread read the last of it: the caller translates
-#: it while the pull goes on.
-ProjectDone = Callable[[dict[str, Any], str], None]
+class ProjectListener(Protocol):
+    """Told about each project bundle (with its workspace's id) while the pull goes on, so that
+    it can be translated before the last answer arrives."""
+
+    def read(self, p: dict[str, Any], workspace_id: str) -> None:
+        """The bundle is read and its batch items are on the wire; called while the pull has
+        nothing to do but wait for answers. Not called for a project whose variable values
+        are being read (its variables are not final until they are)."""
+
+    def answered(self, p: dict[str, Any], workspace_id: str) -> None:
+        """Nothing more but its project tokens will be read into it; called from whichever
+        thread read the last of it."""
 
 
 @dataclass
@@ -77,10 +85,10 @@ def _short(ids: list[str], n: int = 3) -> str:
 
 
 class Puller:
-    def __init__(self, client: RailwayClient, settings: PullSettings, on_project: ProjectDone | None = None):
+    def __init__(self, client: RailwayClient, settings: PullSettings, listener: ProjectListener | None = None):
         self.client = client
         self.settings = settings
-        self.on_project = on_project
+        self.listener = listener
         self.gaps: list[str] = []
         self.not_collected: list[str] = []  # out of the token's scope by design, not a failure
         self._lock = threading.Lock()
@@ -96,6 +104,7 @@ class Puller:
         self._groups: dict[str, list[BatchItem]] = {}
         #: id() of a project bundle -> [batch items not yet answered, the bundle, its workspace id]
         self._unanswered: dict[int, list[Any]] = {}
+        self._read: list[tuple[dict[str, Any], str]] = []  # bundles read, not yet told to the listener
         self._futures: list[Future] = []
         self._pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency), thread_name_prefix="railway-batch")
 
@@ -491,9 +500,11 @@ class Puller:
         # the project's body is done when its volume instances' items are in; its tokens are
         # translated last, so a project does not wait for the batch that carries them
         body_items = sum(1 for item in items if item.kind != "tokens")
-        if body_items:
-            with self._lock:
+        with self._lock:
+            if body_items:
                 self._unanswered[key] = [body_items, p, ws_id]
+            if not any(item.kind == "values" for item in items):
+                self._read.append((p, ws_id))
         self.add_items(items)
         if not body_items:
             self.project_done(p, ws_id)
@@ -519,8 +530,8 @@ class Puller:
         for env in p["environments"]:
             for vi in env["volumeInstances"]:
                 vi["unread"] = [k for k in ("backups", "schedules") if vi.get(k) is None]
-        if self.on_project is not None:
-            self.on_project(p, ws_id)
+        if self.listener is not None:
+            self.listener.answered(p, ws_id)
 
     def add_items(self, items: list[BatchItem]) -> None:
         """Queue batch items; every full batch goes out at once. Full batches hold one group
@@ -552,6 +563,7 @@ class Puller:
         size = self.batch_fields
         for i in range(0, len(rest), size):
             self._submit(rest[i : i + size])
+        self.tell_read()
         while True:
             with self._lock:
                 futures = [f for f in self._futures if not f.done()]
@@ -560,6 +572,15 @@ class Puller:
             for f in futures:
                 f.result()
         self._pool.shutdown(wait=True)
+
+    def tell_read(self) -> None:
+        """Every request is out: while the answers travel, hand the listener the bundles read."""
+        if self.listener is None:
+            return
+        with self._lock:
+            read, self._read = self._read, []
+        for p, ws_id in read:
+            self.listener.read(p, ws_id)
 
     def prewarm(self) -> None:
         """Check the documents of the first rounds now, then, in a worker while those requests

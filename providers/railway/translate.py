@@ -21,9 +21,11 @@ What could not be read is said on the resource: `unread: [..]`.
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from functools import lru_cache
+from functools import lru_cache, partial
 from typing import Any
 
 from auditor.core.model import Grant, Resource
@@ -122,11 +124,37 @@ class _Builder:
     workspace) records the ids it asked about and did not find, so that merging it with the
     other projects can prove it read nothing they hold (see `translate`)."""
 
-    def __init__(self, project_tokens_can_delete: bool, outside: frozenset[str] | None = None):
+    def __init__(self, project_tokens_can_delete: bool, outside: frozenset[str] | None = None, defer: bool = False):
         self.out: dict[str, Resource] = {}
         self.assume_volumes = project_tokens_can_delete
         self.outside = outside
         self.misses: set[str] = set()
+        #: with `defer`: the work that needs batch answers (backups, backup schedules, what was
+        #: not read, PITR), each with the number of resources built before it (see `fill_in`)
+        self.deferred: list[tuple[int, Callable[[], None]]] | None = [] if defer else None
+
+    def then(self, work: Callable[[], None]) -> None:
+        """Do `work` now, or, when deferring, where it stands in the order of resources."""
+        if self.deferred is None:
+            work()
+        else:
+            self.deferred.append((len(self.out), work))
+
+    def fill_in(self) -> None:
+        """Do the deferred work, its resources in the places one sequence would have put them:
+        the resources built so far are laid down again in order, each piece of work at the
+        count of resources it was deferred at."""
+        slots, self.deferred = self.deferred, None
+        if not slots:
+            return
+        built = list(self.out.items())
+        self.out = {}
+        done = 0
+        for position, work in slots:
+            self.out.update(built[done:position])
+            done = position
+            work()
+        self.out.update(built[done:])
 
     def has(self, id_: str) -> bool:
         if id_ in self.out:
@@ -179,12 +207,14 @@ class ProjectBody:
     builder: _Builder
 
 
-def translate_project_body(p: dict[str, Any], ws_id: str, *, project_tokens_can_delete: bool = False) -> ProjectBody:
+def translate_project_body(
+    p: dict[str, Any], ws_id: str, *, project_tokens_can_delete: bool = False, defer: bool = False
+) -> ProjectBody:
     """Every resource of one project bundle but its project tokens, which `translate` adds
-    last: a pull translates a project as soon as its volume instances' backups are in, while
-    its tokens and the other projects' answers are still on the wire. `ws_id` is the resource
-    id of its workspace (`rid("workspace", id)`)."""
-    b = _Builder(project_tokens_can_delete, frozenset((ws_id,)))
+    last. `ws_id` is the resource id of its workspace (`rid("workspace", id)`). With `defer`,
+    nothing batch answers fill in is read (backups, schedules, unread marks): the builder keeps
+    that work for `fill_in`, so the project can be translated while its batches are on the wire."""
+    b = _Builder(project_tokens_can_delete, frozenset((ws_id,)), defer=defer)
     _project_body(b, p, ws_id)
     return ProjectBody(p, ws_id, b)
 
@@ -209,7 +239,7 @@ def translate(
         ws_id = _workspace(merged, ws, roles)
         for p in ws.get("projects") or []:
             body = bodies.pop(id(p), None) if bodies else None
-            if body is None or body.bundle is not p or body.workspace != ws_id:
+            if body is None or body.bundle is not p or body.workspace != ws_id or body.builder.deferred is not None:
                 body = translate_project_body(p, ws_id, project_tokens_can_delete=project_tokens_can_delete)
             part = body.builder
             _project_tokens(part, p)
@@ -221,24 +251,42 @@ def translate(
 
 
 class ProjectsAsTheyArrive:
-    """Translates each project the moment a pull has read its volume instances' backups (`add`,
-    from any thread), so that when the last answer arrives only the projects it completed are
-    left; `finish` adds the project tokens and assembles the pull exactly as `translate` would
-    in one go. A project whose translation fails is left for `finish`, which fails on it in
-    order, as a one-go translation would."""
+    """Translates a pull's projects while it runs. `read` (any thread, e.g. while waiting for
+    batch answers): translate what the bundle says; `answered` (from the thread that read a project's
+    last batch answer but its tokens): fill in backups, schedules and what was not read. When
+    the last answer arrives only the projects it completed are left to fill in; `finish` adds
+    the project tokens and assembles the pull exactly as `translate` would in one go. A project
+    whose translation fails is left for `finish`, which fails on it in order, as one go would."""
 
     def __init__(self, *, project_tokens_can_delete: bool = False):
         self.project_tokens_can_delete = project_tokens_can_delete
-        self.bodies: dict[int, ProjectBody] = {}
+        self.bodies: dict[int, ProjectBody] = {}  # completed, keyed by id() of the bundle
+        self._drafts: dict[int, ProjectBody | None] = {}  # read, answers not yet filled in
+        self._lock = threading.Lock()  # one project at a time: the interpreter runs one anyway
 
-    def add(self, p: dict[str, Any], workspace_id: str) -> None:
+    def _draft(self, p: dict[str, Any], workspace_id: str) -> ProjectBody | None:
         try:
-            body = translate_project_body(
-                p, rid("workspace", workspace_id), project_tokens_can_delete=self.project_tokens_can_delete
+            return translate_project_body(
+                p, rid("workspace", workspace_id), project_tokens_can_delete=self.project_tokens_can_delete, defer=True
             )
         except (KeyError, TypeError, AttributeError, ValueError):
-            return  # not the shape the schema promises: `finish` meets it again, in order
-        self.bodies[id(p)] = body  # one store of one key: atomic under the interpreter lock
+            return None  # not the shape the schema promises: `finish` meets it again, in order
+
+    def read(self, p: dict[str, Any], workspace_id: str) -> None:
+        with self._lock:
+            if id(p) not in self._drafts and id(p) not in self.bodies:
+                self._drafts[id(p)] = self._draft(p, workspace_id)
+
+    def answered(self, p: dict[str, Any], workspace_id: str) -> None:
+        with self._lock:
+            draft = self._drafts.pop(id(p)) if id(p) in self._drafts else self._draft(p, workspace_id)
+            if draft is None or draft.bundle is not p:
+                return
+            try:
+                draft.builder.fill_in()
+            except (KeyError, TypeError, AttributeError, ValueError):
+                return
+            self.bodies[id(p)] = draft
 
     def finish(self, raw: dict[str, Any]) -> list[Resource]:
         return translate(raw, project_tokens_can_delete=self.project_tokens_can_delete, bodies=self.bodies)
@@ -329,7 +377,7 @@ def _project_body(b: _Builder, p: dict[str, Any], ws_id: str) -> None:
         place = _Place(b, env, eid, env_name, pid, volumes, services, images)
         for vi in env.get("volumeInstances") or []:
             _volume_instance(place, vi)
-        _point_in_time_recovery(b, env, env_name, place.databases, buckets)
+        b.then(partial(_point_in_time_recovery, b, env, env_name, place.databases, buckets))
         for si in env.get("serviceInstances") or []:
             source = si.get("source") or {}
             sid = rid("service", si["serviceId"], env["id"])
@@ -406,8 +454,6 @@ def _volume_instance(at: _Place, vi: dict) -> None:
             _attrs(deletion_queue_hours=VOLUME_DELETION_QUEUE_HOURS),
             parent=at.pid,
         )
-    unread = [_UNREAD_TEXT.get(k, k) for k in get("unread") or []] or None
-    schedules = get("schedules")
     attrs: dict[str, Any] = {}
     for key, api_field in _VI_PLAIN:
         value = get(api_field)
@@ -423,12 +469,10 @@ def _volume_instance(at: _Place, vi: dict) -> None:
         if when is not None:
             attrs[key] = when
     attrs["deletion_queue_hours"] = VOLUME_DELETION_QUEUE_HOURS
-    if unread is not None:
-        attrs["unread"] = unread
-    if schedules is not None:
-        attrs["backup_schedules"] = sorted(s["kind"] for s in schedules)
-    b.out[vid] = Resource(vid, "volume", f"{vol_name} ({at.env_name})", P, attrs, {"parent": (volume_rid, at.eid)})
+    instance = Resource(vid, "volume", f"{vol_name} ({at.env_name})", P, attrs, {"parent": (volume_rid, at.eid)})
+    b.out[vid] = instance
     holder = vid
+    database = None
     service_id = get("serviceId")
     if service_id:
         engine, how = engine_of(at.images.get(service_id), get("mountPath"))
@@ -436,20 +480,36 @@ def _volume_instance(at: _Place, vi: dict) -> None:
             svc_name = (at.services.get(service_id) or {}).get("name") or service_id
             dbid = f"{P}:database:{service_id}:{at.env_id}"
             if not b.has(dbid):
-                b.add(
+                database = b.add(
                     dbid,
                     "database",
                     f"{svc_name} ({at.env_name})",
-                    _attrs(engine=engine, detected_by=how, unread=unread),
+                    _attrs(engine=engine, detected_by=how),
                     stored_on=vid,
                     in_environment=at.eid,
                 )
                 holder = dbid
                 at.databases[vi_id] = dbid
         at.mounts.setdefault(service_id, []).append(holder)
-    backups = get("backups")
+    b.then(partial(_volume_instance_answers, b, vi, instance, database, at.databases.get(vi_id, vid)))
+
+
+def _volume_instance_answers(
+    b: _Builder, vi: dict, instance: Resource, database: Resource | None, copy_of: str
+) -> None:
+    """What a volume instance's batch answers say: its backups (each a copy of `copy_of`, its
+    database or itself), its backup schedules, and what could not be read."""
+    unread = [_UNREAD_TEXT.get(k, k) for k in vi.get("unread") or []] or None
+    schedules = vi.get("schedules")
+    if unread is not None:
+        instance.attrs["unread"] = unread
+    if schedules is not None:
+        instance.attrs["backup_schedules"] = sorted(s["kind"] for s in schedules)
+    if database is not None and unread is not None:
+        database.attrs["unread"] = unread
+    backups = vi.get("backups")
     if backups:
-        _backups(b.out, backups, schedules, vid, at.databases.get(vi_id, vid))
+        _backups(b.out, backups, schedules, instance.id, copy_of)
 
 
 def _backups(out: dict[str, Resource], backups: list, schedules: list | None, vid: str, copy_of: str) -> None:

@@ -71,7 +71,7 @@ def pull(srv: EmulatorServer, token: str, *, streaming: bool, key: bytes | None 
     client = RailwayClient(srv.url, token, token_header="Authorization")
     translation = ProjectsAsTheyArrive(project_tokens_can_delete=can_delete)
     try:
-        puller = Puller(client, PullSettings(fingerprint_key=key), on_project=translation.add if streaming else None)
+        puller = Puller(client, PullSettings(fingerprint_key=key), listener=translation if streaming else None)
         puller.batch_fields = 7
         pulled = puller.run("account")
     finally:
@@ -133,7 +133,8 @@ def test_two_projects_sharing_ids_fall_back_to_one_sequence():
     translation = ProjectsAsTheyArrive()
     for ws in raw["workspaces"]:
         for p in ws["projects"]:
-            translation.add(p, ws["id"])
+            translation.read(p, ws["id"])
+            translation.answered(p, ws["id"])
     assert shapes(translation.finish(raw)) == reference
 
 
@@ -150,7 +151,7 @@ def test_a_project_of_an_unexpected_shape_fails_as_one_sequence_would():
     translation = ProjectsAsTheyArrive()
     for ws in raw["workspaces"]:
         for p in ws["projects"]:
-            translation.add(p, ws["id"])
+            translation.answered(p, ws["id"])
     assert id(broken) not in translation.bodies
     with pytest.raises(KeyError) as streamed:
         translation.finish(raw)
