@@ -93,7 +93,10 @@ def pull_source(options: LiveSettings) -> Source:
     finally:
         client.close()
     stats = dict(raw.stats)
-    stats["seconds"] = round(time.monotonic() - started, 3)
+    finished = time.monotonic()
+    stats["seconds"] = round(finished - started, 3)
+    # what the client still had to do once the last answer was in (translation it could not overlap)
+    stats["seconds_after_last_answer"] = round(finished - client.last_answer, 3) if client.last_answer else None
     meta: dict[str, Any] = {
         "endpoint": endpoint,
         "token_kind": raw.token["kind"],

@@ -253,6 +253,7 @@ class RailwayClient:
         self.rate_limited = 0
         self.paused = 0  # times requests waited for X-RateLimit-Reset / Retry-After
         self.last_remaining: int | None = None
+        self.last_answer: float | None = None  # time.monotonic() when the last answer was read
         self._lock = threading.Lock()
         self._slots = threading.BoundedSemaphore(max(1, concurrency))
         self._not_before = 0.0
@@ -431,6 +432,7 @@ class RailwayClient:
                 return "retry", f"HTTP 200 with {what}"
             return "fatal", f"HTTP {status} with {what}"
         raw = self._read_body(resp, started)
+        self.last_answer = time.monotonic()
         try:
             payload = json.loads(raw)
         except (ValueError, UnicodeDecodeError, RecursionError):
