@@ -93,7 +93,7 @@ class Puller:
         self.not_collected: list[str] = []  # out of the token's scope by design, not a failure
         self._lock = threading.Lock()
         self.assumptions: list[str] = []  # what the audit had to assume, said in the source's meta
-        self.quota: dict[str, Any] | None = None  # the API's own count of what is left (apiTokenRateLimit)
+        self.quota: dict[str, Any] | None = None  # the API's own count of what is left (see note_quota)
         self.page_size = Q.PROJECTS_PAGE
         self.batch_fields = Q.BATCH_FIELDS
         self.shrunk: list[str] = []
@@ -236,9 +236,7 @@ class Puller:
                 self.gap("token identity: me.workspaces came back null; no workspace of this account was read")
                 workspaces = []
             user = {"id": me.get("id"), "name": me.get("name")}
-            quota = me.get("apiTokenRateLimit")
-            if isinstance(quota, dict):
-                self.quota = {"remaining_points": quota.get("remainingPoints"), "resets_at": quota.get("resetsAt")}
+            self.note_quota(me.get("apiTokenRateLimit"))
             out = []
             for w in workspaces:
                 if not isinstance(w, dict) or not w.get("id"):
@@ -266,6 +264,16 @@ class Puller:
             f"railway: the token was not accepted ({first_error}; {resp.error_text()}); "
             "set RAILWAY_API_TOKEN to an account or workspace token"
         )
+
+    def note_quota(self, limit: Any) -> None:
+        """The API's count of what is left: an account token's own (me.apiTokenRateLimit) or,
+        for a workspace token, its workspace's (Workspace.apiTokenRateLimit). Project tokens
+        have none in the schema."""
+        if not isinstance(limit, dict):
+            return
+        with self._lock:
+            if self.quota is None:
+                self.quota = {"remaining_points": limit.get("remainingPoints"), "resets_at": limit.get("resetsAt")}
 
     def external_workspaces(self) -> list[dict]:
         """Workspaces the user is not a member of but has projects in (shared by invitation)."""
@@ -422,7 +430,9 @@ class Puller:
                 continue
             conn = (resp.data or {}).get("projects") if resp is not None else None
             if resp is not None and resp.data and isinstance(resp.data.get("workspace"), dict):
-                ws.update({k: v for k, v in resp.data["workspace"].items() if k != "id"})
+                found = dict(resp.data["workspace"])
+                self.note_quota(found.pop("apiTokenRateLimit", None))
+                ws.update({k: v for k, v in found.items() if k != "id"})
             if conn is not None:
                 if resp is not None and resp.errors:
                     self.gap(f"{what}: the API reported errors with partial data: {resp.error_text()}")

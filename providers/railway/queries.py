@@ -83,7 +83,7 @@ PROJECT_TOKEN_SCOPE = "query ProjectTokenScope { projectToken { id name projectI
 
 PROJECTS_PAGE_QUERY = (
     "query ProjectsPage($workspaceId: String!, $first: Int!, $after: String) { "
-    "workspace(workspaceId: $workspaceId) { id name has2FAEnforcement } "
+    f"workspace(workspaceId: $workspaceId) {{ id name has2FAEnforcement {RATE_LIMIT} }} "
     "projects(workspaceId: $workspaceId, first: $first, after: $after) { "
     f"edges {{ node {{ {PROJECT_BUNDLE} }} }} {PAGE_INFO} }} }}"
 )

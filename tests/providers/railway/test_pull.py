@@ -156,6 +156,8 @@ def test_workspace_token_audits_its_workspace_and_reports_what_it_cannot_see(mon
     assert source.meta["token_kind"] == "workspace"
     # account API tokens are outside a workspace token's scope: said, not a failure
     assert source.complete and any("API tokens" in n for n in source.meta["not_collected"])
+    # the quota left is the workspace's (a workspace token has no `me`)
+    assert source.meta["railway"]["quota"] == {"remaining_points": 1000, "resets_at": "2026-11-25T10:00:00Z"}
 
 
 def test_project_token_says_a_full_audit_needs_an_account_token(monkeypatch):
