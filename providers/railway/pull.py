@@ -10,7 +10,9 @@ batches overlap later pages. A page one restricted environment makes unreadable 
 project by project, then environment by environment; an answer that looks like a size limit
 halves the page or batch size. An answer without the schema's shape (a null list, a repeated
 item) is a gap, never "none". Secret values never enter the raw result: the opt-in variable
-values are replaced by keyed fingerprints the moment a response is decoded.
+values are replaced by keyed fingerprints the moment a response is decoded. A listener hears of
+each project bundle once every request is out and again once its batch answers are in, so the
+caller can translate while the answers travel.
 """
 
 from __future__ import annotations
