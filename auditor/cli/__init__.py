@@ -37,6 +37,25 @@ def _terminated(signum: int, _frame: object) -> None:
     raise SystemExit(128 + signum)
 
 
+def _only_command(word: str) -> None:
+    """Before `blastscope WORD ...` runs, drop every other command from the app: typer turns each
+    registered command into a click command (signatures, type hints, options) on every run, and
+    only WORD's is needed. Help, errors and behaviour of WORD are unchanged; an unknown WORD or an
+    option keeps every command (for "No such command" and the root help)."""
+    from typer.main import get_command_name
+
+    def name(info: object) -> str | None:
+        given = getattr(info, "name", None)
+        callback = getattr(info, "callback", None)
+        return given or (get_command_name(callback.__name__) if callback is not None else None)
+
+    commands = [info for info in app.registered_commands if name(info) == word]
+    groups = [info for info in app.registered_groups if name(info) == word]
+    if commands or groups:
+        app.registered_commands = commands
+        app.registered_groups = groups
+
+
 def main() -> None:
     """Entry point of the `blastscope` command and `python -m auditor`.
 
@@ -48,6 +67,8 @@ def main() -> None:
     gc.disable()
     try:
         signal.signal(signal.SIGTERM, _terminated)
+        if len(sys.argv) > 1 and not any(name.startswith("_BLASTSCOPE_COMPLETE") for name in os.environ):
+            _only_command(sys.argv[1])
         app(prog_name="blastscope", standalone_mode=True)
         code = 0
     except KeyboardInterrupt:

@@ -16,8 +16,11 @@ from typing import Any, TypeVar
 import typer
 
 from auditor import __version__
+from auditor.cli.coercion import install as install_fast_coercion
 from auditor.core.errors import EXIT_CODES_HELP, BlastscopeError, UsageError
 from auditor.io.files import write_atomic
+
+install_fast_coercion()  # option values without importing pydantic (start-up time)
 
 app = typer.Typer(
     name="blastscope",
@@ -36,6 +39,26 @@ class _StderrConsole:
     `blastscope --help` and a quiet run never need."""
 
     _console: Any = None
+
+    @property
+    def is_terminal(self) -> bool:
+        """rich's `Console.is_terminal` for stderr, answered without importing rich (every
+        command asks it to decide on progress bars and colour)."""
+        if _StderrConsole._console is not None or "IPython" in sys.modules:
+            return bool(self.__getattr__("is_terminal"))
+        if getattr(sys.stdin, "__module__", "").startswith("idlelib"):
+            return False
+        tty_compatible = os.environ.get("TTY_COMPATIBLE", "")
+        if tty_compatible in ("0", "1"):
+            return tty_compatible == "1"
+        force_color = os.environ.get("FORCE_COLOR")
+        if force_color is not None:
+            return force_color != ""
+        isatty = getattr(sys.stderr, "isatty", None)
+        try:
+            return False if isatty is None else bool(isatty())
+        except ValueError:
+            return False
 
     def __getattr__(self, name: str) -> Any:
         if _StderrConsole._console is None:

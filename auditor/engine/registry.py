@@ -9,6 +9,7 @@ plugin that fails to load, or declares something that breaks the contract, is an
 from __future__ import annotations
 
 import functools
+import os
 from collections.abc import Iterable
 from typing import Any
 
@@ -21,8 +22,42 @@ CHECKS_GROUP = "blastscope.checks"
 PROVIDERS_GROUP = "blastscope.providers"
 
 
+def _may_declare(group: str) -> bool:
+    """False only when no installed distribution declares an entry point in `group`, found by
+    reading the `entry_points.txt` files importlib.metadata would read, without importing it
+    (25 ms, a tenth of a small scan). Anything it cannot see through (a zip on sys.path, an
+    import hook that lists distributions) counts as "may declare"."""
+    import sys
+    from importlib.machinery import PathFinder
+
+    if any(hasattr(f, "find_distributions") and f is not PathFinder for f in sys.meta_path):
+        return True
+    header = f"[{group}]"
+    for entry in sys.path:
+        try:
+            names = os.listdir(entry or ".")
+        except NotADirectoryError:
+            return True  # a zip archive: let importlib.metadata look inside
+        except OSError:
+            continue
+        for name in names:
+            if not name.lower().endswith((".dist-info", ".egg-info")):
+                continue
+            try:
+                with open(os.path.join(entry or ".", name, "entry_points.txt"), encoding="utf-8") as fh:
+                    if header in fh.read():
+                        return True
+            except (NotADirectoryError, FileNotFoundError):
+                continue
+            except (OSError, UnicodeDecodeError):
+                return True
+    return False
+
+
 def _plugins(group: str) -> list[tuple[str, Any]]:
-    from importlib import metadata  # 25 ms: only when a registry is built
+    if not _may_declare(group):
+        return []
+    from importlib import metadata  # 25 ms: only when some distribution declares the group
 
     out = []
     for ep in metadata.entry_points(group=group):

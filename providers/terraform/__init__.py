@@ -10,75 +10,21 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from auditor.core.errors import InputError
 from auditor.core.provider import Provider
-from auditor.core.source import Plan, PlannedChange, Source
-from auditor.io.files import decode_text, parse_json
-from auditor.io.resources import parse_resources
-from providers.terraform.context import Context
-from providers.terraform.document import TOP_LEVEL_KEYS, TfDocument, parse_document
-from providers.terraform.translate import UnexpectedShape, is_modelled_type, translate
+from auditor.core.source import Source
+from providers.terraform.document import TOP_LEVEL_KEYS
 
 
 def source_from_document(document: Any, file: str) -> Source:
-    try:
-        return _source(document, file)
-    except UnexpectedShape as exc:
-        raise InputError(str(exc), file=file, resource=exc.address, field="values") from None
-    except RecursionError:
-        raise InputError("nested too deeply to be a document Terraform writes", file=file) from None
-    except (TypeError, AttributeError, KeyError, ValueError) as exc:
-        # a value of a shape `terraform show -json` never writes, somewhere the reader did not
-        # check it field by field: refused as input (exit 2), never an internal error
-        raise InputError(
-            f"not the shape `terraform show -json` writes ({type(exc).__name__}: {str(exc)[:80]})", file=file
-        ) from None
+    from providers.terraform.load import source_from_document as load  # translators: only when needed
 
-
-def _source(document: Any, file: str) -> Source:
-    doc: TfDocument = parse_document(document, file)
-    ctx = Context.build(doc.resources + doc.prior, doc.provider_config, doc.root_config)
-    raw, unmapped = translate(doc.resources, ctx)
-    meta: dict[str, Any] = {
-        "terraform_kind": doc.kind,
-        "terraform_version": doc.terraform_version,
-        "unmapped_types": dict(sorted(unmapped.items())),
-        "unmapped": sum(unmapped.values()),
-    }
-    source = Source(
-        origin=file, provider="terraform", resources=parse_resources(raw, file), meta=meta, gaps=list(doc.gaps)
-    )
-    if doc.kind == "plan":
-        prior_raw, _ = translate(doc.prior, ctx)
-        prior = parse_resources(prior_raw, f"{file} (prior state)")
-        addresses = {r.attrs["address"]: r.id for r in prior if r.id == f"tf:{r.attrs.get('address')}"}
-        source.plan = Plan(
-            prior,
-            [
-                PlannedChange(
-                    c.address,
-                    c.type,
-                    c.actions,
-                    None if c.deposed else addresses.get(c.address),
-                    c.deposed,
-                    not is_modelled_type(c.type),
-                )
-                for c in doc.changes
-            ],
-        )
-        meta["changes"] = {
-            "delete": sum(1 for c in doc.changes if c.actions == ("delete",)),
-            "replace": sum(1 for c in doc.changes if "delete" in c.actions and "create" in c.actions),
-            "create": sum(1 for c in doc.changes if c.actions == ("create",)),
-            "update": sum(1 for c in doc.changes if c.actions == ("update",)),
-        }
-    return source
+    return load(document, file)
 
 
 def load_terraform(data: bytes, origin: str) -> Source:
-    text = decode_text(data, origin)
-    # the shared JSON reader: errors with line and column, no lone surrogates, bounded nesting
-    return source_from_document(parse_json(text.encode("utf-8", "surrogatepass"), origin), origin)
+    from providers.terraform.load import load_terraform as load  # translators: only when needed
+
+    return load(data, origin)
 
 
 _FIRST_KEY = re.compile(r'\A\s*\{\s*"([a-z_]+)"\s*:')
