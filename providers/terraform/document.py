@@ -9,7 +9,6 @@ unknown is a value, never a guess.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -122,13 +121,17 @@ def redact(value: Any, sensitive: Any) -> Any:
 
 
 def _marks_anything(mask: Any) -> bool:
-    """Whether any leaf of the mask is `true` (the only mark `_redact` acts on)."""
+    """Whether any leaf of the mask is `true` (the only mark `_redact` acts on). Empty
+    containers, `false` and null are skipped without a call: they are almost every node."""
     if mask is True:
         return True
     if isinstance(mask, dict):
-        return any(_marks_anything(m) for m in mask.values())
-    if isinstance(mask, list):
-        return any(_marks_anything(m) for m in mask)
+        mask = mask.values()
+    elif not isinstance(mask, list):
+        return False
+    for m in mask:  # noqa: SIM110 - a loop: any() over a generator costs a frame per node
+        if m is True or (m and isinstance(m, (dict, list)) and _marks_anything(m)):
+            return True
     return False
 
 
@@ -168,32 +171,47 @@ def _provider(name: Any) -> str:
     return text
 
 
-def walk_module(module: Any, file: str, where: str) -> Iterator[TfResource]:
-    """Every resource of a values-representation module, child modules included."""
+def walk_module(module: Any, file: str, where: str) -> list[TfResource]:
+    """Every resource of a values-representation module, child modules included (depth first,
+    a module's own resources before its children's)."""
+    out: list[TfResource] = []
+    _walk_module(module, file, where, out)
+    return out
+
+
+def _walk_module(module: Any, file: str, where: str, out: list[TfResource]) -> None:
     if module is None:
         return
     if not isinstance(module, dict):
         raise InputError("expected an object", file=file, field=where)
+    append = out.append
     for i, raw in enumerate(_list(module.get("resources"), file, f"{where}.resources")):
-        if not isinstance(raw, dict) or not isinstance(raw.get("address"), str) or not isinstance(raw.get("type"), str):
+        if not isinstance(raw, dict):
+            raise InputError("resource without address/type", file=file, field=f"{where}.resources[{i}]")
+        address, rtype = raw.get("address"), raw.get("type")
+        if not isinstance(address, str) or not isinstance(rtype, str):
             raise InputError("resource without address/type", file=file, field=f"{where}.resources[{i}]")
         if raw.get("deposed_key"):
             continue  # a deposed object (create_before_destroy leftover), not the live resource
-        values = raw.get("values") if isinstance(raw.get("values"), dict) else {}
-        values = redact(values, raw.get("sensitive_values"))
-        address = raw["address"]
-        module_addr = address.rsplit(f"{raw['type']}.", 1)[0].rstrip(".") if address.startswith("module.") else ""
-        yield TfResource(
-            address,
-            raw["type"],
-            str(raw.get("name", "")),
-            module_addr,
-            _provider(raw.get("provider_name")),
-            values,
-            str(raw.get("mode", "managed")),
+        values = raw.get("values")
+        if not isinstance(values, dict):
+            values = {}
+        sensitive = raw.get("sensitive_values")
+        if sensitive and _marks_anything(sensitive):
+            values = _redact(values, sensitive)
+        append(
+            TfResource(
+                address,
+                rtype,
+                str(raw.get("name", "")),
+                address.rsplit(f"{rtype}.", 1)[0].rstrip(".") if address.startswith("module.") else "",
+                _provider(raw.get("provider_name")),
+                values,
+                str(raw.get("mode", "managed")),
+            )
         )
     for j, child in enumerate(_list(module.get("child_modules"), file, f"{where}.child_modules")):
-        yield from walk_module(child, file, f"{where}.child_modules[{j}]")
+        _walk_module(child, file, f"{where}.child_modules[{j}]", out)
 
 
 def _object(value: Any, file: str, where: str) -> dict[str, Any]:
@@ -249,7 +267,7 @@ def parse_document(document: Any, file: str) -> TfDocument:
         plan = _plan(document, file)
         return TfDocument("plan", tf_version, *plan, providers, variables, root_config, gaps)
     values = _object(document.get("values"), file, "values")
-    resources = list(walk_module(values.get("root_module"), file, "values.root_module"))
+    resources = walk_module(values.get("root_module"), file, "values.root_module")
     return TfDocument("state", tf_version, resources, [], [], providers, variables, root_config, gaps)
 
 
@@ -262,8 +280,8 @@ def _plan(document: dict[str, Any], file: str) -> tuple[list[TfResource], list[T
     sensitive_after: dict[str, Any] = {}
     changes = []
     # what the changes say about resources, for plans that carry only `resource_changes`
-    before_of: list[TfResource] = []
-    after_of: list[TfResource] = []
+    # (built below only for such plans: redacting every `before` costs as much as a graph)
+    said: list[tuple[dict[str, Any], list[str], str, str, str, str, Any]] = []
     for i, rc in enumerate(_list(document.get("resource_changes"), file, "resource_changes")):
         if not isinstance(rc, dict) or not isinstance(rc.get("change"), dict):
             raise InputError("malformed resource change", file=file, field=f"resource_changes[{i}]")
@@ -280,20 +298,35 @@ def _plan(document: dict[str, Any], file: str) -> tuple[list[TfResource], list[T
             continue  # a deposed object's values are not the live resource's
         unknown_after[address] = change.get("after_unknown")
         sensitive_after[address] = change.get("after_sensitive")
-        provider = _provider(rc.get("provider_name"))
-        module = _module_of(address, rtype)
-        name = str(rc.get("name", ""))
-        if isinstance(change.get("before"), dict) and "create" not in actions[:1]:
-            before = redact(change["before"], change.get("before_sensitive"))
-            before_of.append(TfResource(address, rtype, name, module, provider, before, mode))
-        if isinstance(change.get("after"), dict) and "delete" not in actions[-1:]:
-            after_of.append(TfResource(address, rtype, name, module, provider, change["after"], mode))
+        said.append((change, actions, address, rtype, str(rc.get("name", "")), mode, rc.get("provider_name")))
+
+    def before_of() -> list[TfResource]:
+        return [
+            TfResource(
+                address,
+                rtype,
+                name,
+                _module_of(address, rtype),
+                _provider(provider),
+                redact(change["before"], change.get("before_sensitive")),
+                mode,
+            )
+            for change, actions, address, rtype, name, mode, provider in said
+            if isinstance(change.get("before"), dict) and "create" not in actions[:1]
+        ]
+
+    def after_of() -> list[TfResource]:
+        return [
+            TfResource(address, rtype, name, _module_of(address, rtype), _provider(provider), change["after"], mode)
+            for change, actions, address, rtype, name, mode, provider in said
+            if isinstance(change.get("after"), dict) and "delete" not in actions[-1:]
+        ]
+
     planned = []
     planned_values = _object(document.get("planned_values"), file, "planned_values")
     if "planned_values" not in document:
-        planned = after_of  # judged from the changes themselves
-    for res in walk_module(planned_values.get("root_module"), file, "planned_values.root_module"):
-        planned.append(res)
+        planned = after_of()  # judged from the changes themselves
+    planned.extend(walk_module(planned_values.get("root_module"), file, "planned_values.root_module"))
     for res in planned:
         res.values = redact(
             unknown_to_none(res.values, unknown_after.get(res.address)), sensitive_after.get(res.address)
@@ -301,9 +334,9 @@ def _plan(document: dict[str, Any], file: str) -> tuple[list[TfResource], list[T
     prior_values = _object(
         _object(document.get("prior_state"), file, "prior_state").get("values"), file, "prior_state.values"
     )
-    prior = list(walk_module(prior_values.get("root_module"), file, "prior_state.values.root_module"))
-    if not prior and before_of:  # no prior_state: what exists now is what the changes start from
-        prior = before_of
+    prior = walk_module(prior_values.get("root_module"), file, "prior_state.values.root_module")
+    if not prior:  # no prior_state: what exists now is what the changes start from
+        prior = before_of()
     return planned, prior, changes
 
 

@@ -6,9 +6,10 @@ from __future__ import annotations
 from typing import Any
 
 from auditor.core.errors import InputError
+from auditor.core.model import Resource
 from auditor.core.source import Plan, PlannedChange, Source
-from auditor.io.files import decode_text, parse_json
-from auditor.io.resources import parse_resources
+from auditor.io.files import decode_text, parse_json, text_encoding
+from auditor.io.resources import check_references, parse_resource, parse_resources
 from providers.terraform.context import Context
 from providers.terraform.document import TfDocument, parse_document
 from providers.terraform.translate import UnexpectedShape, is_modelled_type, translate
@@ -44,7 +45,7 @@ def _source(document: Any, file: str) -> Source:
     )
     if doc.kind == "plan":
         prior_raw, _ = translate(doc.prior, ctx)
-        prior = parse_resources(prior_raw, f"{file} (prior state)")
+        prior = _parse_prior(prior_raw, raw, source.resources, f"{file} (prior state)")
         addresses = {r.attrs["address"]: r.id for r in prior if r.id == f"tf:{r.attrs.get('address')}"}
         source.plan = Plan(
             prior,
@@ -71,5 +72,40 @@ def _source(document: Any, file: str) -> Source:
 
 def load_terraform(data: bytes, origin: str) -> Source:
     text = decode_text(data, origin)
+    # plain UTF-8 that decoded is its own encoding: no second copy of a large plan
+    encoded = data if text_encoding(data) == ("utf-8", 0) else text.encode("utf-8", "surrogatepass")
     # the shared JSON reader: errors with line and column, no lone surrogates, bounded nesting
-    return source_from_document(parse_json(text.encode("utf-8", "surrogatepass"), origin), origin)
+    return source_from_document(parse_json(encoded, origin), origin)
+
+
+def _parse_prior(prior_raw: list[Any], planned_raw: list[Any], planned: list[Resource], file: str) -> list[Resource]:
+    """`parse_resources(prior_raw, file)`, reusing the planned graph's Resource wherever the prior
+    mapping is identical to the planned one of the same id: most of a plan's resources are not
+    changed by it, and parsing them again was a tenth of reading a plan. Resources are never
+    modified after parsing, so one object can sit in both graphs."""
+    same_id: dict[str, tuple[Any, Resource]] = {}
+    for raw, res in zip(planned_raw, planned, strict=True):
+        if isinstance(raw, dict) and isinstance(raw.get("id"), str):
+            same_id[raw["id"]] = (raw, res)
+    prior = []
+    for i, raw in enumerate(prior_raw):
+        hit = same_id.get(raw["id"]) if isinstance(raw, dict) and isinstance(raw.get("id"), str) else None
+        if hit is not None and identical(hit[0], raw):
+            prior.append(hit[1])
+        else:
+            prior.append(parse_resource(raw, i, file))
+    check_references(prior, file)
+    return prior
+
+
+def identical(a: Any, b: Any) -> bool:
+    """Equal and of the same types all the way down (`==` alone takes True for 1 and 0.0 for -0.0)."""
+    if type(a) is not type(b):
+        return False
+    if isinstance(a, dict):
+        return len(a) == len(b) and all(k in b and identical(v, b[k]) for k, v in a.items())
+    if isinstance(a, (list, tuple)):
+        return len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, float):
+        return repr(a) == repr(b)
+    return bool(a == b)
