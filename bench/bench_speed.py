@@ -2,6 +2,7 @@
 
     python bench/bench_speed.py                          # everything but 1M (a few minutes)
     python bench/bench_speed.py --only scan --sizes 100000 1000000 --runs 2
+    python bench/bench_speed.py --quick --cpu                # every ratio at 10k, one run each
 
 Every number is a child process's wall (or, with --cpu, CPU) time from `wait4`, min and median
 of --runs; every ratio
@@ -11,7 +12,8 @@ compares two things timed in the same run, on the same file:
   runs), growth between sizes, peak RSS;
 - reports: each --format at 100k vs --format json (same scan, only the format differs);
 - plans: scans of real-shaped Terraform plans (bench/tfplan.py) vs `json.load`;
-- yaml: inventories vs `yaml.load(CSafeLoader)` (GC off);
+- yaml: inventories vs `yaml.load(CSafeLoader)` (GC off), one written by PyYAML's dumper and one
+  by bench/yaml_styles.py (comments, anchors, mixed styles);
 - start-up: `blastscope --help`, and `scan` of the incident sample;
 - diff: `blastscope diff OLD NEW` of two snapshots vs a scan of the larger one.
 """
@@ -207,15 +209,29 @@ def bench_plans(sizes: list[int], runs: int) -> None:
         )
 
 
+def styled(size: int, seed: int = 8) -> Path:
+    """An inventory not written by PyYAML's dumper (bench/yaml_styles.py): comments, anchors,
+    flow and block styles, every quoting style."""
+    path = OUT / f"speed-styled-{size}-s{seed}.yaml"
+    if not path.exists():
+        OUT.mkdir(exist_ok=True)
+        subprocess.run(
+            [PY, str(HERE / "yaml_styles.py"), "--resources", str(size), "--seed", str(seed), "-o", str(path)],
+            check=True,
+            cwd=ROOT,
+        )
+    return path
+
+
 def bench_yaml(size: int, runs: int) -> None:
     print("\n### YAML inventories vs `yaml.load(CSafeLoader)` (GC off), two independently generated files\n")
     row("file", "resources", "scan s (min / median)", "CSafeLoader s (min)", "scan / floor (min)")
     row("---", "---:", "---:", "---:", "---:")
-    for seed in (7, 8):
-        path = snapshot(size, seed, ".yaml")
+    for path in (snapshot(size, 7, ".yaml"), styled(size, 8)):
         s = timed(scan(path), runs)
         f = timed(yaml_floor(path), runs)
         row(path.name, f"{size:,}", f"{s[0]:.2f} / {s[1]:.2f}", f"{f[0]:.2f}", f"**{s[0] / f[0]:.2f}×**")
+    print("\n(the first written by PyYAML's dumper via bench/generate.py, the second by bench/yaml_styles.py)")
 
 
 def bench_startup(runs: int) -> None:
@@ -280,7 +296,14 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="snapshot scan sizes")
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--cpu", action="store_true", help="CPU seconds (user + system) instead of wall seconds")
+    parser.add_argument(
+        "--quick", action="store_true", help="every ratio at 10k resources, one run each (under a minute when quiet)"
+    )
     args = parser.parse_args()
+    big = 10_000 if args.quick else 100_000
+    plan_sizes = [10_000] if args.quick else [10_000, 50_000]
+    if args.quick:
+        args.sizes, args.runs = [10_000], 1
     global CPU
     CPU = args.cpu
     OUT.mkdir(exist_ok=True)
@@ -293,15 +316,15 @@ def main() -> None:
         if part == "scan":
             bench_scan(args.sizes, args.runs)
         elif part == "reports":
-            bench_reports(100_000, args.runs)
+            bench_reports(big, args.runs)
         elif part == "plans":
-            bench_plans([10_000, 50_000], args.runs)
+            bench_plans(plan_sizes, args.runs)
         elif part == "yaml":
-            bench_yaml(100_000, args.runs)
+            bench_yaml(big, args.runs)
         elif part == "startup":
-            bench_startup(max(args.runs, 5))
+            bench_startup(max(args.runs, 3 if args.quick else 5))
         elif part == "diff":
-            bench_diff(100_000, args.runs)
+            bench_diff(big, args.runs)
 
 
 if __name__ == "__main__":

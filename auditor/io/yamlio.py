@@ -105,30 +105,45 @@ def check_aliases(root: Node, limit: int = MAX_ALIAS_EXPANSION) -> None:
     """Refuse, before anything is built, a composed document whose expanded size (every alias
     counted as a full copy of its anchor) exceeds its own node count by more than `limit`, or
     that contains an alias to one of its own ancestors. Iterative, memoised: linear in the
-    number of distinct nodes, whatever the expansion."""
+    number of distinct nodes, whatever the expansion.
+
+    A scalar has no children: it can never be on the path when it is reached, and its size is
+    1, so it is recorded where it is popped without the path bookkeeping containers need (most
+    nodes are scalars; the order of the walk, and so every outcome, is unchanged)."""
     sizes: dict[int, int] = {}
     on_path: set[int] = set()
-    stack: list[tuple[Node, bool]] = [(root, False)]
+    stack: list[tuple[Node, list[Node] | None]] = [(root, None)]
+    pop, push = stack.pop, stack.append
     while stack:
-        node, finished = stack.pop()
+        node, children = pop()
         key = id(node)
-        if finished:
+        if children is not None:  # finished: every child has its size
             on_path.discard(key)
-            sizes[key] = 1 + sum(sizes[id(c)] for c in _children(node))
-            if sizes[key] > len(sizes) + limit:
+            size = 1
+            for child in children:
+                size += sizes[id(child)]
+            sizes[key] = size
+            if size > len(sizes) + limit:
                 raise AliasBomb(f"aliases expand to more than {limit} extra nodes (a YAML alias bomb?); refused")
             continue
         if key in sizes:
             continue
+        if isinstance(node, ScalarNode):
+            sizes[key] = 1
+            if len(sizes) + limit < 1:  # only for a negative limit
+                raise AliasBomb(f"aliases expand to more than {limit} extra nodes (a YAML alias bomb?); refused")
+            continue
         if key in on_path:
             raise AliasBomb("an alias refers to a node that contains it (a recursive document); refused")
         on_path.add(key)
-        stack.append((node, True))
-        for child in _children(node):
-            if id(child) in on_path:
+        kids = _children(node)
+        push((node, kids))
+        for child in kids:
+            child_key = id(child)
+            if child_key in on_path:
                 raise AliasBomb("an alias refers to a node that contains it (a recursive document); refused")
-            if id(child) not in sizes:
-                stack.append((child, False))
+            if child_key not in sizes:
+                push((child, None))
 
 
 def _may_have_aliases(data: bytes | str) -> bool:

@@ -38,6 +38,8 @@ class Builder:
         self.nodes: dict[str, dict[str, Any]] = {}
         self._lookup: dict[tuple[str, str], str] = {}
         self.generic: list[str] = []
+        #: account and environment nodes already added (each is the same node every time)
+        self._placed: set[str] = set()
 
     # ------------------------------------------------------------------ nodes
     def add(self, node: dict[str, Any]) -> str:
@@ -51,6 +53,10 @@ class Builder:
         return node["id"]
 
     def account(self, family: str, account: str) -> str:
+        nid = f"{family}:account:{account}"
+        if nid in self._placed:
+            return nid  # added before: adding the same node again changes nothing
+        self._placed.add(nid)
         label = {"aws": "AWS account", "gcp": "GCP project", "railway": "Railway workspace"}.get(family, "account")
         return self.add(
             {
@@ -63,7 +69,11 @@ class Builder:
         )
 
     def environment(self, name: str) -> str:
-        return self.add({"id": f"env:{name}", "kind": "environment", "name": name, "provider": PROVIDER})
+        nid = f"env:{name}"
+        if nid in self._placed:
+            return nid
+        self._placed.add(nid)
+        return self.add({"id": nid, "kind": "environment", "name": name, "provider": PROVIDER})
 
     def resource(self, res: TfResource, kind: str, name: Any, **attrs: Any) -> dict[str, Any]:
         """A node for `res`, placed in its account (parent), region and environment."""
