@@ -99,7 +99,11 @@ def diff_resources(old: Iterable[Resource], new: Iterable[Resource]) -> Resource
         if a != b:
             keys = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
             out.changed.append((old_by_id[rid], new_by_id[rid], keys))
-    old_edges, new_edges = edges(old_by_id.values()), edges(new_by_id.values())
+    # an edge belongs to its source resource: one that is equal on both sides has the same
+    # edges on both sides, which cancel out, so only the others' edges are collected
+    unequal = [rid for rid in old_by_id.keys() | new_by_id.keys() if old_by_id.get(rid) != new_by_id.get(rid)]
+    old_edges = edges(old_by_id[rid] for rid in unequal if rid in old_by_id)
+    new_edges = edges(new_by_id[rid] for rid in unequal if rid in new_by_id)
     out.relations_added = sorted(new_edges - old_edges)
     out.relations_removed = sorted(old_edges - new_edges)
     return out

@@ -75,6 +75,7 @@ def test_diff_is_the_set_difference_both_ways(drop_old, drop_new) -> None:
     assert {r.id for r in rd.added} == {r.id for r in new} - {r.id for r in old}
     assert {r.id for r in rd.removed} == {r.id for r in old} - {r.id for r in new}
     assert set(rd.relations_added) == edges(new) - edges(old)
+    assert set(rd.relations_removed) == edges(old) - edges(new)
     assert not diff_resources(new, new)
 
 
