@@ -14,6 +14,33 @@ PAGES_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "help_page
 MIN_COLUMNS = 80
 
 
+#: the files whose text shapes some help page (options and docstrings, exit codes, formats)
+_HELP_SOURCES = ("cli", os.path.join("core", "errors.py"), os.path.join("reports", "__init__.py"), "__init__.py")
+
+
+def help_fingerprint() -> str:
+    """A checksum of `_HELP_SOURCES`: saved pages are printed only for the sources they were
+    rendered from, so an edited option never shows its old help (the test then asks for new pages)."""
+    import zlib
+
+    here = os.path.dirname(os.path.abspath(__file__))
+    paths = []
+    for name in _HELP_SOURCES:
+        path = os.path.join(here, name)
+        if os.path.isdir(path):
+            paths += [os.path.join(name, f) for f in sorted(os.listdir(path)) if f.endswith(".py")]
+        else:
+            paths.append(name)
+    crc = 0
+    for rel in paths:
+        try:
+            with open(os.path.join(here, rel), "rb") as fh:
+                crc = zlib.crc32(fh.read(), zlib.crc32(rel.encode(), crc))
+        except OSError:
+            return "unreadable"
+    return f"{crc:08x}"
+
+
 def typer_version() -> str | None:
     """typer's version, read from its source without importing it (that is what --help saves)."""
     import importlib.util
@@ -49,6 +76,8 @@ def saved_help(args: list[str]) -> str | None:
     except (OSError, ValueError):
         return None
     if saved.get("blastscope") != __version__ or saved.get("typer") != typer_version():
+        return None
+    if saved.get("sources") != help_fingerprint():
         return None
     if shutil.get_terminal_size().columns < saved.get("min_columns", MIN_COLUMNS):
         return None

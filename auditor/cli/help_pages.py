@@ -4,8 +4,8 @@ typer and every command (`auditor.launcher`). A test renders each page through t
 and fails when the saved copy differs; regenerate with `python -m auditor.cli.help_pages`.
 
 A saved page is printed only where typer would print the same bytes: the same blastscope
-and typer versions and a terminal at least `MIN_COLUMNS` wide (click wraps help at
-min(columns, 80) - 2).
+and typer versions, the same CLI sources (`help_fingerprint`) and a terminal at least
+`MIN_COLUMNS` wide (click wraps help at min(columns, 80) - 2).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ import sys
 from collections.abc import Iterator
 from typing import Any
 
-from auditor.launcher import MIN_COLUMNS, PAGES_FILE, typer_version
+from auditor.launcher import MIN_COLUMNS, PAGES_FILE, help_fingerprint, typer_version
 
 
 def commands() -> Iterator[tuple[str, ...]]:
@@ -64,7 +64,13 @@ def build() -> dict[str, Any]:
         if code != 0:
             raise SystemExit(f"blastscope {' '.join(words)} --help exited {code}")
         pages[" ".join(words)] = text
-    return {"blastscope": __version__, "typer": typer_version(), "min_columns": MIN_COLUMNS, "pages": pages}
+    return {
+        "blastscope": __version__,
+        "typer": typer_version(),
+        "sources": help_fingerprint(),
+        "min_columns": MIN_COLUMNS,
+        "pages": pages,
+    }
 
 
 if __name__ == "__main__":

@@ -21,7 +21,7 @@ from auditor import __version__
 from auditor.cli import app
 from auditor.cli.help_pages import commands, render
 from auditor.engine import registry
-from auditor.launcher import PAGES_FILE, saved_help, typer_version
+from auditor.launcher import PAGES_FILE, help_fingerprint, saved_help, typer_version
 from tests.conftest import ROOT, SAMPLES
 
 POCKETOS = str(SAMPLES / "pocketos" / "inventory.yaml")
@@ -33,6 +33,7 @@ def test_the_saved_help_pages_are_what_typer_prints_now() -> None:
     `python -m auditor.cli.help_pages` to save the pages again."""
     assert SAVED["blastscope"] == __version__
     assert SAVED["typer"] == typer_version() == typer.__version__
+    assert SAVED["sources"] == help_fingerprint(), "the CLI changed: run python -m auditor.cli.help_pages"
     pages = {" ".join(words): words for words in commands()}
     assert sorted(SAVED["pages"]) == sorted(pages)
     for key, words in pages.items():
@@ -40,6 +41,14 @@ def test_the_saved_help_pages_are_what_typer_prints_now() -> None:
             code, text = render(words, option)
             assert code == 0
             assert SAVED["pages"][key] == text, f"blastscope {key} {option}: run python -m auditor.cli.help_pages"
+
+
+def test_saved_help_is_not_printed_for_other_sources(monkeypatch: pytest.MonkeyPatch) -> None:
+    import auditor.launcher
+
+    assert saved_help(["--help"]) is not None
+    monkeypatch.setattr(auditor.launcher, "help_fingerprint", lambda: "edited")
+    assert saved_help(["--help"]) is None
 
 
 def test_saved_help_answers_only_help_requests() -> None:
