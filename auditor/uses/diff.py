@@ -92,16 +92,17 @@ def diff_resources(old: Iterable[Resource], new: Iterable[Resource]) -> Resource
     out = ResourceDiff()
     out.added = [new_by_id[i] for i in sorted(new_by_id.keys() - old_by_id.keys())]
     out.removed = [old_by_id[i] for i in sorted(old_by_id.keys() - new_by_id.keys())]
+    # an edge belongs to its source resource: one that is equal on both sides has the same
+    # edges on both sides, which cancel out, so only the others' edges are collected
+    unequal = [r.id for r in out.added] + [r.id for r in out.removed]
     for rid in sorted(old_by_id.keys() & new_by_id.keys()):
         if old_by_id[rid] == new_by_id[rid]:
             continue  # equal as values (relations too): no field can differ, skip the conversion
+        unequal.append(rid)
         a, b = _fields(old_by_id[rid]), _fields(new_by_id[rid])
         if a != b:
             keys = sorted(k for k in a.keys() | b.keys() if a.get(k) != b.get(k))
             out.changed.append((old_by_id[rid], new_by_id[rid], keys))
-    # an edge belongs to its source resource: one that is equal on both sides has the same
-    # edges on both sides, which cancel out, so only the others' edges are collected
-    unequal = [rid for rid in old_by_id.keys() | new_by_id.keys() if old_by_id.get(rid) != new_by_id.get(rid)]
     old_edges = edges(old_by_id[rid] for rid in unequal if rid in old_by_id)
     new_edges = edges(new_by_id[rid] for rid in unequal if rid in new_by_id)
     out.relations_added = sorted(new_edges - old_edges)
