@@ -76,7 +76,6 @@ def run(args: list[str], env: dict[str, str], full: bool) -> tuple[int, str, str
     "args, columns",
     [
         (["--help"], "80"),
-        (["--help"], "200"),
         (["scan", "-h"], "120"),
         (["gate", "--help"], "60"),  # narrower than the saved pages: typer renders it
         (["scan", POCKETOS, "--now", "2026-11-24", "--fail-on", "HIGH"], "80"),

@@ -82,7 +82,7 @@ def _outcome(check: Any, root: Node, limit: int) -> str | None:
     return None
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(root=graphs(), limit=st.integers(-3, 40))
 def test_the_alias_limit_decides_as_the_plain_walk(root: Node, limit: int) -> None:
     assert _outcome(check_aliases, root, limit) == _outcome(reference, root, limit)
