@@ -107,6 +107,7 @@ class BlastAnalysis:
         self._copy_paths: dict[tuple[str, str, str], EvidencePath] = {}
         self._grant_heads: dict[tuple[str, str], EvidencePath] = {}
         self._deleters_on: dict[str, list[str]] | None = None
+        self._environment_names: dict[frozenset[str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     # ---------------------------------------------------------------- environments and tiers
     def _classify(self, tier: str | None, name: str) -> EnvTier:
@@ -141,8 +142,22 @@ class BlastAnalysis:
         topo = self.topo
         nodes, attached_in, memo = topo.nodes, topo.attached_in, self._envs
         empty: frozenset[str] = frozenset()
-        for start in nodes:
+        for start, first in nodes.items():
             if start in memo:
+                continue
+            # the common case first: no parent, or one parent already known, and no attachments
+            first_rels = first.relations
+            up = first_rels.get("parent") if first_rels else None
+            if (up is None or (len(up) == 1 and up[0] in memo)) and start not in attached_in:
+                own = first_rels.get("in_environment", ()) if first_rels else ()
+                if first.kind == "environment":
+                    own = own + (start,)
+                if up is None:
+                    memo[start] = frozenset(own) if own else empty
+                elif not own:
+                    memo[start] = memo[up[0]]
+                else:
+                    memo[start] = frozenset(own).union(memo[up[0]])
                 continue
             stack, visiting = [start], {start}
             while stack:
@@ -207,6 +222,18 @@ class BlastAnalysis:
             return frozenset(out)
 
         return memo_postorder(node, deps, combine, self._envs)
+
+    def environment_names(self, envs: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(sorted names, sorted effective tiers) of a set of environment ids: what a finding
+        lists. Findings touch few distinct sets, so each is worked out once."""
+        known = self._environment_names.get(envs)
+        if known is None:
+            nodes, tiers = self.topo.nodes, self.tiers
+            known = self._environment_names[envs] = (
+                tuple(sorted({nodes[e].name for e in envs})),
+                tuple(sorted({tiers[e].effective for e in envs if e in tiers})),
+            )
+        return known
 
     def is_production(self, node: str) -> bool:
         """Production if any environment is (after inference); an environment-less dataset is too."""
@@ -507,8 +534,42 @@ class BlastAnalysis:
         if not self._envs_all:
             self._envs_of_all()
         envs_of, own_by_envs = self._envs, self._own_by_envs
-        for start in reversed(nodes):
+
+        def settle(n: str, children: list[tuple[str, str]] | None) -> None:
+            envs = envs_of.get(n)
+            own = own_by_envs.get(envs) if envs else None  # type: ignore[arg-type]
+            if own is None:
+                own = own_tiers(n)
+            out = own
+            if children:
+                for _, child in children:
+                    part = memo.get(child)
+                    if part is None or part is out or part.keys() <= out.keys():
+                        continue
+                    if out is own:
+                        out = dict(own)
+                    for tier, witness in part.items():
+                        out.setdefault(tier, witness)
+                if out is not own:
+                    out = interned.setdefault(tuple(sorted(out.items())), out)
+            memo[n] = out
+
+        no_tiers: dict[str, str] = {}
+        for start, res in reversed(nodes.items()):
             if start in memo:
+                continue
+            children = contained.get(start)
+            if not children:  # a leaf, or (below) every child known: no walk needed
+                if not envs_of.get(start, True) and res.kind not in DATA_KINDS:
+                    memo[start] = no_tiers  # in no environment and not data: serves nothing
+                else:
+                    settle(start, None)
+                continue
+            for _, child in children:
+                if child not in memo:
+                    break
+            else:
+                settle(start, children)
                 continue
             stack, visiting = [start], {start}
             while stack:
@@ -526,23 +587,7 @@ class BlastAnalysis:
                         continue
                 stack.pop()
                 visiting.discard(n)
-                envs = envs_of.get(n)
-                own = own_by_envs.get(envs) if envs else None  # type: ignore[arg-type]
-                if own is None:
-                    own = own_tiers(n)
-                out = own
-                if children:
-                    for _, child in children:
-                        part = memo.get(child)
-                        if part is None or part is out or part.keys() <= out.keys():
-                            continue
-                        if out is own:
-                            out = dict(own)
-                        for tier, witness in part.items():
-                            out.setdefault(tier, witness)
-                    if out is not own:
-                        out = interned.setdefault(tuple(sorted(out.items())), out)
-                memo[n] = out
+                settle(n, children)
 
     def served_walk(self, node: str) -> dict[str, str]:
         """served() by a memoised walk from `node` alone: the definition the one-pass version
