@@ -341,8 +341,9 @@ class BlastAnalysis:
         """node —stored_on/parent→ … → destroyer (forward edges)."""
         walk, links = [node], []
         current = node
+        known = self._ancestors
         while current != destroyer:
-            hop = self.ancestors(current)[destroyer]
+            hop = (known.get(current) or self.ancestors(current))[destroyer]
             assert hop is not None
             rel, current = hop
             links.append(_FORWARD[rel])
@@ -650,10 +651,10 @@ class BlastAnalysis:
     def credentials_destroying_all(self, dataset: str) -> dict[str, dict[str, str]]:
         """Credentials whose delete reach covers every copy: credential → {copy: granted target}."""
         result: dict[str, dict[str, str]] | None = None
-        deleters = self._deleters()
+        deleters, known = self._deleters(), self._ancestors
         for copy in self.copies(dataset):
             reach: dict[str, str] = {}
-            for holder in self.ancestors(copy):
+            for holder in known.get(copy) or self.ancestors(copy):
                 creds = deleters.get(holder)
                 if creds:
                     for cred in creds:

@@ -267,20 +267,20 @@ class _Dates(dict[str, datetime]):
         return value
 
 
-# what `_parse_plain` does with each key a resource of a kind may hold
-_SKIP, _BOOL, _DATETIME, _NUMBER, _STRING, _CHOICE, _CONVERT, _REL, _REL_EMPTY, _GRANTS, _GRANTS_EMPTY = range(11)
+# what `_parse_plain` does with each key a resource of a kind may hold (0: a core field, skipped)
+_SKIP, _REL, _BOOL, _DATETIME, _NUMBER, _STRING, _CHOICE, _CONVERT, _REL_EMPTY, _GRANTS, _GRANTS_EMPTY = range(11)
+_BY_TYPE = {"bool": _BOOL, "datetime": _DATETIME, "number": _NUMBER, "string": _STRING, "choice": _CHOICE}
 
 
-def _plain_fields(kind: str) -> dict[str, tuple[int, Any]]:
-    """key -> (how, schema entry) for one kind: the keys `parse_resource` accepts on it."""
-    out: dict[str, tuple[int, Any]] = {key: (_SKIP, None) for key in _CORE}
+def _plain_fields(kind: str) -> dict[str, int]:
+    """key -> what to do, for one kind: the keys `parse_resource` accepts on it."""
+    out = dict.fromkeys(_CORE, _SKIP)
     for name, spec in ATTRIBUTES.items():
         if spec.kinds is None or kind in spec.kinds:
-            how = {"bool": _BOOL, "datetime": _DATETIME, "number": _NUMBER, "string": _STRING, "choice": _CHOICE}
-            out[name] = (how.get(spec.type, _CONVERT), spec)
+            out[name] = _BY_TYPE.get(spec.type, _CONVERT)
     for rel in RELATIONS:
-        out[rel] = (_REL if kind in RELATION_RULES[rel].sources else _REL_EMPTY, None)
-    out[GRANTS] = (_GRANTS if kind == "credential" else _GRANTS_EMPTY, None)
+        out[rel] = _REL if kind in RELATION_RULES[rel].sources else _REL_EMPTY
+    out[GRANTS] = _GRANTS if kind == "credential" else _GRANTS_EMPTY
     return out
 
 
@@ -310,16 +310,16 @@ def _parse_plain(raw: Any, dates: _Dates) -> Resource | None:
     attrs: dict[str, Any] = {}
     relations: dict[str, tuple[str, ...]] = {}
     grants: tuple[Grant, ...] = ()
+    how_of = fields.get
     try:
         for key, value in raw.items():
-            entry = fields.get(key)
-            if entry is None:
-                return None
-            how = entry[0]
-            if how == _SKIP:
-                continue
+            how = how_of(key)
+            if not how:
+                if how is None:
+                    return None
+                continue  # id, kind, name, provider
             if value is None:
-                if how < _REL:
+                if how < _REL_EMPTY and how != _REL:
                     attrs[key] = None
                 continue
             if how == _REL:
@@ -345,13 +345,13 @@ def _parse_plain(raw: Any, dates: _Dates) -> Resource | None:
                     return None
                 attrs[key] = value
             elif how == _NUMBER:
-                attrs[key] = check_number(value, entry[1].maximum)
+                attrs[key] = check_number(value, ATTRIBUTES[key].maximum)
             elif how == _CHOICE:
-                if value not in entry[1].choices:
+                if value not in ATTRIBUTES[key].choices:
                     return None
                 attrs[key] = value
             elif how == _CONVERT:
-                attrs[key] = convert(entry[1], value)
+                attrs[key] = convert(ATTRIBUTES[key], value)
             elif how == _GRANTS:
                 if value:
                     grants = _grants(value)
