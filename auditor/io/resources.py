@@ -14,6 +14,7 @@ import difflib
 import functools
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from sys import intern
 from typing import Any
 
 from auditor.core.errors import InputError
@@ -311,6 +312,9 @@ def _parse_plain(raw: Any, dates: _Dates) -> Resource | None:
     relations: dict[str, tuple[str, ...]] = {}
     grants: tuple[Grant, ...] = ()
     how_of = fields.get
+    # one string object per id, whether it is read as an id or as a target: a million-resource
+    # graph cites each id several times, and the engine's lookups compare them by identity first
+    rid = intern(rid)
     try:
         for key, value in raw.items():
             how = how_of(key)
@@ -326,14 +330,14 @@ def _parse_plain(raw: Any, dates: _Dates) -> Resource | None:
                 if type(value) is str:
                     if not value or value == rid:
                         return None
-                    relations[key] = (value,)
+                    relations[key] = (intern(value),)
                 elif value == []:
                     continue
                 else:
                     ids = _id_list(value)
                     if rid in ids:
                         return None
-                    relations[key] = ids
+                    relations[key] = tuple(map(intern, ids))
             elif how == _BOOL:
                 if value is not True and value is not False:
                     return None
