@@ -286,6 +286,7 @@ def _plain_fields(kind: str) -> dict[str, int]:
 
 
 _PLAIN_FIELDS = {kind: _plain_fields(kind) for kind in KINDS}
+_KIND_NAMES = {kind: kind for kind in KINDS}
 
 
 def _parse_plain(raw: Any, dates: _Dates) -> Resource | None:
@@ -313,8 +314,11 @@ def _parse_plain(raw: Any, dates: _Dates) -> Resource | None:
     grants: tuple[Grant, ...] = ()
     how_of = fields.get
     # one string object per id, whether it is read as an id or as a target: a million-resource
-    # graph cites each id several times, and the engine's lookups compare them by identity first
+    # graph cites each id several times, and the engine's lookups compare them by identity first;
+    # kinds, names and choices repeat across resources ("svc-0", "completed"): one object each too
     rid = intern(rid)
+    kind = _KIND_NAMES[kind]
+    name = intern(name)
     try:
         for key, value in raw.items():
             how = how_of(key)
@@ -353,7 +357,7 @@ def _parse_plain(raw: Any, dates: _Dates) -> Resource | None:
             elif how == _CHOICE:
                 if value not in ATTRIBUTES[key].choices:
                     return None
-                attrs[key] = value
+                attrs[key] = intern(value) if type(value) is str else value
             elif how == _CONVERT:
                 attrs[key] = convert(ATTRIBUTES[key], value)
             elif how == _GRANTS:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from auditor.reports.json_report import finding_line
 
-SETTINGS = settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+SETTINGS = settings(max_examples=250, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 class Level(IntEnum):
