@@ -27,7 +27,7 @@ def make_finding(
 ) -> Finding:
     res = an.topo.nodes[resource_id]
     paths = list(itertools.islice(evidence, MAX_PATHS))
-    envs = touched_environments(an, resource_id, paths)
+    names, tiers = an.environment_names(frozenset(touched_environments(an, resource_id, paths)))
     return Finding(
         check_id=check_id,
         severity=severity,
@@ -37,8 +37,8 @@ def make_finding(
         evidence=paths,
         remediation=remediation,
         evidence_key=key,
-        environments=sorted({an.topo.nodes[e].name for e in envs}),
-        tiers=sorted({an.tiers[e].effective for e in envs if e in an.tiers}),
+        environments=list(names),
+        tiers=list(tiers),
         data=data or {},
     )
 
@@ -49,11 +49,8 @@ def touched_environments(an: BlastAnalysis, resource_id: str, paths: list[Eviden
     nodes = {resource_id, *an.topo.nodes[resource_id].relations.get("exposed_to", ())}
     for path in paths:
         nodes.update(path.nodes)
-    out: set[str] = set()
-    for n in nodes:
-        if n in an.topo.nodes:
-            out |= an.envs(n)
-    return out
+    known, envs = an.topo.nodes, an.envs
+    return set().union(*[envs(n) for n in nodes if n in known])
 
 
 def env_label(an: BlastAnalysis, env_id: str) -> str:

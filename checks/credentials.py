@@ -28,6 +28,8 @@ from checks._common import env_label, make_finding, tier_label
 def spans_environments(ctx: CheckContext) -> Iterator[Finding]:
     topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
     for cred in topo.of_kind("credential"):
+        if not cred.grants:
+            continue  # reaches nothing (most credentials are secrets without grants)
         reach = an.reach_tiers(cred.id, MUTATING_ACTIONS)
         if PRODUCTION not in reach or len(reach) < 2:
             continue
@@ -81,7 +83,7 @@ def _exposures_outside(an: BlastAnalysis, cred_id: str) -> list[tuple[str, Evide
 def exposed_outside_scope(ctx: CheckContext) -> Iterator[Finding]:
     topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
     for cred in topo.of_kind("credential"):
-        if not cred.relations.get("exposed_to"):
+        if not cred.grants or not cred.relations.get("exposed_to"):
             continue
         reach = an.reach_tiers(cred.id, DESTRUCTIVE_ACTIONS)
         if PRODUCTION not in reach:
@@ -158,8 +160,23 @@ def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
     for cred in topo.of_kind("credential"):
         if cred.relations.get("exposed_to"):
             groups[cred.attrs.get("fingerprint") or f"id:{cred.id}"].append(cred.id)
-    for key, members in sorted(groups.items()):
-        # first which tiers see this secret (cheap), then evidence only for the ones reported
+    # first which tiers see each secret (cheap: one tier set per distinct set of environments),
+    # then witnesses and evidence only for the secrets reported
+    tiers_of: dict[frozenset[str], frozenset[str]] = {}
+    reported = []
+    for key, members in groups.items():
+        seen: set[str] = set()
+        for cred_id in members:
+            for target in topo.nodes[cred_id].relations["exposed_to"]:
+                envs = an.envs(target)
+                tiers_here = tiers_of.get(envs)
+                if tiers_here is None:
+                    tiers_here = tiers_of[envs] = frozenset(an.tiers[e].effective for e in envs if e in an.tiers)
+                seen |= tiers_here
+        if PRODUCTION in seen and len(seen) > 1:
+            reported.append(key)
+    for key in sorted(reported):
+        members = groups[key]
         witnesses: dict[str, tuple[str, str, str]] = {}  # tier -> (credential, exposure target, env)
         for cred_id in sorted(members):
             for target in topo.nodes[cred_id].relations.get("exposed_to", ()):

@@ -16,6 +16,7 @@ from typing import TypeVar
 
 from auditor.core.evidence import EvidencePath, Link
 from auditor.core.model import (
+    CASCADE_RELATIONS,
     DATA_KINDS,
     DESTRUCTIVE_ACTIONS,
     FAILED_BACKUP_STATUSES,
@@ -105,6 +106,8 @@ class BlastAnalysis:
         self._copies: dict[str, dict[str, tuple[str, str] | None]] = {}
         self._copy_paths: dict[tuple[str, str, str], EvidencePath] = {}
         self._grant_heads: dict[tuple[str, str], EvidencePath] = {}
+        self._deleters_on: dict[str, list[str]] | None = None
+        self._environment_names: dict[frozenset[str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     # ---------------------------------------------------------------- environments and tiers
     def _classify(self, tier: str | None, name: str) -> EnvTier:
@@ -139,8 +142,22 @@ class BlastAnalysis:
         topo = self.topo
         nodes, attached_in, memo = topo.nodes, topo.attached_in, self._envs
         empty: frozenset[str] = frozenset()
-        for start in nodes:
+        for start, first in nodes.items():
             if start in memo:
+                continue
+            # the common case first: no parent, or one parent already known, and no attachments
+            first_rels = first.relations
+            up = first_rels.get("parent") if first_rels else None
+            if (up is None or (len(up) == 1 and up[0] in memo)) and start not in attached_in:
+                own = first_rels.get("in_environment", ()) if first_rels else ()
+                if first.kind == "environment":
+                    own = own + (start,)
+                if up is None:
+                    memo[start] = frozenset(own) if own else empty
+                elif not own:
+                    memo[start] = memo[up[0]]
+                else:
+                    memo[start] = frozenset(own).union(memo[up[0]])
                 continue
             stack, visiting = [start], {start}
             while stack:
@@ -206,6 +223,18 @@ class BlastAnalysis:
 
         return memo_postorder(node, deps, combine, self._envs)
 
+    def environment_names(self, envs: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """(sorted names, sorted effective tiers) of a set of environment ids: what a finding
+        lists. Findings touch few distinct sets, so each is worked out once."""
+        known = self._environment_names.get(envs)
+        if known is None:
+            nodes, tiers = self.topo.nodes, self.tiers
+            known = self._environment_names[envs] = (
+                tuple(sorted({nodes[e].name for e in envs})),
+                tuple(sorted({tiers[e].effective for e in envs if e in tiers})),
+            )
+        return known
+
     def is_production(self, node: str) -> bool:
         """Production if any environment is (after inference); an environment-less dataset is too."""
         envs = self.envs(node)
@@ -241,11 +270,50 @@ class BlastAnalysis:
     # ---------------------------------------------------------------- cascade closures
     def ancestors(self, node: str) -> dict[str, tuple[str, str] | None]:
         """Every X whose deletion destroys `node` (node included), mapped to the first hop
-        (rel, holder) from node towards X; None for node itself."""
-        known = self._ancestors.get(node)
+        (rel, holder) from node towards X; None for node itself.
+
+        One iterative post-order walk, holders before the node; a node's map is its own entry
+        followed by each holder's map under the hop to that holder (first hop kept), shared
+        hop tuples — what `ancestors_walk` defines, without a closure call per node."""
+        memo = self._ancestors
+        known = memo.get(node)
         if known is not None:
             return known
+        nodes = self.topo.nodes
+        stack = [(node, _holders(nodes[node].relations))]
+        on_stack = {node}
+        while stack:
+            n, hops = stack[-1]
+            pending = None
+            for hop in hops:
+                h = hop[1]
+                if h not in memo and h not in on_stack:
+                    pending = h
+                    break
+            if pending is not None:
+                on_stack.add(pending)
+                stack.append((pending, _holders(nodes[pending].relations)))
+                continue
+            stack.pop()
+            on_stack.discard(n)
+            out: dict[str, tuple[str, str] | None] = {n: None}
+            for hop in hops:
+                above = memo.get(hop[1])
+                if above is None:
+                    continue  # on a cascade cycle (the loaders reject them)
+                if len(out) == 1 and n not in above:
+                    out.update(dict.fromkeys(above, hop))
+                else:
+                    for x in above:
+                        if x not in out:
+                            out[x] = hop
+            memo[n] = out
+        return memo[node]
+
+    def ancestors_walk(self, node: str) -> dict[str, tuple[str, str] | None]:
+        """ancestors() by the generic memoised walk: the definition the one-pass version is tested against."""
         topo = self.topo
+        memo: dict[str, dict[str, tuple[str, str] | None]] = {}
 
         def deps(n: str) -> list[str]:
             return [h for _, h in topo.holders(n)]
@@ -253,12 +321,12 @@ class BlastAnalysis:
         def combine(n: str, _parts: list[dict[str, tuple[str, str] | None]]) -> dict[str, tuple[str, str] | None]:
             out: dict[str, tuple[str, str] | None] = {n: None}
             for rel, holder in topo.holders(n):
-                for x in self._ancestors[holder]:
+                for x in memo.get(holder, ()):
                     if x not in out:
                         out[x] = (rel, holder)
             return out
 
-        return memo_postorder(node, deps, combine, self._ancestors)
+        return memo_postorder(node, deps, combine, memo)
 
     def unread(self, node: str, what: str) -> str | None:
         """The node (itself or a holder above it) whose source could not read `what` (e.g.
@@ -271,15 +339,16 @@ class BlastAnalysis:
 
     def path_up(self, node: str, destroyer: str) -> EvidencePath:
         """node —stored_on/parent→ … → destroyer (forward edges)."""
-        path = EvidencePath.single(node)
+        walk, links = [node], []
         current = node
+        known = self._ancestors
         while current != destroyer:
-            hop = self.ancestors(current)[destroyer]
+            hop = (known.get(current) or self.ancestors(current))[destroyer]
             assert hop is not None
-            rel, holder = hop
-            path = path.then(Link(rel, True), holder)
-            current = holder
-        return path
+            rel, current = hop
+            links.append(_FORWARD[rel])
+            walk.append(current)
+        return EvidencePath(tuple(walk), tuple(links))
 
     def destroyed_by(self, node: str) -> dict[str, tuple[str, str] | None]:
         """What one delete of `node` takes with it: node → (rel, holder it was reached from)."""
@@ -357,13 +426,13 @@ class BlastAnalysis:
     def copy_path(self, dataset: str, copy: str) -> EvidencePath:
         """copy —backup_of→ … → dataset."""
         chain = self.copies(dataset)
-        path = EvidencePath.single(copy)
+        walk, links = [copy], []
         current = copy
         while current != dataset:
-            rel, of = chain[current]  # type: ignore[misc]
-            path = path.then(Link(rel, True), of)
-            current = of
-        return path
+            rel, current = chain[current]  # type: ignore[misc]
+            links.append(_FORWARD[rel])
+            walk.append(current)
+        return EvidencePath(tuple(walk), tuple(links))
 
     # ---------------------------------------------------------------- single-action loss
     def scope_of(self, node: str) -> str:
@@ -399,9 +468,12 @@ class BlastAnalysis:
         key = (dataset, copy, top)
         known = self._copy_paths.get(key)
         if known is None:
-            down = self.path_up(copy, top).reversed()
-            known = down.join(self.copy_path(dataset, copy)) if copy != dataset else down
-            self._copy_paths[key] = known
+            up = self.path_up(copy, top)
+            walk, links = up.nodes[::-1], tuple(_BACKWARD[link.rel] for link in reversed(up.links))
+            if copy != dataset:
+                across = self.copy_path(dataset, copy)
+                walk, links = walk + across.nodes[1:], links + across.links
+            known = self._copy_paths[key] = EvidencePath(walk, links)
         return known
 
     def _grant_head(self, credential: str, target: str) -> EvidencePath:
@@ -463,8 +535,42 @@ class BlastAnalysis:
         if not self._envs_all:
             self._envs_of_all()
         envs_of, own_by_envs = self._envs, self._own_by_envs
-        for start in reversed(nodes):
+
+        def settle(n: str, children: list[tuple[str, str]] | None) -> None:
+            envs = envs_of.get(n)
+            own = own_by_envs.get(envs) if envs else None  # type: ignore[arg-type]
+            if own is None:
+                own = own_tiers(n)
+            out = own
+            if children:
+                for _, child in children:
+                    part = memo.get(child)
+                    if part is None or part is out or part.keys() <= out.keys():
+                        continue
+                    if out is own:
+                        out = dict(own)
+                    for tier, witness in part.items():
+                        out.setdefault(tier, witness)
+                if out is not own:
+                    out = interned.setdefault(tuple(sorted(out.items())), out)
+            memo[n] = out
+
+        no_tiers: dict[str, str] = {}
+        for start, res in reversed(nodes.items()):
             if start in memo:
+                continue
+            children = contained.get(start)
+            if not children:  # a leaf, or (below) every child known: no walk needed
+                if not envs_of.get(start, True) and res.kind not in DATA_KINDS:
+                    memo[start] = no_tiers  # in no environment and not data: serves nothing
+                else:
+                    settle(start, None)
+                continue
+            for _, child in children:
+                if child not in memo:
+                    break
+            else:
+                settle(start, children)
                 continue
             stack, visiting = [start], {start}
             while stack:
@@ -482,23 +588,7 @@ class BlastAnalysis:
                         continue
                 stack.pop()
                 visiting.discard(n)
-                envs = envs_of.get(n)
-                own = own_by_envs.get(envs) if envs else None  # type: ignore[arg-type]
-                if own is None:
-                    own = own_tiers(n)
-                out = own
-                if children:
-                    for _, child in children:
-                        part = memo.get(child)
-                        if part is None or part is out or part.keys() <= out.keys():
-                            continue
-                        if out is own:
-                            out = dict(own)
-                        for tier, witness in part.items():
-                            out.setdefault(tier, witness)
-                    if out is not own:
-                        out = interned.setdefault(tuple(sorted(out.items())), out)
-                memo[n] = out
+                settle(n, children)
 
     def served_walk(self, node: str) -> dict[str, str]:
         """served() by a memoised walk from `node` alone: the definition the one-pass version
@@ -561,13 +651,15 @@ class BlastAnalysis:
     def credentials_destroying_all(self, dataset: str) -> dict[str, dict[str, str]]:
         """Credentials whose delete reach covers every copy: credential → {copy: granted target}."""
         result: dict[str, dict[str, str]] | None = None
-        granted_on = self.topo.granted_on
+        deleters, known = self._deleters(), self._ancestors
         for copy in self.copies(dataset):
             reach: dict[str, str] = {}
-            for holder in self.ancestors(copy):
-                for cred, grant in granted_on.get(holder, ()):
-                    if grant.actions & DESTRUCTIVE_ACTIONS and cred not in reach:
-                        reach[cred] = holder
+            for holder in known.get(copy) or self.ancestors(copy):
+                creds = deleters.get(holder)
+                if creds:
+                    for cred in creds:
+                        if cred not in reach:
+                            reach[cred] = holder
             if result is None:
                 result = {cred: {copy: target} for cred, target in reach.items()}
             else:
@@ -576,11 +668,44 @@ class BlastAnalysis:
                 return {}
         return result or {}
 
+    def _deleters(self) -> dict[str, list[str]]:
+        """node → credentials granted delete or admin on it, in `granted_on` order."""
+        if self._deleters_on is None:
+            self._deleters_on = {
+                node: creds
+                for node, grants in self.topo.granted_on.items()
+                if (creds := [cred for cred, grant in grants if grant.actions & DESTRUCTIVE_ACTIONS])
+            }
+        return self._deleters_on
+
     def grant_path(self, credential: str, target: str, dataset: str, copy: str) -> EvidencePath:
         return self._grant_head(credential, target).join(self._copy_evidence(dataset, copy, target))
 
 
 _SCOPE_RANK = {"holder": 0, "scope": 1, "account": 2}
+#: the cascade relations in the order `Topology.holders` lists them
+_CASCADE = tuple(CASCADE_RELATIONS)
+
+
+def _holders(relations: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
+    """(rel, holder) of every cascade edge out of a node, as `Topology.holders` lists them."""
+    return [(rel, t) for rel in _CASCADE for t in relations.get(rel, ())]
+
+
+class _Links(dict[str, Link]):
+    """One shared Link per relation and direction: evidence holds hundreds of thousands."""
+
+    def __init__(self, forward: bool) -> None:
+        super().__init__()
+        self.forward = forward
+
+    def __missing__(self, rel: str) -> Link:
+        link = self[rel] = Link(rel, self.forward)
+        return link
+
+
+_FORWARD = _Links(True)
+_BACKWARD = _Links(False)
 
 
 def analysis(topo: Topology, policy: Policy) -> BlastAnalysis:

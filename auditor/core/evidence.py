@@ -18,8 +18,26 @@ class Link(NamedTuple):
     detail: str = ""  # e.g. the actions of a grant: "delete"
 
     def text(self) -> str:
-        label = f"{self.rel} {self.detail}" if self.detail else self.rel
-        return f"—{label}→" if self.forward else f"←{label}—"
+        known = _LINK_TEXT.get(self)
+        if known is None:
+            label = f"{self.rel} {self.detail}" if self.detail else self.rel
+            known = _LINK_TEXT[self] = f"—{label}→" if self.forward else f"←{label}—"
+        return known
+
+    def to_json(self) -> dict[str, str]:
+        """The link as the JSON report writes it (one shared dict per distinct link)."""
+        known = _LINK_JSON.get(self)
+        if known is None:
+            known = {"rel": self.rel, "direction": "forward" if self.forward else "backward"}
+            if self.detail:
+                known["detail"] = self.detail
+            _LINK_JSON[self] = known
+        return known
+
+
+#: the text and JSON of each distinct link, built once (a million-resource report cites millions)
+_LINK_TEXT: dict[Link, str] = {}
+_LINK_JSON: dict[Link, dict[str, str]] = {}
 
 
 class EvidencePath(NamedTuple):
@@ -53,22 +71,17 @@ class EvidencePath(NamedTuple):
         return out
 
     def text(self, label: Callable[[str], str]) -> str:
-        parts = [label(self.nodes[0])]
-        for link, node in zip(self.links, self.nodes[1:], strict=False):
-            parts.append(link.text())
-            parts.append(label(node))
-        return " ".join(parts)
+        nodes = self.nodes
+        out = [label(nodes[0])]
+        link_text = _LINK_TEXT.get
+        for link, node in zip(self.links, nodes[1:], strict=False):
+            out.append(link_text(link) or link.text())
+            out.append(label(node))
+        return " ".join(out)
 
     def to_json(self, label: Callable[[str], str]) -> dict[str, Any]:
         return {
             "nodes": list(self.nodes),
-            "links": [
-                {
-                    "rel": link.rel,
-                    "direction": "forward" if link.forward else "backward",
-                    **({"detail": link.detail} if link.detail else {}),
-                }
-                for link in self.links
-            ],
+            "links": [link.to_json() for link in self.links],
             "text": self.text(label),
         }

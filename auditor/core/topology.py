@@ -31,22 +31,27 @@ class Topology:
         self.attached_in: dict[str, list[str]] = defaultdict(list)
         self.granted_on: dict[str, list[tuple[str, Grant]]] = defaultdict(list)
         self.exposed_in: dict[str, list[str]] = defaultdict(list)
+        # one pass over each node's relations as it holds them; (rel, id) pairs go to their index
+        pairs = {rel: self.contained for rel in CASCADE_RELATIONS} | {rel: self.copies_in for rel in COPY_RELATIONS}
+        ids = {"attached_to": self.attached_in, "exposed_to": self.exposed_in}
+        granted_on = self.granted_on
         for res in self.nodes.values():
             rels = res.relations
-            if not rels and not res.grants:
-                continue
-            for rel in CASCADE_RELATIONS:
-                for target in rels.get(rel, ()):
-                    self.contained[target].append((rel, res.id))
-            for rel in COPY_RELATIONS:
-                for target in rels.get(rel, ()):
-                    self.copies_in[target].append((rel, res.id))
-            for target in rels.get("attached_to", ()):
-                self.attached_in[target].append(res.id)
-            for target in rels.get("exposed_to", ()):
-                self.exposed_in[target].append(res.id)
+            if rels:
+                rid = res.id
+                for rel, targets in rels.items():
+                    index = pairs.get(rel)
+                    if index is not None:
+                        entry = (rel, rid)
+                        for target in targets:
+                            index[target].append(entry)
+                    else:
+                        by_id = ids.get(rel)
+                        if by_id is not None:
+                            for target in targets:
+                                by_id[target].append(rid)
             for grant in res.grants:
-                self.granted_on[grant.target].append((res.id, grant))
+                granted_on[grant.target].append((res.id, grant))
         self._ambiguous: set[tuple[str, str]] | None = None
         self._nx: nx.MultiDiGraph | None = None
         self._labels: dict[str, str] = {}

@@ -14,6 +14,7 @@ import difflib
 import functools
 from collections.abc import Iterable
 from datetime import UTC, date, datetime
+from sys import intern
 from typing import Any
 
 from auditor.core.errors import InputError
@@ -23,6 +24,7 @@ from auditor.core.schema import (
     CORE_FIELDS,
     FIELDS,
     MAX_NAME,
+    MAX_STRING,
     RELATION_RULES,
     Attribute,
     ValueProblem,
@@ -235,14 +237,140 @@ def parse_resource(raw: Any, index: int, file: str) -> Resource:
     return Resource(rid, kind, name, provider, attrs, relations, grants)
 
 
-def parse_resources(raw_resources: Any, file: str) -> list[Resource]:
+def parse_resources(raw_resources: Any, file: str, *, consume: bool = False) -> list[Resource]:
     """Validate a whole list: per-resource rules, unique ids, known targets of the right kind,
-    acyclic cascade."""
+    acyclic cascade.
+
+    Each mapping goes through `_parse_plain` first, which accepts only what `parse_resource`
+    would accept unchanged; anything else (including every input error) is left to
+    `parse_resource`, so messages and their order are the definition's. `consume=True` drops
+    each raw mapping once translated (the caller owns the list): a million-resource document
+    and its Resources never sit in memory whole at once."""
     if not isinstance(raw_resources, list):
         raise InputError("'resources' must be a list", file=file, field="resources")
-    resources = [parse_resource(raw, i, file) for i, raw in enumerate(raw_resources)]
+    resources: list[Resource] = []
+    append = resources.append
+    plain, dates = _parse_plain, _Dates()
+    for i, raw in enumerate(raw_resources):
+        res = plain(raw, dates)
+        append(res if res is not None else parse_resource(raw, i, file))
+        if consume:
+            raw_resources[i] = None
     check_references(resources, file)
     return resources
+
+
+class _Dates(dict[str, datetime]):
+    """ISO-8601 strings already converted in this document (backups share timestamps)."""
+
+    def __missing__(self, text: str) -> datetime:
+        value = self[text] = to_utc(text)
+        return value
+
+
+# what `_parse_plain` does with each key a resource of a kind may hold (0: a core field, skipped)
+_SKIP, _REL, _BOOL, _DATETIME, _NUMBER, _STRING, _CHOICE, _CONVERT, _REL_EMPTY, _GRANTS, _GRANTS_EMPTY = range(11)
+_BY_TYPE = {"bool": _BOOL, "datetime": _DATETIME, "number": _NUMBER, "string": _STRING, "choice": _CHOICE}
+
+
+def _plain_fields(kind: str) -> dict[str, int]:
+    """key -> what to do, for one kind: the keys `parse_resource` accepts on it."""
+    out = dict.fromkeys(_CORE, _SKIP)
+    for name, spec in ATTRIBUTES.items():
+        if spec.kinds is None or kind in spec.kinds:
+            out[name] = _BY_TYPE.get(spec.type, _CONVERT)
+    for rel in RELATIONS:
+        out[rel] = _REL if kind in RELATION_RULES[rel].sources else _REL_EMPTY
+    out[GRANTS] = _GRANTS if kind == "credential" else _GRANTS_EMPTY
+    return out
+
+
+_PLAIN_FIELDS = {kind: _plain_fields(kind) for kind in KINDS}
+_KIND_NAMES = {kind: kind for kind in KINDS}
+
+
+def _parse_plain(raw: Any, dates: _Dates) -> Resource | None:
+    """`parse_resource(raw)` for the common, valid case, without building error context;
+    None for anything else — unusual shapes (integer ids or names) as well as every error."""
+    if type(raw) is not dict:
+        return None
+    rid = raw.get("id")
+    kind = raw.get("kind")
+    if type(rid) is not str or type(kind) is not str or not rid or rid.isspace() or len(rid) > MAX_NAME:
+        return None
+    fields = _PLAIN_FIELDS.get(kind)
+    if fields is None:
+        return None
+    name = raw.get("name", rid)
+    if name is None:
+        name = rid
+    elif type(name) is not str or len(name) > MAX_NAME:
+        return None
+    provider = raw.get("provider") or "inventory"
+    if type(provider) is not str:
+        return None
+    attrs: dict[str, Any] = {}
+    relations: dict[str, tuple[str, ...]] = {}
+    grants: tuple[Grant, ...] = ()
+    how_of = fields.get
+    # one string object per id, whether it is read as an id or as a target: a million-resource
+    # graph cites each id several times, and the engine's lookups compare them by identity first;
+    # kinds, names and choices repeat across resources ("svc-0", "completed"): one object each too
+    rid = intern(rid)
+    kind = _KIND_NAMES[kind]
+    name = intern(name)
+    try:
+        for key, value in raw.items():
+            how = how_of(key)
+            if not how:
+                if how is None:
+                    return None
+                continue  # id, kind, name, provider
+            if value is None:
+                if how < _REL_EMPTY and how != _REL:
+                    attrs[key] = None
+                continue
+            if how == _REL:
+                if type(value) is str:
+                    if not value or value == rid:
+                        return None
+                    relations[key] = (intern(value),)
+                elif value == []:
+                    continue
+                else:
+                    ids = _id_list(value)
+                    if rid in ids:
+                        return None
+                    relations[key] = tuple(map(intern, ids))
+            elif how == _BOOL:
+                if value is not True and value is not False:
+                    return None
+                attrs[key] = value
+            elif how == _DATETIME:
+                attrs[key] = dates[value] if type(value) is str else to_utc(value)
+            elif how == _STRING:
+                if type(value) is not str or len(value) > MAX_STRING:
+                    return None
+                attrs[key] = value
+            elif how == _NUMBER:
+                attrs[key] = check_number(value, ATTRIBUTES[key].maximum)
+            elif how == _CHOICE:
+                if value not in ATTRIBUTES[key].choices:
+                    return None
+                attrs[key] = intern(value) if type(value) is str else value
+            elif how == _CONVERT:
+                attrs[key] = convert(ATTRIBUTES[key], value)
+            elif how == _GRANTS:
+                if value:
+                    grants = _grants(value)
+            elif how == _REL_EMPTY:
+                if value != []:
+                    return None
+            elif value:  # _GRANTS_EMPTY
+                return None
+    except (ValueError, TypeError):  # ValueProblem included: the definition says which and where
+        return None
+    return Resource(rid, kind, name, provider, attrs, relations, grants)
 
 
 def validate_resources(resources: list[Resource], file: str) -> list[Resource]:
@@ -263,7 +391,46 @@ def validate_resources(resources: list[Resource], file: str) -> list[Resource]:
 
 def check_references(resources: list[Resource], file: str) -> None:
     """Duplicate ids, unknown targets, targets of the wrong kind and cycles through
-    `parent`/`stored_on` are input errors."""
+    `parent`/`stored_on` are input errors.
+
+    One pass over the ids and one over the edges prove the common case (no error; every
+    cascade target listed before what it holds, as sources list them); anything else goes
+    to the full check (`_check_references_in_full`), which names the first problem."""
+    kind_of = {res.id: res.kind for res in resources}
+    if len(kind_of) != len(resources):
+        _check_references_in_full(resources, file)
+        return
+    targets_of = _RELATION_TARGETS
+    ordered = True  # every cascade target seen before its source: no cycle can exist
+    seen: set[str] = set()
+    for res in resources:
+        rels = res.relations
+        if rels:
+            for rel, targets in rels.items():
+                allowed = targets_of[rel]
+                for target in targets:
+                    if kind_of.get(target) not in allowed:
+                        _check_references_in_full(resources, file)
+                        return
+                    if ordered and rel in CASCADE_RELATIONS and target not in seen:
+                        ordered = False
+        for grant in res.grants:
+            target_kind = kind_of.get(grant.target)
+            if target_kind is None or target_kind == "credential":
+                _check_references_in_full(resources, file)
+                return
+        if ordered:
+            seen.add(res.id)
+    if not ordered:
+        by_id = {res.id: res for res in resources}
+        _check_cascade_acyclic(resources, by_id, file)
+
+
+_RELATION_TARGETS = {rel: rule.targets for rel, rule in RELATION_RULES.items()}
+
+
+def _check_references_in_full(resources: list[Resource], file: str) -> None:
+    """check_references by definition: every resource and edge in order, the first problem raised."""
     by_id: dict[str, Resource] = {}
     for res in resources:
         if res.id in by_id:

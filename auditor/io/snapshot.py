@@ -43,8 +43,9 @@ def write_snapshot(path: Path, source: Source, *, now: datetime | None = None) -
     return document
 
 
-def parse_snapshot(document: Any, file: str) -> Source:
-    """Validate a decoded snapshot document with the same rules as an inventory."""
+def parse_snapshot(document: Any, file: str, *, consume: bool = False) -> Source:
+    """Validate a decoded snapshot document with the same rules as an inventory (`consume`:
+    the document is ours, its resource mappings are dropped as they are translated)."""
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise InputError(f"not a {FORMAT_NAME} document", file=file, field="format")
     version = document.get("format_version")
@@ -77,7 +78,7 @@ def parse_snapshot(document: Any, file: str) -> Source:
     return Source(
         origin=file,
         provider=provider,
-        resources=parse_resources(document.get("resources"), file),
+        resources=parse_resources(document.get("resources"), file, consume=consume),
         complete=complete,
         gaps=list(gaps),
         meta=meta,
@@ -85,11 +86,11 @@ def parse_snapshot(document: Any, file: str) -> Source:
 
 
 def load_snapshot(path: str | Path) -> Source:
-    return parse_snapshot(read_json(path), display_name(path))
+    return parse_snapshot(read_json(path), display_name(path), consume=True)
 
 
 def load_snapshot_bytes(data: bytes, origin: str) -> Source:
-    return parse_snapshot(parse_json(data, origin), origin)
+    return parse_snapshot(parse_json(data, origin), origin, consume=True)
 
 
 def looks_like_snapshot(head: str) -> bool:

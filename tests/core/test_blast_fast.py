@@ -122,3 +122,27 @@ def test_envs_on_an_attachment_cycle_fall_back_to_the_walk(n: int, data) -> None
     for r in resources:
         assert isinstance(fast.envs(r.id), frozenset)
     assert fast.envs("env") == {"env"}
+
+
+@SETTINGS
+@given(topologies(), st.data())
+def test_ancestors_in_one_pass_equal_the_walk(resources: list[dict], data) -> None:
+    """Same holders, same first hops, same order (unread() names the first holder it meets)."""
+    fast, walk = analyse(resources), analyse(resources)
+    for node in data.draw(st.permutations([r["id"] for r in resources])):
+        assert list(fast.ancestors(node).items()) == list(walk.ancestors_walk(node).items()), node
+
+
+@SETTINGS
+@given(topologies())
+def test_evidence_paths_walk_the_graph(resources: list[dict]) -> None:
+    """path_up and copy evidence follow real edges: every link is an edge of the graph."""
+    an = analyse(resources)
+    topo = an.topo
+    for dataset in an.datasets():
+        for copy in an.copies(dataset):
+            for top in an.ancestors(copy):
+                path = an._copy_evidence(dataset, copy, top)
+                assert path.nodes[0] == top and path.nodes[-1] == dataset
+                for source, rel, target in path.edges():
+                    assert target in topo.nodes[source].relations.get(rel, ()), (source, rel, target)
