@@ -78,18 +78,21 @@ def backup_colocated(ctx: CheckContext) -> Iterator[Finding]:
             continue
         copies = len(an.copies(dataset)) - 1
         where = {
-            "holder": "the same data holder",
-            "scope": f"the same {topo.nodes[loss.destroyer].kind}",
-            "account": "the same account (no copy outside it)",
+            "holder": "lives in the same data holder",
+            "scope": f"lives in the same {topo.nodes[loss.destroyer].kind}",
+            "account": "lives in the same account (no copy outside it)",
         }[loss.scope]
+        key = is_encryption_key(topo, loss.destroyer)
+        if key:
+            where = "is encrypted with this key: deleting it leaves them unreadable"
         yield make_finding(
             an,
             backup_colocated.id,
             LOSS_SEVERITY[loss.scope],
             dataset,
             f"One delete of {topo.label(loss.destroyer)} destroys {topo.label(dataset)} and "
-            f"{'its only copy' if copies == 1 else f'all {copies} of its copies'}: every copy lives in {where}."
-            + deletion_queue_note(topo, loss.destroyer),
+            f"{'its only copy' if copies == 1 else f'all {copies} of its copies'}: every copy {where}."
+            + (key_window_note(topo, loss.destroyer) if key else deletion_queue_note(topo, loss.destroyer)),
             backup_colocated.remediation,
             evidence=loss.paths,
             key=loss.destroyer,
@@ -107,6 +110,27 @@ def deletion_queue_note(topo: Topology, node: str) -> str:
     return (
         f" {topo.label(node)} stays recoverable from {owner}'s deletion queue for {hours:g} h after the delete — "
         "a window held by the same account, not a copy."
+    )
+
+
+def is_encryption_key(topo: Topology, node: str) -> bool:
+    """Something data is `encrypted_with` (a KMS key): its delete loses that data by making it unreadable."""
+    return any(rel == "encrypted_with" for rel, _ in topo.contained.get(node, ()))
+
+
+def key_window_note(topo: Topology, node: str) -> str:
+    """A key's deletion is scheduled and can be cancelled during its waiting period: like a
+    deletion queue, a window held by the same account — said, never counted as a copy."""
+    attrs = topo.nodes[node].attrs
+    hours = attrs.get("deletion_queue_hours")
+    days = f"{hours / 24:g} days" if isinstance(hours, (int, float)) and not isinstance(hours, bool) else "7–30 days"
+    pending = ""
+    if attrs.get("pending_deletion") is True:
+        when = attrs.get("deletion_date")
+        pending = " Its deletion is already scheduled" + (f" for {when:%Y-%m-%d %H:%M} UTC." if when else ".")
+    return (
+        f" A key's deletion waits {days} (at least 7; whoever schedules it picks) and can be cancelled until "
+        f"then — a window held by the same account, not a copy.{pending}"
     )
 
 

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from auditor.core.model import CASCADE_RELATIONS, COPY_RELATIONS, GRANTS, RELATIONS, Grant, Resource
+from auditor.core.model import CASCADE_ORDER, COPY_RELATIONS, GRANTS, RELATIONS, Grant, Resource
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -35,7 +35,7 @@ class Topology:
             rels = res.relations
             if not rels and not res.grants:
                 continue
-            for rel in CASCADE_RELATIONS:
+            for rel in CASCADE_ORDER:
                 for target in rels.get(rel, ()):
                     self.contained[target].append((rel, res.id))
             for rel in COPY_RELATIONS:
@@ -71,7 +71,7 @@ class Topology:
     def holders(self, node_id: str) -> list[tuple[str, str]]:
         """(rel, holder) for every cascade edge out of node_id: deleting the holder deletes it."""
         rels = self.nodes[node_id].relations
-        return [(rel, t) for rel in CASCADE_RELATIONS for t in rels.get(rel, ())]
+        return [(rel, t) for rel in CASCADE_ORDER for t in rels.get(rel, ())]
 
     def label(self, node_id: str) -> str:
         """`kind name` as used in evidence paths and messages; `kind name [id]` when another

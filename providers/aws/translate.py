@@ -23,6 +23,7 @@ from urllib.parse import unquote
 
 from auditor.io.resources import add_relation
 from providers.awsiam import PolicyDocument, PolicyError, ResourceRef, access_levels, managed_policy
+from providers.terraform.aws import KEY_DELETION_WINDOW_HOURS, inherit_keys
 from providers.terraform.aws import _principals as principals_of_trust
 from providers.terraform.context import _TOKEN, ENV_KEYS, looks_like_environment, parse_arn
 
@@ -137,6 +138,92 @@ def _reach(g: Graph, nid: str, arn: Any, service: str, rtype: str, protection: b
         g.remember("arn", arn, nid)
 
 
+# ------------------------------------------------------------------------------ KMS keys
+def kms_keys(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
+    """Customer-managed keys become `generic` nodes data is `encrypted_with`; AWS managed keys
+    (aws/rds, aws/ebs, …) are only remembered: customers cannot delete them."""
+    aliases: dict[str, list[str]] = {}
+    for alias in raw.get("kms_aliases") or []:
+        if isinstance(alias.get("TargetKeyId"), str):
+            aliases.setdefault(alias["TargetKeyId"], []).append(str(alias.get("AliasName")))
+        for ref in (alias.get("AliasName"), alias.get("AliasArn")):
+            g.remember("kms-alias", f"{account}:{region}:{ref}", str(alias.get("TargetKeyId")))
+        if str(alias.get("AliasName", "")).startswith("alias/aws/") and isinstance(alias.get("TargetKeyId"), str):
+            g.remember("kms-aws", f"{account}:{region}:{alias['TargetKeyId']}", alias["TargetKeyId"])  # AWS managed
+    for meta in raw.get("kms_keys") or []:
+        key_id = meta["KeyId"]
+        arn = meta.get("Arn") or f"arn:aws:kms:{region}:{account}:key/{key_id}"
+        refs = [arn, f"{account}:{region}:{key_id}"]
+        if meta.get("KeyManager") == "AWS":
+            for ref in refs:
+                g.remember("kms-aws", ref, arn)
+            continue
+        names = sorted(a for a in aliases.get(key_id, []) if a.startswith("alias/"))
+        pending = meta.get("KeyState") == "PendingDeletion"
+        nid = _resource(
+            g,
+            f"aws:kms:{account}:{region}:key:{key_id}",
+            "generic",
+            f"KMS key {names[0] if names else (meta.get('Description') or key_id)}"[:200],
+            account,
+            region,
+            None,
+            arn=arn,
+            native_id=key_id,
+            holds_data=True,
+            key_manager="customer" if meta.get("KeyManager") == "CUSTOMER" else None,
+            status=str(meta["KeyState"]).lower() if isinstance(meta.get("KeyState"), str) else None,
+            pending_deletion=True if pending else None,
+            deletion_date=meta.get("DeletionDate") if pending else None,
+            deletion_queue_hours=KEY_DELETION_WINDOW_HOURS,
+        )["id"]
+        for ref in refs:
+            g.remember("kms", ref, nid)
+        _reach(g, nid, arn, "kms", "key")
+
+
+def _encrypted(g: Graph, nid: str, account: str, region: str | None, ref: Any) -> None:
+    """`nid —encrypted_with→ key` when `ref` (a key ARN, id, alias or alias ARN) names a key whose
+    deletion the customer controls. A key not pulled (another account's, or unreadable) is
+    assumed customer-managed: unknown is never read as "cannot be deleted"."""
+    if not isinstance(ref, str) or not ref:
+        return
+    arn = parse_arn(ref)
+    owner = arn.account if arn and arn.account else account
+    where = arn.region if arn and arn.region else (region or "")
+    local = ref.split("/", 1)[1] if arn and arn.resource.startswith("key/") else ref
+    target = g.find("kms-alias", f"{owner}:{where}:{ref}")
+    if target is not None:
+        local = target
+    alias = ref if ref.startswith("alias/") else (arn.resource if arn and arn.resource.startswith("alias/") else "")
+    if alias.startswith("alias/aws/"):
+        return  # an AWS managed key, named by its alias
+    for candidate in (ref, f"{owner}:{where}:{local}", f"arn:aws:kms:{where}:{owner}:key/{local}"):
+        if g.find("kms-aws", candidate):
+            return
+        key = g.find("kms", candidate)
+        if key:
+            g.relate(nid, "encrypted_with", key)
+            return
+    if alias and target is None:
+        name, key_nid = alias, f"aws:kms:{owner}:{where}:{alias}"
+    else:
+        name, key_nid = local, f"aws:kms:{owner}:{where}:key:{local}"
+    g.add(
+        {
+            "id": key_nid,
+            "kind": "generic",
+            "name": f"KMS key {name} (not read)",
+            "provider": PROVIDER,
+            "region": where or None,
+            "parent": g.account(owner),
+            "holds_data": True,
+            "unread": ["key"],
+        }
+    )
+    g.relate(nid, "encrypted_with", key_nid)
+
+
 # ------------------------------------------------------------------------------ data holders
 def rds(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
     for c in raw.get("db_clusters") or []:
@@ -154,6 +241,7 @@ def rds(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
             deletion_protection=_bool(c.get("DeletionProtection")),
         )
         g.remember("rds-cluster", f"{account}:{region}:{name}", nid)
+        _encrypted(g, nid, account, region, c.get("KmsKeyId"))
         _reach(g, nid, c.get("DBClusterArn"), "rds", "cluster", _bool(c.get("DeletionProtection")))
         _automated(g, db, c.get("BackupRetentionPeriod"))
     for i in raw.get("db_instances") or []:
@@ -177,6 +265,7 @@ def rds(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
         )
         g.remember("rds", f"{account}:{region}:{name}", nid)
         g.remember("rds-resource", i.get("DbiResourceId"), nid)
+        _encrypted(g, nid, account, region, i.get("KmsKeyId"))
         _reach(g, nid, i.get("DBInstanceArn"), "rds", "db", _bool(i.get("DeletionProtection")))
         _automated(g, db, i.get("BackupRetentionPeriod"))
 
@@ -221,6 +310,7 @@ def rds_copies(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None
         if isinstance(s.get("SourceDBSnapshotIdentifier"), str):
             g.copies[f"aws:rds:{account}:{region}:snapshot:{name}"] = s["SourceDBSnapshotIdentifier"]
         _reach(g, f"aws:rds:{account}:{region}:snapshot:{name}", s.get("DBSnapshotArn"), "rds", "snapshot")
+        _encrypted(g, f"aws:rds:{account}:{region}:snapshot:{name}", account, region, s.get("KmsKeyId"))
     for s in raw.get("db_cluster_snapshots") or []:
         name = s["DBClusterSnapshotIdentifier"]
         target = g.find("rds-cluster", f"{account}:{region}:{s.get('DBClusterIdentifier')}")
@@ -241,6 +331,7 @@ def rds_copies(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None
             "rds",
             "cluster-snapshot",
         )
+        _encrypted(g, f"aws:rds:{account}:{region}:cluster-snapshot:{name}", account, region, s.get("KmsKeyId"))
     for a in raw.get("automated_backups") or []:
         source = parse_arn(a.get("DBInstanceArn"))
         if source is None or source.region == region:
@@ -261,6 +352,7 @@ def rds_copies(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None
                 "status": "enabled" if a.get("Status") in ("replicating", "active", "retained") else a.get("Status"),
             }
         )
+        _encrypted(g, nid, account, region, a.get("KmsKeyId"))
 
 
 def _source_of_copy(g: Graph, source: Any) -> str | None:
@@ -318,6 +410,7 @@ def ec2(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
             deletion_protection_supported=False,  # EBS volumes have no deletion protection switch
         )
         g.remember("ebs", vid, nid)
+        _encrypted(g, nid, account, region, v.get("KmsKeyId"))
         _reach(g, nid, f"arn:aws:ec2:{region}:{account}:volume/{vid}", "ec2", "volume")
     for i in raw.get("instances") or []:
         if (i.get("State") or {}).get("Name") == "terminated":
@@ -358,6 +451,7 @@ def ec2(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
             s.get("State"),
         )
         _reach(g, nid, f"arn:aws:ec2:{region}::snapshot/{sid}", "ec2", "snapshot")
+        _encrypted(g, nid, account, region, s.get("KmsKeyId"))
 
 
 def dynamodb(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
@@ -378,6 +472,9 @@ def dynamodb(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
         )
         g.remember("arn", t.get("TableArn"), nid)
         _reach(g, nid, t.get("TableArn"), "dynamodb", "table", protection)
+        sse = t.get("SSEDescription") or {}
+        if sse.get("SSEType") == "KMS" and sse.get("Status") in (None, "ENABLED", "UPDATING"):
+            _encrypted(g, nid, account, region, sse.get("KMSMasterKeyArn"))
         pitr = (t.get("ContinuousBackupsDescription") or {}).get("PointInTimeRecoveryDescription") or {}
         if pitr.get("PointInTimeRecoveryStatus") == "ENABLED":
             # a table deleted with PITR on leaves a system backup in the account for 35 days
@@ -429,6 +526,7 @@ def efs(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
             encrypted=_bool(fs.get("Encrypted")),
         )
         _reach(g, nid, fs.get("FileSystemArn"), "elasticfilesystem", "file-system")
+        _encrypted(g, nid, account, region, fs.get("KmsKeyId"))
 
 
 def buckets(g: Graph, account: str, items: list[dict[str, Any]]) -> None:
@@ -454,6 +552,11 @@ def buckets(g: Graph, account: str, items: list[dict[str, Any]]) -> None:
         g.remember("s3", name, nid)
         g.remember("s3", f"arn:aws:s3:::{name}", nid)
         _reach(g, nid, f"arn:aws:s3:::{name}", "s3", "bucket")
+        for rule in (b.get("Encryption") or {}).get("Rules") or []:
+            default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+            if str(default.get("SSEAlgorithm", "")).startswith("aws:kms"):
+                # no key named: the AWS managed aws/s3 key, which customers cannot delete
+                _encrypted(g, nid, account, b.get("Region"), default.get("KMSMasterKeyID"))
 
 
 def _locked(lock: Any) -> bool:
@@ -542,6 +645,7 @@ def recovery_points(g: Graph, account: str, region: str, raw: dict[str, Any]) ->
                 }
             )
             _reach(g, nid, arn or None, "backup", "recoveryPoint")
+            _encrypted(g, nid, account, region, rp.get("EncryptionKeyArn"))
 
 
 def backup_plans(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
@@ -819,6 +923,9 @@ def translate(accounts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], lis
     g = Graph()
     for acct in accounts:
         g.account(acct["id"])
+    for acct in accounts:  # keys first: every data holder may be encrypted with one
+        for region, raw in sorted((acct.get("regions") or {}).items()):
+            kms_keys(g, acct["id"], region, raw)
     for acct in accounts:  # data holders first, in every account: copies may point across accounts
         buckets(g, acct["id"], acct.get("buckets") or [])
         for region, raw in sorted((acct.get("regions") or {}).items()):
@@ -838,6 +945,7 @@ def translate(accounts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], lis
             source = _source_of_copy(g, g.copies[node["id"]])
             if source:
                 node["backup_of"] = source
+    inherit_keys(g.nodes)
     notes: list[str] = []
     for acct in accounts:
         notes += iam(g, acct["id"], acct.get("iam"), acct.get("access_keys") or {})
