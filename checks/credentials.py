@@ -12,7 +12,7 @@ from auditor.core.evidence import EvidencePath, Link
 from auditor.core.findings import Finding
 from auditor.core.model import DESTRUCTIVE_ACTIONS, MUTATING_ACTIONS
 from checks._common import env_label, make_finding, tier_label
-from checks.data_protection import is_encryption_key, key_window_note
+from checks.data_protection import key_window_note
 
 
 @check(
@@ -124,7 +124,7 @@ def can_destroy_all_copies(ctx: CheckContext) -> Iterator[Finding]:
         for cred_id, targets in sorted(an.credentials_destroying_all(dataset).items()):
             n_copies = len(targets) - 1
             what = f"and all {n_copies} of its copies" if n_copies else "(it has no other copy)"
-            keys = sorted({t for t in targets.values() if is_encryption_key(topo, t)})
+            keys = sorted({t for t in targets.values() if an.is_key(t)})
             how = (
                 f" (by scheduling the deletion of {', '.join(topo.label(k) for k in keys)}, which leaves what it "
                 "encrypts unreadable)"

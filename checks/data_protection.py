@@ -82,7 +82,7 @@ def backup_colocated(ctx: CheckContext) -> Iterator[Finding]:
             "scope": f"lives in the same {topo.nodes[loss.destroyer].kind}",
             "account": "lives in the same account (no copy outside it)",
         }[loss.scope]
-        key = is_encryption_key(topo, loss.destroyer)
+        key = an.is_key(loss.destroyer)
         if key:
             where = "is encrypted with this key: deleting it leaves them unreadable"
         yield make_finding(
@@ -111,11 +111,6 @@ def deletion_queue_note(topo: Topology, node: str) -> str:
         f" {topo.label(node)} stays recoverable from {owner}'s deletion queue for {hours:g} h after the delete — "
         "a window held by the same account, not a copy."
     )
-
-
-def is_encryption_key(topo: Topology, node: str) -> bool:
-    """Something data is `encrypted_with` (a KMS key): its delete loses that data by making it unreadable."""
-    return any(rel == "encrypted_with" for rel, _ in topo.contained.get(node, ()))
 
 
 def key_window_note(topo: Topology, node: str) -> str:

@@ -374,6 +374,28 @@ class BlastAnalysis:
             return "scope"
         return "holder"
 
+    def immutable(self, node: str) -> bool:
+        """Locked in compliance mode (AWS Backup Vault Lock past its grace time, S3 Object Lock
+        COMPLIANCE): no principal, root included, can delete it before its retention ends."""
+        attrs = self.topo.nodes[node].attrs
+        return attrs.get("locked") is True and attrs.get("object_lock") == "COMPLIANCE"
+
+    def is_key(self, node: str) -> bool:
+        """Something data is `encrypted_with`: its deletion leaves that data unreadable."""
+        return any(rel == "encrypted_with" for rel, _ in self.topo.contained.get(node, ()))
+
+    def destroyers(self, copy: str, *, by_credential: bool = False) -> Iterable[str]:
+        """What can destroy `copy`: every ancestor, unless it is immutable — then only the keys it
+        is encrypted with (a lock does not keep a key from being deleted) and, for a structural
+        loss, its account (closing the account is not stopped by a lock)."""
+        anc = self.ancestors(copy)
+        if not self.immutable(copy):
+            return anc.keys()
+        nodes = self.topo.nodes
+        return [
+            x for x in anc if self.is_key(x) or (not by_credential and nodes[x].kind == "account")
+        ]
+
     def single_action_loss(self, dataset: str) -> Loss | None:
         """The deepest node whose deletion destroys every copy, if any (SPEC §4)."""
         copies = self.copies(dataset)
@@ -381,8 +403,8 @@ class BlastAnalysis:
             return None
         common: set[str] | None = None
         for copy in copies:
-            anc = self.ancestors(copy).keys()
-            common = set(anc) if common is None else common & anc
+            anc = self.destroyers(copy)
+            common = set(anc) if common is None else common & set(anc)
             if not common:
                 return None
         assert common is not None
@@ -564,7 +586,7 @@ class BlastAnalysis:
         granted_on = self.topo.granted_on
         for copy in self.copies(dataset):
             reach: dict[str, str] = {}
-            for holder in self.ancestors(copy):
+            for holder in self.destroyers(copy, by_credential=True):
                 for cred, grant in granted_on.get(holder, ()):
                     if grant.actions & DESTRUCTIVE_ACTIONS and cred not in reach:
                         reach[cred] = holder

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from auditor.core.errors import IncompleteAudit, UsageError
@@ -73,7 +74,7 @@ def pull_source(options: LiveSettings) -> Source:
     accounts = fetcher.run()
     fetched = time.monotonic()
     try:
-        raw, notes = translate(accounts)
+        raw, notes = translate(accounts, datetime.now(UTC))
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise IncompleteAudit(
             f"aws: unexpected response shape ({type(exc).__name__}: {str(exc)[:80]}); nothing was audited"

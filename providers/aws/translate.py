@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
+from datetime import UTC, datetime
 from typing import Any, cast
 from urllib.parse import unquote
 
@@ -598,7 +599,23 @@ def bucket_replication(g: Graph, account: str, items: list[dict[str, Any]]) -> N
                 g.relate(replica, "replica_of", source)
 
 
-def backup_vaults(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
+def lock_mode(vault: dict[str, Any], now: datetime | None) -> str | None:
+    """AWS Backup Vault Lock: COMPLIANCE once its LockDate (the end of the ChangeableForDays grace
+    time) has passed — then nobody, root included, can delete a recovery point early or remove the
+    lock. Before that, or without a LockDate (governance mode), a principal allowed
+    backup:DeleteBackupVaultLockConfiguration can remove the lock: GOVERNANCE, no protection."""
+    if vault.get("Locked") is not True:
+        return None
+    try:
+        lock_date = datetime.fromisoformat(str(vault.get("LockDate")))
+    except ValueError:
+        return "GOVERNANCE"
+    if lock_date.tzinfo is None:
+        lock_date = lock_date.replace(tzinfo=UTC)
+    return "COMPLIANCE" if now is not None and lock_date <= now else "GOVERNANCE"
+
+
+def backup_vaults(g: Graph, account: str, region: str, raw: dict[str, Any], now: datetime | None = None) -> None:
     for v in raw.get("vaults") or []:
         name = v["BackupVaultName"]
         nid = f"aws:backup-vault:{account}:{region}:{name}"
@@ -612,6 +629,7 @@ def backup_vaults(g: Graph, account: str, region: str, raw: dict[str, Any]) -> N
                 "region": region,
                 "backup_store": True,
                 "locked": _bool(v.get("Locked")),
+                "object_lock": lock_mode(v, now),
             }
         )
         g.nodes[nid].pop("external", None)
@@ -641,6 +659,7 @@ def recovery_points(g: Graph, account: str, region: str, raw: dict[str, Any]) ->
                     "region": region,
                     "status": DONE.get(str(rp.get("Status", "")).lower(), str(rp.get("Status", "")).lower() or None),
                     "locked": (g.nodes[vault].get("locked") or None) if vault else None,
+                    "object_lock": g.nodes[vault].get("object_lock") if vault else None,
                     "retention_days": lifecycle.get("DeleteAfterDays"),
                 }
             )
@@ -682,6 +701,8 @@ def backup_plans(g: Graph, account: str, region: str, raw: dict[str, Any]) -> No
                             "stored_on": store,
                             "retention_days": retention,
                             "continuous": True if rule.get("EnableContinuousBackup") else None,
+                            "locked": g.nodes[store].get("locked") or None,
+                            "object_lock": g.nodes[store].get("object_lock"),
                         }
                     )
 
@@ -918,8 +939,11 @@ def _bool(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def translate(accounts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Inventory-shaped resource dicts for every pulled account, and notes on what reach could not be judged."""
+def translate(
+    accounts: list[dict[str, Any]], now: datetime | None = None
+) -> tuple[list[dict[str, Any]], list[str]]:
+    """Inventory-shaped resource dicts for every pulled account, and notes on what reach could not be
+    judged. `now` is when the account was read (whether a vault lock's grace time is over)."""
     g = Graph()
     for acct in accounts:
         g.account(acct["id"])
@@ -933,7 +957,7 @@ def translate(accounts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], lis
             ec2(g, acct["id"], region, raw)
             dynamodb(g, acct["id"], region, raw)
             efs(g, acct["id"], region, raw)
-            backup_vaults(g, acct["id"], region, raw)
+            backup_vaults(g, acct["id"], region, raw, now)
     for acct in accounts:
         bucket_replication(g, acct["id"], acct.get("buckets") or [])
         for region, raw in sorted((acct.get("regions") or {}).items()):
