@@ -392,9 +392,7 @@ class BlastAnalysis:
         if not self.immutable(copy):
             return anc.keys()
         nodes = self.topo.nodes
-        return [
-            x for x in anc if self.is_key(x) or (not by_credential and nodes[x].kind == "account")
-        ]
+        return [x for x in anc if self.is_key(x) or (not by_credential and nodes[x].kind == "account")]
 
     def single_action_loss(self, dataset: str) -> Loss | None:
         """The deepest node whose deletion destroys every copy, if any (SPEC §4)."""

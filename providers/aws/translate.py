@@ -23,7 +23,14 @@ from typing import Any, cast
 from urllib.parse import unquote
 
 from auditor.io.resources import add_relation
-from providers.awsiam import PolicyDocument, PolicyError, ResourceRef, access_levels, managed_policy
+from providers.awsiam import (
+    PolicyDocument,
+    PolicyError,
+    ResourceRef,
+    access_levels,
+    ci_user_reason,
+    managed_policy,
+)
 from providers.terraform.aws import KEY_DELETION_WINDOW_HOURS, inherit_keys
 from providers.terraform.aws import _principals as principals_of_trust
 from providers.terraform.context import _TOKEN, ENV_KEYS, looks_like_environment, parse_arn
@@ -845,6 +852,28 @@ def _may_touch(statement: Any, service: str) -> bool:
     )
 
 
+def _ci_principal(g: Graph, account: str, user: dict[str, Any]) -> str | None:
+    """A CI principal the user's active keys are exposed to, when the user looks like a CI user
+    (providers/awsiam/exposure.py says how narrowly)."""
+    policy_names = [p.get("PolicyName") for p in user.get("AttachedManagedPolicies") or []] + [
+        p.get("PolicyName") for p in user.get("UserPolicyList") or []
+    ]
+    reason = ci_user_reason(
+        user["UserName"], str(user.get("Path") or "/"), tags_of(user, "Tags"), [p for p in policy_names if p]
+    )
+    if reason is None:
+        return None
+    return g.add(
+        {
+            "id": f"aws:principal:ci-user:{account}:{user['UserName']}",
+            "kind": "principal",
+            "name": f"CI using IAM user {user['UserName']} (by its {reason})",
+            "type": "ci",
+            "provider": PROVIDER,
+        }
+    )
+
+
 def iam(g: Graph, account: str, details: dict[str, Any] | None, keys: dict[str, list[dict[str, Any]]]) -> list[str]:
     """Credentials with reach and exposure; returns notes on reach that could not be judged."""
     if details is None:
@@ -871,6 +900,7 @@ def iam(g: Graph, account: str, details: dict[str, Any] | None, keys: dict[str, 
             continue
         policies, unknown = _policies(user, managed, groups, "UserPolicyList")
         grants = _grants(g, account, policies)
+        ci = _ci_principal(g, account, user)
         for key in user_keys:
             kid = key.get("AccessKeyId", "?")
             g.add(
@@ -886,6 +916,7 @@ def iam(g: Graph, account: str, details: dict[str, Any] | None, keys: dict[str, 
                     "grants": grants or None,
                     "reach_unknown": True if unknown else None,
                     "parent": g.account(account),
+                    "exposed_to": ci if ci and key.get("Status", "Active") == "Active" else None,
                 }
             )
         if unknown:
@@ -939,9 +970,7 @@ def _bool(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def translate(
-    accounts: list[dict[str, Any]], now: datetime | None = None
-) -> tuple[list[dict[str, Any]], list[str]]:
+def translate(accounts: list[dict[str, Any]], now: datetime | None = None) -> tuple[list[dict[str, Any]], list[str]]:
     """Inventory-shaped resource dicts for every pulled account, and notes on what reach could not be
     judged. `now` is when the account was read (whether a vault lock's grace time is over)."""
     g = Graph()

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from typing import Any
 
 from auditor.io.resources import add_relation
+from providers.awsiam import ci_user_reason
 from providers.terraform import aws_iam
 from providers.terraform.builder import Builder, node_id
 from providers.terraform.context import parse_arn
@@ -553,6 +554,18 @@ def access_key(res: TfResource, b: Builder) -> None:
         "iam_user": user,
         "status": v.get("status"),
     }
+    reason = ci_user_reason(user) if isinstance(user, str) else None
+    if reason and v.get("status", "Active") in (None, "Active"):
+        account = b.ctx.default_account.get("aws", "unknown")
+        node["exposed_to"] = b.add(
+            {
+                "id": f"aws:principal:ci-user:{account}:{user}",
+                "kind": "principal",
+                "name": f"CI using IAM user {user} (by its {reason})",
+                "type": "ci",
+                "provider": "terraform",
+            }
+        )
     _reach(node, attached, b)
     b.add({k: val for k, val in node.items() if val is not None})
 
