@@ -17,8 +17,8 @@ everything else is `aws:<service>:<account>:<region>:<type>:<name>`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
 from datetime import UTC, datetime
+from fnmatch import fnmatchcase
 from typing import Any, cast
 from urllib.parse import unquote
 
@@ -59,6 +59,12 @@ class Graph:
         self.copies: dict[str, str] = {}
         #: (node id, account, ARN, service, resource type, deletion protection) of what credentials may reach
         self.reachable: list[tuple[str, str, str, str, str, bool | None]] = []
+        #: data holder id → its tags, where the source reported them (tag-based backup selections)
+        self.tags: dict[str, dict[str, str]] = {}
+
+    def tagged(self, nid: str, item: dict[str, Any], key: str) -> None:
+        if isinstance(item.get(key), (list, dict)):
+            self.tags[nid] = tags_of(item, key)
 
     def add(self, node: dict[str, Any]) -> str:
         node = {k: v for k, v in node.items() if v is not None}
@@ -249,6 +255,7 @@ def rds(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
             deletion_protection=_bool(c.get("DeletionProtection")),
         )
         g.remember("rds-cluster", f"{account}:{region}:{name}", nid)
+        g.tagged(nid, c, "TagList")
         _encrypted(g, nid, account, region, c.get("KmsKeyId"))
         _reach(g, nid, c.get("DBClusterArn"), "rds", "cluster", _bool(c.get("DeletionProtection")))
         _automated(g, db, c.get("BackupRetentionPeriod"))
@@ -273,6 +280,7 @@ def rds(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
         )
         g.remember("rds", f"{account}:{region}:{name}", nid)
         g.remember("rds-resource", i.get("DbiResourceId"), nid)
+        g.tagged(nid, i, "TagList")
         _encrypted(g, nid, account, region, i.get("KmsKeyId"))
         _reach(g, nid, i.get("DBInstanceArn"), "rds", "db", _bool(i.get("DeletionProtection")))
         _automated(g, db, i.get("BackupRetentionPeriod"))
@@ -418,6 +426,7 @@ def ec2(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
             deletion_protection_supported=False,  # EBS volumes have no deletion protection switch
         )
         g.remember("ebs", vid, nid)
+        g.tagged(nid, v, "Tags")
         _encrypted(g, nid, account, region, v.get("KmsKeyId"))
         _reach(g, nid, f"arn:aws:ec2:{region}:{account}:volume/{vid}", "ec2", "volume")
     for i in raw.get("instances") or []:
@@ -534,6 +543,7 @@ def efs(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
             encrypted=_bool(fs.get("Encrypted")),
         )
         _reach(g, nid, fs.get("FileSystemArn"), "elasticfilesystem", "file-system")
+        g.tagged(nid, fs, "Tags")
         _encrypted(g, nid, account, region, fs.get("KmsKeyId"))
 
 
@@ -559,6 +569,7 @@ def buckets(g: Graph, account: str, items: list[dict[str, Any]]) -> None:
         g.nodes[nid].pop("external", None)
         g.remember("s3", name, nid)
         g.remember("s3", f"arn:aws:s3:::{name}", nid)
+        g.tagged(nid, b, "TagSet" if "TagSet" in b else "Tags")
         _reach(g, nid, f"arn:aws:s3:::{name}", "s3", "bucket")
         for rule in (b.get("Encryption") or {}).get("Rules") or []:
             default = rule.get("ApplyServerSideEncryptionByDefault") or {}
@@ -681,7 +692,7 @@ def backup_plans(g: Graph, account: str, region: str, raw: dict[str, Any]) -> No
         body = plan.get("BackupPlan") or {}
         targets: list[str] = []
         for sel in plan.get("Selections") or []:
-            targets += _selected(g, sel.get("Resources") or [], account)
+            targets += _selected(g, sel, account)
         for rule in body.get("Rules") or []:
             rule_name = rule.get("RuleName") or "rule"
             retention = (rule.get("Lifecycle") or {}).get("DeleteAfterDays")
@@ -714,22 +725,74 @@ def backup_plans(g: Graph, account: str, region: str, raw: dict[str, Any]) -> No
                     )
 
 
-def _selected(g: Graph, resources: Iterable[Any], account: str) -> list[str]:
+def _selected(g: Graph, selection: dict[str, Any], account: str) -> list[str]:
+    """The pulled data holders a backup selection assigns to its plan, read as AWS Backup does:
+    (listed in Resources — ARNs, `*` wildcards — or carrying any tag of ListOfTags) and every
+    Condition holds, and not in NotResources. A holder whose tags were not read never matches a
+    tag: it is not claimed protected on a guess (fail closed)."""
+    listed = [r for r in selection.get("Resources") or [] if isinstance(r, str)]
+    excluded = [r for r in selection.get("NotResources") or [] if isinstance(r, str)]
+    by_tags = [
+        (t.get("ConditionKey"), t.get("ConditionValue"))
+        for t in selection.get("ListOfTags") or []
+        if str(t.get("ConditionType", "STRINGEQUALS")).upper() == "STRINGEQUALS"
+    ]
+    conditions = selection.get("Conditions") or {}
     out = []
-    for text in resources:
-        if text == "*":
-            return [
-                nid
-                for nid, n in g.nodes.items()
-                if n["kind"] in ("database", "volume", "bucket")
-                and not n.get("backup_store")
-                and not n.get("external")
-                and n.get("parent") == g.account(account)
-            ]
-        hit = g.find("arn", text) or g.find("s3", text)
-        if hit:
-            out.append(hit)
+    for nid, arn in _holders(g, account):
+        node_tags = g.tags.get(nid)
+        chosen = any(_arn_matches(pattern, arn) for pattern in listed) or (
+            node_tags is not None and any(node_tags.get(str(k)) == v for k, v in by_tags)
+        )
+        if not chosen or any(_arn_matches(pattern, arn) for pattern in excluded):
+            continue
+        if conditions and (node_tags is None or not _conditions_hold(conditions, node_tags)):
+            continue
+        out.append(nid)
     return out
+
+
+def _holders(g: Graph, account: str) -> list[tuple[str, str]]:
+    """(node id, ARN) of the account's own data holders a backup plan can protect."""
+    out = []
+    for nid, owner, arn, *_ in g.reachable:
+        n = g.nodes[nid]
+        if (
+            owner == account
+            and n["kind"] in ("database", "volume", "bucket")
+            and not n.get("backup_store")
+            and not n.get("external")
+        ):
+            out.append((nid, arn))
+    return out
+
+
+def _arn_matches(pattern: str, arn: str) -> bool:
+    return pattern == "*" or fnmatchcase(arn, pattern)
+
+
+def _conditions_hold(conditions: dict[str, Any], tags: dict[str, str]) -> bool:
+    """Every condition (AND): StringEquals / StringNotEquals / StringLike / StringNotLike on
+    `aws:ResourceTag/<key>`. An operator blastscope does not know fails the match."""
+    tests = {
+        "StringEquals": lambda value, want: value == want,
+        "StringNotEquals": lambda value, want: value != want,
+        "StringLike": lambda value, want: value is not None and fnmatchcase(value, want),
+        "StringNotLike": lambda value, want: value is None or not fnmatchcase(value, want),
+    }
+    for operator, entries in conditions.items():
+        if not entries:
+            continue
+        test = tests.get(operator)
+        if test is None:
+            return False
+        for entry in entries:
+            key = str(entry.get("ConditionKey", ""))
+            if not key.startswith("aws:ResourceTag/"):
+                return False
+            if not test(tags.get(key.removeprefix("aws:ResourceTag/")), str(entry.get("ConditionValue"))):
+                return False
+    return True
 
 
 def _external_vault(g: Graph, arn_text: Any, name: Any, account: str, region: str) -> str:
