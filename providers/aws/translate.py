@@ -28,7 +28,9 @@ from providers.awsiam import (
     PolicyError,
     ResourceRef,
     access_levels,
+    applicable,
     ci_user_reason,
+    levels_with,
     managed_policy,
 )
 from providers.terraform.aws import KEY_DELETION_WINDOW_HOURS, inherit_keys
@@ -61,6 +63,8 @@ class Graph:
         self.reachable: list[tuple[str, str, str, str, str, bool | None]] = []
         #: data holder id → its tags, where the source reported them (tag-based backup selections)
         self.tags: dict[str, dict[str, str]] = {}
+        #: node id → (its holder's resource policy, the holder's IAM view, what must be emptied first)
+        self.resource_policies: dict[str, tuple[Any, ResourceRef, ResourceRef | None]] = {}
 
     def tagged(self, nid: str, item: dict[str, Any], key: str) -> None:
         if isinstance(item.get(key), (list, dict)):
@@ -570,6 +574,8 @@ def buckets(g: Graph, account: str, items: list[dict[str, Any]]) -> None:
         g.remember("s3", name, nid)
         g.remember("s3", f"arn:aws:s3:::{name}", nid)
         g.tagged(nid, b, "TagSet" if "TagSet" in b else "Tags")
+        if b.get("Policy"):
+            g.resource_policies[nid] = (_doc(b["Policy"]), ResourceRef("s3", "bucket", f"arn:aws:s3:::{name}"), None)
         _reach(g, nid, f"arn:aws:s3:::{name}", "s3", "bucket")
         for rule in (b.get("Encryption") or {}).get("Rules") or []:
             default = rule.get("ApplyServerSideEncryptionByDefault") or {}
@@ -652,6 +658,10 @@ def backup_vaults(g: Graph, account: str, region: str, raw: dict[str, Any], now:
         )
         g.nodes[nid].pop("external", None)
         g.remember("vault", f"{account}:{region}:{name}", nid)
+        if v.get("AccessPolicy"):
+            vault_ref = ResourceRef("backup", "backupVault", v.get("BackupVaultArn"))
+            # a vault holding recovery points cannot be deleted before they are
+            g.resource_policies[nid] = (_doc(v["AccessPolicy"]), vault_ref, ResourceRef("backup", "recoveryPoint"))
         g.remember("vault-arn", v.get("BackupVaultArn"), nid)
         _reach(g, nid, v.get("BackupVaultArn"), "backup", "backupVault")
 
@@ -682,6 +692,8 @@ def recovery_points(g: Graph, account: str, region: str, raw: dict[str, Any]) ->
                 }
             )
             _reach(g, nid, arn or None, "backup", "recoveryPoint")
+            if vault in g.resource_policies:
+                g.resource_policies[nid] = (g.resource_policies[vault][0], g.resource_policies[vault][1], None)
             _encrypted(g, nid, account, region, rp.get("EncryptionKeyArn"))
 
 
@@ -856,7 +868,9 @@ def _policies(
     return parsed, unknown
 
 
-def _grants(g: Graph, account: str, policies: list[PolicyDocument]) -> list[dict[str, Any]]:
+def _grants(
+    g: Graph, account: str, policies: list[PolicyDocument], identity: str | None = None
+) -> list[dict[str, Any]]:
     """Per-resource access from the IAM evaluation; everything on everything (or IAM itself,
     which can grant everything) reaches the whole account."""
     whole = any(
@@ -889,7 +903,32 @@ def _grants(g: Graph, account: str, policies: list[PolicyDocument]) -> list[dict
                 levels = access_levels(policies, ref)
             if levels:
                 out.append({"target": nid, "actions": sorted(levels)})
-    return out
+    return _with_resource_policies(g, account, policies, identity, out)
+
+
+def _with_resource_policies(
+    g: Graph, account: str, policies: list[PolicyDocument], identity: str | None, grants: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Grants on resources with a bucket or vault access policy, judged again under that policy."""
+    by_target = {grant["target"]: grant for grant in grants}
+    for nid, _arn, rtype, protection in (
+        entry for entries in _reachable_by_service(g, account).values() for entry in entries
+    ):
+        if nid not in g.resource_policies:
+            continue
+        document, holder, empty_first = g.resource_policies[nid]
+        try:
+            allows, denies = applicable(document, identity, account)
+        except (PolicyError, ValueError, TypeError):
+            continue  # unreadable: identity reach stands (a resource policy cannot be assumed to deny)
+        service = holder.service
+        ref = ResourceRef(service, rtype, _arn, protection)
+        levels = levels_with(policies, ref, holder, allows, denies, empty_first)
+        if levels:
+            by_target[nid] = {"target": nid, "actions": sorted(levels)}
+        else:
+            by_target.pop(nid, None)
+    return list(by_target.values())
 
 
 def _reachable_by_service(g: Graph, account: str) -> dict[str, list[tuple[str, str, str, bool | None]]]:
@@ -962,7 +1001,7 @@ def iam(g: Graph, account: str, details: dict[str, Any] | None, keys: dict[str, 
         if not user_keys:
             continue
         policies, unknown = _policies(user, managed, groups, "UserPolicyList")
-        grants = _grants(g, account, policies)
+        grants = _grants(g, account, policies, user.get("Arn"))
         ci = _ci_principal(g, account, user)
         for key in user_keys:
             kid = key.get("AccessKeyId", "?")
@@ -1017,7 +1056,7 @@ def iam(g: Graph, account: str, details: dict[str, Any] | None, keys: dict[str, 
                 "token_kind": "role",
                 "short_lived": True,
                 "parent": g.account(account),
-                "grants": _grants(g, account, policies) or None,
+                "grants": _grants(g, account, policies, role.get("Arn")) or None,
                 "exposed_to": sorted(set(exposed)) or None,
                 "reach_unknown": True if unknown else None,
             }

@@ -28,9 +28,13 @@ The API (stable; the Terraform and live AWS providers both use it):
 - `ci_user_reason(name, path, tags, policy_names) -> str | None`: why an IAM user is a CI user
   (its access keys are then exposed to CI), or None.
 
+- `applicable(resource_policy, identity_arn, account) -> (allows, denies)` and
+  `levels_with(identity_policies, resource, holder, allows, denies, empty_first=None)`: reach
+  under a bucket policy or vault access policy (resource_policy.py says how).
+
 Conditions are not evaluated: an Allow with a Condition may hold, so it counts; a Deny with a
-Condition may not hold, so it does not remove anything. Resource-based policies (bucket policies,
-key policies) and permission boundaries / SCPs are not consulted.
+Condition may not hold, so it does not remove anything. KMS key policies, permission boundaries
+and SCPs are not consulted.
 """
 
 from __future__ import annotations
@@ -41,6 +45,7 @@ from providers.awsiam.exposure import ci_user_reason
 from providers.awsiam.kinds import deleting_actions, kind_of, kinds_deleted_by, protection_switches
 from providers.awsiam.managed import managed_policy
 from providers.awsiam.policy import PolicyDocument, PolicyError, Statement
+from providers.awsiam.resource_policy import applicable, levels_with
 
 __all__ = [
     "ActionInfo",
@@ -49,6 +54,7 @@ __all__ = [
     "ResourceRef",
     "Statement",
     "access_levels",
+    "applicable",
     "action_info",
     "actions_for",
     "can_delete",
@@ -58,6 +64,7 @@ __all__ = [
     "iam_data_version",
     "kind_of",
     "kinds_deleted_by",
+    "levels_with",
     "managed_policy",
     "protection_switches",
     "resource_ref_for_arn",
