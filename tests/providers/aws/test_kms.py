@@ -153,3 +153,26 @@ def test_terraform_and_live_agree_on_a_key_that_encrypts_every_copy(aws, tmp_pat
     assert ("backup-colocated", "orders-prod", "critical") in tf_findings, tf.stdout
     _, live, err = scan_aws(aws.endpoint)
     assert findings(live) == tf_findings, err
+
+
+def test_the_least_privilege_policy_in_the_docs_covers_every_call_a_pull_makes(aws) -> None:
+    """Every operation a pull sends (seen through the replay hook, which answers none) is an action
+    of the policy docs/aws.md gives; a new call without a docs update fails here."""
+    import re
+
+    from providers.aws.fetch import IAM_ACTION
+    from tests.conftest import ROOT
+    from tests.providers.aws.helpers import pull
+
+    sent: set[str] = set()
+
+    def watch(service: str, operation: str, params: dict, region: str) -> None:
+        sent.add(IAM_ACTION.get((service, operation), f"{service}:{operation}"))
+
+    encrypted_db(aws, "orders-prod", customer_key(aws, "orders-data"))
+    aws.bucket("shop-assets")
+    key_admin(aws)
+    pull(aws.endpoint, replay=watch)
+    block = (ROOT / "docs/aws.md").read_text().split('"Action": [', 1)[1].split("]", 1)[0]
+    documented = set(re.findall(r'"([a-z0-9-]+:[A-Za-z]+)"', block))
+    assert sent and sent <= documented, sorted(sent - documented)
