@@ -26,8 +26,8 @@ ASSUMPTIONS = [
     "RDS automated backups are deleted with their instance (the API's default)",
     "manual snapshots, EBS snapshots, DynamoDB backups and recovery points live in their account",
     "a bucket replicated to a bucket that was not pulled is in the account its rule names, else this one",
-    "IAM reach from identity policies, bucket policies and vault access policies (conditions on an Allow assumed "
-    "to hold); KMS key policies, permission boundaries and SCPs are not consulted",
+    "IAM reach from identity policies, bucket policies, vault access policies and KMS key policies (conditions "
+    "on an Allow assumed to hold); permission boundaries and SCPs are not consulted",
     "data encrypted with a customer-managed KMS key is lost with the key; a snapshot or backup whose key the API "
     "does not report is encrypted with its source's key while it stays in that key's account",
 ]

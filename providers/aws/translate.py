@@ -198,6 +198,8 @@ def kms_keys(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
         for ref in refs:
             g.remember("kms", ref, nid)
         _reach(g, nid, arn, "kms", "key")
+        if meta.get("Policy"):
+            g.resource_policies[nid] = (_doc(meta["Policy"]), ResourceRef("kms", "key", arn), None)
 
 
 def _encrypted(g: Graph, nid: str, account: str, region: str | None, ref: Any) -> None:

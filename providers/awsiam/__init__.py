@@ -33,8 +33,8 @@ The API (stable; the Terraform and live AWS providers both use it):
   under a bucket policy or vault access policy (resource_policy.py says how).
 
 Conditions are not evaluated: an Allow with a Condition may hold, so it counts; a Deny with a
-Condition may not hold, so it does not remove anything. KMS key policies, permission boundaries
-and SCPs are not consulted.
+Condition may not hold, so it does not remove anything. Permission boundaries and SCPs are not
+consulted.
 """
 
 from __future__ import annotations

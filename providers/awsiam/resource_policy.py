@@ -1,13 +1,15 @@
-"""Resource-based policies (S3 bucket policies, AWS Backup vault access policies) as reach.
+"""Resource-based policies (S3 bucket policies, AWS Backup vault access policies, KMS key
+policies) as reach.
 
 Within one account, an action is allowed when the identity's policies or the resource's policy
 allow it, and denied when either denies it (Deny wins). A resource policy's Deny only holds
 against someone who cannot remove or replace that policy (s3:PutBucketPolicy,
 backup:DeleteBackupVaultAccessPolicy, …): they would delete the policy first.
 
-Only statements whose Principal names the identity apply: `*`, the identity's ARN, or its
-account (`123456789012`, `arn:aws:iam::123456789012:root`); `NotPrincipal` applies to everyone
-it does not name. Service and federated principals are not identities of the account. Conditions
+Only statements whose Principal names the identity apply: `*`, the identity's ARN, or (for a
+Deny) its account (`123456789012`, `arn:aws:iam::123456789012:root`) — an Allow to the account
+only delegates to the identity's own policies; `NotPrincipal` applies to everyone it does not
+name. Service and federated principals are not identities of the account. Conditions
 are treated as everywhere in this package: an Allow may hold, a Deny may not.
 """
 
@@ -23,6 +25,7 @@ from providers.awsiam.policy import PolicyDocument, PolicyError, Statement
 #: (service, resource type) → the actions that remove or replace the resource's own policy
 POLICY_REMOVERS: dict[tuple[str, str], frozenset[str]] = {
     ("s3", "bucket"): frozenset({"s3:DeleteBucketPolicy", "s3:PutBucketPolicy"}),
+    ("kms", "key"): frozenset({"kms:PutKeyPolicy"}),
     ("backup", "backupVault"): frozenset({"backup:DeleteBackupVaultAccessPolicy", "backup:PutBackupVaultAccessPolicy"}),
 }
 
@@ -40,12 +43,14 @@ def _names(principal: Any) -> list[str] | None:
     return []
 
 
-def _names_identity(names: list[str] | None, identity: str | None, account: str) -> bool:
+def _names_identity(names: list[str] | None, identity: str | None, account: str, *, whole_account: bool) -> bool:
+    """Does a Principal naming `names` cover the identity? The account itself (`123456789012`,
+    `…:root`) covers every identity of it in a Deny; in an Allow it only delegates to the
+    identity's own policies (which are evaluated anyway), so it adds nothing."""
     if names is None:
         return True
-    return any(
-        n in (account, f"arn:aws:iam::{account}:root") or (identity is not None and n == identity) for n in names
-    )
+    own = {account, f"arn:aws:iam::{account}:root", identity} if whole_account else {identity}
+    return any(n in own for n in names)
 
 
 def applicable(document: Any, identity: str | None, account: str) -> tuple[PolicyDocument, PolicyDocument]:
@@ -59,10 +64,11 @@ def applicable(document: Any, identity: str | None, account: str) -> tuple[Polic
     allows: list[Statement] = []
     denies: list[Statement] = []
     for statement, source in zip(parsed.statements, raws, strict=True):
+        deny = statement.effect == "Deny"
         if "NotPrincipal" in source:
-            applies = not _names_identity(_names(source["NotPrincipal"]), identity, account)
+            applies = not _names_identity(_names(source["NotPrincipal"]), identity, account, whole_account=True)
         else:
-            applies = _names_identity(_names(source.get("Principal")), identity, account)
+            applies = _names_identity(_names(source.get("Principal")), identity, account, whole_account=deny)
         if applies:
             (allows if statement.effect == "Allow" else denies).append(statement)
     return PolicyDocument(tuple(allows)), PolicyDocument(tuple(denies))

@@ -176,3 +176,37 @@ def test_the_least_privilege_policy_in_the_docs_covers_every_call_a_pull_makes(a
     block = (ROOT / "docs/aws.md").read_text().split('"Action": [', 1)[1].split("]", 1)[0]
     documented = set(re.findall(r'"([a-z0-9-]+:[A-Za-z]+)"', block))
     assert sent and sent <= documented, sorted(sent - documented)
+
+
+def test_a_key_policy_that_names_a_role_gives_it_the_keys_deletion(aws) -> None:
+    """Key policies count as reach like bucket policies: the role named there may schedule the
+    key's deletion though its own policies say nothing about KMS; the account's root statement
+    only delegates to identity policies, so it gives the other role nothing."""
+    describe_only = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Action": "rds:Describe*", "Resource": "*"}],
+    }
+    aws.github_oidc_role("deployer", describe_only)
+    aws.github_oidc_role("reader", describe_only)
+    policy = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:root"},
+                "Action": "kms:*",
+                "Resource": "*",
+            },
+            {
+                "Effect": "Allow",
+                "Principal": {"AWS": f"arn:aws:iam::{ACCOUNT}:role/deployer"},
+                "Action": "kms:ScheduleKeyDeletion",
+                "Resource": "*",
+            },
+        ],
+    }
+    key = aws.client("kms").create_key(Description="orders data", Policy=json.dumps(policy))["KeyMetadata"]
+    encrypted_db(aws, "orders-prod", key["Arn"])
+    got = findings(scan_aws(aws.endpoint)[1])
+    assert ("credential-can-destroy-all-copies", "iam-role/deployer", "critical") in got
+    assert ("credential-can-destroy-all-copies", "iam-role/reader", "critical") not in got
