@@ -118,14 +118,15 @@ def key_window_note(topo: Topology, node: str) -> str:
     deletion queue, a window held by the same account — said, never counted as a copy."""
     attrs = topo.nodes[node].attrs
     hours = attrs.get("deletion_queue_hours")
-    days = f"{hours / 24:g} days" if isinstance(hours, (int, float)) and not isinstance(hours, bool) else "7–30 days"
+    days = f"{hours / 24:g} days" if isinstance(hours, (int, float)) and not isinstance(hours, bool) else "7 days"
     pending = ""
     if attrs.get("pending_deletion") is True:
         when = attrs.get("deletion_date")
         pending = " Its deletion is already scheduled" + (f" for {when:%Y-%m-%d %H:%M} UTC." if when else ".")
     return (
-        f" A key's deletion waits {days} (at least 7; whoever schedules it picks) and can be cancelled until "
-        f"then — a window held by the same account, not a copy.{pending}"
+        f" Deleting a key is scheduled: it takes effect after a 7–30 day wait chosen by whoever schedules it "
+        f"({days} at the earliest) and can be cancelled until then — a window held by the same account, "
+        f"not a copy.{pending}"
     )
 
 

@@ -70,7 +70,7 @@ def test_one_customer_key_under_the_data_and_every_copy_is_a_single_delete(aws) 
     )
     assert "KMS key alias/orders-data" in colocated["message"]
     assert "encrypted with this key" in colocated["message"]
-    assert "waits 7 days" in colocated["message"] and "not a copy" in colocated["message"]
+    assert "7 days at the earliest" in colocated["message"] and "not a copy" in colocated["message"]
     # a user who may only schedule key deletions can still lose that data for good
     assert ("credential-can-destroy-all-copies", "iam-user/key-admin access key", "critical") in got
     reach = [f for f in report["findings"] if f["resource_name"] == "iam-user/key-admin access key"]
