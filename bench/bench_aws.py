@@ -5,6 +5,7 @@ way `blastscope scan aws` pulls it. Prints resources, requests and the median wa
     python bench/bench_aws.py                        # 3 regions, scale 1 (~2,000 resources), 3 runs
     python bench/bench_aws.py --scale 0.2 --runs 1   # a quick look
     python bench/bench_aws.py --concurrency 1        # the same pull, one request at a time
+    python bench/bench_aws.py --quick                # scale 0.2, 1 run: under a minute
 """
 
 from __future__ import annotations
@@ -61,7 +62,8 @@ def start_moto() -> tuple[subprocess.Popen, str]:
 
 def seed(endpoint: str, scale: float) -> dict[str, int]:
     """Per region: volumes, their snapshots, RDS instances with manual snapshots, DynamoDB tables
-    (half with point-in-time recovery), EFS file systems; globally: buckets, IAM users with keys, roles."""
+    (half with point-in-time recovery), EFS file systems, two customer-managed KMS keys (one in four
+    volumes and databases encrypted with the first); globally: buckets, IAM users with keys, roles."""
     import boto3
 
     n = {
@@ -85,10 +87,14 @@ def seed(endpoint: str, scale: float) -> dict[str, int]:
             client("efs", region),
         )
         env = ("prod", "staging")
+        kms = client("kms", region)
+        keys = [kms.create_key(Description=f"bench {k}")["KeyMetadata"]["Arn"] for k in ("data", "spare")]
+        encrypted = {"Encrypted": True, "KmsKeyId": keys[0]}
         for i in range(n["volumes"]):
             vol = ec2.create_volume(
                 AvailabilityZone=f"{region}a",
                 Size=20,
+                **(encrypted if i % 4 == 0 else {}),
                 TagSpecifications=[
                     {
                         "ResourceType": "volume",
@@ -107,6 +113,7 @@ def seed(endpoint: str, scale: float) -> dict[str, int]:
                 MasterUserPassword="not-a-secret-1",
                 BackupRetentionPeriod=7,
                 Tags=[{"Key": "env", "Value": env[i % 2]}],
+                **({"StorageEncrypted": True, "KmsKeyId": keys[0]} if i % 4 == 0 else {}),
             )
             rds.create_db_snapshot(DBInstanceIdentifier=f"db-{i}", DBSnapshotIdentifier=f"db-{i}-manual")
         for i in range(n["tables"]):
@@ -157,10 +164,15 @@ def pull_once(endpoint: str, concurrency: int) -> tuple[float, int, int, int]:
     from providers.aws import AWS, pull_source
 
     flags = LiveFlags(endpoint=endpoint, regions=list(REGIONS), tuning={"concurrency": concurrency})
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     source = pull_source(live_settings(AWS, flags, env={}))
     seconds = time.perf_counter() - started
-    print(f"pull: {seconds:.2f} s, of which fetching {source.meta['aws']['fetch_seconds']:.2f} s", file=sys.stderr)
+    print(
+        f"pull: {seconds:.2f} s, of which fetching {source.meta['aws']['fetch_seconds']:.2f} s; "
+        f"client CPU {time.process_time() - cpu:.2f} s; "
+        f"{sum(1 for r in source.resources if r.relations.get('encrypted_with'))} resources encrypted_with a key",
+        file=sys.stderr,
+    )
     return seconds, source.meta["requests"], len(source.resources), len(source.gaps)
 
 
@@ -169,7 +181,10 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--quick", action="store_true", help="scale 0.2, one run (under a minute)")
     args = parser.parse_args()
+    if args.quick:
+        args.scale, args.runs = 0.2, 1
     os.environ.update(ENV)
     proc, endpoint = start_moto()
     try:

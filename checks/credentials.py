@@ -12,6 +12,7 @@ from auditor.core.evidence import EvidencePath, Link
 from auditor.core.findings import Finding
 from auditor.core.model import DESTRUCTIVE_ACTIONS, MUTATING_ACTIONS
 from checks._common import env_label, make_finding, tier_label
+from checks.data_protection import key_window_note
 
 
 @check(
@@ -125,13 +126,20 @@ def can_destroy_all_copies(ctx: CheckContext) -> Iterator[Finding]:
         for cred_id, targets in sorted(an.credentials_destroying_all(dataset).items()):
             n_copies = len(targets) - 1
             what = f"and all {n_copies} of its copies" if n_copies else "(it has no other copy)"
+            keys = sorted({t for t in targets.values() if an.is_key(t)})
+            how = (
+                f" (by scheduling the deletion of {', '.join(topo.label(k) for k in keys)}, which leaves what it "
+                "encrypts unreadable)"
+                if keys
+                else ""
+            )
             yield make_finding(
                 an,
                 can_destroy_all_copies.id,
                 can_destroy_all_copies.severity,
                 cred_id,
-                f"{topo.label(cred_id)} can delete {topo.label(dataset)} {what}: one holder of this "
-                "credential can lose the data for good.",
+                f"{topo.label(cred_id)} can delete {topo.label(dataset)} {what}{how}: one holder of this "
+                "credential can lose the data for good." + (key_window_note(topo, keys[0]) if keys else ""),
                 can_destroy_all_copies.remediation,
                 evidence=(
                     an.grant_path(cred_id, targets[c], dataset, c)

@@ -78,18 +78,21 @@ def backup_colocated(ctx: CheckContext) -> Iterator[Finding]:
             continue
         copies = len(an.copies(dataset)) - 1
         where = {
-            "holder": "the same data holder",
-            "scope": f"the same {topo.nodes[loss.destroyer].kind}",
-            "account": "the same account (no copy outside it)",
+            "holder": "lives in the same data holder",
+            "scope": f"lives in the same {topo.nodes[loss.destroyer].kind}",
+            "account": "lives in the same account (no copy outside it)",
         }[loss.scope]
+        key = an.is_key(loss.destroyer)
+        if key:
+            where = "is encrypted with this key: deleting it leaves them unreadable"
         yield make_finding(
             an,
             backup_colocated.id,
             LOSS_SEVERITY[loss.scope],
             dataset,
             f"One delete of {topo.label(loss.destroyer)} destroys {topo.label(dataset)} and "
-            f"{'its only copy' if copies == 1 else f'all {copies} of its copies'}: every copy lives in {where}."
-            + deletion_queue_note(topo, loss.destroyer),
+            f"{'its only copy' if copies == 1 else f'all {copies} of its copies'}: every copy {where}."
+            + (key_window_note(topo, loss.destroyer) if key else deletion_queue_note(topo, loss.destroyer)),
             backup_colocated.remediation,
             evidence=loss.paths,
             key=loss.destroyer,
@@ -107,6 +110,23 @@ def deletion_queue_note(topo: Topology, node: str) -> str:
     return (
         f" {topo.label(node)} stays recoverable from {owner}'s deletion queue for {hours:g} h after the delete — "
         "a window held by the same account, not a copy."
+    )
+
+
+def key_window_note(topo: Topology, node: str) -> str:
+    """A key's deletion is scheduled and can be cancelled during its waiting period: like a
+    deletion queue, a window held by the same account — said, never counted as a copy."""
+    attrs = topo.nodes[node].attrs
+    hours = attrs.get("deletion_queue_hours")
+    days = f"{hours / 24:g} days" if isinstance(hours, (int, float)) and not isinstance(hours, bool) else "7 days"
+    pending = ""
+    if attrs.get("pending_deletion") is True:
+        when = attrs.get("deletion_date")
+        pending = " Its deletion is already scheduled" + (f" for {when:%Y-%m-%d %H:%M} UTC." if when else ".")
+    return (
+        f" Deleting a key is scheduled: it takes effect after a 7–30 day wait chosen by whoever schedules it "
+        f"({days} at the earliest) and can be cancelled until then — a window held by the same account, "
+        f"not a copy.{pending}"
     )
 
 

@@ -16,7 +16,7 @@ from typing import TypeVar
 
 from auditor.core.evidence import EvidencePath, Link
 from auditor.core.model import (
-    CASCADE_RELATIONS,
+    CASCADE_ORDER,
     DATA_KINDS,
     DESTRUCTIVE_ACTIONS,
     FAILED_BACKUP_STATUSES,
@@ -443,6 +443,26 @@ class BlastAnalysis:
             return "scope"
         return "holder"
 
+    def immutable(self, node: str) -> bool:
+        """Locked in compliance mode (AWS Backup Vault Lock past its grace time, S3 Object Lock
+        COMPLIANCE): no principal, root included, can delete it before its retention ends."""
+        attrs = self.topo.nodes[node].attrs
+        return attrs.get("locked") is True and attrs.get("object_lock") == "COMPLIANCE"
+
+    def is_key(self, node: str) -> bool:
+        """Something data is `encrypted_with`: its deletion leaves that data unreadable."""
+        return any(rel == "encrypted_with" for rel, _ in self.topo.contained.get(node, ()))
+
+    def destroyers(self, copy: str, *, by_credential: bool = False) -> Iterable[str]:
+        """What can destroy `copy`: every ancestor, unless it is immutable — then only the keys it
+        is encrypted with (a lock does not keep a key from being deleted) and, for a structural
+        loss, its account (closing the account is not stopped by a lock)."""
+        anc = self.ancestors(copy)
+        if not self.immutable(copy):
+            return anc.keys()
+        nodes = self.topo.nodes
+        return [x for x in anc if self.is_key(x) or (not by_credential and nodes[x].kind == "account")]
+
     def single_action_loss(self, dataset: str) -> Loss | None:
         """The deepest node whose deletion destroys every copy, if any (SPEC §4)."""
         copies = self.copies(dataset)
@@ -450,8 +470,8 @@ class BlastAnalysis:
             return None
         common: set[str] | None = None
         for copy in copies:
-            anc = self.ancestors(copy).keys()
-            common = set(anc) if common is None else common & anc
+            anc = self.destroyers(copy)
+            common = set(anc) if common is None else common & set(anc)
             if not common:
                 return None
         assert common is not None
@@ -651,10 +671,10 @@ class BlastAnalysis:
     def credentials_destroying_all(self, dataset: str) -> dict[str, dict[str, str]]:
         """Credentials whose delete reach covers every copy: credential → {copy: granted target}."""
         result: dict[str, dict[str, str]] | None = None
-        deleters, known = self._deleters(), self._ancestors
+        deleters = self._deleters()
         for copy in self.copies(dataset):
             reach: dict[str, str] = {}
-            for holder in known.get(copy) or self.ancestors(copy):
+            for holder in self.destroyers(copy, by_credential=True):
                 creds = deleters.get(holder)
                 if creds:
                     for cred in creds:
@@ -684,7 +704,7 @@ class BlastAnalysis:
 
 _SCOPE_RANK = {"holder": 0, "scope": 1, "account": 2}
 #: the cascade relations in the order `Topology.holders` lists them
-_CASCADE = tuple(CASCADE_RELATIONS)
+_CASCADE = CASCADE_ORDER
 
 
 def _holders(relations: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:

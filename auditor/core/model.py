@@ -22,7 +22,9 @@ GRANTS = Rel.GRANTS.value
 ALL_RELATIONS: tuple[str, ...] = RELATIONS + (GRANTS,)
 
 #: Relations whose source is destroyed when the target is deleted (destroyed_by).
-CASCADE_RELATIONS: frozenset[str] = frozenset({Rel.PARENT.value, Rel.STORED_ON.value})
+CASCADE_RELATIONS: frozenset[str] = frozenset({Rel.PARENT.value, Rel.STORED_ON.value, Rel.ENCRYPTED_WITH.value})
+#: The same, in schema order: walks iterate this so evidence paths do not depend on string hashing.
+CASCADE_ORDER: tuple[str, ...] = tuple(r for r in RELATIONS if r in CASCADE_RELATIONS)
 #: Relations that make a copy of a dataset.
 COPY_RELATIONS: frozenset[str] = frozenset({Rel.BACKUP_OF.value, Rel.REPLICA_OF.value})
 

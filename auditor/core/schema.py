@@ -37,6 +37,7 @@ class Rel(StrEnum):
     REPLICA_OF = "replica_of"
     ATTACHED_TO = "attached_to"
     EXPOSED_TO = "exposed_to"
+    ENCRYPTED_WITH = "encrypted_with"
     GRANTS = "grants"
 
 
@@ -125,6 +126,12 @@ RELATION_RULES: dict[str, RelationRule] = {
         frozenset({"credential"}),
         frozenset({"environment", "service", "principal", "project", "account", "generic"}),
         "who can use this credential: a variable in that environment, a CI secret, an agent",
+    ),
+    "encrypted_with": RelationRule(
+        frozenset({"volume", "database", "bucket", "backup", "generic"}),
+        frozenset({"generic"}),
+        "the customer-managed key this data is encrypted with: destroying the key (after its deletion window) "
+        "leaves every copy encrypted with it unreadable, as if deleted",
     ),
     "grants": RelationRule(
         frozenset({"credential"}), ALL - {"credential"}, "actions this credential allows on the target's whole cascade"
@@ -249,6 +256,20 @@ _TABLE = (
         "bool",
         "a type that holds data but is not modelled as a kind (KMS key, key vault, queue): "
         "a planned delete of it is judged as losing data",
+        "generic",
+    ),
+    _a(
+        "key_manager",
+        "choice",
+        "who manages an encryption key: the customer (who can schedule its deletion) or the cloud provider "
+        "(AWS managed keys cannot be deleted by customers)",
+        "generic",
+        choices=("customer", "aws"),
+    ),
+    _a(
+        "deletion_date",
+        "datetime",
+        "when a scheduled deletion takes effect (a KMS key pending deletion)",
         "generic",
     ),
     _a("pitr", "bool", "point-in-time recovery is on", "database volume generic"),

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from auditor.core.model import CASCADE_RELATIONS, COPY_RELATIONS, GRANTS, RELATIONS, Grant, Resource
+from auditor.core.model import CASCADE_ORDER, COPY_RELATIONS, GRANTS, RELATIONS, Grant, Resource
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -32,7 +32,7 @@ class Topology:
         self.granted_on: dict[str, list[tuple[str, Grant]]] = defaultdict(list)
         self.exposed_in: dict[str, list[str]] = defaultdict(list)
         # one pass over each node's relations as it holds them; (rel, id) pairs go to their index
-        pairs = {rel: self.contained for rel in CASCADE_RELATIONS} | {rel: self.copies_in for rel in COPY_RELATIONS}
+        pairs = {rel: self.contained for rel in CASCADE_ORDER} | {rel: self.copies_in for rel in COPY_RELATIONS}
         ids = {"attached_to": self.attached_in, "exposed_to": self.exposed_in}
         granted_on = self.granted_on
         for res in self.nodes.values():
@@ -76,7 +76,7 @@ class Topology:
     def holders(self, node_id: str) -> list[tuple[str, str]]:
         """(rel, holder) for every cascade edge out of node_id: deleting the holder deletes it."""
         rels = self.nodes[node_id].relations
-        return [(rel, t) for rel in CASCADE_RELATIONS for t in rels.get(rel, ())]
+        return [(rel, t) for rel in CASCADE_ORDER for t in rels.get(rel, ())]
 
     def label(self, node_id: str) -> str:
         """`kind name` as used in evidence paths and messages; `kind name [id]` when another

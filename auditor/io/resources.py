@@ -18,7 +18,7 @@ from sys import intern
 from typing import Any
 
 from auditor.core.errors import InputError
-from auditor.core.model import ACTIONS, CASCADE_RELATIONS, GRANTS, KINDS, RELATIONS, Grant, Resource
+from auditor.core.model import ACTIONS, CASCADE_ORDER, GRANTS, KINDS, RELATIONS, Grant, Resource
 from auditor.core.schema import (
     ATTRIBUTES,
     CORE_FIELDS,
@@ -495,7 +495,7 @@ def _check_cascade_acyclic(resources: list[Resource], by_id: dict[str, Resource]
 
 
 def _cascade_edges(res: Resource) -> Iterable[tuple[str, str]]:
-    return iter([(rel, t) for rel in CASCADE_RELATIONS for t in res.relations.get(rel, ())])
+    return iter([(rel, t) for rel in CASCADE_ORDER for t in res.relations.get(rel, ())])
 
 
 def add_relation(raw: dict[str, Any], rel: str, target: str) -> None:

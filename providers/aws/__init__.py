@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import sys
 import time
+from datetime import UTC, datetime
 from typing import Any
 
 from auditor.core.errors import IncompleteAudit, UsageError
@@ -25,7 +26,10 @@ ASSUMPTIONS = [
     "RDS automated backups are deleted with their instance (the API's default)",
     "manual snapshots, EBS snapshots, DynamoDB backups and recovery points live in their account",
     "a bucket replicated to a bucket that was not pulled is in the account its rule names, else this one",
-    "IAM reach from identity policies only: resource policies, permission boundaries and SCPs are not consulted",
+    "IAM reach from identity policies, bucket policies, vault access policies and KMS key policies (conditions "
+    "on an Allow assumed to hold); permission boundaries and SCPs are not consulted",
+    "data encrypted with a customer-managed KMS key is lost with the key; a snapshot or backup whose key the API "
+    "does not report is encrypted with its source's key while it stays in that key's account",
 ]
 
 
@@ -73,7 +77,7 @@ def pull_source(options: LiveSettings) -> Source:
     accounts = fetcher.run()
     fetched = time.monotonic()
     try:
-        raw, notes = translate(accounts)
+        raw, notes = translate(accounts, datetime.now(UTC))
     except (KeyError, TypeError, AttributeError, ValueError) as exc:
         raise IncompleteAudit(
             f"aws: unexpected response shape ({type(exc).__name__}: {str(exc)[:80]}); nothing was audited"

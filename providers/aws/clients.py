@@ -66,6 +66,7 @@ class Clients:
         self._clients: dict[tuple[str, str, str], Any] = {}
         self._sessions: dict[str, Any] = {}
         self.base = boto3.Session(profile_name=settings.profile) if settings.profile else boto3.Session()
+        _share_loader(self.base)
         self.config = Config(
             retries={"mode": "adaptive", "max_attempts": settings.max_attempts},
             max_pool_connections=max(10, settings.concurrency),
@@ -96,6 +97,7 @@ class Clients:
             aws_session_token=creds["SessionToken"],
             region_name=self.default_region,
         )
+        _share_loader(session)
         with self._lock:
             self._sessions[role_arn] = session
         return role_arn
@@ -120,6 +122,22 @@ class Clients:
                 )
             self._clients[key] = client
             return client
+
+
+_LOADER: Any = None
+_LOADER_LOCK = threading.Lock()
+
+
+def _share_loader(session: Any) -> None:
+    """One botocore data loader for every session of the process: each new session would parse the
+    service models (ec2's is megabytes of JSON) again, which costs more than the requests of a small
+    account; the loader only caches read-only model files, never credentials."""
+    global _LOADER
+    with _LOADER_LOCK:
+        if _LOADER is None:
+            _LOADER = session._session.get_component("data_loader")
+        else:
+            session._session.register_component("data_loader", _LOADER)
 
 
 def _remember_params(params: Any = None, context: Any = None, **_: Any) -> None:

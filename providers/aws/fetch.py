@@ -41,12 +41,16 @@ IAM_ACTION = {
     ("s3", "GetBucketReplication"): "s3:GetReplicationConfiguration",
     ("s3", "GetObjectLockConfiguration"): "s3:GetBucketObjectLockConfiguration",
     ("s3", "GetBucketTagging"): "s3:GetBucketTagging",
+    ("s3", "GetBucketEncryption"): "s3:GetEncryptionConfiguration",
+    ("s3", "GetBucketPolicy"): "s3:GetBucketPolicy",
 }
 #: error codes that mean "not configured" for that call, not a failure
 ABSENT = {
     "GetBucketReplication": {"ReplicationConfigurationNotFoundError"},
     "GetObjectLockConfiguration": {"ObjectLockConfigurationNotFoundError"},
     "GetBucketTagging": {"NoSuchTagSet", "NoSuchTagSetError"},
+    "GetBucketEncryption": {"ServerSideEncryptionConfigurationNotFoundError"},
+    "GetBucketPolicy": {"NoSuchBucketPolicy"},
     "GetBackupVaultAccessPolicy": {"ResourceNotFoundException"},
     "ListTagsForResource": {"ResourceNotFoundException"},
 }
@@ -397,7 +401,29 @@ def backup_plan(f: Fetcher, key: str, region: str, plan_id: str) -> None:
         )
 
 
-REGIONAL = (rds, rds_automated, ec2, ebs_snapshots, dynamodb, efs, backup)
+def kms(f: Fetcher, key: str, region: str) -> None:
+    """Customer-managed keys (their deletion makes what they encrypt unreadable) and aliases
+    (S3 names its key by alias). DescribeKey says who manages a key; AWS managed keys (aws/rds,
+    …) cannot be deleted by customers and need no policy read."""
+    w = (key, region)
+    f.put(key, region, "kms_aliases", f.pages(w, "kms", "ListAliases", "Aliases"))
+    f.put(key, region, "kms_keys", [])
+    for entry in f.pages(w, "kms", "ListKeys", "Keys"):
+        f.submit(kms_key, key, region, entry["KeyId"])
+
+
+def kms_key(f: Fetcher, key: str, region: str, key_id: str) -> None:
+    w = (key, region)
+    meta = (f.call(w, "kms", "DescribeKey", KeyId=key_id) or {}).get("KeyMetadata") or {"KeyId": key_id}
+    with f._lock:
+        f.region(key, region)["kms_keys"].append(meta)
+    if meta.get("KeyManager") != "AWS":
+        policy = f.call(w, "kms", "GetKeyPolicy", KeyId=key_id, PolicyName="default")
+        with f._lock:
+            meta["Policy"] = (policy or {}).get("Policy")
+
+
+REGIONAL = (rds, rds_automated, ec2, ebs_snapshots, dynamodb, efs, backup, kms)
 
 
 def iam(f: Fetcher, key: str, region: str) -> None:
@@ -456,5 +482,8 @@ def s3_bucket(f: Fetcher, key: str, region: str, entry: dict) -> None:
     replication = f.call(w, "s3", "GetBucketReplication", Bucket=name)
     found["Replication"] = (replication or {}).get("ReplicationConfiguration")
     found["Tags"] = (f.call(w, "s3", "GetBucketTagging", Bucket=name) or {}).get("TagSet") or []
+    encryption = f.call(w, "s3", "GetBucketEncryption", Bucket=name)
+    found["Encryption"] = (encryption or {}).get("ServerSideEncryptionConfiguration")
+    found["Policy"] = (f.call(w, "s3", "GetBucketPolicy", Bucket=name) or {}).get("Policy")
     with f._lock:
         entry.update(found)

@@ -17,12 +17,23 @@ everything else is `aws:<service>:<account>:<region>:<type>:<name>`.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from datetime import UTC, datetime
+from fnmatch import fnmatchcase
 from typing import Any, cast
 from urllib.parse import unquote
 
 from auditor.io.resources import add_relation
-from providers.awsiam import PolicyDocument, PolicyError, ResourceRef, access_levels, managed_policy
+from providers.awsiam import (
+    PolicyDocument,
+    PolicyError,
+    ResourceRef,
+    access_levels,
+    applicable,
+    ci_user_reason,
+    levels_with,
+    managed_policy,
+)
+from providers.terraform.aws import KEY_DELETION_WINDOW_HOURS, inherit_keys
 from providers.terraform.aws import _principals as principals_of_trust
 from providers.terraform.context import _TOKEN, ENV_KEYS, looks_like_environment, parse_arn
 
@@ -50,6 +61,14 @@ class Graph:
         self.copies: dict[str, str] = {}
         #: (node id, account, ARN, service, resource type, deletion protection) of what credentials may reach
         self.reachable: list[tuple[str, str, str, str, str, bool | None]] = []
+        #: data holder id → its tags, where the source reported them (tag-based backup selections)
+        self.tags: dict[str, dict[str, str]] = {}
+        #: node id → (its holder's resource policy, the holder's IAM view, what must be emptied first)
+        self.resource_policies: dict[str, tuple[Any, ResourceRef, ResourceRef | None]] = {}
+
+    def tagged(self, nid: str, item: dict[str, Any], key: str) -> None:
+        if isinstance(item.get(key), (list, dict)):
+            self.tags[nid] = tags_of(item, key)
 
     def add(self, node: dict[str, Any]) -> str:
         node = {k: v for k, v in node.items() if v is not None}
@@ -137,6 +156,94 @@ def _reach(g: Graph, nid: str, arn: Any, service: str, rtype: str, protection: b
         g.remember("arn", arn, nid)
 
 
+# ------------------------------------------------------------------------------ KMS keys
+def kms_keys(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
+    """Customer-managed keys become `generic` nodes data is `encrypted_with`; AWS managed keys
+    (aws/rds, aws/ebs, …) are only remembered: customers cannot delete them."""
+    aliases: dict[str, list[str]] = {}
+    for alias in raw.get("kms_aliases") or []:
+        if isinstance(alias.get("TargetKeyId"), str):
+            aliases.setdefault(alias["TargetKeyId"], []).append(str(alias.get("AliasName")))
+        for ref in (alias.get("AliasName"), alias.get("AliasArn")):
+            g.remember("kms-alias", f"{account}:{region}:{ref}", str(alias.get("TargetKeyId")))
+        if str(alias.get("AliasName", "")).startswith("alias/aws/") and isinstance(alias.get("TargetKeyId"), str):
+            g.remember("kms-aws", f"{account}:{region}:{alias['TargetKeyId']}", alias["TargetKeyId"])  # AWS managed
+    for meta in raw.get("kms_keys") or []:
+        key_id = meta["KeyId"]
+        arn = meta.get("Arn") or f"arn:aws:kms:{region}:{account}:key/{key_id}"
+        refs = [arn, f"{account}:{region}:{key_id}"]
+        if meta.get("KeyManager") == "AWS":
+            for ref in refs:
+                g.remember("kms-aws", ref, arn)
+            continue
+        names = sorted(a for a in aliases.get(key_id, []) if a.startswith("alias/"))
+        pending = meta.get("KeyState") == "PendingDeletion"
+        nid = _resource(
+            g,
+            f"aws:kms:{account}:{region}:key:{key_id}",
+            "generic",
+            f"KMS key {names[0] if names else (meta.get('Description') or key_id)}"[:200],
+            account,
+            region,
+            None,
+            arn=arn,
+            native_id=key_id,
+            holds_data=True,
+            key_manager="customer" if meta.get("KeyManager") == "CUSTOMER" else None,
+            status=str(meta["KeyState"]).lower() if isinstance(meta.get("KeyState"), str) else None,
+            pending_deletion=True if pending else None,
+            deletion_date=meta.get("DeletionDate") if pending else None,
+            deletion_queue_hours=KEY_DELETION_WINDOW_HOURS,
+        )["id"]
+        for ref in refs:
+            g.remember("kms", ref, nid)
+        _reach(g, nid, arn, "kms", "key")
+        if meta.get("Policy"):
+            g.resource_policies[nid] = (_doc(meta["Policy"]), ResourceRef("kms", "key", arn), None)
+
+
+def _encrypted(g: Graph, nid: str, account: str, region: str | None, ref: Any) -> None:
+    """`nid —encrypted_with→ key` when `ref` (a key ARN, id, alias or alias ARN) names a key whose
+    deletion the customer controls. A key not pulled (another account's, or unreadable) is
+    assumed customer-managed: unknown is never read as "cannot be deleted"."""
+    if not isinstance(ref, str) or not ref:
+        return
+    arn = parse_arn(ref)
+    owner = arn.account if arn and arn.account else account
+    where = arn.region if arn and arn.region else (region or "")
+    local = ref.split("/", 1)[1] if arn and arn.resource.startswith("key/") else ref
+    target = g.find("kms-alias", f"{owner}:{where}:{ref}")
+    if target is not None:
+        local = target
+    alias = ref if ref.startswith("alias/") else (arn.resource if arn and arn.resource.startswith("alias/") else "")
+    if alias.startswith("alias/aws/"):
+        return  # an AWS managed key, named by its alias
+    for candidate in (ref, f"{owner}:{where}:{local}", f"arn:aws:kms:{where}:{owner}:key/{local}"):
+        if g.find("kms-aws", candidate):
+            return
+        key = g.find("kms", candidate)
+        if key:
+            g.relate(nid, "encrypted_with", key)
+            return
+    if alias and target is None:
+        name, key_nid = alias, f"aws:kms:{owner}:{where}:{alias}"
+    else:
+        name, key_nid = local, f"aws:kms:{owner}:{where}:key:{local}"
+    g.add(
+        {
+            "id": key_nid,
+            "kind": "generic",
+            "name": f"KMS key {name} (not read)",
+            "provider": PROVIDER,
+            "region": where or None,
+            "parent": g.account(owner),
+            "holds_data": True,
+            "unread": ["key"],
+        }
+    )
+    g.relate(nid, "encrypted_with", key_nid)
+
+
 # ------------------------------------------------------------------------------ data holders
 def rds(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
     for c in raw.get("db_clusters") or []:
@@ -154,6 +261,8 @@ def rds(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
             deletion_protection=_bool(c.get("DeletionProtection")),
         )
         g.remember("rds-cluster", f"{account}:{region}:{name}", nid)
+        g.tagged(nid, c, "TagList")
+        _encrypted(g, nid, account, region, c.get("KmsKeyId"))
         _reach(g, nid, c.get("DBClusterArn"), "rds", "cluster", _bool(c.get("DeletionProtection")))
         _automated(g, db, c.get("BackupRetentionPeriod"))
     for i in raw.get("db_instances") or []:
@@ -177,6 +286,8 @@ def rds(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
         )
         g.remember("rds", f"{account}:{region}:{name}", nid)
         g.remember("rds-resource", i.get("DbiResourceId"), nid)
+        g.tagged(nid, i, "TagList")
+        _encrypted(g, nid, account, region, i.get("KmsKeyId"))
         _reach(g, nid, i.get("DBInstanceArn"), "rds", "db", _bool(i.get("DeletionProtection")))
         _automated(g, db, i.get("BackupRetentionPeriod"))
 
@@ -221,6 +332,7 @@ def rds_copies(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None
         if isinstance(s.get("SourceDBSnapshotIdentifier"), str):
             g.copies[f"aws:rds:{account}:{region}:snapshot:{name}"] = s["SourceDBSnapshotIdentifier"]
         _reach(g, f"aws:rds:{account}:{region}:snapshot:{name}", s.get("DBSnapshotArn"), "rds", "snapshot")
+        _encrypted(g, f"aws:rds:{account}:{region}:snapshot:{name}", account, region, s.get("KmsKeyId"))
     for s in raw.get("db_cluster_snapshots") or []:
         name = s["DBClusterSnapshotIdentifier"]
         target = g.find("rds-cluster", f"{account}:{region}:{s.get('DBClusterIdentifier')}")
@@ -241,6 +353,7 @@ def rds_copies(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None
             "rds",
             "cluster-snapshot",
         )
+        _encrypted(g, f"aws:rds:{account}:{region}:cluster-snapshot:{name}", account, region, s.get("KmsKeyId"))
     for a in raw.get("automated_backups") or []:
         source = parse_arn(a.get("DBInstanceArn"))
         if source is None or source.region == region:
@@ -261,6 +374,7 @@ def rds_copies(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None
                 "status": "enabled" if a.get("Status") in ("replicating", "active", "retained") else a.get("Status"),
             }
         )
+        _encrypted(g, nid, account, region, a.get("KmsKeyId"))
 
 
 def _source_of_copy(g: Graph, source: Any) -> str | None:
@@ -318,6 +432,8 @@ def ec2(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
             deletion_protection_supported=False,  # EBS volumes have no deletion protection switch
         )
         g.remember("ebs", vid, nid)
+        g.tagged(nid, v, "Tags")
+        _encrypted(g, nid, account, region, v.get("KmsKeyId"))
         _reach(g, nid, f"arn:aws:ec2:{region}:{account}:volume/{vid}", "ec2", "volume")
     for i in raw.get("instances") or []:
         if (i.get("State") or {}).get("Name") == "terminated":
@@ -358,6 +474,7 @@ def ec2(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
             s.get("State"),
         )
         _reach(g, nid, f"arn:aws:ec2:{region}::snapshot/{sid}", "ec2", "snapshot")
+        _encrypted(g, nid, account, region, s.get("KmsKeyId"))
 
 
 def dynamodb(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
@@ -378,6 +495,9 @@ def dynamodb(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
         )
         g.remember("arn", t.get("TableArn"), nid)
         _reach(g, nid, t.get("TableArn"), "dynamodb", "table", protection)
+        sse = t.get("SSEDescription") or {}
+        if sse.get("SSEType") == "KMS" and sse.get("Status") in (None, "ENABLED", "UPDATING"):
+            _encrypted(g, nid, account, region, sse.get("KMSMasterKeyArn"))
         pitr = (t.get("ContinuousBackupsDescription") or {}).get("PointInTimeRecoveryDescription") or {}
         if pitr.get("PointInTimeRecoveryStatus") == "ENABLED":
             # a table deleted with PITR on leaves a system backup in the account for 35 days
@@ -429,6 +549,8 @@ def efs(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
             encrypted=_bool(fs.get("Encrypted")),
         )
         _reach(g, nid, fs.get("FileSystemArn"), "elasticfilesystem", "file-system")
+        g.tagged(nid, fs, "Tags")
+        _encrypted(g, nid, account, region, fs.get("KmsKeyId"))
 
 
 def buckets(g: Graph, account: str, items: list[dict[str, Any]]) -> None:
@@ -453,7 +575,15 @@ def buckets(g: Graph, account: str, items: list[dict[str, Any]]) -> None:
         g.nodes[nid].pop("external", None)
         g.remember("s3", name, nid)
         g.remember("s3", f"arn:aws:s3:::{name}", nid)
+        g.tagged(nid, b, "TagSet" if "TagSet" in b else "Tags")
+        if b.get("Policy"):
+            g.resource_policies[nid] = (_doc(b["Policy"]), ResourceRef("s3", "bucket", f"arn:aws:s3:::{name}"), None)
         _reach(g, nid, f"arn:aws:s3:::{name}", "s3", "bucket")
+        for rule in (b.get("Encryption") or {}).get("Rules") or []:
+            default = rule.get("ApplyServerSideEncryptionByDefault") or {}
+            if str(default.get("SSEAlgorithm", "")).startswith("aws:kms"):
+                # no key named: the AWS managed aws/s3 key, which customers cannot delete
+                _encrypted(g, nid, account, b.get("Region"), default.get("KMSMasterKeyID"))
 
 
 def _locked(lock: Any) -> bool:
@@ -495,7 +625,23 @@ def bucket_replication(g: Graph, account: str, items: list[dict[str, Any]]) -> N
                 g.relate(replica, "replica_of", source)
 
 
-def backup_vaults(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
+def lock_mode(vault: dict[str, Any], now: datetime | None) -> str | None:
+    """AWS Backup Vault Lock: COMPLIANCE once its LockDate (the end of the ChangeableForDays grace
+    time) has passed — then nobody, root included, can delete a recovery point early or remove the
+    lock. Before that, or without a LockDate (governance mode), a principal allowed
+    backup:DeleteBackupVaultLockConfiguration can remove the lock: GOVERNANCE, no protection."""
+    if vault.get("Locked") is not True:
+        return None
+    try:
+        lock_date = datetime.fromisoformat(str(vault.get("LockDate")))
+    except ValueError:
+        return "GOVERNANCE"
+    if lock_date.tzinfo is None:
+        lock_date = lock_date.replace(tzinfo=UTC)
+    return "COMPLIANCE" if now is not None and lock_date <= now else "GOVERNANCE"
+
+
+def backup_vaults(g: Graph, account: str, region: str, raw: dict[str, Any], now: datetime | None = None) -> None:
     for v in raw.get("vaults") or []:
         name = v["BackupVaultName"]
         nid = f"aws:backup-vault:{account}:{region}:{name}"
@@ -509,10 +655,15 @@ def backup_vaults(g: Graph, account: str, region: str, raw: dict[str, Any]) -> N
                 "region": region,
                 "backup_store": True,
                 "locked": _bool(v.get("Locked")),
+                "object_lock": lock_mode(v, now),
             }
         )
         g.nodes[nid].pop("external", None)
         g.remember("vault", f"{account}:{region}:{name}", nid)
+        if v.get("AccessPolicy"):
+            vault_ref = ResourceRef("backup", "backupVault", v.get("BackupVaultArn"))
+            # a vault holding recovery points cannot be deleted before they are
+            g.resource_policies[nid] = (_doc(v["AccessPolicy"]), vault_ref, ResourceRef("backup", "recoveryPoint"))
         g.remember("vault-arn", v.get("BackupVaultArn"), nid)
         _reach(g, nid, v.get("BackupVaultArn"), "backup", "backupVault")
 
@@ -538,10 +689,14 @@ def recovery_points(g: Graph, account: str, region: str, raw: dict[str, Any]) ->
                     "region": region,
                     "status": DONE.get(str(rp.get("Status", "")).lower(), str(rp.get("Status", "")).lower() or None),
                     "locked": (g.nodes[vault].get("locked") or None) if vault else None,
+                    "object_lock": g.nodes[vault].get("object_lock") if vault else None,
                     "retention_days": lifecycle.get("DeleteAfterDays"),
                 }
             )
             _reach(g, nid, arn or None, "backup", "recoveryPoint")
+            if vault in g.resource_policies:
+                g.resource_policies[nid] = (g.resource_policies[vault][0], g.resource_policies[vault][1], None)
+            _encrypted(g, nid, account, region, rp.get("EncryptionKeyArn"))
 
 
 def backup_plans(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
@@ -551,7 +706,7 @@ def backup_plans(g: Graph, account: str, region: str, raw: dict[str, Any]) -> No
         body = plan.get("BackupPlan") or {}
         targets: list[str] = []
         for sel in plan.get("Selections") or []:
-            targets += _selected(g, sel.get("Resources") or [], account)
+            targets += _selected(g, sel, account)
         for rule in body.get("Rules") or []:
             rule_name = rule.get("RuleName") or "rule"
             retention = (rule.get("Lifecycle") or {}).get("DeleteAfterDays")
@@ -578,26 +733,80 @@ def backup_plans(g: Graph, account: str, region: str, raw: dict[str, Any]) -> No
                             "stored_on": store,
                             "retention_days": retention,
                             "continuous": True if rule.get("EnableContinuousBackup") else None,
+                            "locked": g.nodes[store].get("locked") or None,
+                            "object_lock": g.nodes[store].get("object_lock"),
                         }
                     )
 
 
-def _selected(g: Graph, resources: Iterable[Any], account: str) -> list[str]:
+def _selected(g: Graph, selection: dict[str, Any], account: str) -> list[str]:
+    """The pulled data holders a backup selection assigns to its plan, read as AWS Backup does:
+    (listed in Resources — ARNs, `*` wildcards — or carrying any tag of ListOfTags) and every
+    Condition holds, and not in NotResources. A holder whose tags were not read never matches a
+    tag: it is not claimed protected on a guess (fail closed)."""
+    listed = [r for r in selection.get("Resources") or [] if isinstance(r, str)]
+    excluded = [r for r in selection.get("NotResources") or [] if isinstance(r, str)]
+    by_tags = [
+        (t.get("ConditionKey"), t.get("ConditionValue"))
+        for t in selection.get("ListOfTags") or []
+        if str(t.get("ConditionType", "STRINGEQUALS")).upper() == "STRINGEQUALS"
+    ]
+    conditions = selection.get("Conditions") or {}
     out = []
-    for text in resources:
-        if text == "*":
-            return [
-                nid
-                for nid, n in g.nodes.items()
-                if n["kind"] in ("database", "volume", "bucket")
-                and not n.get("backup_store")
-                and not n.get("external")
-                and n.get("parent") == g.account(account)
-            ]
-        hit = g.find("arn", text) or g.find("s3", text)
-        if hit:
-            out.append(hit)
+    for nid, arn in _holders(g, account):
+        node_tags = g.tags.get(nid)
+        chosen = any(_arn_matches(pattern, arn) for pattern in listed) or (
+            node_tags is not None and any(node_tags.get(str(k)) == v for k, v in by_tags)
+        )
+        if not chosen or any(_arn_matches(pattern, arn) for pattern in excluded):
+            continue
+        if conditions and (node_tags is None or not _conditions_hold(conditions, node_tags)):
+            continue
+        out.append(nid)
     return out
+
+
+def _holders(g: Graph, account: str) -> list[tuple[str, str]]:
+    """(node id, ARN) of the account's own data holders a backup plan can protect."""
+    out = []
+    for nid, owner, arn, *_ in g.reachable:
+        n = g.nodes[nid]
+        if (
+            owner == account
+            and n["kind"] in ("database", "volume", "bucket")
+            and not n.get("backup_store")
+            and not n.get("external")
+        ):
+            out.append((nid, arn))
+    return out
+
+
+def _arn_matches(pattern: str, arn: str) -> bool:
+    return pattern == "*" or fnmatchcase(arn, pattern)
+
+
+def _conditions_hold(conditions: dict[str, Any], tags: dict[str, str]) -> bool:
+    """Every condition (AND): StringEquals / StringNotEquals / StringLike / StringNotLike on
+    `aws:ResourceTag/<key>`. An operator blastscope does not know fails the match."""
+    tests = {
+        "StringEquals": lambda value, want: value == want,
+        "StringNotEquals": lambda value, want: value != want,
+        "StringLike": lambda value, want: value is not None and fnmatchcase(value, want),
+        "StringNotLike": lambda value, want: value is None or not fnmatchcase(value, want),
+    }
+    for operator, entries in conditions.items():
+        if not entries:
+            continue
+        test = tests.get(operator)
+        if test is None:
+            return False
+        for entry in entries:
+            key = str(entry.get("ConditionKey", ""))
+            if not key.startswith("aws:ResourceTag/"):
+                return False
+            if not test(tags.get(key.removeprefix("aws:ResourceTag/")), str(entry.get("ConditionValue"))):
+                return False
+    return True
 
 
 def _external_vault(g: Graph, arn_text: Any, name: Any, account: str, region: str) -> str:
@@ -661,7 +870,9 @@ def _policies(
     return parsed, unknown
 
 
-def _grants(g: Graph, account: str, policies: list[PolicyDocument]) -> list[dict[str, Any]]:
+def _grants(
+    g: Graph, account: str, policies: list[PolicyDocument], identity: str | None = None
+) -> list[dict[str, Any]]:
     """Per-resource access from the IAM evaluation; everything on everything (or IAM itself,
     which can grant everything) reaches the whole account."""
     whole = any(
@@ -694,7 +905,32 @@ def _grants(g: Graph, account: str, policies: list[PolicyDocument]) -> list[dict
                 levels = access_levels(policies, ref)
             if levels:
                 out.append({"target": nid, "actions": sorted(levels)})
-    return out
+    return _with_resource_policies(g, account, policies, identity, out)
+
+
+def _with_resource_policies(
+    g: Graph, account: str, policies: list[PolicyDocument], identity: str | None, grants: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Grants on resources with a bucket or vault access policy, judged again under that policy."""
+    by_target = {grant["target"]: grant for grant in grants}
+    for nid, _arn, rtype, protection in (
+        entry for entries in _reachable_by_service(g, account).values() for entry in entries
+    ):
+        if nid not in g.resource_policies:
+            continue
+        document, holder, empty_first = g.resource_policies[nid]
+        try:
+            allows, denies = applicable(document, identity, account)
+        except (PolicyError, ValueError, TypeError):
+            continue  # unreadable: identity reach stands (a resource policy cannot be assumed to deny)
+        service = holder.service
+        ref = ResourceRef(service, rtype, _arn, protection)
+        levels = levels_with(policies, ref, holder, allows, denies, empty_first)
+        if levels:
+            by_target[nid] = {"target": nid, "actions": sorted(levels)}
+        else:
+            by_target.pop(nid, None)
+    return list(by_target.values())
 
 
 def _reachable_by_service(g: Graph, account: str) -> dict[str, list[tuple[str, str, str, bool | None]]]:
@@ -717,6 +953,28 @@ def _may_touch(statement: Any, service: str) -> bool:
     return any(
         a == "*" or a.lower().startswith(prefix) or (a.endswith("*") and prefix.startswith(a[:-1].lower()))
         for a in statement.actions
+    )
+
+
+def _ci_principal(g: Graph, account: str, user: dict[str, Any]) -> str | None:
+    """A CI principal the user's active keys are exposed to, when the user looks like a CI user
+    (providers/awsiam/exposure.py says how narrowly)."""
+    policy_names = [p.get("PolicyName") for p in user.get("AttachedManagedPolicies") or []] + [
+        p.get("PolicyName") for p in user.get("UserPolicyList") or []
+    ]
+    reason = ci_user_reason(
+        user["UserName"], str(user.get("Path") or "/"), tags_of(user, "Tags"), [p for p in policy_names if p]
+    )
+    if reason is None:
+        return None
+    return g.add(
+        {
+            "id": f"aws:principal:ci-user:{account}:{user['UserName']}",
+            "kind": "principal",
+            "name": f"CI using IAM user {user['UserName']} (by its {reason})",
+            "type": "ci",
+            "provider": PROVIDER,
+        }
     )
 
 
@@ -745,7 +1003,8 @@ def iam(g: Graph, account: str, details: dict[str, Any] | None, keys: dict[str, 
         if not user_keys:
             continue
         policies, unknown = _policies(user, managed, groups, "UserPolicyList")
-        grants = _grants(g, account, policies)
+        grants = _grants(g, account, policies, user.get("Arn"))
+        ci = _ci_principal(g, account, user)
         for key in user_keys:
             kid = key.get("AccessKeyId", "?")
             g.add(
@@ -761,6 +1020,7 @@ def iam(g: Graph, account: str, details: dict[str, Any] | None, keys: dict[str, 
                     "grants": grants or None,
                     "reach_unknown": True if unknown else None,
                     "parent": g.account(account),
+                    "exposed_to": ci if ci and key.get("Status", "Active") == "Active" else None,
                 }
             )
         if unknown:
@@ -798,7 +1058,7 @@ def iam(g: Graph, account: str, details: dict[str, Any] | None, keys: dict[str, 
                 "token_kind": "role",
                 "short_lived": True,
                 "parent": g.account(account),
-                "grants": _grants(g, account, policies) or None,
+                "grants": _grants(g, account, policies, role.get("Arn")) or None,
                 "exposed_to": sorted(set(exposed)) or None,
                 "reach_unknown": True if unknown else None,
             }
@@ -814,11 +1074,15 @@ def _bool(value: Any) -> bool | None:
     return value if isinstance(value, bool) else None
 
 
-def translate(accounts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[str]]:
-    """Inventory-shaped resource dicts for every pulled account, and notes on what reach could not be judged."""
+def translate(accounts: list[dict[str, Any]], now: datetime | None = None) -> tuple[list[dict[str, Any]], list[str]]:
+    """Inventory-shaped resource dicts for every pulled account, and notes on what reach could not be
+    judged. `now` is when the account was read (whether a vault lock's grace time is over)."""
     g = Graph()
     for acct in accounts:
         g.account(acct["id"])
+    for acct in accounts:  # keys first: every data holder may be encrypted with one
+        for region, raw in sorted((acct.get("regions") or {}).items()):
+            kms_keys(g, acct["id"], region, raw)
     for acct in accounts:  # data holders first, in every account: copies may point across accounts
         buckets(g, acct["id"], acct.get("buckets") or [])
         for region, raw in sorted((acct.get("regions") or {}).items()):
@@ -826,7 +1090,7 @@ def translate(accounts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], lis
             ec2(g, acct["id"], region, raw)
             dynamodb(g, acct["id"], region, raw)
             efs(g, acct["id"], region, raw)
-            backup_vaults(g, acct["id"], region, raw)
+            backup_vaults(g, acct["id"], region, raw, now)
     for acct in accounts:
         bucket_replication(g, acct["id"], acct.get("buckets") or [])
         for region, raw in sorted((acct.get("regions") or {}).items()):
@@ -838,6 +1102,7 @@ def translate(accounts: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], lis
             source = _source_of_copy(g, g.copies[node["id"]])
             if source:
                 node["backup_of"] = source
+    inherit_keys(g.nodes)
     notes: list[str] = []
     for acct in accounts:
         notes += iam(g, acct["id"], acct.get("iam"), acct.get("access_keys") or {})

@@ -25,19 +25,27 @@ The API (stable; the Terraform and live AWS providers both use it):
   backup, credential, service) and `kind_of(service, resource_type) -> str | None`.
 - `resource_ref_for_arn(arn, deletion_protection=None) -> ResourceRef | None` when only an ARN
   is at hand (the live provider's case).
+- `ci_user_reason(name, path, tags, policy_names) -> str | None`: why an IAM user is a CI user
+  (its access keys are then exposed to CI), or None.
+
+- `applicable(resource_policy, identity_arn, account) -> (allows, denies)` and
+  `levels_with(identity_policies, resource, holder, allows, denies, empty_first=None)`: reach
+  under a bucket policy or vault access policy (resource_policy.py says how).
 
 Conditions are not evaluated: an Allow with a Condition may hold, so it counts; a Deny with a
-Condition may not hold, so it does not remove anything. Resource-based policies (bucket policies,
-key policies) and permission boundaries / SCPs are not consulted.
+Condition may not hold, so it does not remove anything. Permission boundaries and SCPs are not
+consulted.
 """
 
 from __future__ import annotations
 
 from providers.awsiam.catalog import ActionInfo, action_info, actions_for, iam_data_version
 from providers.awsiam.evaluate import ResourceRef, access_levels, can_delete, evaluate, resource_ref_for_arn
+from providers.awsiam.exposure import ci_user_reason
 from providers.awsiam.kinds import deleting_actions, kind_of, kinds_deleted_by, protection_switches
 from providers.awsiam.managed import managed_policy
 from providers.awsiam.policy import PolicyDocument, PolicyError, Statement
+from providers.awsiam.resource_policy import applicable, levels_with
 
 __all__ = [
     "ActionInfo",
@@ -46,14 +54,17 @@ __all__ = [
     "ResourceRef",
     "Statement",
     "access_levels",
+    "applicable",
     "action_info",
     "actions_for",
     "can_delete",
+    "ci_user_reason",
     "deleting_actions",
     "evaluate",
     "iam_data_version",
     "kind_of",
     "kinds_deleted_by",
+    "levels_with",
     "managed_policy",
     "protection_switches",
     "resource_ref_for_arn",

@@ -17,6 +17,8 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from auditor.io.resources import add_relation
+from providers.awsiam import ci_user_reason
 from providers.terraform import aws_iam
 from providers.terraform.builder import Builder, node_id
 from providers.terraform.context import parse_arn
@@ -270,20 +272,22 @@ def s3_object_lock(res: TfResource, b: Builder) -> None:
                 b.nodes[bucket]["object_lock"] = retention["mode"]
 
 
+#: a key's scheduled deletion waits 7 to 30 days, and whoever schedules it picks: 7 days at least
+KEY_DELETION_WINDOW_HOURS = 7 * 24
+
+
 def kms_key(res: TfResource, b: Builder) -> None:
-    """A KMS key: not a data holder itself, but every dataset encrypted with it is lost with it
-    (after the 7–30 day deletion window): encrypted data is `stored_on` its key."""
+    """A customer-managed KMS key: not a data holder itself, but every copy encrypted with it is
+    lost with it (after the 7–30 day deletion window): encrypted data is `encrypted_with` its key."""
     v = res.values
-    node: dict[str, Any] = {
-        "id": node_id(res),
-        "kind": "generic",
-        "name": (v.get("description") or res.address)[:200],
-        "provider": "terraform",
-        "address": res.address,
-        "tf_type": res.type,
-        "holds_data": True,
-    }
-    b.add(node)
+    node = b.resource(
+        res,
+        "generic",
+        "KMS key " + (v.get("description") or res.address)[:200],
+        holds_data=True,
+        key_manager="customer",
+        deletion_queue_hours=KEY_DELETION_WINDOW_HOURS,
+    )
     for key in ("arn", "key_id", "id"):
         b.remember("kms", v.get(key), node["id"])
 
@@ -331,7 +335,40 @@ def link_kms_keys(resources: list[TfResource], b: Builder) -> None:
             ref = b.ctx.referenced(res.address, "rule", "aws_kms_key.")
             key = f"tf:{ref}" if ref and f"tf:{ref}" in b.nodes else None
         if key and b.nodes[key].get("tf_type") == "aws_kms_key":
-            b.relate(target, "stored_on", key)
+            b.relate(target, "encrypted_with", key)
+    inherit_keys(b.nodes)
+
+
+def _as_list(value: Any) -> list[str]:
+    return [value] if isinstance(value, str) else [v for v in value or [] if isinstance(v, str)]
+
+
+def account_of(nodes: dict[str, dict[str, Any]], nid: str) -> str | None:
+    """The account node a node lives in (up its parent / stored_on chain), if any."""
+    seen: set[str] = set()
+    current: str | None = nid
+    while current and current not in seen and current in nodes:
+        seen.add(current)
+        node = nodes[current]
+        if node.get("kind") == "account":
+            return current
+        current = next(iter(_as_list(node.get("parent")) + _as_list(node.get("stored_on"))), None)
+    return None
+
+
+def inherit_keys(nodes: dict[str, dict[str, Any]]) -> None:
+    """A backup whose own key the source does not report (a snapshot in a plan, a DynamoDB backup,
+    a recovery point AWS Backup will make) is encrypted with its source's customer-managed keys
+    when it stays in the keys' account: AWS encrypts RDS, EBS and DynamoDB snapshots with the
+    source's key. A copy into another account is re-encrypted with that account's key."""
+    for node in nodes.values():
+        if node.get("kind") != "backup" or node.get("encrypted_with") or node.get("external"):
+            continue
+        home = account_of(nodes, node["id"])
+        for source in _as_list(node.get("backup_of")):
+            for key in _as_list(nodes.get(source, {}).get("encrypted_with")):
+                if home is not None and account_of(nodes, key) == home:
+                    add_relation(node, "encrypted_with", key)
 
 
 def backup_plan(res: TfResource, b: Builder) -> None:
@@ -517,6 +554,18 @@ def access_key(res: TfResource, b: Builder) -> None:
         "iam_user": user,
         "status": v.get("status"),
     }
+    reason = ci_user_reason(user) if isinstance(user, str) else None
+    if reason and v.get("status", "Active") in (None, "Active"):
+        account = b.ctx.default_account.get("aws", "unknown")
+        node["exposed_to"] = b.add(
+            {
+                "id": f"aws:principal:ci-user:{account}:{user}",
+                "kind": "principal",
+                "name": f"CI using IAM user {user} (by its {reason})",
+                "type": "ci",
+                "provider": "terraform",
+            }
+        )
     _reach(node, attached, b)
     b.add({k: val for k, val in node.items() if val is not None})
 

@@ -148,6 +148,7 @@ IAM_TYPES: dict[str, tuple[str, str]] = {
     "aws_ecr_repository": ("ecr", "repository"),
     "aws_secretsmanager_secret": ("secretsmanager", "Secret"),
     "aws_instance": ("ec2", "instance"),
+    "aws_kms_key": ("kms", "key"),
 }
 _ARN_SHAPES = {
     ("rds", "db"): "arn:aws:rds:{region}:{account}:db:{name}",
@@ -191,8 +192,11 @@ def grants_for(attached: Attached, b: Builder) -> list[dict[str, Any]]:
     out = []
     for nid, node in sorted(b.nodes.items()):
         # grants never target credentials
-        if node.get("kind") not in ("database", "bucket", "volume", "backup", "service"):
-            continue
+        if (
+            node.get("kind") not in ("database", "bucket", "volume", "backup", "service")
+            and node.get("tf_type") != "aws_kms_key"
+        ):
+            continue  # a KMS key is generic, but scheduling its deletion loses what it encrypts
         ref = b.iam_refs.get(nid) if nid in b.iam_refs else b.iam_refs.setdefault(nid, resource_ref(node, b))
         if ref is None:
             continue

@@ -7,6 +7,7 @@ import json
 import os
 import urllib.request
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
@@ -24,6 +25,15 @@ ENV = {
     "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     "MOTO_EC2_LOAD_DEFAULT_AMIS": "false",
 }
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every AWS test on one xdist worker (`--dist loadgroup`): the emulator imports each AWS
+    service's model on first use (seconds), so one warm server beats one cold server per worker."""
+    here = str(Path(__file__).parent)
+    for item in items:
+        if str(item.path).startswith(here):
+            item.add_marker(pytest.mark.xdist_group("aws"))
 
 
 @pytest.fixture(scope="session")
@@ -60,9 +70,15 @@ class Seeder:
     def __init__(self, endpoint: str, credentials: dict | None = None) -> None:
         self.endpoint = endpoint
         self.credentials = credentials or {}
+        self._clients: dict[tuple[str, str], object] = {}
 
     def client(self, service: str, region: str = REGION):  # noqa: ANN201
-        return boto3.client(service, region_name=region, endpoint_url=self.endpoint, **self.credentials)
+        """One client per service and region (making a boto3 client costs more than a seeding call)."""
+        if (service, region) not in self._clients:
+            self._clients[(service, region)] = boto3.client(
+                service, region_name=region, endpoint_url=self.endpoint, **self.credentials
+            )
+        return self._clients[(service, region)]
 
     def account(self, account_id: str) -> Seeder:
         """A seeder acting in another account (moto ties assumed-role credentials to the role's account)."""

@@ -28,6 +28,9 @@ def test_same_account_snapshots_and_an_over_broad_ci_role(aws, tmp_path) -> None
     assert ("credential-can-destroy-all-copies", "iam-role/gha-deploy", "critical") in got
     exposed = [f for f in report["findings"] if f["check_id"] == "credential-exposed-outside-scope"]
     assert any("GitHub Actions (shop/app)" in f["message"] for f in exposed), report["findings"]
+    # the CI user's long-lived key sits in a CI secret store: exposed to CI (its name says so)
+    assert ("credential-exposed-outside-scope", "iam-user/ci-deploy access key", "high") in got
+    assert any("IAM user ci-deploy (by its name 'ci-deploy')" in f["message"] for f in exposed)
     assert report["complete"] is True
     # the planted secrets never show up: not in the report, not on stderr, not in a snapshot
     snap = tmp_path / "snap.json"
