@@ -18,7 +18,7 @@ from sys import intern
 from typing import Any
 
 from auditor.core.errors import InputError
-from auditor.core.model import ACTIONS, CASCADE_ORDER, GRANTS, KINDS, RELATIONS, Grant, Resource
+from auditor.core.model import ACTIONS, CASCADE_ORDER, CASCADE_RELATIONS, GRANTS, KINDS, RELATIONS, Grant, Resource
 from auditor.core.schema import (
     ATTRIBUTES,
     CORE_FIELDS,
