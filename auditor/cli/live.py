@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import os
 import re
-import secrets
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -152,7 +151,7 @@ def live_settings(provider: Provider, flags: LiveFlags, env: Mapping[str, str] |
     key: bytes | None = None
     if flags.fingerprint_secrets:
         key_text = env.get("BLASTSCOPE_FINGERPRINT_KEY")
-        key = key_text.encode("utf-8") if key_text else secrets.token_bytes(32)
+        key = key_text.encode("utf-8") if key_text else os.urandom(32)
     return LiveSettings(
         token=token,
         token_header=header,

@@ -12,7 +12,7 @@ from typing import Any
 
 from auditor.core.provider import Provider
 from auditor.core.source import Source
-from providers.terraform.document import TOP_LEVEL_KEYS
+from providers.terraform.keys import TOP_LEVEL_KEYS
 
 
 def source_from_document(document: Any, file: str) -> Source:

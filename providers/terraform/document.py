@@ -58,31 +58,6 @@ class TfDocument:
     gaps: list[str] = field(default_factory=list)
 
 
-#: top-level keys of `terraform show -json` output (any format version)
-TOP_LEVEL_KEYS = frozenset(
-    {
-        "format_version",
-        "terraform_version",
-        "planned_values",
-        "resource_changes",
-        "prior_state",
-        "configuration",
-        "values",
-        "resource_drift",
-        "relevant_attributes",
-        "output_changes",
-        "applyable",
-        "complete",
-        "errored",
-        "checks",
-        "timestamp",
-        "variables",
-        "deferred_changes",
-        "action_invocations",
-    }
-)
-
-
 def is_raw_state(document: Any) -> bool:
     """A `terraform.tfstate` file itself (version 4), not `terraform show -json` output."""
     return (
