@@ -30,6 +30,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from msgspec.json import decode as _msgspec_decode
+
 SCHEMA_PATH = Path(__file__).resolve().parent / "schema.graphql"
 DEFAULT_ENDPOINT = "https://backboard.railway.com/graphql/v2"
 
@@ -89,6 +91,17 @@ def redact(text: str, secrets: tuple[str, ...] = (), limit: int = 300) -> str:
     text = _TOKEN_LIKE[3].sub("[redacted]", text)
     text = "".join(c if c.isprintable() else " " for c in text)
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def decode_json(raw: bytes) -> Any:
+    """`json.loads(raw)`, decoded by msgspec where it can (twice as fast on a 1 MB project page).
+    msgspec is the stricter of the two: a body it refuses (NaN, a lone surrogate, a byte-order
+    mark, a number out of range) is left to json.loads, so the value, or the error, is always
+    the one json.loads gives (tests/providers/railway/test_client_decode.py)."""
+    try:
+        return _msgspec_decode(raw)
+    except (ValueError, RecursionError):  # msgspec.DecodeError is a ValueError
+        return json.loads(raw)
 
 
 class PageGuard:
@@ -434,7 +447,7 @@ class RailwayClient:
         raw = self._read_body(resp, started)
         self.last_answer = time.monotonic()
         try:
-            payload = json.loads(raw)
+            payload = decode_json(raw)
         except (ValueError, UnicodeDecodeError, RecursionError):
             return "retry", f"HTTP {status} with malformed JSON"
         if not isinstance(payload, dict) or not ("data" in payload or "errors" in payload):
