@@ -359,13 +359,15 @@ class Puller:
         out: dict[str, Any] = {k: p.get(k) for k in ("id", "name", "createdAt", "workspaceId")}
         unread = []
         for conn in Q.PROJECT_CONNECTIONS:
-            nodes = self.page_through(
-                p.get(conn),
-                Q.follow_up("project", conn, outline and conn == "environments"),
-                {"id": pid},
-                partial(_child, "project", conn),
-                f"project {pid}: {conn}",
-            )
+            nodes = whole_page(p.get(conn))
+            if nodes is None:  # anything but one clean page: the careful way, which records gaps
+                nodes = self.page_through(
+                    p.get(conn),
+                    Q.follow_up("project", conn, outline and conn == "environments"),
+                    {"id": pid},
+                    partial(_child, "project", conn),
+                    f"project {pid}: {conn}",
+                )
             if nodes is None:
                 unread.append(conn)
             out[conn] = nodes or []
@@ -373,6 +375,12 @@ class Puller:
         for env in out["environments"]:
             flat = {k: env.get(k) for k in ("id", "name", "isEphemeral", "createdAt", "canAccess")}
             flat["unread"] = []
+            if not outline and env.get("canAccess") is not False:
+                pages = [whole_page(env.get(conn)) for conn in Q.ENV_CONNECTIONS]
+                if None not in pages:  # every connection whole in the bundle (nearly always)
+                    flat.update(zip(Q.ENV_CONNECTIONS, cast(list[list[dict]], pages), strict=True))
+                    envs.append(flat)
+                    continue
             label = f"environment {env.get('name') or env['id']} ({env['id']}) of project {p.get('name') or pid}"
             if env.get("canAccess") is False:
                 self.gap(
@@ -779,6 +787,27 @@ _KIND_TEXT = {
     "tokens": "project tokens",
     "values": "variable values",
 }
+
+
+def whole_page(conn: Any) -> list[dict] | None:
+    """The nodes of a connection answered whole in one clean page (a list of edges, each node an
+    object with a string id, no id twice, no next page); None for anything else, which
+    `Puller.page_through` then reads the careful way, recording what is wrong. The common case,
+    checked without building a follow-up query or a gap label."""
+    if type(conn) is not dict:
+        return None
+    edges = conn.get("edges")
+    info = conn.get("pageInfo")
+    if type(edges) is not list or (info and (type(info) is not dict or info.get("hasNextPage"))):
+        return None
+    try:  # decoded JSON: only an object can be indexed by a string without a TypeError
+        nodes = [edge["node"] for edge in edges]
+        ids = {node["id"] for node in nodes}  # a list as an id is unhashable: a TypeError too
+    except (KeyError, TypeError):
+        return None
+    if len(ids) != len(nodes) or not all(ids) or not all(type(node) is dict for node in nodes):
+        return None
+    return nodes
 
 
 def _child(root: str, name: str, data: dict) -> dict | None:
