@@ -632,7 +632,6 @@ class Puller:
         with self._lock:
             self.batch_requests += 1
         document, variables = Q.batch_query([(item.kind, item.args) for item in chunk])
-        what = f"batch of {len(chunk)} ({_describe(chunk)})"
         resp, error = self.try_execute(document, variables, validate=False)  # templates checked in prewarm
         if resp is None and len(chunk) > 1 and _size_limited(error):
             self.shrink("batch", error)
@@ -640,6 +639,7 @@ class Puller:
             self.read_batch(chunk[:half])
             self.read_batch(chunk[half:])
             return
+        what = f"batch of {len(chunk)} ({_describe(chunk)})" if resp is None or resp.errors else ""
         if resp is None:
             self.gap(f"{what}: {error}")
             return

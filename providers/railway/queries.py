@@ -12,6 +12,8 @@ Every document here validates against Railway's real public schema as well as sc
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 PAGE = 100
 PROJECTS_PAGE = 50
 BATCH_FIELDS = 300
@@ -139,29 +141,47 @@ def batch_query(items: list[tuple[str, tuple[str | None, ...]]]) -> tuple[str, d
     """One document with an aliased root field `i<n>` per item (kind, argument values), and its
     variables. Ids travel as GraphQL variables, never interpolated into the document; a value
     used twice (a volume instance's backups and schedules) shares one variable, and selections
-    are fragments, which keeps the document small and quick to parse and validate."""
-    params: list[str] = []
-    fields: list[str] = []
+    are fragments, which keeps the document small and quick to parse and validate.
+
+    The document depends only on the batch's shape (each item's kind and which variable each
+    argument uses), so it is written once per shape: a pull's full batches share one, and the
+    same string object lets the client's read-only check find it by identity."""
     variables: dict[str, str | None] = {}
     slots: dict[tuple[str | None, bool], str] = {}
+    shape = []
+    for kind, values in items:
+        arg_names = BATCH_KINDS[kind][1]
+        refs = []
+        for arg, value in zip(arg_names, values, strict=False):
+            key = (value, not (kind == "values" and arg == "serviceId"))
+            var = slots.get(key)
+            if var is None:
+                var = slots[key] = f"a{len(slots)}"
+                variables[var] = value
+            refs.append(var)
+        shape.append((kind, tuple(refs)))
+    return _batch_document(tuple(shape)), variables
+
+
+@lru_cache(maxsize=64)
+def _batch_document(shape: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    params: list[str] = []
+    declared: set[str] = set()
+    fields: list[str] = []
     used: set[str] = set()
-    for i, (kind, values) in enumerate(items):
+    for i, (kind, refs) in enumerate(shape):
         root, arg_names, selection, fragment = BATCH_KINDS[kind]
         if fragment:
             used.add(fragment)
         args = []
-        for arg, value in zip(arg_names, values, strict=False):
-            required = not (kind == "values" and arg == "serviceId")
-            key = (value, required)
-            var = slots.get(key)
-            if var is None:
-                var = slots[key] = f"a{len(slots)}"
+        for arg, var in zip(arg_names, refs, strict=False):
+            if var not in declared:
+                declared.add(var)
+                required = not (kind == "values" and arg == "serviceId")
                 params.append(f"${var}: String{'!' if required else ''}")
-                variables[var] = value
             args.append(f"{arg}: ${var}")
         if kind == "tokens":
             args.append(f"first: {PAGE}")
         fields.append(f"i{i}: {root}({', '.join(args)}) {selection}".rstrip())
     frags = " ".join(FRAGMENTS[f] for f in sorted(used))
-    document = f"query AuditBatch({', '.join(params)}) {{ {' '.join(fields)} }} {frags}".rstrip()
-    return document, variables
+    return f"query AuditBatch({', '.join(params)}) {{ {' '.join(fields)} }} {frags}".rstrip()

@@ -522,15 +522,18 @@ def _backups(out: dict[str, Resource], backups: list, schedules: list | None, vi
         schedule_id = get("scheduleId")
         sched = schedule_by_id.get(schedule_id or "")
         created_text, expires_text = get("createdAt"), get("expiresAt")
-        created = _utc(created_text)
-        expires = _utc(expires_text)
+        if type(created_text) is str and type(expires_text) is str:
+            created, expires, retention = _lifetime(created_text, expires_text)
+        else:
+            created, expires = _utc(created_text), _utc(expires_text)
+            retention = _retention_days(created, expires)
         attrs: dict[str, Any] = {}
         if created is not None:
             attrs["created_at"] = created
         if expires is not None:
             attrs["expires_at"] = expires
-        if created is not None and expires is not None:
-            attrs["retention_days"] = round((expires - created).total_seconds() / 86400, 2)
+        if retention is not None:
+            attrs["retention_days"] = retention
         elif sched and sched.get("retentionSeconds"):
             attrs["retention_days"] = round(sched["retentionSeconds"] / 86400, 2)
         attrs["locked"] = expires_text is None
@@ -542,6 +545,20 @@ def _backups(out: dict[str, Resource], backups: list, schedules: list | None, vi
             attrs["used_mb"] = used
         bid = f"{P}:backup:{bk['id']}"
         out[bid] = Resource(bid, "backup", get("name") or bk["id"], P, attrs, dict(relations))
+
+
+def _retention_days(created: datetime | None, expires: datetime | None) -> float | None:
+    if created is None or expires is None:
+        return None
+    return round((expires - created).total_seconds() / 86400, 2)
+
+
+@lru_cache(maxsize=8192)
+def _lifetime(created_text: str, expires_text: str) -> tuple[datetime | None, datetime | None, float | None]:
+    """(created, expires, retention in days) of a backup from its API times. Memoised: the
+    backups of one schedule share their times across every volume of an account."""
+    created, expires = _utc(created_text), _utc(expires_text)
+    return created, expires, _retention_days(created, expires)
 
 
 def _variables(b: _Builder, p: dict, env: dict, eid: str, env_name: str, ws_id: str) -> None:
