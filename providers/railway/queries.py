@@ -150,10 +150,9 @@ def batch_query(items: list[tuple[str, tuple[str | None, ...]]]) -> tuple[str, d
     slots: dict[tuple[str | None, bool], str] = {}
     shape = []
     for kind, values in items:
-        arg_names = BATCH_KINDS[kind][1]
         refs = []
-        for arg, value in zip(arg_names, values, strict=False):
-            key = (value, not (kind == "values" and arg == "serviceId"))
+        for value, required in zip(values, _REQUIRED[kind], strict=False):
+            key = (value, required)
             var = slots.get(key)
             if var is None:
                 var = slots[key] = f"a{len(slots)}"
@@ -161,6 +160,12 @@ def batch_query(items: list[tuple[str, tuple[str | None, ...]]]) -> tuple[str, d
             refs.append(var)
         shape.append((kind, tuple(refs)))
     return _batch_document(tuple(shape)), variables
+
+
+#: per batch item kind, whether each argument is required (String!); only a service id may be null
+_REQUIRED = {
+    kind: tuple(not (kind == "values" and arg == "serviceId") for arg in spec[1]) for kind, spec in BATCH_KINDS.items()
+}
 
 
 @lru_cache(maxsize=64)

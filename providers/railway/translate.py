@@ -527,7 +527,22 @@ def _backups(out: dict[str, Resource], backups: list, schedules: list | None, vi
         else:
             created, expires = _utc(created_text), _utc(expires_text)
             retention = _retention_days(created, expires)
-        attrs: dict[str, Any] = {}
+        kind = sched.get("kind") if sched else None
+        used = get("usedMB")
+        if retention is not None and kind and used is not None:  # the usual backup: one dict display
+            attrs = {
+                "created_at": created,
+                "expires_at": expires,
+                "retention_days": retention,
+                "locked": False,  # it expires
+                "manual": schedule_id is None,
+                "schedule": kind,
+                "used_mb": used,
+            }
+            bid = f"{P}:backup:{bk['id']}"
+            out[bid] = Resource(bid, "backup", get("name") or bk["id"], P, attrs, dict(relations))
+            continue
+        attrs = {}
         if created is not None:
             attrs["created_at"] = created
         if expires is not None:
@@ -538,9 +553,8 @@ def _backups(out: dict[str, Resource], backups: list, schedules: list | None, vi
             attrs["retention_days"] = round(sched["retentionSeconds"] / 86400, 2)
         attrs["locked"] = expires_text is None
         attrs["manual"] = schedule_id is None
-        if sched and sched.get("kind"):
-            attrs["schedule"] = sched["kind"]
-        used = get("usedMB")
+        if kind:
+            attrs["schedule"] = kind
         if used is not None:
             attrs["used_mb"] = used
         bid = f"{P}:backup:{bk['id']}"
