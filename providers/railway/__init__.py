@@ -22,9 +22,6 @@ from auditor.core.errors import IncompleteAudit
 from auditor.core.provider import LiveSettings, Provider
 from auditor.core.source import Source
 
-#: seconds a thread may run before one waiting for the interpreter is let in, during a pull
-SWITCH_INTERVAL = 0.0005
-
 
 class _RequestCounter:
     """Reports the running request count to the CLI's progress display (LiveOptions.extra
@@ -77,11 +74,6 @@ def pull_source(options: LiveSettings) -> Source:
         pull_deadline=float(options.tune("deadline", PULL_DEADLINE)),
     )
     header = options.token_header
-    # the batch threads mostly wait on sockets while the main thread translates: a shorter switch
-    # interval lets a thread whose answer has arrived take the interpreter within ~0.5 ms instead
-    # of up to 5 ms per read, so answers are not held back by translation (restored after)
-    switch_interval = sys.getswitchinterval()
-    sys.setswitchinterval(min(switch_interval, SWITCH_INTERVAL))
     try:
         # policy `railway.project_tokens_can_delete` (.blastscope.yaml); Railway's docs say they cannot
         assume = bool(options.tune("project_tokens_can_delete", False))
@@ -99,7 +91,6 @@ def pull_source(options: LiveSettings) -> Source:
                 f"railway: unexpected response shape ({type(exc).__name__}: {str(exc)[:80]}); nothing was audited"
             ) from None
     finally:
-        sys.setswitchinterval(switch_interval)
         client.close()
     stats = dict(raw.stats)
     finished = time.monotonic()
