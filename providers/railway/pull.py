@@ -791,7 +791,7 @@ _KIND_TEXT = {
 
 def whole_page(conn: Any) -> list[dict] | None:
     """The nodes of a connection answered whole in one clean page (a list of edges, each node an
-    object with a string id, no id twice, no next page); None for anything else, which
+    object with an id, no id twice, no next page); None for anything else, which
     `Puller.page_through` then reads the careful way, recording what is wrong. The common case,
     checked without building a follow-up query or a gap label."""
     if type(conn) is not dict:
