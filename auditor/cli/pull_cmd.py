@@ -76,9 +76,8 @@ def pull(
         verbose,
         AwsFlags(profile, region, assume_role, org_role),
         timeout,
+        load_policy(None),  # the discovered .blastscope.yaml
     )
-    # what a token can delete is decided at pull time: the discovered .blastscope.yaml says it
-    flags.tuning["project_tokens_can_delete"] = load_policy(None).railway_project_tokens_can_delete
     with progress(show, "pulling") as advance:
         # live providers report each request: the spinner shows how far a long pull has got
         flags.on_request = lambda n: advance(f"pulling: {n} requests")

@@ -78,8 +78,12 @@ def live_flags(
     verbose: bool,
     aws: AwsFlags | None = None,
     timeout: float | None = None,
+    policy: Policy | None = None,
 ) -> LiveFlags:
+    """The live-provider flags; what a Railway project token can delete is the policy's to say,
+    decided at pull time."""
     aws = aws or AwsFlags()
+    tuning = {"project_tokens_can_delete": policy.railway_project_tokens_can_delete} if policy is not None else {}
     return LiveFlags(
         token_file=token_file,
         endpoint=endpoint,
@@ -93,6 +97,7 @@ def live_flags(
         assume_roles=list(aws.assume_roles or []),
         org_role=aws.org_role,
         timeout=timeout,
+        tuning=tuning,
     )
 
 
@@ -256,8 +261,8 @@ def scan(
             verbose,
             AwsFlags(profile, region, assume_role, org_role),
             timeout,
+            policy,
         )
-        flags.tuning["project_tokens_can_delete"] = policy.railway_project_tokens_can_delete
         with progress(show, "loading sources", total=len(sources)) as advance:
             loaded = load_sources(sources, settings_factory(flags), advance)
         with progress(show, "running checks"):
