@@ -6,9 +6,9 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from auditor.core.findings import Finding
 from auditor.core.model import Resource
 from auditor.uses.diff import Diff, Edge
+from auditor.uses.history import finding_summary
 
 DIFF_FORMATS = ("text", "json", "markdown")
 SCHEMA_NAME = "blastscope-diff"
@@ -20,17 +20,6 @@ LIMIT = 50
 def _edge_text(edge: Edge, names: dict[str, str]) -> str:
     src, rel, dst = edge
     return f"{names.get(src, src)} —{rel.replace(':', ' ')}→ {names.get(dst, dst)}"
-
-
-def _finding_json(f: Finding) -> dict[str, Any]:
-    return {
-        "fingerprint": f.fingerprint,
-        "check_id": f.check_id,
-        "severity": f.severity,
-        "resource_id": f.resource_id,
-        "resource_name": f.resource_name,
-        "message": f.message,
-    }
 
 
 def _resource_json(r: Resource) -> dict[str, Any]:
@@ -68,11 +57,11 @@ def diff_document(diff: Diff) -> dict[str, Any]:
             "removed": [{"source": s, "rel": r, "target": t} for s, r, t in rd.relations_removed],
         },
         "findings": {
-            "new": [_finding_json(f) for f in fd.new],
-            "resolved": [_finding_json(f) for f in fd.resolved],
-            "unverified": [_finding_json(f) for f in fd.unverified],
+            "new": [finding_summary(f) for f in fd.new],
+            "resolved": [finding_summary(f) for f in fd.resolved],
+            "unverified": [finding_summary(f) for f in fd.unverified],
             "severity_changed": [
-                {**_finding_json(new), "old_severity": old.severity} for old, new in fd.severity_changed
+                {**finding_summary(new), "old_severity": old.severity} for old, new in fd.severity_changed
             ],
         },
     }

@@ -32,6 +32,7 @@ from typing import Any
 
 from auditor import __version__
 from auditor.core.errors import InputError
+from auditor.core.findings import Finding
 from auditor.core.severity import SEVERITIES
 from auditor.core.source import Source
 from auditor.io.files import read_input, read_json
@@ -59,6 +60,18 @@ class RecordedFinding:
     resource_id: str
     resource_name: str
     message: str
+
+
+def finding_summary(f: Finding | RecordedFinding) -> dict[str, Any]:
+    """A finding in a line, as diffs and alerts list it, whether it comes from this run or a past one."""
+    return {
+        "fingerprint": f.fingerprint,
+        "check_id": f.check_id,
+        "severity": f.severity,
+        "resource_id": f.resource_id,
+        "resource_name": f.resource_name,
+        "message": f.message,
+    }
 
 
 @dataclass(frozen=True)

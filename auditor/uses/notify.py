@@ -27,6 +27,7 @@ from urllib.parse import urlsplit
 from auditor import __version__
 from auditor.core.errors import BlastscopeError, DeliveryFailed, UsageError
 from auditor.core.severity import SEVERITIES
+from auditor.uses.history import finding_summary
 
 NOTIFY_FORMATS = ("slack", "json")
 ALERT_SCHEMA = "blastscope-alert"
@@ -127,16 +128,7 @@ def json_payload(alert: Alert) -> dict[str, Any]:
         "counts": alert.counts,
         "fail_on": alert.fail_on,
         "new_findings": [
-            {
-                "fingerprint": f.fingerprint,
-                "check_id": f.check_id,
-                "severity": f.severity,
-                "resource_id": f.resource_id,
-                "resource_name": f.resource_name,
-                "message": f.message,
-                "evidence": alert.evidence(f),
-            }
-            for f in alert.new_findings[:MAX_LISTED]
+            {**finding_summary(f), "evidence": alert.evidence(f)} for f in alert.new_findings[:MAX_LISTED]
         ],
         "new_findings_total": len(alert.new_findings),
     }

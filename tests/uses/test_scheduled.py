@@ -103,7 +103,7 @@ def test_three_nightly_runs_report_and_alert_only_what_changed(tmp_path: Path) -
     # the diff command over two stored runs says the same as night 2's report
     entries = History(history).entries()
     between = run_cli("diff", str(entries[0].path), str(entries[1].path), "--format", "json")
-    assert between.returncode == 1
+    assert between.returncode == 1, between.stderr
     assert {f["fingerprint"] for f in json.loads(between.stdout)["findings"]["new"]} == {f["fingerprint"] for f in new2}
 
 
