@@ -245,26 +245,26 @@ def _encrypted(g: Graph, nid: str, account: str, region: str | None, ref: Any) -
 
 
 # ------------------------------------------------------------------------------ data holders
+def _rds_database(
+    g: Graph, nid: str, name: str, account: str, region: str, raw: dict[str, Any], arn: Any, arn_kind: str
+) -> None:
+    """An RDS cluster or stand-alone instance as a database: the two answers share these keys."""
+    protected = _bool(raw.get("DeletionProtection"))
+    env = environment_of(tags_of(raw), name)
+    engine = raw.get("Engine")
+    db = _resource(g, nid, "database", name, account, region, env, engine=engine, deletion_protection=protected)
+    g.tagged(nid, raw, "TagList")
+    _encrypted(g, nid, account, region, raw.get("KmsKeyId"))
+    _reach(g, nid, arn, "rds", arn_kind, protected)
+    _automated(g, db, raw.get("BackupRetentionPeriod"))
+
+
 def rds(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
     for c in raw.get("db_clusters") or []:
         name = c["DBClusterIdentifier"]
         nid = f"aws:rds:{account}:{region}:cluster:{name}"
-        db = _resource(
-            g,
-            nid,
-            "database",
-            name,
-            account,
-            region,
-            environment_of(tags_of(c), name),
-            engine=c.get("Engine"),
-            deletion_protection=_bool(c.get("DeletionProtection")),
-        )
         g.remember("rds-cluster", f"{account}:{region}:{name}", nid)
-        g.tagged(nid, c, "TagList")
-        _encrypted(g, nid, account, region, c.get("KmsKeyId"))
-        _reach(g, nid, c.get("DBClusterArn"), "rds", "cluster", _bool(c.get("DeletionProtection")))
-        _automated(g, db, c.get("BackupRetentionPeriod"))
+        _rds_database(g, nid, name, account, region, c, c.get("DBClusterArn"), "cluster")
     for i in raw.get("db_instances") or []:
         name = i["DBInstanceIdentifier"]
         nid = f"aws:rds:{account}:{region}:db:{name}"
@@ -273,23 +273,9 @@ def rds(g: Graph, account: str, region: str, raw: dict[str, Any]) -> None:
             svc = _resource(g, nid, "service", name, account, region, environment_of(tags_of(i), name))
             g.relate(svc["id"], "attached_to", cluster)
             continue
-        db = _resource(
-            g,
-            nid,
-            "database",
-            name,
-            account,
-            region,
-            environment_of(tags_of(i), name),
-            engine=i.get("Engine"),
-            deletion_protection=_bool(i.get("DeletionProtection")),
-        )
         g.remember("rds", f"{account}:{region}:{name}", nid)
         g.remember("rds-resource", i.get("DbiResourceId"), nid)
-        g.tagged(nid, i, "TagList")
-        _encrypted(g, nid, account, region, i.get("KmsKeyId"))
-        _reach(g, nid, i.get("DBInstanceArn"), "rds", "db", _bool(i.get("DeletionProtection")))
-        _automated(g, db, i.get("BackupRetentionPeriod"))
+        _rds_database(g, nid, name, account, region, i, i.get("DBInstanceArn"), "db")
 
 
 def _automated(g: Graph, db: dict[str, Any], retention: Any) -> None:
