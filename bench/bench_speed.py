@@ -175,7 +175,7 @@ def bench_reports(size: int, runs: int) -> None:
     audit_only = timed(quiet, runs)  # -q text prints the summary line only: the audit without a report
     json_report = base[0] - audit_only[0]
     row("json", f"{base[0]:.2f} / {base[1]:.2f}", "1.00×", f"{json_report:.2f}", "1.00×")
-    for fmt in ("text", "sarif", "junit", "markdown"):
+    for fmt in ("text", "sarif", "junit", "markdown", "ocsf"):
         t = timed(scan(path, fmt), runs)
         report = t[0] - audit_only[0]
         row(
