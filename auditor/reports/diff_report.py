@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from typing import Any
 
 from auditor.core.model import Resource
+from auditor.reports.json_text import dumps_indented
 from auditor.uses.diff import Diff, Edge
 from auditor.uses.history import finding_summary
 
@@ -170,7 +170,7 @@ def render_markdown(diff: Diff) -> str:
 
 def render_diff(diff: Diff, fmt: str) -> str:
     if fmt == "json":
-        return json.dumps(diff_document(diff), indent=2, ensure_ascii=False) + "\n"
+        return dumps_indented(diff_document(diff)) + "\n"
     if fmt == "markdown":
         return render_markdown(diff)
     return render_text(diff)

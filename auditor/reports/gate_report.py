@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from auditor.core.findings import Finding
 from auditor.reports.context import ReportContext
+from auditor.reports.json_text import dumps_indented
 
 
 def _line(f: Finding, label: Any) -> list[str]:
@@ -76,4 +76,4 @@ def render_json(ctx: ReportContext) -> str:
         "baselined": len(verdict.baselined),
         "deletes_not_judged": len(gate.unjudged_deletes),
     }
-    return json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+    return dumps_indented(doc) + "\n"

@@ -3,21 +3,16 @@
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator
 from typing import Any
-
-import msgspec
 
 from auditor import __version__
 from auditor.core.severity import SEVERITIES
 from auditor.reports.context import ReportContext
+from auditor.reports.json_text import dumps_compact
 
 SCHEMA_NAME = "blastscope-report"
 SCHEMA_VERSION = 1
-
-_encode = msgspec.json.Encoder().encode
-_format = msgspec.json.format
 
 
 def report_document(ctx: ReportContext, *, findings: bool = True) -> dict[str, Any]:
@@ -69,10 +64,8 @@ def stream(ctx: ReportContext) -> Iterator[str]:
     """Indented header, one compact line per finding: readable, diff-friendly, and produced a
     batch of findings at a time so a 1M-resource report never sits in memory whole.
 
-    Each line is what `json.dumps(finding.to_json(label), ensure_ascii=False)` writes; findings
-    whose values are plain JSON (str, int, bool, None, finite floats, lists, str-keyed dicts —
-    what the built-in checks produce) are encoded by msgspec instead, several times faster and
-    byte-identical (tests/reports/test_json_encoding.py); anything else goes through json."""
+    Each line is what `json.dumps(finding.to_json(label), ensure_ascii=False)` writes, by the
+    faster encoder of `json_text` (byte-identical, tests/reports/test_json_encoding.py)."""
     result = ctx.result
     doc = report_document(ctx, findings=False)
     head = json.dumps(doc, indent=2, ensure_ascii=False)
@@ -87,56 +80,10 @@ def stream(ctx: ReportContext) -> Iterator[str]:
         yield f',\n  "{key}": [\n'
         batch: list[str] = []
         for i, finding in enumerate(items):
-            batch.append(("    " if i == 0 else ",\n    ") + finding_line(finding.to_json(label)))
+            batch.append(("    " if i == 0 else ",\n    ") + dumps_compact(finding.to_json(label)))
             if len(batch) == 256:
                 yield "".join(batch)
                 batch.clear()
         yield "".join(batch)
         yield "\n  ]"
     yield "\n}\n"
-
-
-def finding_line(document: dict[str, Any]) -> str:
-    """`json.dumps(document, ensure_ascii=False)`, by msgspec when every value is plain JSON."""
-    plain = _plain(document)
-    if plain is not None:
-        try:
-            return _format(_encode(plain), indent=0).decode()
-        except (TypeError, ValueError, msgspec.MsgspecError):  # e.g. a lone surrogate: json says what
-            pass
-    return json.dumps(document, ensure_ascii=False)
-
-
-def _plain(value: Any) -> Any:
-    """`value` with finite floats as json writes them (msgspec's exponents differ: 1e16 vs
-    1e+16), or None when anything is not plain JSON (json and msgspec could disagree on it)."""
-    kind = type(value)
-    if kind is str or kind is int or kind is bool or value is None:
-        return value
-    if kind is dict:
-        out = {}
-        for k, v in value.items():
-            if type(k) is not str:
-                return None
-            if type(v) is str:
-                out[k] = v
-                continue
-            v = _plain(v)
-            if v is None and value[k] is not None:
-                return None
-            out[k] = v
-        return out
-    if kind is list or kind is tuple:
-        items = []
-        for item in value:
-            if type(item) is str:
-                items.append(item)
-                continue
-            converted = _plain(item)
-            if converted is None and item is not None:
-                return None
-            items.append(converted)
-        return items
-    if kind is float and math.isfinite(value):
-        return msgspec.Raw(float.__repr__(value).encode())
-    return None

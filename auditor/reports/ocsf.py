@@ -11,7 +11,6 @@ alerts (`is_alert`), baselined ones `Suppressed`, and a gate's fixed findings ar
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from typing import Any
 
@@ -20,6 +19,7 @@ from auditor.core.findings import Finding
 from auditor.engine.audit import AuditResult
 from auditor.engine.registry import check_registry
 from auditor.reports.context import ReportContext
+from auditor.reports.json_text import dumps_indented
 
 #: the OCSF release the output follows (and is validated against in tests)
 OCSF_VERSION = "1.7.0"
@@ -35,34 +35,42 @@ def _millis(when: datetime | None) -> int:
     return int(when.timestamp() * 1000)
 
 
-def _resource(result: AuditResult, node_id: str) -> dict[str, Any]:
-    res = result.node(node_id)
-    if res is None:
-        return {"uid": node_id, "name": node_id}
-    out: dict[str, Any] = {"uid": res.id, "name": res.name, "type": res.kind}
-    if res.provider:
-        out["labels"] = [f"provider:{res.provider}"]
-    return out
+class _Resources(dict[str, dict[str, Any]]):
+    """Each resource's OCSF object, built once per report: paths name the same few resources
+    over and over (the same object may appear many times in the output)."""
+
+    def __init__(self, result: AuditResult) -> None:
+        super().__init__()
+        self.result = result
+
+    def __missing__(self, node_id: str) -> dict[str, Any]:
+        res = self.result.node(node_id)
+        if res is None:
+            out: dict[str, Any] = {"uid": node_id, "name": node_id}
+        else:
+            out = {"uid": res.id, "name": res.name, "type": res.kind}
+            if res.provider:
+                out["labels"] = [f"provider:{res.provider}"]
+        self[node_id] = out
+        return out
 
 
-def _detection(f: Finding, ctx: ReportContext, result: AuditResult, time: int, closed: bool) -> dict[str, Any]:
+def _detection(f: Finding, ctx: ReportContext, resources: _Resources, time: int, closed: bool) -> dict[str, Any]:
     check = check_registry().get(f.check_id)
     severity_id = SEVERITY_ID[f.severity]
     activity_id = 3 if closed else 1
     status_id = 4 if closed else (3 if ctx.baselined(f) else 1)
-    resource = _resource(result, f.resource_id)
+    resource = dict(resources[f.resource_id])
     labels = [f"environment:{e}" for e in f.environments] + [f"tier:{t}" for t in f.tiers]
     if labels:
         resource["labels"] = [*resource.get("labels", []), *labels]
+    label = resources.result.label
+    if resources.result.previous is None:
+        label = resources.result.topology.label  # the same answer without a look into a prior graph
     evidences = []
     for path in f.evidence:
-        evidences.append(
-            {
-                "name": path.text(result.label),
-                "resources": [_resource(result, n) for n in path.nodes],
-                "data": path.to_json(result.label),
-            }
-        )
+        data = path.to_json(label)
+        evidences.append({"name": data["text"], "resources": [resources[n] for n in path.nodes], "data": data})
     info: dict[str, Any] = {
         "uid": f.fingerprint,
         "title": check.title if check else f.check_id,
@@ -114,12 +122,14 @@ def _detection(f: Finding, ctx: ReportContext, result: AuditResult, time: int, c
 def render(ctx: ReportContext) -> str:
     result, gate = ctx.result, ctx.gate
     time = _millis(result.now)
+    resources = _Resources(result)
     if gate is None:
-        findings = [_detection(f, ctx, result, time, closed=False) for f in result.findings]
+        findings = [_detection(f, ctx, resources, time, closed=False) for f in result.findings]
     else:  # what the change introduces (judged), what it keeps, and what it fixes (closed)
         introduced = gate.introduced()
         seen = {f.fingerprint for f in introduced}
         kept = [f for f in result.findings if f.fingerprint not in seen]
-        findings = [_detection(f, ctx, result, time, closed=False) for f in (*introduced, *kept)]
-        findings += [_detection(f, ctx, gate.prior, time, closed=True) for f in gate.fixed]
-    return json.dumps(findings, indent=2, ensure_ascii=False) + "\n"
+        findings = [_detection(f, ctx, resources, time, closed=False) for f in (*introduced, *kept)]
+        prior = _Resources(gate.prior)
+        findings += [_detection(f, ctx, prior, time, closed=True) for f in gate.fixed]
+    return dumps_indented(findings) + "\n"

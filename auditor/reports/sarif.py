@@ -18,7 +18,7 @@ from auditor.core.findings import Finding
 from auditor.engine.audit import AuditResult
 from auditor.engine.registry import check_registry
 from auditor.reports.context import ReportContext
-from auditor.reports.indented_json import dumps_indented
+from auditor.reports.json_text import dumps_indented
 from auditor.reports.locate import line_of
 
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"
