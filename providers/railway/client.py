@@ -16,6 +16,7 @@ which the puller records as a gap: the audit is incomplete (exit 3), never clean
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import email.utils
 import json
@@ -275,7 +276,7 @@ class RailwayClient:
         self.response_deadline = float(response_deadline)
         self.pull_deadline = pull_deadline
         self.expired = False
-        self._watchdog: threading.Timer | None = None
+        self._closed = threading.Event()
         auth = {"Authorization": f"Bearer {token}"} if token_header == "Authorization" else {token_header: token}
         self._http = httpx.Client(
             headers={**auth, "Content-Type": "application/json", "User-Agent": "blastscope (read-only audit)"},
@@ -287,10 +288,13 @@ class RailwayClient:
         )
         if pull_deadline is not None:
             # the only bound that also covers a server dripping its headers: at the deadline the
-            # pool is closed, so every exchange in flight fails at its next read
-            self._watchdog = threading.Timer(max(0.0, pull_deadline), self._expire)
-            self._watchdog.daemon = True
-            self._watchdog.start()
+            # pool is closed, so every exchange in flight fails at its next read. A bare thread:
+            # threading.Timer.start() waits for the thread to run, which delays the first request
+            _thread.start_new_thread(self._watch, (max(0.0, pull_deadline),))
+
+    def _watch(self, seconds: float) -> None:
+        if not self._closed.wait(seconds):
+            self._expire()
 
     def _expire(self) -> None:
         self.expired = True
@@ -301,8 +305,7 @@ class RailwayClient:
         return f"the pull took longer than its {self.pull_deadline:.0f} s deadline (--timeout); stopped"
 
     def close(self) -> None:
-        if self._watchdog is not None:
-            self._watchdog.cancel()
+        self._closed.set()
         self._http.close()
 
     def __enter__(self) -> RailwayClient:
@@ -312,17 +315,26 @@ class RailwayClient:
         self.close()
 
     # ------------------------------------------------------------------ public
-    def execute(self, document: str, variables: dict[str, Any] | None = None, *, validate: bool = True) -> Response:
+    def execute(
+        self,
+        document: str,
+        variables: dict[str, Any] | None = None,
+        *,
+        validate: bool = True,
+        on_sent: Callable[[], None] | None = None,
+    ) -> Response:
         """Send one query; retry what is transient; raise FetchFailed when it cannot be answered.
-        GraphQL `errors[]` come back in the Response (the caller decides what is missing)."""
+        GraphQL `errors[]` come back in the Response (the caller decides what is missing).
+        `on_sent` is called (from this thread) once the request's body has been written and the
+        answer is awaited, at most once per attempt; not at all when the transport does not say."""
         operation = check_read_only(document, validate)  # before any I/O
-        body = json.dumps({"query": document, "variables": variables or {}, "operationName": operation})
+        body = request_body(document, variables, operation)
         attempt = 0
         waits = 0
         while True:
             if self.expired:
                 raise DeadlineExceeded(self._deadline_text())
-            outcome = self._send_once(body)
+            outcome = self._send_once(body, on_sent)
             kind, value = outcome
             if kind == "ok":
                 return value
@@ -373,15 +385,16 @@ class RailwayClient:
             waited = True
             time.sleep(min(delay, 1.0))
 
-    def _send_once(self, body: str) -> tuple[str, Any]:
+    def _send_once(self, body: str, on_sent: Callable[[], None] | None = None) -> tuple[str, Any]:
         import httpx
 
         self._gate()
         with self._slots:
             self._take_budget()
             started = time.monotonic()
+            extensions = {"trace": _SentTrace(on_sent)} if on_sent is not None else None
             try:
-                with self._http.stream("POST", self.endpoint, content=body) as resp:
+                with self._http.stream("POST", self.endpoint, content=body, extensions=extensions) as resp:
                     return self._answer(resp, started)
             except _Refused as exc:
                 return "fatal", str(exc)
@@ -468,6 +481,37 @@ class RailwayClient:
         if data is not None and not isinstance(data, dict):
             return "retry", "HTTP 200 with data that is not an object"
         return "ok", Response(data, errors)
+
+
+class _SentTrace:
+    """httpcore's `trace` request extension, reduced to one call of `on_sent` when the answer's
+    headers start to be awaited: the request has left (HTTP/1.1 and HTTP/2 alike)."""
+
+    __slots__ = ("on_sent",)
+
+    def __init__(self, on_sent: Callable[[], None] | None) -> None:
+        self.on_sent = on_sent
+
+    def __call__(self, event: str, info: Any) -> None:
+        if self.on_sent is not None and event.endswith("receive_response_headers.started"):
+            on_sent, self.on_sent = self.on_sent, None
+            on_sent()
+
+
+_encoded_documents: dict[str, str] = {}
+
+
+def request_body(document: str, variables: dict[str, Any] | None, operation: str | None) -> str:
+    """The POST body: `json.dumps({"query", "variables", "operationName"})`, byte for byte, with
+    the document's JSON string written once per document (a full batch's 23 kB document is the
+    same string object in every batch of a pull, so this is a lookup by identity)."""
+    encoded = _encoded_documents.get(document)
+    if encoded is None:
+        if len(_encoded_documents) > 256:
+            _encoded_documents.clear()
+        encoded = _encoded_documents[document] = json.dumps(document)
+    rest = f'"variables": {json.dumps(variables or {})}, "operationName": {json.dumps(operation)}'
+    return f'{{"query": {encoded}, {rest}}}'
 
 
 class _Refused(Exception):

@@ -148,18 +148,33 @@ def batch_query(items: list[tuple[str, tuple[str | None, ...]]]) -> tuple[str, d
     same string object lets the client's read-only check find it by identity."""
     variables: dict[str, str | None] = {}
     slots: dict[tuple[str | None, bool], str] = {}
-    shape = []
+    shape: list[tuple[str, tuple[str, ...]]] = []
     for kind, values in items:
+        if len(values) == 1:  # backups, schedules, tokens: one required id (the hot path)
+            key = (values[0], True)
+            var = slots.get(key)
+            if var is None:
+                var = slots[key] = _var_name(len(slots))
+                variables[var] = values[0]
+            shape.append((kind, (var,)))
+            continue
         refs = []
         for value, required in zip(values, _REQUIRED[kind], strict=False):
             key = (value, required)
             var = slots.get(key)
             if var is None:
-                var = slots[key] = f"a{len(slots)}"
+                var = slots[key] = _var_name(len(slots))
                 variables[var] = value
             refs.append(var)
         shape.append((kind, tuple(refs)))
     return _batch_document(tuple(shape)), variables
+
+
+_VAR_NAMES = [f"a{i}" for i in range(2 * BATCH_FIELDS)]
+
+
+def _var_name(i: int) -> str:
+    return _VAR_NAMES[i] if i < len(_VAR_NAMES) else f"a{i}"
 
 
 #: per batch item kind, whether each argument is required (String!); only a service id may be null
