@@ -17,6 +17,7 @@ caller can translate while the answers travel.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import math
@@ -81,6 +82,31 @@ class RawPull:
     stats: dict[str, Any]
 
 
+#: longest the main thread waits for the batch requests to leave before translating
+SENT_WAIT = 0.25
+
+
+class Once:
+    """A callable that calls `fn` the first time only (from any thread)."""
+
+    def __init__(self, fn: Callable[[], None]) -> None:
+        self._fn: Callable[[], None] | None = fn
+        self._lock = threading.Lock()
+
+    def __call__(self) -> None:
+        with self._lock:
+            fn, self._fn = self._fn, None
+        if fn is not None:
+            fn()
+
+
+def _meet(barrier: threading.Barrier) -> None:
+    """Wait until every thread of a pool is running (see Puller.prewarm); a broken or timed-out
+    meeting only means some threads start later."""
+    with contextlib.suppress(threading.BrokenBarrierError):
+        barrier.wait()
+
+
 def _short(ids: list[str], n: int = 3) -> str:
     shown = ", ".join(ids[:n])
     return shown + (f" and {len(ids) - n} more" if len(ids) > n else "")
@@ -108,6 +134,10 @@ class Puller:
         self._unanswered: dict[int, list[Any]] = {}
         self._read: list[tuple[dict[str, Any], str]] = []  # bundles read, not yet told to the listener
         self._futures: list[Future] = []
+        #: batch requests submitted, and those since sent (or finished without being sent)
+        self._out = threading.Condition(self._lock)
+        self._submitted = 0
+        self._left = 0
         self._pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency), thread_name_prefix="railway-batch")
 
     def gap(self, text: str) -> None:
@@ -449,10 +479,9 @@ class Puller:
                 nodes = self.edges(conn, what)
                 if nodes is None:
                     return
-                for node in self.unique(nodes, seen, what):
-                    # each project's batch items are queued as soon as it is read, so the first
-                    # batch leaves while the rest of the page is still being flattened
-                    self.add_pages(ws, [self.complete_project(node)])
+                # the whole page is flattened before its batch items are queued: the batches
+                # then leave together, instead of one by one between projects being flattened
+                self.add_pages(ws, [self.complete_project(node) for node in self.unique(nodes, seen, what)])
             else:
                 # the page as a whole is unreadable: list its projects, then read them one by one
                 reason = error or (resp.error_text() if resp is not None else "no data")
@@ -484,8 +513,11 @@ class Puller:
     def add_pages(self, ws: dict, page: list[dict]) -> None:
         page = [p for p in page if self.wanted_project(p)]
         ws["projects"] += page
+        held: list[list[BatchItem]] = []  # the page's full batches, sent together once all are queued
         for p in page:
-            self.queue_project(p, ws["id"])
+            self.queue_project(p, ws["id"], held=held)
+        for chunk in held:
+            self._submit(chunk)
 
     def shrink(self, what: str, error: str) -> None:
         """Halve the page or batch size after an answer that looks like a size limit."""
@@ -503,29 +535,33 @@ class Puller:
         return not wanted or p["id"] in wanted or p["name"] in wanted
 
     # ------------------------------------------------------------------ batches
-    def queue_project(self, p: dict[str, Any], ws_id: str, tokens: bool = True) -> None:
+    def queue_project(
+        self, p: dict[str, Any], ws_id: str, tokens: bool = True, held: list[list[BatchItem]] | None = None
+    ) -> None:
         key = id(p)
         items: list[BatchItem] = []
         if tokens:
             items.append(BatchItem("tokens", (p["id"],), p, key))
+        values = False
         for env in p["environments"]:
             for vi in env["volumeInstances"]:
-                items.append(BatchItem("backups", (vi["id"],), vi, key))
-                items.append(BatchItem("schedules", (vi["id"],), vi, key))
+                args = (vi["id"],)
+                items += (BatchItem("backups", args, vi, key), BatchItem("schedules", args, vi, key))
             if self.settings.fingerprint_key is not None:
                 env["fingerprints"] = {}
                 keys = sorted({v.get("serviceId") or "" for v in env["variables"] if not v.get("isSealed")})
                 for svc in keys:
                     items.append(BatchItem("values", (p["id"], env["id"], svc or None), env, key))
+                    values = True
         # the project's body is done when its volume instances' items are in; its tokens are
         # translated last, so a project does not wait for the batch that carries them
-        body_items = sum(1 for item in items if item.kind != "tokens")
+        body_items = len(items) - (1 if tokens else 0)
         with self._lock:
             if body_items:
                 self._unanswered[key] = [body_items, p, ws_id]
-            if not any(item.kind == "values" for item in items):
+            if not values:
                 self._read.append((p, ws_id))
-        self.add_items(items)
+        self.add_items(items, held)
         if not body_items:
             self.project_done(p, ws_id)
 
@@ -553,10 +589,11 @@ class Puller:
         if self.listener is not None:
             self.listener.answered(p, ws_id)
 
-    def add_items(self, items: list[BatchItem]) -> None:
-        """Queue batch items; every full batch goes out at once. Full batches hold one group
-        (volume-instance pairs, project tokens or variable values), so their documents are
-        identical and graphql-core parses and validates each shape once per process."""
+    def add_items(self, items: list[BatchItem], held: list[list[BatchItem]] | None = None) -> None:
+        """Queue batch items; every full batch goes out at once (or, with `held`, is put there
+        for the caller to send). Full batches hold one group (volume-instance pairs, project
+        tokens or variable values), so their documents are identical and graphql-core parses and
+        validates each shape once per process."""
         chunks = []
         with self._lock:
             self.batch_items += len(items)
@@ -567,13 +604,31 @@ class Puller:
                 if len(pending) >= self.batch_fields:
                     chunks.append(pending[: self.batch_fields])
                     del pending[: self.batch_fields]
+        if held is not None:
+            held += chunks
+            return
         for chunk in chunks:
             self._submit(chunk)
 
     def _submit(self, chunk: list[BatchItem]) -> None:
+        with self._lock:
+            self._submitted += 1
         fut = self._pool.submit(self.run_batch, chunk)
         with self._lock:
             self._futures.append(fut)
+
+    def _batch_left(self) -> None:
+        """One more batch request has left (or will not: it failed or was split)."""
+        with self._out:
+            self._left += 1
+            self._out.notify_all()
+
+    def wait_until_sent(self, timeout: float = SENT_WAIT) -> None:
+        """Wait (at most `timeout`) until every batch submitted so far has left, so that the
+        translation that follows does not hold the interpreter while the batch threads compose
+        and write their requests: the last batch's departure bounds the whole pull."""
+        with self._out:
+            self._out.wait_for(lambda: self._left >= self._submitted, timeout)
 
     def finish_batches(self) -> None:
         """Send what is left, all groups mixed, in as few requests as BATCH_FIELDS allows."""
@@ -583,6 +638,8 @@ class Puller:
         size = self.batch_fields
         for i in range(0, len(rest), size):
             self._submit(rest[i : i + size])
+        if self.listener is not None:
+            self.wait_until_sent()
         self.tell_read()
         while True:
             with self._lock:
@@ -621,18 +678,34 @@ class Puller:
                 for item in (("backups", (f"x{i}",)), ("schedules", (f"x{i}",)))
             ]
             check_read_only(Q.batch_query(pair)[0], validate=False)
+            # start every batch thread now: a thread started when its batch is submitted makes
+            # the submitting thread wait for it, while the batches already out compete for the
+            # interpreter
+            workers = max(1, self.settings.concurrency)
+            if workers > 1:
+                started = threading.Barrier(workers, timeout=0.25)
+                for _ in range(workers - 1):
+                    self._pool.submit(_meet, started)
+                _meet(started)
 
         self._pool.submit(warm)
 
     def run_batch(self, chunk: list[BatchItem]) -> None:
-        self.read_batch(chunk)
+        sent = Once(self._batch_left)
+        try:
+            self.read_batch(chunk, sent)
+        finally:
+            sent()
         self.answered(chunk)
 
-    def read_batch(self, chunk: list[BatchItem]) -> None:
+    def read_batch(self, chunk: list[BatchItem], on_sent: Callable[[], None] | None = None) -> None:
         with self._lock:
             self.batch_requests += 1
         document, variables = Q.batch_query([(item.kind, item.args) for item in chunk])
-        resp, error = self.try_execute(document, variables, validate=False)  # templates checked in prewarm
+        try:  # templates checked in prewarm
+            resp, error = self.client.execute(document, variables, validate=False, on_sent=on_sent), ""
+        except FetchFailed as exc:
+            resp, error = None, str(exc)
         if resp is None and len(chunk) > 1 and _size_limited(error):
             self.shrink("batch", error)
             half = len(chunk) // 2
@@ -695,18 +768,25 @@ class Puller:
             else:
                 token, user, api_tokens, workspaces = self.identify()
                 token["workspaces"] = [w["id"] for w in workspaces] if token["kind"] == "workspace" else None
-                with ThreadPoolExecutor(max_workers=4, thread_name_prefix="railway-ws") as pool:
+                pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="railway-ws")
+                try:
                     # projects shared by invitation are listed while the member workspaces page
                     external = pool.submit(self.external_workspaces) if token["kind"] == "account" else None
                     members = self.filter_workspaces(workspaces, strict=external is None)
-                    list(pool.map(self.workspace_projects, members))
+                    self.each_workspace(pool, members)
                     if external is not None:
                         workspaces = self.filter_workspaces(workspaces + external.result())
                         shared = [w for w in workspaces if w.get("external")]
-                        list(pool.map(self.workspace_projects, shared))
+                        self.each_workspace(pool, shared)
                         workspaces = members + shared
                     else:
                         workspaces = members
+                except BaseException:
+                    pool.shutdown(wait=True, cancel_futures=True)
+                    raise
+                # every result was taken: the idle threads leave on their own, without the
+                # main thread waiting for each while the first batches are being sent
+                pool.shutdown(wait=False)
                 if self.settings.projects:
                     found = {p["id"] for w in workspaces for p in w["projects"]} | {
                         p["name"] for w in workspaces for p in w["projects"]
@@ -725,6 +805,14 @@ class Puller:
                             self.gap(f"backups of volume instance {vi['id']}: not fetched")
                         vi["unread"] = [k for k in ("backups", "schedules") if vi.get(k) is None]
         return RawPull(token, user, api_tokens, workspaces, sorted(self.gaps), self.stats(token, workspaces))
+
+    def each_workspace(self, pool: ThreadPoolExecutor, workspaces: list[dict]) -> None:
+        """List every workspace's projects, in parallel; one alone is listed in this thread, so
+        that nothing stands between its last page and the last batch request."""
+        if len(workspaces) == 1:
+            self.workspace_projects(workspaces[0])
+        else:
+            list(pool.map(self.workspace_projects, workspaces))
 
     def filter_workspaces(self, workspaces: list[dict], strict: bool = True) -> list[dict]:
         """The workspaces --workspace names (all without it); `strict`: a name matching none is
