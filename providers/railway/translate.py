@@ -26,7 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import lru_cache, partial
-from typing import Any
+from typing import Any, cast
 
 from auditor.core.model import Grant, Resource
 from auditor.io.resources import DATETIME_ATTRS, to_utc
@@ -78,10 +78,25 @@ def engine_of(image: str | None, mount_path: str | None) -> tuple[str | None, st
     return None, None
 
 
-@lru_cache(maxsize=8192)
+_TIMES: dict[str, Any] = {}  # API time text -> its aware UTC datetime, or None when unreadable
+_MISSING = object()
+
+
 def _utc_text(value: str) -> datetime | None:
-    """An ISO-8601 API time as an aware UTC datetime (None when unreadable). Memoised: backups
-    of one schedule share their times, and a datetime is immutable, so sharing one is safe."""
+    """An ISO-8601 API time as an aware UTC datetime (None when unreadable). Memoised in a plain
+    dict (a miss costs a third of an lru_cache miss, and most backup times are seen once):
+    backups of one schedule share their times, and a datetime is immutable, so sharing is safe."""
+    found = _TIMES.get(value, _MISSING)
+    if found is not _MISSING:
+        return cast(datetime | None, found)
+    dt = _parse_utc(value)
+    if len(_TIMES) >= 8192:
+        _TIMES.clear()
+    _TIMES[value] = dt
+    return dt
+
+
+def _parse_utc(value: str) -> datetime | None:
     try:
         dt = datetime.fromisoformat(value)
     except ValueError:
@@ -243,9 +258,12 @@ def translate(
                 body = translate_project_body(p, ws_id, project_tokens_can_delete=project_tokens_can_delete)
             part = body.builder
             _project_tokens(part, p)
-            if not out.keys().isdisjoint(part.out) or any(m in out for m in part.misses):
+            if any(m in out for m in part.misses):
                 return translate_in_one_sequence(raw, project_tokens_can_delete)
+            before = len(out)
             out.update(part.out)
+            if len(out) != before + len(part.out):  # an id this project shares with one before it
+                return translate_in_one_sequence(raw, project_tokens_can_delete)
     _credentials(merged, raw, raw.get("token") or {}, roles)
     return list(out.values())
 
@@ -514,65 +532,78 @@ def _volume_instance_answers(
 
 def _backups(out: dict[str, Resource], backups: list, schedules: list | None, vid: str, copy_of: str) -> None:
     """A volume instance's backups: the hot loop of large accounts, so Resources are built
-    directly (times parsed through the memo; ids unique per backup)."""
+    directly, and the two usual shapes (a manual backup kept until deleted, a scheduled one
+    that expires) in one dict display each; anything else the careful way (`_backup_attrs`),
+    which gives the same attributes in the same order (tests/providers/railway/test_translate_fast.py)."""
     schedule_by_id = {s["id"]: s for s in schedules or []}
     relations = {"stored_on": (vid,), "backup_of": (copy_of,)}
+    times = _TIMES.get  # the memo of _utc_text, read inline: this loop runs once per backup
     for bk in backups:
         get = bk.get
         schedule_id = get("scheduleId")
         sched = schedule_by_id.get(schedule_id or "")
-        created_text, expires_text = get("createdAt"), get("expiresAt")
-        if type(created_text) is str and type(expires_text) is str:
-            created, expires, retention = _lifetime(created_text, expires_text)
-        else:
-            created, expires = _utc(created_text), _utc(expires_text)
-            retention = _retention_days(created, expires)
-        kind = sched.get("kind") if sched else None
-        used = get("usedMB")
-        if retention is not None and kind and used is not None:  # the usual backup: one dict display
-            attrs = {
-                "created_at": created,
-                "expires_at": expires,
-                "retention_days": retention,
-                "locked": False,  # it expires
-                "manual": schedule_id is None,
-                "schedule": kind,
-                "used_mb": used,
-            }
-            bid = f"{P}:backup:{bk['id']}"
-            out[bid] = Resource(bid, "backup", get("name") or bk["id"], P, attrs, dict(relations))
-            continue
-        attrs = {}
-        if created is not None:
-            attrs["created_at"] = created
-        if expires is not None:
-            attrs["expires_at"] = expires
-        if retention is not None:
-            attrs["retention_days"] = retention
-        elif sched and sched.get("retentionSeconds"):
-            attrs["retention_days"] = round(sched["retentionSeconds"] / 86400, 2)
-        attrs["locked"] = expires_text is None
-        attrs["manual"] = schedule_id is None
-        if kind:
-            attrs["schedule"] = kind
-        if used is not None:
-            attrs["used_mb"] = used
+        created_text, expires_text, used = get("createdAt"), get("expiresAt"), get("usedMB")
+        attrs = None
+        if used is not None and type(created_text) is str:
+            created = times(created_text, _MISSING)
+            if created is _MISSING:
+                created = _utc_text(created_text)
+            if created is None:
+                pass
+            elif expires_text is None and sched is None and schedule_id is None:
+                # a manual backup, kept until someone deletes it
+                attrs = {"created_at": created, "locked": True, "manual": True, "used_mb": used}
+            elif type(expires_text) is str and sched is not None:
+                expires = times(expires_text, _MISSING)
+                if expires is _MISSING:
+                    expires = _utc_text(expires_text)
+                kind = sched.get("kind")
+                if expires is not None and kind:  # a scheduled backup that expires
+                    attrs = {
+                        "created_at": created,
+                        "expires_at": expires,
+                        "retention_days": round((expires - created).total_seconds() / 86400, 2),
+                        "locked": False,
+                        "manual": schedule_id is None,
+                        "schedule": kind,
+                        "used_mb": used,
+                    }
+        if attrs is None:
+            attrs = _backup_attrs(bk, sched)
         bid = f"{P}:backup:{bk['id']}"
         out[bid] = Resource(bid, "backup", get("name") or bk["id"], P, attrs, dict(relations))
+
+
+def _backup_attrs(bk: dict, sched: dict | None) -> dict[str, Any]:
+    """A backup's attributes, the careful way: every field checked, what is missing left out."""
+    schedule_id = bk.get("scheduleId")
+    expires_text = bk.get("expiresAt")
+    created, expires = _utc(bk.get("createdAt")), _utc(expires_text)
+    retention = _retention_days(created, expires)
+    kind = sched.get("kind") if sched else None
+    used = bk.get("usedMB")
+    attrs: dict[str, Any] = {}
+    if created is not None:
+        attrs["created_at"] = created
+    if expires is not None:
+        attrs["expires_at"] = expires
+    if retention is not None:
+        attrs["retention_days"] = retention
+    elif sched and sched.get("retentionSeconds"):
+        attrs["retention_days"] = round(sched["retentionSeconds"] / 86400, 2)
+    attrs["locked"] = expires_text is None
+    attrs["manual"] = schedule_id is None
+    if kind:
+        attrs["schedule"] = kind
+    if used is not None:
+        attrs["used_mb"] = used
+    return attrs
 
 
 def _retention_days(created: datetime | None, expires: datetime | None) -> float | None:
     if created is None or expires is None:
         return None
     return round((expires - created).total_seconds() / 86400, 2)
-
-
-@lru_cache(maxsize=8192)
-def _lifetime(created_text: str, expires_text: str) -> tuple[datetime | None, datetime | None, float | None]:
-    """(created, expires, retention in days) of a backup from its API times. Memoised: the
-    backups of one schedule share their times across every volume of an account."""
-    created, expires = _utc(created_text), _utc(expires_text)
-    return created, expires, _retention_days(created, expires)
 
 
 def _variables(b: _Builder, p: dict, env: dict, eid: str, env_name: str, ws_id: str) -> None:
