@@ -44,8 +44,11 @@ class _RequestCounter:
 _retired: list[Any] = []
 
 
-def _drop_retired() -> None:
-    """Free what the previous pull left (see `_retired`), from a thread of its own."""
+def _drop_retired(when: Any) -> None:
+    """Free what the previous pull left (see `_retired`), from a thread of its own, once `when`
+    (an Event) says the first request is on the wire: freeing holds the interpreter throughout,
+    and must not hold back that request."""
+    when.wait(10.0)
     while _retired:
         _retired.pop()
 
@@ -90,8 +93,8 @@ def pull_source(options: LiveSettings) -> Source:
     )
     header = options.token_header
     if _retired:
-        # freed while this pull waits for its first answer (the thread runs when this one blocks)
-        _thread.start_new_thread(_drop_retired, ())
+        # freed while this pull waits for its first answer
+        _thread.start_new_thread(_drop_retired, (client.first_sent,))
     try:
         # policy `railway.project_tokens_can_delete` (.blastscope.yaml); Railway's docs say they cannot
         assume = bool(options.tune("project_tokens_can_delete", False))

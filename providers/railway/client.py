@@ -277,6 +277,9 @@ class RailwayClient:
         self.pull_deadline = pull_deadline
         self.expired = False
         self._closed = threading.Event()
+        #: set once the first request has left (or been answered, where the transport does not
+        #: say when it left): work that would compete with it for the interpreter waits for this
+        self.first_sent = threading.Event()
         auth = {"Authorization": f"Bearer {token}"} if token_header == "Authorization" else {token_header: token}
         self._http = httpx.Client(
             headers={**auth, "Content-Type": "application/json", "User-Agent": "blastscope (read-only audit)"},
@@ -329,12 +332,15 @@ class RailwayClient:
         answer is awaited, at most once per attempt; not at all when the transport does not say."""
         operation = check_read_only(document, validate)  # before any I/O
         body = request_body(document, variables, operation)
+        if on_sent is None and not self.first_sent.is_set():
+            on_sent = self.first_sent.set
         attempt = 0
         waits = 0
         while True:
             if self.expired:
                 raise DeadlineExceeded(self._deadline_text())
             outcome = self._send_once(body, on_sent)
+            self.first_sent.set()
             kind, value = outcome
             if kind == "ok":
                 return value

@@ -670,6 +670,10 @@ class Puller:
             check_read_only(doc)
 
         def warm() -> None:
+            # once the first request has left: nothing here may hold it back
+            first_sent = getattr(self.client, "first_sent", None)
+            if first_sent is not None:
+                first_sent.wait(1.0)
             for kind in Q.BATCH_KINDS:
                 check_read_only(Q.batch_query([(kind, ("x", "y", "z")[: len(Q.BATCH_KINDS[kind][1])])])[0])
             pair: list[tuple[str, tuple[str | None, ...]]] = [
