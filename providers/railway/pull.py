@@ -138,6 +138,7 @@ class Puller:
         self._out = threading.Condition(self._lock)
         self._submitted = 0
         self._left = 0
+        self._meeting: threading.Barrier | None = None  # the batch threads starting together (prewarm)
         self._pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency), thread_name_prefix="railway-batch")
 
     def gap(self, text: str) -> None:
@@ -613,6 +614,9 @@ class Puller:
     def _submit(self, chunk: list[BatchItem]) -> None:
         with self._lock:
             self._submitted += 1
+            meeting = self._meeting
+        if meeting is not None:  # threads still waiting to meet would hold back this batch: release them
+            meeting.abort()
         fut = self._pool.submit(self.run_batch, chunk)
         with self._lock:
             self._futures.append(fut)
@@ -686,11 +690,13 @@ class Puller:
             # the submitting thread wait for it, while the batches already out compete for the
             # interpreter
             workers = max(1, self.settings.concurrency)
-            if workers > 1:
-                started = threading.Barrier(workers, timeout=0.25)
-                for _ in range(workers - 1):
-                    self._pool.submit(_meet, started)
-                _meet(started)
+            with self._lock:
+                if workers < 2 or self._submitted:  # too late: the batches start their own threads
+                    return
+                self._meeting = started = threading.Barrier(workers, timeout=0.25)
+            for _ in range(workers - 1):
+                self._pool.submit(_meet, started)
+            _meet(started)
 
         self._pool.submit(warm)
 
