@@ -138,6 +138,7 @@ class Puller:
         self._out = threading.Condition(self._lock)
         self._submitted = 0
         self._left = 0
+        self._answers_in = 0
         self._meeting: threading.Barrier | None = None  # the batch threads starting together (prewarm)
         self._pool = ThreadPoolExecutor(max_workers=max(1, settings.concurrency), thread_name_prefix="railway-batch")
 
@@ -632,7 +633,8 @@ class Puller:
         translation that follows does not hold the interpreter while the batch threads compose
         and write their requests: the last batch's departure bounds the whole pull."""
         with self._out:
-            self._out.wait_for(lambda: self._left >= self._submitted, timeout)
+            # an answer already in means the server is quicker than the sending: stop waiting
+            self._out.wait_for(lambda: self._left >= self._submitted or self._answers_in > 0, timeout)
 
     def finish_batches(self) -> None:
         """Send what is left, all groups mixed, in as few requests as BATCH_FIELDS allows."""
@@ -706,6 +708,9 @@ class Puller:
             self.read_batch(chunk, sent)
         finally:
             sent()
+        with self._out:
+            self._answers_in += 1
+            self._out.notify_all()
         self.answered(chunk)
 
     def read_batch(self, chunk: list[BatchItem], on_sent: Callable[[], None] | None = None) -> None:
