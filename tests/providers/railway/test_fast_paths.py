@@ -107,7 +107,7 @@ BACKUPS = st.lists(
 )
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(BACKUPS, st.none() | SCHEDULES)
 def test_backups_built_in_one_display_equal_the_careful_way(backups: list, schedules: Any) -> None:
     out: dict = {}
