@@ -12,13 +12,23 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import UTC, date, datetime
 from sys import intern
 from typing import Any
 
 from auditor.core.errors import InputError
-from auditor.core.model import ACTIONS, CASCADE_ORDER, CASCADE_RELATIONS, GRANTS, KINDS, RELATIONS, Grant, Resource
+from auditor.core.model import (
+    ACTIONS,
+    CASCADE_ORDER,
+    CASCADE_RELATIONS,
+    GRANTS,
+    KINDS,
+    NO_ATTRS,
+    RELATIONS,
+    Grant,
+    Resource,
+)
 from auditor.core.schema import (
     ATTRIBUTES,
     CORE_FIELDS,
@@ -121,8 +131,14 @@ def _grants(value: Any) -> tuple[Grant, ...]:
                 f"unknown action {short(bad[0])} on {short(target)} "
                 f"(allowed: {', '.join(sorted(ACTIONS))}){_suggest(str(bad[0]), ACTIONS)}"
             )
-        out.append(Grant(target, frozenset(actions)))
+        out.append(Grant(target, _action_set(tuple(actions))))
     return tuple(out)
+
+
+@functools.lru_cache(maxsize=64)
+def _action_set(actions: tuple[str, ...]) -> frozenset[str]:
+    """One frozenset per set of actions (a large account has thousands of `admin` grants)."""
+    return frozenset(actions)
 
 
 def convert(spec: Attribute, value: Any) -> Any:
@@ -237,7 +253,9 @@ def parse_resource(raw: Any, index: int, file: str) -> Resource:
     return Resource(rid, kind, name, provider, attrs, relations, grants)
 
 
-def parse_resources(raw_resources: Any, file: str, *, consume: bool = False) -> list[Resource]:
+def parse_resources(
+    raw_resources: Any, file: str, *, consume: bool = False, decode: Callable[[Any], Any] | None = None
+) -> list[Resource]:
     """Validate a whole list: per-resource rules, unique ids, known targets of the right kind,
     acyclic cascade.
 
@@ -245,14 +263,17 @@ def parse_resources(raw_resources: Any, file: str, *, consume: bool = False) -> 
     would accept unchanged; anything else (including every input error) is left to
     `parse_resource`, so messages and their order are the definition's. `consume=True` drops
     each raw mapping once translated (the caller owns the list): a million-resource document
-    and its Resources never sit in memory whole at once."""
+    and its Resources never sit in memory whole at once. `decode` turns each item into its raw
+    mapping just before it is translated (a snapshot decoded one resource at a time)."""
     if not isinstance(raw_resources, list):
         raise InputError("'resources' must be a list", file=file, field="resources")
     resources: list[Resource] = []
     append = resources.append
-    plain, dates = _parse_plain, _Dates()
+    plain, dates, one_id = _parse_plain, _Dates(), _OneId()
     for i, raw in enumerate(raw_resources):
-        res = plain(raw, dates)
+        if decode is not None:
+            raw = decode(raw)
+        res = plain(raw, dates, one_id)
         append(res if res is not None else parse_resource(raw, i, file))
         if consume:
             raw_resources[i] = None
@@ -265,6 +286,15 @@ class _Dates(dict[str, datetime]):
 
     def __missing__(self, text: str) -> datetime:
         value = self[text] = to_utc(text)
+        return value
+
+
+class _OneId(dict[str, tuple[str]]):
+    """Relations to one id, one tuple per id in a document: a million resources hold ~1.5 M
+    relations, mostly to a parent, volume or environment that many of them share."""
+
+    def __missing__(self, rid: str) -> tuple[str]:
+        value = self[rid] = (intern(rid),)
         return value
 
 
@@ -289,7 +319,7 @@ _PLAIN_FIELDS = {kind: _plain_fields(kind) for kind in KINDS}
 _KIND_NAMES = {kind: kind for kind in KINDS}
 
 
-def _parse_plain(raw: Any, dates: _Dates) -> Resource | None:
+def _parse_plain(raw: Any, dates: _Dates, one_id: _OneId) -> Resource | None:
     """`parse_resource(raw)` for the common, valid case, without building error context;
     None for anything else — unusual shapes (integer ids or names) as well as every error."""
     if type(raw) is not dict:
@@ -319,6 +349,7 @@ def _parse_plain(raw: Any, dates: _Dates) -> Resource | None:
     rid = intern(rid)
     kind = _KIND_NAMES[kind]
     name = intern(name)
+    provider = intern(provider)  # a snapshot names it on every resource
     try:
         for key, value in raw.items():
             how = how_of(key)
@@ -334,14 +365,14 @@ def _parse_plain(raw: Any, dates: _Dates) -> Resource | None:
                 if type(value) is str:
                     if not value or value == rid:
                         return None
-                    relations[key] = (intern(value),)
+                    relations[key] = one_id[value]
                 elif value == []:
                     continue
                 else:
                     ids = _id_list(value)
                     if rid in ids:
                         return None
-                    relations[key] = tuple(map(intern, ids))
+                    relations[key] = one_id[ids[0]] if len(ids) == 1 else tuple(map(intern, ids))
             elif how == _BOOL:
                 if value is not True and value is not False:
                     return None
@@ -351,7 +382,7 @@ def _parse_plain(raw: Any, dates: _Dates) -> Resource | None:
             elif how == _STRING:
                 if type(value) is not str or len(value) > MAX_STRING:
                     return None
-                attrs[key] = value
+                attrs[key] = intern(value) if len(value) <= 64 else value  # "completed", "postgres", …
             elif how == _NUMBER:
                 attrs[key] = check_number(value, ATTRIBUTES[key].maximum)
             elif how == _CHOICE:
@@ -370,7 +401,7 @@ def _parse_plain(raw: Any, dates: _Dates) -> Resource | None:
                 return None
     except (ValueError, TypeError):  # ValueProblem included: the definition says which and where
         return None
-    return Resource(rid, kind, name, provider, attrs, relations, grants)
+    return Resource(rid, kind, name, provider, attrs or NO_ATTRS, relations, grants)
 
 
 def validate_resources(resources: list[Resource], file: str) -> list[Resource]:

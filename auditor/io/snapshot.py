@@ -7,14 +7,17 @@ before a Resource exists.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from auditor import __version__
 from auditor.core.errors import InputError
 from auditor.core.source import Source
-from auditor.io.files import display_name, parse_json, read_json, write_json_atomic
+from auditor.io.files import display_name, parse_json, read_input, write_json_atomic
 from auditor.io.resources import parse_resources, resource_to_dict, to_utc
 
 FORMAT_NAME = "blastscope-snapshot"
@@ -43,9 +46,12 @@ def write_snapshot(path: Path, source: Source, *, now: datetime | None = None) -
     return document
 
 
-def parse_snapshot(document: Any, file: str, *, consume: bool = False) -> Source:
+def parse_snapshot(
+    document: Any, file: str, *, consume: bool = False, decode: Callable[[Any], Any] | None = None
+) -> Source:
     """Validate a decoded snapshot document with the same rules as an inventory (`consume`:
-    the document is ours, its resource mappings are dropped as they are translated)."""
+    the document is ours, its resource mappings are dropped as they are translated; `decode`:
+    its resources are still encoded, each is decoded just before it is translated)."""
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise InputError(f"not a {FORMAT_NAME} document", file=file, field="format")
     version = document.get("format_version")
@@ -78,7 +84,7 @@ def parse_snapshot(document: Any, file: str, *, consume: bool = False) -> Source
     return Source(
         origin=file,
         provider=provider,
-        resources=parse_resources(document.get("resources"), file, consume=consume),
+        resources=parse_resources(document.get("resources"), file, consume=consume, decode=decode),
         complete=complete,
         gaps=list(gaps),
         meta=meta,
@@ -86,11 +92,54 @@ def parse_snapshot(document: Any, file: str, *, consume: bool = False) -> Source
 
 
 def load_snapshot(path: str | Path) -> Source:
-    return parse_snapshot(read_json(path), display_name(path), consume=True)
+    return load_snapshot_bytes(read_input(path), display_name(path))
 
 
 def load_snapshot_bytes(data: bytes, origin: str) -> Source:
+    """The snapshot in `data`, decoded one resource at a time when msgspec can (`_load_by_parts`),
+    else — and for every input error — exactly as `json.loads` then `parse_snapshot` define it."""
+    try:
+        return _load_by_parts(data, origin)
+    except (_Declined, InputError):  # the definition decides: its values, its first error
+        pass
     return parse_snapshot(parse_json(data, origin), origin, consume=True)
+
+
+class _Declined(Exception):
+    """msgspec did not decode part of the document (json may still: NaN, UTF-16, a surrogate)."""
+
+
+_TOP = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
+_decode_value = msgspec.json.Decoder().decode
+
+
+def _decode(raw: msgspec.Raw) -> Any:
+    try:
+        return _decode_value(raw)
+    except (msgspec.MsgspecError, ValueError, RecursionError):
+        raise _Declined from None
+
+
+def _load_by_parts(data: bytes, origin: str) -> Source:
+    """`load_snapshot_bytes` without ever holding the decoded document whole: the top level is
+    split into its values still encoded, and each resource is decoded just before it becomes a
+    Resource, so a million-resource snapshot never sits in memory as a million dicts (about
+    1 GB) and the memory each one used is reused by the next.
+
+    Every byte is decoded by msgspec (header values, each resource), which accepts only valid
+    UTF-8 JSON that `json.loads` reads to the same values; anything it declines raises
+    `_Declined`, and an input error found here is left for the definition to name (the json
+    path may find an earlier problem, such as a byte that is not UTF-8 further on)."""
+    try:
+        top = _TOP.decode(data)
+        document = {key: _decode_value(value) for key, value in top.items() if key != "resources"}
+        if "resources" in top:
+            document["resources"] = _ITEMS.decode(top.pop("resources"))
+    except (msgspec.MsgspecError, ValueError, RecursionError):
+        raise _Declined from None
+    del top
+    return parse_snapshot(document, origin, consume=True, decode=_decode)
 
 
 def looks_like_snapshot(head: str) -> bool:

@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 
 from auditor.core.errors import InputError
 from auditor.core.schema import ATTRIBUTES, RELATIONS
-from auditor.io.resources import _check_references_in_full, _Dates, _parse_plain, check_references, parse_resource
+from auditor.io.resources import (
+    _check_references_in_full,
+    _Dates,
+    _OneId,
+    _parse_plain,
+    check_references,
+    parse_resource,
+)
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
@@ -72,7 +79,7 @@ def definition(raw: Any) -> Any:
 @SETTINGS
 @given(raw_resources())
 def test_plain_parse_is_the_definition_or_declines(raw: Any) -> None:
-    fast = _parse_plain(raw, _Dates())
+    fast = _parse_plain(raw, _Dates(), _OneId())
     if fast is not None:
         assert definition(raw) == fast
 
@@ -89,9 +96,9 @@ def test_plain_parse_takes_the_common_shapes() -> None:
         "retention_days": 35,
         "status": "completed",
     }
-    assert _parse_plain(raw, _Dates()) == parse_resource(raw, 0, "f.json")
+    assert _parse_plain(raw, _Dates(), _OneId()) == parse_resource(raw, 0, "f.json")
     cred = {"id": "t", "kind": "credential", "grants": [{"target": "p", "actions": ["admin"]}], "exposed_to": "e"}
-    assert _parse_plain(cred, _Dates()) == parse_resource(cred, 0, "f.json")
+    assert _parse_plain(cred, _Dates(), _OneId()) == parse_resource(cred, 0, "f.json")
 
 
 GRAPH_IDS = ["a", "b", "c", "d", "e"]
