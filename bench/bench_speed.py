@@ -10,6 +10,8 @@ compares two things timed in the same run, on the same file:
 
 - scan: `blastscope scan FILE --format json -o OUT -q` vs `json.load` of FILE (GC off, as the CLI
   runs), growth between sizes, peak RSS;
+- phases: the same scan split into loading, audit and JSON report (CPU seconds, bench/phase_split.py),
+  each against `json.load`, with resident memory after each phase;
 - reports: each --format at 100k vs --format json (same scan, only the format differs);
 - plans: scans of real-shaped Terraform plans (bench/tfplan.py) vs `json.load`;
 - yaml: inventories vs `yaml.load(CSafeLoader)` (GC off), one written by PyYAML's dumper and one
@@ -165,6 +167,53 @@ def bench_scan(sizes: list[int], runs: int) -> None:
         print(f"\ngrowth {n1:,} → {n2:,}: ×{t2 / t1:.1f} for ×{n2 / n1:.0f} resources")
 
 
+def bench_phases(sizes: list[int], runs: int) -> None:
+    """The scan's phases in one process (bench/phase_split.py): CPU seconds of loading, the audit
+    and the JSON report, each against `json.load` (GC off, timed the same way in its own
+    process), with resident memory after each phase; min over `runs` (memory: the fastest run's)."""
+    print("\n### Phases of a snapshot scan, CPU seconds (bench/phase_split.py) vs `json.load` (GC off)\n")
+    row(
+        "resources",
+        "json.load s",
+        "load s (/ json)",
+        "audit s (/ json)",
+        "JSON report s (/ json)",
+        "total / json",
+        "RSS MiB after load / audit / report (peak)",
+    )
+    row(*["---:"] * 7)
+    for size in sizes:
+        path = snapshot(size)
+        floor = min(json_load_seconds(path) for _ in range(runs))
+        splits = []
+        for _ in range(runs):
+            done = subprocess.run(
+                [PY, str(HERE / "phase_split.py"), str(path)], cwd=ROOT, check=True, capture_output=True, text=True
+            )
+            splits.append(json.loads(done.stdout))
+        best = min(splits, key=lambda s: s["load_s"] + s["audit_s"] + s["report_s"])
+        load, audit, report = (min(s[k] for s in splits) for k in ("load_s", "audit_s", "report_s"))
+        row(
+            f"{size:,}",
+            f"{floor:.2f}",
+            f"{load:.2f} ({load / floor:.1f}×)",
+            f"{audit:.2f} ({audit / floor:.1f}×)",
+            f"{report:.2f} ({report / floor:.1f}×)",
+            f"**{(load + audit + report) / floor:.1f}×**",
+            f"{best['load_rss']:.0f} / {best['audit_rss']:.0f} / {best['report_rss']:.0f} ({best['report_peak']:.0f})",
+        )
+
+
+def json_load_seconds(path: Path) -> float:
+    """CPU seconds of `json.load` of the file (GC off) in a fresh process, timed inside it like the phases."""
+    code = (
+        "import gc,json,sys,time; gc.disable(); t = time.process_time(); "
+        "json.load(open(sys.argv[1], 'rb')); print(time.process_time() - t)"
+    )
+    done = subprocess.run([PY, "-c", code, str(path)], cwd=ROOT, check=True, capture_output=True, text=True)
+    return float(done.stdout)
+
+
 def bench_reports(size: int, runs: int) -> None:
     print(f"\n### Report formats at {size:,} resources (whole `scan` process; ratio to --format json)\n")
     path = snapshot(size)
@@ -290,8 +339,8 @@ def main() -> None:
     parser.add_argument(
         "--only",
         nargs="+",
-        choices=["scan", "reports", "plans", "yaml", "startup", "diff"],
-        default=["startup", "scan", "reports", "plans", "yaml", "diff"],
+        choices=["scan", "phases", "reports", "plans", "yaml", "startup", "diff"],
+        default=["startup", "scan", "phases", "reports", "plans", "yaml", "diff"],
     )
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 100_000], help="snapshot scan sizes")
     parser.add_argument("--runs", type=int, default=3)
@@ -315,6 +364,8 @@ def main() -> None:
     for part in args.only:
         if part == "scan":
             bench_scan(args.sizes, args.runs)
+        elif part == "phases":
+            bench_phases(args.sizes, args.runs)
         elif part == "reports":
             bench_reports(big, args.runs)
         elif part == "plans":
