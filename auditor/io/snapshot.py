@@ -7,12 +7,12 @@ before a Resource exists.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 from typing import Any
-
-import msgspec
 
 from auditor import __version__
 from auditor.core.errors import InputError
@@ -109,14 +109,20 @@ class _Declined(Exception):
     """msgspec did not decode part of the document (json may still: NaN, UTF-16, a surrogate)."""
 
 
-_TOP = msgspec.json.Decoder(dict[str, msgspec.Raw])
-_ITEMS = msgspec.json.Decoder(list[msgspec.Raw])
-_decode_value = msgspec.json.Decoder().decode
+@functools.cache
+def _msgspec() -> tuple[ModuleType, Any, Any, Any]:
+    """msgspec and its decoders, imported on first use: commands that read no snapshot (a YAML
+    inventory's scan, `--help`) do not pay its import (~20 ms)."""
+    import msgspec
+
+    whole = msgspec.json.Decoder()
+    return msgspec, msgspec.json.Decoder(dict[str, msgspec.Raw]), msgspec.json.Decoder(list[msgspec.Raw]), whole
 
 
-def _decode(raw: msgspec.Raw) -> Any:
+def _decode(raw: Any) -> Any:
+    msgspec, _, _, whole = _msgspec()
     try:
-        return _decode_value(raw)
+        return whole.decode(raw)
     except (msgspec.MsgspecError, ValueError, RecursionError):
         raise _Declined from None
 
@@ -131,11 +137,12 @@ def _load_by_parts(data: bytes, origin: str) -> Source:
     UTF-8 JSON that `json.loads` reads to the same values; anything it declines raises
     `_Declined`, and an input error found here is left for the definition to name (the json
     path may find an earlier problem, such as a byte that is not UTF-8 further on)."""
+    msgspec, top_level, items, whole = _msgspec()
     try:
-        top = _TOP.decode(data)
-        document = {key: _decode_value(value) for key, value in top.items() if key != "resources"}
+        top = top_level.decode(data)
+        document = {key: whole.decode(value) for key, value in top.items() if key != "resources"}
         if "resources" in top:
-            document["resources"] = _ITEMS.decode(top.pop("resources"))
+            document["resources"] = items.decode(top.pop("resources"))
     except (msgspec.MsgspecError, ValueError, RecursionError):
         raise _Declined from None
     del top
