@@ -119,14 +119,6 @@ def _msgspec() -> tuple[ModuleType, Any, Any, Any]:
     return msgspec, msgspec.json.Decoder(dict[str, msgspec.Raw]), msgspec.json.Decoder(list[msgspec.Raw]), whole
 
 
-def _decode(raw: Any) -> Any:
-    msgspec, _, _, whole = _msgspec()
-    try:
-        return whole.decode(raw)
-    except (msgspec.MsgspecError, ValueError, RecursionError):
-        raise _Declined from None
-
-
 def _load_by_parts(data: bytes, origin: str) -> Source:
     """`load_snapshot_bytes` without ever holding the decoded document whole: the top level is
     split into its values still encoded, and each resource is decoded just before it becomes a
@@ -146,7 +138,10 @@ def _load_by_parts(data: bytes, origin: str) -> Source:
     except (msgspec.MsgspecError, ValueError, RecursionError):
         raise _Declined from None
     del top
-    return parse_snapshot(document, origin, consume=True, decode=_decode)
+    try:
+        return parse_snapshot(document, origin, consume=True, decode=whole.decode)
+    except (msgspec.MsgspecError, UnicodeDecodeError, RecursionError):  # a resource msgspec does not decode
+        raise _Declined from None
 
 
 def looks_like_snapshot(head: str) -> bool:
