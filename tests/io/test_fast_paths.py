@@ -81,7 +81,10 @@ def definition(raw: Any) -> Any:
 def test_plain_parse_is_the_definition_or_declines(raw: Any) -> None:
     fast = _parse_plain(raw, _Dates(), _OneId())
     if fast is not None:
-        assert definition(raw) == fast
+        expected = definition(raw)
+        assert expected == fast
+        assert repr(expected) == repr(fast)  # key order too, which snapshots and exports write out
+        assert [type(v) for v in expected.attrs.values()] == [type(v) for v in fast.attrs.values()]
 
 
 def test_plain_parse_takes_the_common_shapes() -> None:
