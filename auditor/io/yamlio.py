@@ -32,12 +32,25 @@ class _Unusual(Exception):
     """The document uses a feature the lean constructor leaves to PyYAML."""
 
 
-def fast_construct(root: Node, loader: yaml.constructor.SafeConstructor) -> Any:
+class _Reached:
+    """What fast_construct saw of aliases: how many times a scalar was reached again through
+    one, and whether a container was (only then can aliases multiply a document's size)."""
+
+    __slots__ = ("scalar_repeats", "shared_container")
+
+    def __init__(self) -> None:
+        self.scalar_repeats = 0
+        self.shared_container = False
+
+
+def fast_construct(root: Node, loader: yaml.constructor.SafeConstructor, reached: _Reached | None = None) -> Any:
     """Build the Python value of a composed document; raises _Unusual for anything but plain
     maps, sequences and core scalars. Iterative (no recursion limit on deep documents);
-    aliases resolve to the same object, as in PyYAML."""
+    aliases resolve to the same object, as in PyYAML, so building is linear in the distinct
+    nodes whatever aliases expand to. `reached` records the aliases met (see loads)."""
     built: dict[int, Any] = {}
     constructors = loader.yaml_constructors
+    seen = reached if reached is not None else _Reached()
 
     def scalar(node: ScalarNode) -> Any:
         if node.tag == _STR:
@@ -49,7 +62,11 @@ def fast_construct(root: Node, loader: yaml.constructor.SafeConstructor) -> Any:
     def shell(node: Node) -> Any:
         """A node's value, creating (empty) containers so aliases and cycles share them."""
         key = id(node)
-        if key in built:
+        if key in built:  # reached again: only an alias does that
+            if isinstance(node, ScalarNode):
+                seen.scalar_repeats += 1
+            else:
+                seen.shared_container = True
             return built[key]
         if isinstance(node, ScalarNode):
             value = scalar(node)
@@ -75,7 +92,7 @@ def fast_construct(root: Node, loader: yaml.constructor.SafeConstructor) -> Any:
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, ScalarNode):
                 raise _Unusual("merge key or complex key")
-            key = scalar(key_node)
+            key = shell(key_node)  # memoised like values: an alias used as a key is counted too
             try:
                 hash(key)
             except TypeError:
@@ -150,22 +167,41 @@ def _may_have_aliases(data: bytes | str) -> bool:
     return ("&" in data and "*" in data) if isinstance(data, str) else (b"&" in data and b"*" in data)
 
 
-def loads(data: bytes | str) -> Any:
+def loads(data: bytes | str, alias_limit: int = MAX_ALIAS_EXPANSION) -> Any:
     """Parse one YAML document like `yaml.load(data, CSafeLoader)`, faster on plain documents.
-    Aliases are limited before anything is built (see check_aliases)."""
+    Aliases are limited as check_aliases decides, before anything is returned."""
     loader = SafeLoader(data)
     try:
         root = loader.get_single_node()
         if root is None:
             return None
-        if _may_have_aliases(data):
-            check_aliases(root)
+        reached = _Reached()
         try:
-            return fast_construct(root, loader)
+            value = fast_construct(root, loader, reached)
         except _Unusual:
+            if _may_have_aliases(data):
+                check_aliases(root, alias_limit)
             return loader.construct_document(root)
+        except Exception:
+            if _may_have_aliases(data):
+                check_aliases(root, alias_limit)  # the alias limit's refusal comes first, as when it ran first
+            raise
+        check_alias_repeats(root, reached, alias_limit)
+        return value
     finally:
         loader.dispose()
+
+
+def check_alias_repeats(root: Node, reached: _Reached, limit: int = MAX_ALIAS_EXPANSION) -> None:
+    """check_aliases(root, limit), decided from what building the document saw. Aliases to
+    scalars only (the usual kind: a repeated name or id) keep every container a tree node, so
+    the document expands by exactly one node per repeat: refused past `limit`, with the
+    message of check_aliases' last check, the one that sees the whole document. Only an alias
+    to a container (which can nest, multiply, or contain itself) needs the full walk."""
+    if reached.shared_container or limit < 0:  # a negative limit refuses even plain documents
+        check_aliases(root, limit)
+    elif reached.scalar_repeats > limit:
+        raise AliasBomb(f"aliases expand to more than {limit} extra nodes (a YAML alias bomb?); refused")
 
 
 def load_yaml(path: str | Path) -> Any:

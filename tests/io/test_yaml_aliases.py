@@ -95,3 +95,54 @@ def test_a_doubling_document_is_refused_only_past_the_limit() -> None:
     assert _outcome(check_aliases, layers[-1], 10_000) is None
     assert _outcome(check_aliases, layers[-1], 1_000) is not None
     assert _outcome(reference, layers[-1], 1_000) == _outcome(check_aliases, layers[-1], 1_000)
+
+
+def _decided_while_building(root: Node, limit: int) -> None:
+    """What loads does: build the document first (memoised, linear whatever aliases expand
+    to), then decide from what building saw."""
+    from auditor.io.yamlio import SafeLoader, _Reached, check_alias_repeats, fast_construct
+
+    reached = _Reached()
+    fast_construct(root, SafeLoader(""), reached)
+    check_alias_repeats(root, reached, limit)
+
+
+@settings(max_examples=300, deadline=None)
+@given(root=graphs(), limit=st.integers(-3, 40))
+def test_the_limit_decided_while_building_is_the_walks(root: Node, limit: int) -> None:
+    assert _outcome(_decided_while_building, root, limit) == _outcome(reference, root, limit)
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    words=st.lists(st.sampled_from(["&a x", "*a", "&b [1, *a]", "*b", "&c {k: *a}", "*c", "y"]), max_size=12),
+    limit=st.integers(0, 6),
+)
+def test_documents_with_aliases_load_or_are_refused_as_before(words: list[str], limit: int) -> None:
+    """Through the parser: the whole load, with the limit patched low, gives the value or the
+    refusal that checking every alias first gave."""
+    import yaml
+
+    from auditor.io import yamlio
+
+    text = "[" + ", ".join(words) + "]"
+
+    def before() -> Any:
+        loader = yamlio.SafeLoader(text)
+        try:
+            root = loader.get_single_node()
+            yamlio.check_aliases(root, limit)
+            return loader.construct_document(root)
+        finally:
+            loader.dispose()
+
+    def after() -> Any:
+        return yamlio.loads(text, alias_limit=limit)
+
+    def outcome(parse: Any) -> Any:
+        try:
+            return ("ok", repr(parse()))
+        except (AliasBomb, yaml.YAMLError) as exc:
+            return ("error", str(exc))
+
+    assert outcome(after) == outcome(before)
