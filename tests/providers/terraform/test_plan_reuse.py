@@ -89,3 +89,31 @@ def test_a_plan_of_changes_alone_takes_both_graphs_from_the_changes() -> None:
     assert {r.id for r in alone.resources} == {r.id for r in full.resources}
     assert {r.id for r in alone.plan.prior} == {r.id for r in full.plan.prior}
     assert [c.address for c in alone.plan.changes] == [c.address for c in full.plan.changes]
+
+
+def _tricky_pairs() -> Any:
+    leaves = st.sampled_from([True, 1, 1.0, False, 0, 0.0, -0.0, None, "1", "", 2**64, 1e16])
+    trees = st.recursive(
+        leaves,
+        lambda inner: st.one_of(
+            st.lists(inner, max_size=3),
+            st.lists(inner, max_size=3).map(tuple),
+            st.dictionaries(st.sampled_from(["a", "b", "c"]), inner, max_size=3),
+        ),
+        max_leaves=8,
+    )
+    return st.tuples(trees, trees)
+
+
+@settings(max_examples=300, deadline=None)
+@given(pair=_tricky_pairs(), reordered=st.booleans())
+def test_identical_says_what_repr_says(pair: tuple[Any, Any], reordered: bool) -> None:
+    """Reuse rests on `identical`: never true where the mappings' reprs differ (True and 1,
+    1.0 and 1, -0.0 and 0.0, a tuple and a list, another key order), always true for a copy."""
+    from providers.terraform.load import identical
+
+    a, b = pair
+    if reordered and isinstance(a, dict):
+        b = dict(reversed(list(a.items())))
+    assert identical(a, b) == (repr(a) == repr(b))
+    assert identical(a, copy.deepcopy(a))
