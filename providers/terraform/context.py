@@ -10,6 +10,7 @@ then module names, then name tokens — each only when it looks like an environm
 
 from __future__ import annotations
 
+import fnmatch
 import re
 from collections import Counter
 from dataclasses import dataclass, field
@@ -85,14 +86,41 @@ def name_tokens(name: str) -> list[str]:
     return [t for t in _TOKEN.split(_CASE_CHANGE.sub("-", name).lower()) if t]
 
 
+#: the default patterns as one regular expression, one group per pattern in the policy's order:
+#: the first group that matches is the pattern `Policy.tier_from_name` returns (each group is
+#: anchored at the end, as fnmatch's are, so alternation tries them in order)
+def _one_expression(patterns: list[str]) -> tuple[re.Pattern[str], dict[int, str]]:
+    group, groups, parts = 1, {}, []
+    for pattern in patterns:
+        translated = fnmatch.translate(pattern.lower())
+        parts.append(f"({translated})")
+        groups[group] = pattern
+        group += 1 + re.compile(translated).groups  # groups fnmatch itself writes come after ours
+    return re.compile("|".join(parts)), groups
+
+
+_DEFAULT_TIERS, _DEFAULT_GROUPS = _one_expression(
+    [p for patterns in _DEFAULT_POLICY.environment_patterns.values() for p in patterns]
+)
+
+
+def default_tier_pattern(token: str) -> str | None:
+    """`_DEFAULT_POLICY.tier_from_name(token)[1]`, by one regular expression instead of a call
+    to fnmatch per pattern (every name token of every resource is asked)."""
+    match = _DEFAULT_TIERS.match(token.lower())
+    if match is None:
+        return None
+    return next(pattern for group, pattern in _DEFAULT_GROUPS.items() if match.start(group) >= 0)
+
+
 def looks_like_environment(token: str) -> bool:
     """A whole token names an environment: `dev*` matches `dev`, `dev2`, `development`, never
     `devsecops`, `devices` or `developer`."""
-    match = _DEFAULT_POLICY.tier_from_name(token)
-    if match is None:
+    pattern = default_tier_pattern(token)
+    if pattern is None:
         return False
-    stem = match[1].lower().rstrip("*")
-    if not match[1].endswith("*"):
+    stem = pattern.lower().rstrip("*")
+    if not pattern.endswith("*"):
         return True
     rest = token[len(stem) :] if token.startswith(stem) else token
     return token in TIER_WORDS or rest == "" or rest.isdigit() or rest.lstrip("-").isdigit()
