@@ -122,6 +122,34 @@ def _redact(value: Any, sensitive: Any) -> Any:
     return value
 
 
+def known_after(value: Any, unknown: Any) -> Any:
+    """`unknown_to_none(value, unknown)`; `value` itself when that would only copy it, as it
+    does for most real `after_unknown` masks (every block mirrored, nothing marked)."""
+    return value if _keeps(value, unknown) else unknown_to_none(value, unknown)
+
+
+def _keeps(value: Any, unknown: Any) -> bool:
+    """Whether unknown_to_none(value, unknown) gives a copy of `value`, the same at every level:
+    nothing marked true, and no key of the mask missing from the value (it would be added as
+    None) or holding something else than a mapping where the mask has one (it would be replaced)."""
+    if not unknown:
+        return True
+    if unknown is True:
+        return False
+    if isinstance(unknown, dict):
+        if not isinstance(value, dict):
+            return False
+        for key, flag in unknown.items():  # noqa: SIM110 - a loop: any() costs a frame per node
+            if key not in value or (flag and not _keeps(value[key], flag)):
+                return False
+        return True
+    if isinstance(unknown, list) and isinstance(value, list):
+        for v, flag in zip(value, unknown, strict=False):  # items past the mask are kept as they are
+            if flag and not _keeps(v, flag):
+                return False
+    return True
+
+
 def unknown_to_none(value: Any, unknown: Any) -> Any:
     """Leaves marked true in `after_unknown` become None (known after apply)."""
     if not unknown:
@@ -139,6 +167,23 @@ def unknown_to_none(value: Any, unknown: Any) -> Any:
 
 
 def _provider(name: Any) -> str:
+    """The provider's source address; remembered per name (a document names a few providers,
+    once per resource)."""
+    if type(name) is str:
+        found = _PROVIDERS.get(name)
+        if found is None:
+            found = _provider_of(name)
+            if len(_PROVIDERS) < 1024:  # a configuration uses a few: never grows with the document
+                _PROVIDERS[name] = found
+        return found
+    return _provider_of(name)
+
+
+#: provider names seen, and what _provider_of makes of them
+_PROVIDERS: dict[str, str] = {}
+
+
+def _provider_of(name: Any) -> str:
     text = str(name or "")
     # state: provider["registry.terraform.io/hashicorp/aws"].alias ; show -json: registry.terraform.io/hashicorp/aws
     if text.startswith("provider["):
@@ -303,9 +348,7 @@ def _plan(document: dict[str, Any], file: str) -> tuple[list[TfResource], list[T
         planned = after_of()  # judged from the changes themselves
     planned.extend(walk_module(planned_values.get("root_module"), file, "planned_values.root_module"))
     for res in planned:
-        res.values = redact(
-            unknown_to_none(res.values, unknown_after.get(res.address)), sensitive_after.get(res.address)
-        )
+        res.values = redact(known_after(res.values, unknown_after.get(res.address)), sensitive_after.get(res.address))
     prior_values = _object(
         _object(document.get("prior_state"), file, "prior_state").get("values"), file, "prior_state.values"
     )

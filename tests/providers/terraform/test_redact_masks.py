@@ -40,3 +40,31 @@ def test_a_real_shaped_mask_redacts_the_marked_leaf_only() -> None:
         "id": "db-1",
     }
     assert redact(value, {"tags": {}, "blocks": [{}]}) is value  # nothing marked: the value as parsed
+
+
+@settings(max_examples=300, deadline=None)
+@given(values, masks)
+def test_known_after_equals_unknown_to_none_for_any_value_and_mask(value, mask) -> None:
+    """The shortcut for `after_unknown` masks that mark nothing gives exactly the full walk's
+    value (same types, same key order)."""
+    from providers.terraform.document import known_after, unknown_to_none
+
+    assert repr(known_after(value, mask)) == repr(unknown_to_none(value, mask))
+
+
+def _mirror(value):
+    """An `after_unknown` mask as Terraform writes it for a value known in full: every map,
+    list and block mirrored, `false` for each list item that is a scalar, nothing marked."""
+    if isinstance(value, dict):
+        return {k: _mirror(v) for k, v in value.items() if isinstance(v, (dict, list))}
+    if isinstance(value, list):
+        return [_mirror(v) if isinstance(v, (dict, list)) else False for v in value]
+    return False
+
+
+@settings(max_examples=200, deadline=None)
+@given(values)
+def test_a_mirrored_after_unknown_mask_keeps_the_value_itself(value) -> None:
+    from providers.terraform.document import known_after
+
+    assert known_after(value, _mirror(value)) is value
