@@ -47,7 +47,7 @@ def fast_construct(root: Node, loader: yaml.constructor.SafeConstructor, reached
     """Build the Python value of a composed document; raises _Unusual for anything but plain
     maps, sequences and core scalars. Iterative (no recursion limit on deep documents);
     aliases resolve to the same object, as in PyYAML, so building is linear in the distinct
-    nodes whatever aliases expand to. `reached` records the aliases met (see loads)."""
+    nodes whatever aliases expand to. `reached`, when given, records the aliases met (see loads)."""
     built: dict[int, Any] = {}
     constructors = loader.yaml_constructors
     seen = reached if reached is not None else _Reached()
@@ -81,6 +81,8 @@ def fast_construct(root: Node, loader: yaml.constructor.SafeConstructor, reached
         built[key] = value
         return value
 
+    # keys are memoised (so an alias used as a key is counted) only when aliases are looked for
+    key_of = scalar if reached is None else shell
     pending: list[Node] = []
     result = shell(root)
     while pending:
@@ -92,7 +94,7 @@ def fast_construct(root: Node, loader: yaml.constructor.SafeConstructor, reached
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, ScalarNode):
                 raise _Unusual("merge key or complex key")
-            key = shell(key_node)  # memoised like values: an alias used as a key is counted too
+            key = key_of(key_node)
             try:
                 hash(key)
             except TypeError:
@@ -175,7 +177,7 @@ def loads(data: bytes | str, alias_limit: int = MAX_ALIAS_EXPANSION) -> Any:
         root = loader.get_single_node()
         if root is None:
             return None
-        reached = _Reached()
+        reached = _Reached() if _may_have_aliases(data) else None  # no `&` and `*`: no alias
         try:
             value = fast_construct(root, loader, reached)
         except _Unusual:
@@ -186,7 +188,8 @@ def loads(data: bytes | str, alias_limit: int = MAX_ALIAS_EXPANSION) -> Any:
             if _may_have_aliases(data):
                 check_aliases(root, alias_limit)  # the alias limit's refusal comes first, as when it ran first
             raise
-        check_alias_repeats(root, reached, alias_limit)
+        if reached is not None:
+            check_alias_repeats(root, reached, alias_limit)
         return value
     finally:
         loader.dispose()
