@@ -153,6 +153,19 @@ class Context:
     #: root-module configuration: address -> attribute -> referenced addresses, for values
     #: Terraform only knows after apply (a backup selection's plan_id in the same plan)
     references: dict[str, dict[str, list[str]]] = field(default_factory=dict)
+    #: every resource's own `arn`, parsed once per document (asked for its account and region,
+    #: in both graphs of a plan)
+    _arns: dict[str, Arn | None] = field(default_factory=dict, repr=False, compare=False)
+
+    def own_arn(self, value: Any) -> Arn | None:
+        """`parse_arn(value)`, remembered for strings."""
+        if type(value) is not str:
+            return parse_arn(value)
+        try:
+            return self._arns[value]
+        except KeyError:
+            arn = self._arns[value] = parse_arn(value)
+            return arn
 
     @classmethod
     def build(cls, resources: list[TfResource], provider_config: dict[str, Any], root_config: Any = None) -> Context:
@@ -233,7 +246,7 @@ class Context:
 
     def explicit_account(self, res: TfResource) -> str | None:
         v = res.values
-        arn = parse_arn(v.get("arn"))
+        arn = self.own_arn(v.get("arn"))
         if arn and arn.account:
             return arn.account
         if isinstance(v.get("owner_id"), str) and v["owner_id"]:
@@ -248,7 +261,7 @@ class Context:
 
     def region(self, res: TfResource) -> str | None:
         v = res.values
-        arn = parse_arn(v.get("arn"))
+        arn = self.own_arn(v.get("arn"))
         if arn and arn.region:
             return arn.region
         for key in ("region", "location"):
