@@ -103,6 +103,49 @@ def fast_construct(root: Node, loader: yaml.constructor.SafeConstructor, reached
     return result
 
 
+def construct_tree(root: Node, loader: yaml.constructor.SafeConstructor) -> Any:
+    """fast_construct for a document without aliases (no `*` in it): every node is reached
+    once, so nothing is memoised; same values, built in the same order, same errors."""
+    constructors = loader.yaml_constructors
+    pending: list[tuple[Node, Any]] = []
+    push = pending.append
+
+    def value_of(node: Node) -> Any:
+        tag = node.tag
+        if isinstance(node, ScalarNode):
+            if tag == _STR:
+                return node.value
+            if tag in _SCALAR_TAGS:
+                return constructors[tag](loader, node)
+            raise _Unusual(tag)
+        if isinstance(node, SequenceNode) and tag == _SEQ:
+            items: list[Any] = []
+            push((node, items))
+            return items
+        if isinstance(node, MappingNode) and tag == _MAP:
+            mapping: dict[Any, Any] = {}
+            push((node, mapping))
+            return mapping
+        raise _Unusual(tag)
+
+    result = value_of(root)
+    while pending:
+        node, target = pending.pop()
+        if isinstance(node, SequenceNode):
+            target.extend([value_of(item) for item in node.value])
+            continue
+        for key_node, value_node in node.value:
+            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, ScalarNode):
+                raise _Unusual("merge key or complex key")
+            key = value_of(key_node)
+            try:
+                hash(key)
+            except TypeError:
+                raise _Unusual("unhashable key") from None
+            target[key] = value_of(value_node)
+    return result
+
+
 #: how many nodes aliases may add to a document once expanded (a 523-byte "billion laughs"
 #: document expands to 10^9); plain documents without aliases are never walked
 MAX_ALIAS_EXPANSION = 1_000_000
@@ -179,7 +222,7 @@ def loads(data: bytes | str, alias_limit: int = MAX_ALIAS_EXPANSION) -> Any:
             return None
         reached = _Reached() if _may_have_aliases(data) else None  # no `&` and `*`: no alias
         try:
-            value = fast_construct(root, loader, reached)
+            value = construct_tree(root, loader) if reached is None else fast_construct(root, loader, reached)
         except _Unusual:
             if _may_have_aliases(data):
                 check_aliases(root, alias_limit)
