@@ -107,7 +107,7 @@ def _decided_while_building(root: Node, limit: int) -> None:
     check_alias_repeats(root, reached, limit)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=150, deadline=None)
 @given(root=graphs(), limit=st.integers(-3, 40))
 def test_the_limit_decided_while_building_is_the_walks(root: Node, limit: int) -> None:
     assert _outcome(_decided_while_building, root, limit) == _outcome(reference, root, limit)

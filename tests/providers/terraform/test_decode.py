@@ -52,7 +52,7 @@ values = st.recursive(
 )
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=200, deadline=None)
 @given(value=values, ascii_only=st.booleans(), indent=st.sampled_from([None, 2]))
 def test_documents_json_writes_decode_to_the_same_value(value: Any, ascii_only: bool, indent: int | None) -> None:
     try:
@@ -69,7 +69,7 @@ TOKENS = [
 ]  # fmt: skip
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(tokens=st.lists(st.sampled_from(TOKENS), max_size=20), raw=st.binary(max_size=3))
 def test_any_text_decodes_or_fails_as_the_shared_reader_decides(tokens: list[str], raw: bytes) -> None:
     data = "".join(tokens).encode("utf-8", "surrogatepass") + raw
