@@ -450,7 +450,12 @@ class BlastAnalysis:
         return attrs.get("locked") is True and attrs.get("object_lock") == "COMPLIANCE"
 
     def is_key(self, node: str) -> bool:
-        """Something data is `encrypted_with`: its deletion leaves that data unreadable."""
+        """Something data is `encrypted_with`: its deletion leaves that data unreadable (the
+        topology indexes these once; `is_key_walk` is the definition)."""
+        return node in self.topo.keys
+
+    def is_key_walk(self, node: str) -> bool:
+        """is_key() by its definition: some cascade edge into `node` is `encrypted_with`."""
         return any(rel == "encrypted_with" for rel, _ in self.topo.contained.get(node, ()))
 
     def destroyers(self, copy: str, *, by_credential: bool = False) -> Iterable[str]:

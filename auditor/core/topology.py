@@ -13,6 +13,9 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from auditor.core.model import CASCADE_ORDER, COPY_RELATIONS, GRANTS, RELATIONS, Grant, Resource
+from auditor.core.schema import Rel
+
+ENCRYPTED_WITH = Rel.ENCRYPTED_WITH.value
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -35,6 +38,8 @@ class Topology:
         pairs = {rel: self.contained for rel in CASCADE_ORDER} | {rel: self.copies_in for rel in COPY_RELATIONS}
         ids = {"attached_to": self.attached_in, "exposed_to": self.exposed_in}
         granted_on = self.granted_on
+        #: targets of `encrypted_with`: keys, whose deletion leaves what they encrypt unreadable
+        self.keys: set[str] = set()
         for res in self.nodes.values():
             rels = res.relations
             if rels:
@@ -45,6 +50,8 @@ class Topology:
                         entry = (rel, rid)
                         for target in targets:
                             index[target].append(entry)
+                        if rel == ENCRYPTED_WITH:
+                            self.keys.update(targets)
                     else:
                         by_id = ids.get(rel)
                         if by_id is not None:

@@ -146,3 +146,20 @@ def test_evidence_paths_walk_the_graph(resources: list[dict]) -> None:
                 assert path.nodes[0] == top and path.nodes[-1] == dataset
                 for source, rel, target in path.edges():
                     assert target in topo.nodes[source].relations.get(rel, ()), (source, rel, target)
+
+
+def _with_keys(resources: list[dict], data) -> list[dict]:
+    """Add customer-managed keys (generic nodes) and encrypt random data and backups with them."""
+    keys = [f"k{i}" for i in range(data.draw(st.integers(0, 2)))]
+    for r in resources:
+        if keys and r["kind"] in ("volume", "database", "bucket", "backup") and data.draw(st.booleans()):
+            r["encrypted_with"] = data.draw(st.sampled_from(keys))
+    return resources + [{"id": k, "kind": "generic", "name": k} for k in keys]
+
+
+@SETTINGS
+@given(topologies(), st.data())
+def test_keys_indexed_once_equal_the_definition(resources: list[dict], data) -> None:
+    an = analyse(_with_keys(resources, data))
+    for node in an.topo.nodes:
+        assert an.is_key(node) == an.is_key_walk(node), node
