@@ -29,6 +29,7 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 PRODUCTION = "production"
+_NO_ENVS: frozenset[str] = frozenset()
 #: Evidence paths kept per finding; the rest are counted in the message.
 EVIDENCE_LIMIT = 6
 
@@ -223,6 +224,27 @@ class BlastAnalysis:
 
         return memo_postorder(node, deps, combine, self._envs)
 
+    def envs_of_nodes(self, nodes: Iterable[str]) -> frozenset[str]:
+        """The union of envs() over the nodes the graph has (others are skipped): the
+        environments a finding touches. Each distinct set is merged once."""
+        if not self._envs_all:
+            self._envs_of_all()
+        memo, known, envs = self._envs, self.topo.nodes, self.envs
+        parts: dict[int, frozenset[str]] = {}
+        for node in nodes:
+            part = memo.get(node)
+            if part is None:
+                if node not in known:
+                    continue
+                part = envs(node)
+            if part:
+                parts[id(part)] = part
+        if not parts:
+            return _NO_ENVS
+        if len(parts) == 1:
+            return next(iter(parts.values()))
+        return frozenset().union(*parts.values())
+
     def environment_names(self, envs: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(sorted names, sorted effective tiers) of a set of environment ids: what a finding
         lists. Findings touch few distinct sets, so each is worked out once."""
@@ -252,13 +274,11 @@ class BlastAnalysis:
                 return path
             res = topo.nodes[current]
             if env in res.relations.get("in_environment", ()):
-                return path.then(Link("in_environment", True), env)
-            step = next(
-                ((Link("parent", True), p) for p in res.relations.get("parent", ()) if env in self.envs(p)), None
-            )
+                return path.then(_FORWARD["in_environment"], env)
+            step = next(((_FORWARD["parent"], p) for p in res.relations.get("parent", ()) if env in self.envs(p)), None)
             if step is None:
                 step = next(
-                    ((Link("attached_to", False), s) for s in topo.attached_in.get(current, []) if env in self.envs(s)),
+                    ((_BACKWARD["attached_to"], s) for s in topo.attached_in.get(current, []) if env in self.envs(s)),
                     None,
                 )
             if step is None:
@@ -586,10 +606,14 @@ class BlastAnalysis:
                 continue
             children = contained.get(start)
             if not children:  # a leaf, or (below) every child known: no walk needed
-                if not envs_of.get(start, True) and res.kind not in DATA_KINDS:
+                envs = envs_of.get(start)
+                if envs:
+                    own = own_by_envs.get(envs)
+                    memo[start] = own if own is not None else own_tiers(start)
+                elif envs is not None and res.kind not in DATA_KINDS:
                     memo[start] = no_tiers  # in no environment and not data: serves nothing
                 else:
-                    settle(start, None)
+                    memo[start] = own_tiers(start)
                 continue
             for _, child in children:
                 if child not in memo:
@@ -657,17 +681,22 @@ class BlastAnalysis:
         """Breadth-first from `top` down the cascade to the first node in (or equal to) witness."""
         seen: dict[str, tuple[str, str] | None] = {top: None}
         queue = deque([top])
+        contained = self.topo.contained
+        if not self._envs_all:
+            self._envs_of_all()
+        envs_of, envs = self._envs, self.envs
         while queue:
             current = queue.popleft()
-            if current == witness or witness in self.envs(current):
-                path = EvidencePath.single(current)
+            if current == witness or witness in (envs_of.get(current) or envs(current)):
+                walk, links = [current], []
                 node = current
-                while seen[node] is not None:
-                    rel, holder = seen[node]  # type: ignore[misc]
-                    path = path.then(Link(rel, True), holder)
-                    node = holder
-                return path.reversed().join(self.env_path(current, witness))
-            for rel, child in self.topo.contained.get(current, ()):
+                while (hop := seen[node]) is not None:
+                    links.append(_BACKWARD[hop[0]])
+                    node = hop[1]
+                    walk.append(node)
+                path = EvidencePath(tuple(reversed(walk)), tuple(reversed(links)))
+                return path.join(self.env_path(current, witness))
+            for rel, child in contained.get(current, ()):
                 if child not in seen:
                     seen[child] = (rel, current)
                     queue.append(child)

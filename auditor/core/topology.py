@@ -16,6 +16,8 @@ from auditor.core.model import CASCADE_ORDER, COPY_RELATIONS, GRANTS, RELATIONS,
 from auditor.core.schema import Rel
 
 ENCRYPTED_WITH = Rel.ENCRYPTED_WITH.value
+ATTACHED_TO = Rel.ATTACHED_TO.value
+EXPOSED_TO = Rel.EXPOSED_TO.value
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -25,18 +27,15 @@ class Topology:
     """Resources by id plus the reverse edges the engine walks (children, copies, attachments)."""
 
     def __init__(self, resources: Iterable[Resource]) -> None:
-        self.nodes: dict[str, Resource] = {}
-        for res in resources:
-            self.nodes[res.id] = res
+        self.nodes: dict[str, Resource] = {res.id: res for res in resources}
         # reverse indexes: target id -> [(rel, source id)]
         self.contained: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.copies_in: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.attached_in: dict[str, list[str]] = defaultdict(list)
         self.granted_on: dict[str, list[tuple[str, Grant]]] = defaultdict(list)
-        self.exposed_in: dict[str, list[str]] = defaultdict(list)
         # one pass over each node's relations as it holds them; (rel, id) pairs go to their index
         pairs = {rel: self.contained for rel in CASCADE_ORDER} | {rel: self.copies_in for rel in COPY_RELATIONS}
-        ids = {"attached_to": self.attached_in, "exposed_to": self.exposed_in}
+        attached_in = self.attached_in
         granted_on = self.granted_on
         #: targets of `encrypted_with`: keys, whose deletion leaves what they encrypt unreadable
         self.keys: set[str] = set()
@@ -52,11 +51,9 @@ class Topology:
                             index[target].append(entry)
                         if rel == ENCRYPTED_WITH:
                             self.keys.update(targets)
-                    else:
-                        by_id = ids.get(rel)
-                        if by_id is not None:
-                            for target in targets:
-                                by_id[target].append(rid)
+                    elif rel == ATTACHED_TO:
+                        for target in targets:
+                            attached_in[target].append(rid)
             for grant in res.grants:
                 granted_on[grant.target].append((res.id, grant))
         self._ambiguous: set[tuple[str, str]] | None = None
@@ -64,6 +61,17 @@ class Topology:
         self._labels: dict[str, str] = {}
         self._analyses: dict[int, object] = {}
         self._of_kind: dict[tuple[str, ...], list[Resource]] = {}
+        self._exposed_in: dict[str, list[str]] | None = None
+
+    @property
+    def exposed_in(self) -> dict[str, list[str]]:
+        """target id -> credentials `exposed_to` it; built on first use (no check needs it)."""
+        if self._exposed_in is None:
+            self._exposed_in = defaultdict(list)
+            for res in self.nodes.values():
+                for target in res.relations.get(EXPOSED_TO, ()):
+                    self._exposed_in[target].append(res.id)
+        return self._exposed_in
 
     def __len__(self) -> int:
         return len(self.nodes)
