@@ -10,7 +10,7 @@ from auditor.core.blast import PRODUCTION, BlastAnalysis
 from auditor.core.checks import CheckContext, check
 from auditor.core.evidence import EvidencePath, Link
 from auditor.core.findings import Finding
-from auditor.core.model import DESTRUCTIVE_ACTIONS, MUTATING_ACTIONS
+from auditor.core.model import DESTRUCTIVE_ACTIONS, MUTATING_ACTIONS, Resource
 from checks._common import env_label, make_finding, tier_label
 from checks.data_protection import key_window_note
 
@@ -164,27 +164,31 @@ def can_destroy_all_copies(ctx: CheckContext) -> Iterator[Finding]:
 )
 def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
     topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
-    groups: dict[str, list[str]] = defaultdict(list)
+    groups: dict[str, list[Resource]] = defaultdict(list)
     for cred in topo.of_kind("credential"):
         if cred.relations.get("exposed_to"):
-            groups[cred.attrs.get("fingerprint") or f"id:{cred.id}"].append(cred.id)
-    # first which tiers see each secret (cheap: one tier set per distinct set of environments),
-    # then witnesses and evidence only for the secrets reported
+            groups[cred.attrs.get("fingerprint") or f"id:{cred.id}"].append(cred)
+    # first which tiers see each secret (cheap: one tier set per exposure target and per distinct
+    # set of environments), then witnesses and evidence only for the secrets reported
+    tiers_at: dict[str, frozenset[str]] = {}
     tiers_of: dict[frozenset[str], frozenset[str]] = {}
     reported = []
     for key, members in groups.items():
         seen: set[str] = set()
-        for cred_id in members:
-            for target in topo.nodes[cred_id].relations["exposed_to"]:
-                envs = an.envs(target)
-                tiers_here = tiers_of.get(envs)
+        for cred in members:
+            for target in cred.relations["exposed_to"]:
+                tiers_here = tiers_at.get(target)
                 if tiers_here is None:
-                    tiers_here = tiers_of[envs] = frozenset(an.tiers[e].effective for e in envs if e in an.tiers)
+                    envs = an.envs(target)
+                    tiers_here = tiers_of.get(envs)
+                    if tiers_here is None:
+                        tiers_here = tiers_of[envs] = frozenset(an.tiers[e].effective for e in envs if e in an.tiers)
+                    tiers_at[target] = tiers_here
                 seen |= tiers_here
         if PRODUCTION in seen and len(seen) > 1:
             reported.append(key)
     for key in sorted(reported):
-        members = groups[key]
+        members = [cred.id for cred in groups[key]]
         witnesses: dict[str, tuple[str, str, str]] = {}  # tier -> (credential, exposure target, env)
         for cred_id in sorted(members):
             for target in topo.nodes[cred_id].relations.get("exposed_to", ()):
@@ -229,6 +233,8 @@ def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
 def no_expiry(ctx: CheckContext) -> Iterator[Finding]:
     topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
     for cred in topo.of_kind("credential"):
+        if not cred.grants:
+            continue  # most credentials are secrets without grants
         destructive = [g for g in cred.grants if g.actions & DESTRUCTIVE_ACTIONS]
         if not destructive or cred.attrs.get("expires_at") is not None or cred.attrs.get("short_lived") is True:
             continue  # short-lived: issued per session (an assumed IAM role, OIDC) — nothing long-lived to leak
