@@ -188,9 +188,9 @@ def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
         if PRODUCTION in seen and len(seen) > 1:
             reported.append(key)
     for key in sorted(reported):
-        members = [cred.id for cred in groups[key]]
+        member_ids = [cred.id for cred in groups[key]]
         witnesses: dict[str, tuple[str, str, str]] = {}  # tier -> (credential, exposure target, env)
-        for cred_id in sorted(members):
+        for cred_id in sorted(member_ids):
             for target in topo.nodes[cred_id].relations.get("exposed_to", ()):
                 for env in an.envs(target):
                     tier = an.tiers.get(env)
@@ -203,7 +203,7 @@ def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
             for tier, (c, t, e) in witnesses.items()
         }
         others = sorted(t for t in tiers if t != PRODUCTION)
-        subject = sorted(members)[0]
+        subject = sorted(member_ids)[0]
         what = "the same secret value" if not key.startswith("id:") else "this secret"
         yield make_finding(
             an,
@@ -211,12 +211,12 @@ def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
             shared_secret.severity,
             subject,
             f"{what.capitalize()} ({topo.label(subject)}"
-            f"{f' and {len(members) - 1} more' if len(members) > 1 else ''}) is exposed in production and in "
+            f"{f' and {len(member_ids) - 1} more' if len(member_ids) > 1 else ''}) is exposed in production and in "
             f"{', '.join(others)}: a leak from the weaker environment opens production.",
             shared_secret.remediation,
             evidence=[tiers[PRODUCTION]] + [tiers[t] for t in others],
             key=key if not key.startswith("id:") else "",
-            data={"credentials": sorted(members)},
+            data={"credentials": sorted(member_ids)},
         )
 
 
