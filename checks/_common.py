@@ -26,7 +26,7 @@ def make_finding(
     data: dict[str, Any] | None = None,
 ) -> Finding:
     res = an.topo.nodes[resource_id]
-    paths = list(itertools.islice(evidence, MAX_PATHS))
+    paths = evidence[:MAX_PATHS] if isinstance(evidence, list) else list(itertools.islice(evidence, MAX_PATHS))
     names, tiers = an.environment_names(touched_environments(an, resource_id, paths))
     return Finding(
         check_id=check_id,

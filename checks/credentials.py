@@ -172,19 +172,23 @@ def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
     # set of environments), then witnesses and evidence only for the secrets reported
     tiers_at: dict[str, frozenset[str]] = {}
     tiers_of: dict[frozenset[str], frozenset[str]] = {}
+
+    def tiers_seen_at(target: str) -> frozenset[str]:
+        envs = an.envs(target)
+        tiers_here = tiers_of.get(envs)
+        if tiers_here is None:
+            tiers_here = tiers_of[envs] = frozenset(an.tiers[e].effective for e in envs if e in an.tiers)
+        tiers_at[target] = tiers_here
+        return tiers_here
+
     reported = []
     for key, members in groups.items():
-        seen: set[str] = set()
-        for cred in members:
-            for target in cred.relations["exposed_to"]:
-                tiers_here = tiers_at.get(target)
-                if tiers_here is None:
-                    envs = an.envs(target)
-                    tiers_here = tiers_of.get(envs)
-                    if tiers_here is None:
-                        tiers_here = tiers_of[envs] = frozenset(an.tiers[e].effective for e in envs if e in an.tiers)
-                    tiers_at[target] = tiers_here
-                seen |= tiers_here
+        if len(members) == 1 and len(targets := members[0].relations["exposed_to"]) == 1:  # most secrets
+            seen = tiers_at.get(targets[0]) or tiers_seen_at(targets[0])
+        else:
+            seen = frozenset().union(
+                *[tiers_at.get(t) or tiers_seen_at(t) for cred in members for t in cred.relations["exposed_to"]]
+            )
         if PRODUCTION in seen and len(seen) > 1:
             reported.append(key)
     for key in sorted(reported):

@@ -118,6 +118,7 @@ class BlastAnalysis:
         self._grant_heads: dict[tuple[str, str], EvidencePath] = {}
         self._deleters_on: dict[str, list[str]] | None = None
         self._reach: dict[str, dict[str, str]] = {}
+        self._hops_of: dict[str, list[tuple[str, str]]] = {}
         self._environment_names: dict[frozenset[str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     # ---------------------------------------------------------------- environments and tiers
@@ -310,7 +311,7 @@ class BlastAnalysis:
         if known is not None:
             return known
         nodes = self.topo.nodes
-        hops = _holders(nodes[node].relations)
+        hops = self._hops(node)
         if len(hops) == 1:  # the common case (a backup on its volume): one known holder, no walk
             above = memo.get(hops[0][1])
             if above is not None and node not in above:
@@ -364,6 +365,14 @@ class BlastAnalysis:
             return out
 
         return memo_postorder(node, deps, combine, memo)
+
+    def _hops(self, node: str) -> list[tuple[str, str]]:
+        """(rel, holder) of the node's cascade edges, as `Topology.holders` lists them; kept,
+        since copies are asked for theirs by several checks."""
+        known = self._hops_of.get(node)
+        if known is None:
+            known = self._hops_of[node] = _holders(self.topo.nodes[node].relations)
+        return known
 
     def unread(self, node: str, what: str) -> str | None:
         """The node (itself or a holder above it) whose source could not read `what` (e.g.
@@ -510,7 +519,7 @@ class BlastAnalysis:
         those (not immutable, one holder, no cycle through the copy); None otherwise."""
         if copy in self._ancestors or self.immutable(copy):
             return None
-        hops = _holders(self.topo.nodes[copy].relations)
+        hops = self._hops(copy)
         if len(hops) != 1:
             return None
         above = self._ancestors.get(hops[0][1]) or self.ancestors(hops[0][1])
@@ -583,7 +592,7 @@ class BlastAnalysis:
         it. A node with one holder can only go there, so it needs no ancestor map of its own."""
         known = self._ancestors.get(node)
         if known is None:
-            hops = _holders(self.topo.nodes[node].relations)
+            hops = self._hops(node)
             if len(hops) == 1:
                 return hops[0]
             known = self.ancestors(node)
