@@ -159,18 +159,15 @@ class BlastAnalysis:
                 continue
             # the common case first: no parent, or one parent already known, and no attachments
             first_rels = first.relations
-            up = first_rels.get("parent") if first_rels else None
-            if (up is None or (len(up) == 1 and up[0] in memo)) and start not in attached_in:
-                own = first_rels.get("in_environment", ()) if first_rels else ()
-                if first.kind == "environment":
-                    own = own + (start,)
-                if up is None:
-                    memo[start] = frozenset(own) if own else empty
-                elif not own:
-                    memo[start] = memo[up[0]]
-                else:
-                    memo[start] = frozenset(own).union(memo[up[0]])
-                continue
+            up = first_rels.get("parent")
+            if start not in attached_in:
+                above = empty if up is None else memo.get(up[0]) if len(up) == 1 else None
+                if above is not None:
+                    own = first_rels.get("in_environment")
+                    if first.kind == "environment":
+                        own = (own or ()) + (start,)
+                    memo[start] = (frozenset(own).union(above) if above else frozenset(own)) if own else above
+                    continue
             stack, visiting = [start], {start}
             while stack:
                 n = stack[-1]
