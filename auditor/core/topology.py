@@ -39,23 +39,21 @@ class Topology:
         granted_on = self.granted_on
         #: targets of `encrypted_with`: keys, whose deletion leaves what they encrypt unreadable
         self.keys: set[str] = set()
-        for res in self.nodes.values():
-            rels = res.relations
-            if rels:
-                rid = res.id
-                for rel, targets in rels.items():
-                    index = pairs.get(rel)
-                    if index is not None:
-                        entry = (rel, rid)
-                        for target in targets:
-                            index[target].append(entry)
-                        if rel == ENCRYPTED_WITH:
-                            self.keys.update(targets)
-                    elif rel == ATTACHED_TO:
-                        for target in targets:
-                            attached_in[target].append(rid)
-            for grant in res.grants:
-                granted_on[grant.target].append((res.id, grant))
+        for rid, res in self.nodes.items():
+            for rel, targets in res.relations.items():
+                index = pairs.get(rel)
+                if index is not None:
+                    entry = (rel, rid)
+                    for target in targets:
+                        index[target].append(entry)
+                    if rel == ENCRYPTED_WITH:
+                        self.keys.update(targets)
+                elif rel == ATTACHED_TO:
+                    for target in targets:
+                        attached_in[target].append(rid)
+            if res.grants:
+                for grant in res.grants:
+                    granted_on[grant.target].append((rid, grant))
         self._ambiguous: set[tuple[str, str]] | None = None
         self._nx: nx.MultiDiGraph | None = None
         self._labels: dict[str, str] = {}
