@@ -26,8 +26,8 @@ def make_finding(
     data: dict[str, Any] | None = None,
 ) -> Finding:
     res = an.topo.nodes[resource_id]
-    paths = list(itertools.islice(evidence, MAX_PATHS))
-    names, tiers = an.environment_names(frozenset(touched_environments(an, resource_id, paths)))
+    paths = evidence[:MAX_PATHS] if isinstance(evidence, list) else list(itertools.islice(evidence, MAX_PATHS))
+    names, tiers = an.environment_names(touched_environments(an, resource_id, paths))
     return Finding(
         check_id=check_id,
         severity=severity,
@@ -43,9 +43,17 @@ def make_finding(
     )
 
 
-def touched_environments(an: BlastAnalysis, resource_id: str, paths: list[EvidencePath]) -> set[str]:
+def touched_environments(an: BlastAnalysis, resource_id: str, paths: list[EvidencePath]) -> frozenset[str]:
     """Environment ids a finding touches: its resource's, every node's on its evidence (a
     credential's reach ends in the environment it proves), and where a credential is exposed."""
+    exposed = an.topo.nodes[resource_id].relations.get("exposed_to", ())
+    if not paths and not exposed:
+        return an.envs(resource_id)
+    return an.envs_of_nodes(itertools.chain((resource_id,), exposed, *[path.nodes for path in paths]))
+
+
+def touched_environments_walk(an: BlastAnalysis, resource_id: str, paths: list[EvidencePath]) -> set[str]:
+    """touched_environments() node by node: the definition."""
     nodes = {resource_id, *an.topo.nodes[resource_id].relations.get("exposed_to", ())}
     for path in paths:
         nodes.update(path.nodes)

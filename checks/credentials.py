@@ -10,7 +10,7 @@ from auditor.core.blast import PRODUCTION, BlastAnalysis
 from auditor.core.checks import CheckContext, check
 from auditor.core.evidence import EvidencePath, Link
 from auditor.core.findings import Finding
-from auditor.core.model import DESTRUCTIVE_ACTIONS, MUTATING_ACTIONS
+from auditor.core.model import DESTRUCTIVE_ACTIONS, MUTATING_ACTIONS, Resource
 from checks._common import env_label, make_finding, tier_label
 from checks.data_protection import key_window_note
 
@@ -164,29 +164,37 @@ def can_destroy_all_copies(ctx: CheckContext) -> Iterator[Finding]:
 )
 def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
     topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
-    groups: dict[str, list[str]] = defaultdict(list)
+    groups: dict[str, list[Resource]] = defaultdict(list)
     for cred in topo.of_kind("credential"):
         if cred.relations.get("exposed_to"):
-            groups[cred.attrs.get("fingerprint") or f"id:{cred.id}"].append(cred.id)
-    # first which tiers see each secret (cheap: one tier set per distinct set of environments),
-    # then witnesses and evidence only for the secrets reported
+            groups[cred.attrs.get("fingerprint") or f"id:{cred.id}"].append(cred)
+    # first which tiers see each secret (cheap: one tier set per exposure target and per distinct
+    # set of environments), then witnesses and evidence only for the secrets reported
+    tiers_at: dict[str, frozenset[str]] = {}
     tiers_of: dict[frozenset[str], frozenset[str]] = {}
+
+    def tiers_seen_at(target: str) -> frozenset[str]:
+        envs = an.envs(target)
+        tiers_here = tiers_of.get(envs)
+        if tiers_here is None:
+            tiers_here = tiers_of[envs] = frozenset(an.tiers[e].effective for e in envs if e in an.tiers)
+        tiers_at[target] = tiers_here
+        return tiers_here
+
     reported = []
     for key, members in groups.items():
-        seen: set[str] = set()
-        for cred_id in members:
-            for target in topo.nodes[cred_id].relations["exposed_to"]:
-                envs = an.envs(target)
-                tiers_here = tiers_of.get(envs)
-                if tiers_here is None:
-                    tiers_here = tiers_of[envs] = frozenset(an.tiers[e].effective for e in envs if e in an.tiers)
-                seen |= tiers_here
+        if len(members) == 1 and len(targets := members[0].relations["exposed_to"]) == 1:  # most secrets
+            seen = tiers_at.get(targets[0]) or tiers_seen_at(targets[0])
+        else:
+            seen = frozenset().union(
+                *[tiers_at.get(t) or tiers_seen_at(t) for cred in members for t in cred.relations["exposed_to"]]
+            )
         if PRODUCTION in seen and len(seen) > 1:
             reported.append(key)
     for key in sorted(reported):
-        members = groups[key]
+        member_ids = [cred.id for cred in groups[key]]
         witnesses: dict[str, tuple[str, str, str]] = {}  # tier -> (credential, exposure target, env)
-        for cred_id in sorted(members):
+        for cred_id in sorted(member_ids):
             for target in topo.nodes[cred_id].relations.get("exposed_to", ()):
                 for env in an.envs(target):
                     tier = an.tiers.get(env)
@@ -199,7 +207,7 @@ def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
             for tier, (c, t, e) in witnesses.items()
         }
         others = sorted(t for t in tiers if t != PRODUCTION)
-        subject = sorted(members)[0]
+        subject = sorted(member_ids)[0]
         what = "the same secret value" if not key.startswith("id:") else "this secret"
         yield make_finding(
             an,
@@ -207,12 +215,12 @@ def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
             shared_secret.severity,
             subject,
             f"{what.capitalize()} ({topo.label(subject)}"
-            f"{f' and {len(members) - 1} more' if len(members) > 1 else ''}) is exposed in production and in "
+            f"{f' and {len(member_ids) - 1} more' if len(member_ids) > 1 else ''}) is exposed in production and in "
             f"{', '.join(others)}: a leak from the weaker environment opens production.",
             shared_secret.remediation,
             evidence=[tiers[PRODUCTION]] + [tiers[t] for t in others],
             key=key if not key.startswith("id:") else "",
-            data={"credentials": sorted(members)},
+            data={"credentials": sorted(member_ids)},
         )
 
 
@@ -229,6 +237,8 @@ def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
 def no_expiry(ctx: CheckContext) -> Iterator[Finding]:
     topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
     for cred in topo.of_kind("credential"):
+        if not cred.grants:
+            continue  # most credentials are secrets without grants
         destructive = [g for g in cred.grants if g.actions & DESTRUCTIVE_ACTIONS]
         if not destructive or cred.attrs.get("expires_at") is not None or cred.attrs.get("short_lived") is True:
             continue  # short-lived: issued per session (an assumed IAM role, OIDC) — nothing long-lived to leak

@@ -21,6 +21,7 @@ from auditor.core.model import (
     DESTRUCTIVE_ACTIONS,
     FAILED_BACKUP_STATUSES,
     SCOPE_KINDS,
+    Grant,
 )
 from auditor.core.policy import Policy
 from auditor.core.topology import Topology
@@ -29,6 +30,7 @@ K = TypeVar("K", bound=Hashable)
 V = TypeVar("V")
 
 PRODUCTION = "production"
+_NO_ENVS: frozenset[str] = frozenset()
 #: Evidence paths kept per finding; the rest are counted in the message.
 EVIDENCE_LIMIT = 6
 
@@ -91,9 +93,17 @@ class BlastAnalysis:
     def __init__(self, topo: Topology, policy: Policy) -> None:
         self.topo = topo
         self.policy = policy
-        self.tiers: dict[str, EnvTier] = {
-            r.id: self._classify(r.attrs.get("tier"), r.name) for r in topo.of_kind("environment")
-        }
+        guessed: dict[str, EnvTier] = {}  # by name: thousands of environments share a few names
+        self.tiers: dict[str, EnvTier] = {}
+        for r in topo.of_kind("environment"):
+            tier = r.attrs.get("tier")
+            if tier:
+                self.tiers[r.id] = EnvTier(tier, "source")
+            else:
+                known = guessed.get(r.name)
+                if known is None:
+                    known = guessed[r.name] = self._classify(None, r.name)
+                self.tiers[r.id] = known
         self._envs: dict[str, frozenset[str]] = {}
         self._envs_all = False
         self._ancestors: dict[str, dict[str, tuple[str, str] | None]] = {}
@@ -107,6 +117,8 @@ class BlastAnalysis:
         self._copy_paths: dict[tuple[str, str, str], EvidencePath] = {}
         self._grant_heads: dict[tuple[str, str], EvidencePath] = {}
         self._deleters_on: dict[str, list[str]] | None = None
+        self._reach: dict[str, dict[str, str]] = {}
+        self._hops_of: dict[str, list[tuple[str, str]]] = {}
         self._environment_names: dict[frozenset[str], tuple[tuple[str, ...], tuple[str, ...]]] = {}
 
     # ---------------------------------------------------------------- environments and tiers
@@ -147,18 +159,15 @@ class BlastAnalysis:
                 continue
             # the common case first: no parent, or one parent already known, and no attachments
             first_rels = first.relations
-            up = first_rels.get("parent") if first_rels else None
-            if (up is None or (len(up) == 1 and up[0] in memo)) and start not in attached_in:
-                own = first_rels.get("in_environment", ()) if first_rels else ()
-                if first.kind == "environment":
-                    own = own + (start,)
-                if up is None:
-                    memo[start] = frozenset(own) if own else empty
-                elif not own:
-                    memo[start] = memo[up[0]]
-                else:
-                    memo[start] = frozenset(own).union(memo[up[0]])
-                continue
+            up = first_rels.get("parent")
+            if start not in attached_in:
+                above = empty if up is None else memo.get(up[0]) if len(up) == 1 else None
+                if above is not None:
+                    own = first_rels.get("in_environment")
+                    if first.kind == "environment":
+                        own = (own or ()) + (start,)
+                    memo[start] = (frozenset(own).union(above) if above else frozenset(own)) if own else above
+                    continue
             stack, visiting = [start], {start}
             while stack:
                 n = stack[-1]
@@ -223,6 +232,27 @@ class BlastAnalysis:
 
         return memo_postorder(node, deps, combine, self._envs)
 
+    def envs_of_nodes(self, nodes: Iterable[str]) -> frozenset[str]:
+        """The union of envs() over the nodes the graph has (others are skipped): the
+        environments a finding touches. Each distinct set is merged once."""
+        if not self._envs_all:
+            self._envs_of_all()
+        memo, known, envs = self._envs, self.topo.nodes, self.envs
+        parts: dict[int, frozenset[str]] = {}
+        for node in nodes:
+            part = memo.get(node)
+            if part is None:
+                if node not in known:
+                    continue
+                part = envs(node)
+            if part:
+                parts[id(part)] = part
+        if not parts:
+            return _NO_ENVS
+        if len(parts) == 1:
+            return next(iter(parts.values()))
+        return frozenset().union(*parts.values())
+
     def environment_names(self, envs: frozenset[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
         """(sorted names, sorted effective tiers) of a set of environment ids: what a finding
         lists. Findings touch few distinct sets, so each is worked out once."""
@@ -252,13 +282,11 @@ class BlastAnalysis:
                 return path
             res = topo.nodes[current]
             if env in res.relations.get("in_environment", ()):
-                return path.then(Link("in_environment", True), env)
-            step = next(
-                ((Link("parent", True), p) for p in res.relations.get("parent", ()) if env in self.envs(p)), None
-            )
+                return path.then(_FORWARD["in_environment"], env)
+            step = next(((_FORWARD["parent"], p) for p in res.relations.get("parent", ()) if env in self.envs(p)), None)
             if step is None:
                 step = next(
-                    ((Link("attached_to", False), s) for s in topo.attached_in.get(current, []) if env in self.envs(s)),
+                    ((_BACKWARD["attached_to"], s) for s in topo.attached_in.get(current, []) if env in self.envs(s)),
                     None,
                 )
             if step is None:
@@ -280,7 +308,14 @@ class BlastAnalysis:
         if known is not None:
             return known
         nodes = self.topo.nodes
-        stack = [(node, _holders(nodes[node].relations))]
+        hops = self._hops(node)
+        if len(hops) == 1:  # the common case (a backup on its volume): one known holder, no walk
+            above = memo.get(hops[0][1])
+            if above is not None and node not in above:
+                known = memo[node] = {node: None}
+                known.update(dict.fromkeys(above, hops[0]))
+                return known
+        stack = [(node, hops)]
         on_stack = {node}
         while stack:
             n, hops = stack[-1]
@@ -327,6 +362,14 @@ class BlastAnalysis:
             return out
 
         return memo_postorder(node, deps, combine, memo)
+
+    def _hops(self, node: str) -> list[tuple[str, str]]:
+        """(rel, holder) of the node's cascade edges, as `Topology.holders` lists them; kept,
+        since copies are asked for theirs by several checks."""
+        known = self._hops_of.get(node)
+        if known is None:
+            known = self._hops_of[node] = _holders(self.topo.nodes[node].relations)
+        return known
 
     def unread(self, node: str, what: str) -> str | None:
         """The node (itself or a holder above it) whose source could not read `what` (e.g.
@@ -450,7 +493,12 @@ class BlastAnalysis:
         return attrs.get("locked") is True and attrs.get("object_lock") == "COMPLIANCE"
 
     def is_key(self, node: str) -> bool:
-        """Something data is `encrypted_with`: its deletion leaves that data unreadable."""
+        """Something data is `encrypted_with`: its deletion leaves that data unreadable (the
+        topology indexes these once; `is_key_walk` is the definition)."""
+        return node in self.topo.keys
+
+    def is_key_walk(self, node: str) -> bool:
+        """is_key() by its definition: some cascade edge into `node` is `encrypted_with`."""
         return any(rel == "encrypted_with" for rel, _ in self.topo.contained.get(node, ()))
 
     def destroyers(self, copy: str, *, by_credential: bool = False) -> Iterable[str]:
@@ -463,6 +511,17 @@ class BlastAnalysis:
         nodes = self.topo.nodes
         return [x for x in anc if self.is_key(x) or (not by_credential and nodes[x].kind == "account")]
 
+    def _holder_ancestors(self, copy: str) -> dict[str, tuple[str, str] | None] | None:
+        """ancestors() of the copy's one holder, when destroyers(copy) is exactly the copy plus
+        those (not immutable, one holder, no cycle through the copy); None otherwise."""
+        if copy in self._ancestors or self.immutable(copy):
+            return None
+        hops = self._hops(copy)
+        if len(hops) != 1:
+            return None
+        above = self._ancestors.get(hops[0][1]) or self.ancestors(hops[0][1])
+        return None if copy in above else above
+
     def single_action_loss(self, dataset: str) -> Loss | None:
         """The deepest node whose deletion destroys every copy, if any (SPEC §4)."""
         copies = self.copies(dataset)
@@ -470,8 +529,16 @@ class BlastAnalysis:
             return None
         common: set[str] | None = None
         for copy in copies:
-            anc = self.destroyers(copy)
-            common = set(anc) if common is None else common & set(anc)
+            above = self._holder_ancestors(copy)
+            if above is not None:  # destroyers(copy) is the copy and its one holder's ancestors
+                if common is None:
+                    common = set(above)
+                    common.add(copy)
+                else:
+                    common = {x for x in common if x in above or x == copy}
+            else:
+                anc = self.destroyers(copy)
+                common = set(anc) if common is None else common & set(anc)
             if not common:
                 return None
         assert common is not None
@@ -484,17 +551,51 @@ class BlastAnalysis:
 
     def _copy_evidence(self, dataset: str, copy: str, top: str) -> EvidencePath:
         """top ←…— copy [—backup_of→ … dataset]; kept, since every credential able to delete
-        `top` and the co-location finding cite the same path."""
+        `top` and the co-location finding cite the same path. One walk up from the copy (a copy
+        with one holder needs no ancestor map of its own) and one along its copy chain, the
+        tuples built once; `copy_evidence_walk` is the definition."""
         key = (dataset, copy, top)
         known = self._copy_paths.get(key)
         if known is None:
-            up = self.path_up(copy, top)
-            walk, links = up.nodes[::-1], tuple(_BACKWARD[link.rel] for link in reversed(up.links))
+            walk, rels = [copy], []
+            current = copy
+            while current != top:
+                rel, current = self._hop_towards(current, top)
+                rels.append(rel)
+                walk.append(current)
+            walk.reverse()
+            links = [_BACKWARD[rel] for rel in reversed(rels)]
             if copy != dataset:
-                across = self.copy_path(dataset, copy)
-                walk, links = walk + across.nodes[1:], links + across.links
-            known = self._copy_paths[key] = EvidencePath(walk, links)
+                chain = self.copies(dataset)
+                current = copy
+                while current != dataset:
+                    rel, current = chain[current]  # type: ignore[misc]
+                    links.append(_FORWARD[rel])
+                    walk.append(current)
+            known = self._copy_paths[key] = EvidencePath(tuple(walk), tuple(links))
         return known
+
+    def copy_evidence_walk(self, dataset: str, copy: str, top: str) -> EvidencePath:
+        """_copy_evidence() as path_up turned round plus copy_path: the definition."""
+        up = self.path_up(copy, top)
+        walk, links = up.nodes[::-1], tuple(_BACKWARD[link.rel] for link in reversed(up.links))
+        if copy != dataset:
+            across = self.copy_path(dataset, copy)
+            walk, links = walk + across.nodes[1:], links + across.links
+        return EvidencePath(walk, links)
+
+    def _hop_towards(self, node: str, top: str) -> tuple[str, str]:
+        """`ancestors(node)[top]` for an ancestor `top` ≠ node: the first hop (rel, holder) towards
+        it. A node with one holder can only go there, so it needs no ancestor map of its own."""
+        known = self._ancestors.get(node)
+        if known is None:
+            hops = self._hops(node)
+            if len(hops) == 1:
+                return hops[0]
+            known = self.ancestors(node)
+        hop = known[top]
+        assert hop is not None
+        return hop
 
     def _grant_head(self, credential: str, target: str) -> EvidencePath:
         """credential —grants actions→ target (one per grant, shared by its findings)."""
@@ -581,10 +682,14 @@ class BlastAnalysis:
                 continue
             children = contained.get(start)
             if not children:  # a leaf, or (below) every child known: no walk needed
-                if not envs_of.get(start, True) and res.kind not in DATA_KINDS:
+                envs = envs_of.get(start)
+                if envs:
+                    own = own_by_envs.get(envs)
+                    memo[start] = own if own is not None else own_tiers(start)
+                elif envs is not None and res.kind not in DATA_KINDS:
                     memo[start] = no_tiers  # in no environment and not data: serves nothing
                 else:
-                    settle(start, None)
+                    memo[start] = own_tiers(start)
                 continue
             for _, child in children:
                 if child not in memo:
@@ -638,7 +743,8 @@ class BlastAnalysis:
     def reach_tiers(self, credential: str, actions: frozenset[str]) -> dict[str, tuple[str, str]]:
         """tier → (granted target, witness) over grants carrying any of `actions`."""
         out: dict[str, tuple[str, str]] = {}
-        for grant in sorted(self.topo.nodes[credential].grants, key=lambda g: g.target):
+        grants = self.topo.nodes[credential].grants
+        for grant in grants if len(grants) < 2 else sorted(grants, key=_by_target):
             if grant.actions & actions:
                 for tier, witness in self.served(grant.target).items():
                     out.setdefault(tier, (grant.target, witness))
@@ -652,24 +758,68 @@ class BlastAnalysis:
         """Breadth-first from `top` down the cascade to the first node in (or equal to) witness."""
         seen: dict[str, tuple[str, str] | None] = {top: None}
         queue = deque([top])
+        contained = self.topo.contained
+        if not self._envs_all:
+            self._envs_of_all()
+        envs_of, envs = self._envs, self.envs
         while queue:
             current = queue.popleft()
-            if current == witness or witness in self.envs(current):
-                path = EvidencePath.single(current)
+            if current == witness or witness in (envs_of.get(current) or envs(current)):
+                walk, links = [current], []
                 node = current
-                while seen[node] is not None:
-                    rel, holder = seen[node]  # type: ignore[misc]
-                    path = path.then(Link(rel, True), holder)
-                    node = holder
-                return path.reversed().join(self.env_path(current, witness))
-            for rel, child in self.topo.contained.get(current, ()):
+                while (hop := seen[node]) is not None:
+                    links.append(_BACKWARD[hop[0]])
+                    node = hop[1]
+                    walk.append(node)
+                path = EvidencePath(tuple(reversed(walk)), tuple(reversed(links)))
+                return path.join(self.env_path(current, witness))
+            for rel, child in contained.get(current, ()):
                 if child not in seen:
                     seen[child] = (rel, current)
                     queue.append(child)
         return EvidencePath.single(top)
 
     def credentials_destroying_all(self, dataset: str) -> dict[str, dict[str, str]]:
-        """Credentials whose delete reach covers every copy: credential → {copy: granted target}."""
+        """Credentials whose delete reach covers every copy: credential → {copy: granted target}
+        (the first of the copy's destroyers the credential may delete)."""
+        deleters = self._deleters()
+        reaches: list[tuple[str, dict[str, str]]] = []
+        candidates: list[str] | None = None
+        for copy in self.copies(dataset):
+            above = None if copy in deleters else self._holder_ancestors(copy)
+            if above is not None:  # the copy adds nothing: its holder's reach, worked out once
+                reach = self._reach_over(next(iter(above)), above)
+            else:
+                reach = {}
+                for holder in self.destroyers(copy, by_credential=True):
+                    creds = deleters.get(holder)
+                    if creds:
+                        for cred in creds:
+                            if cred not in reach:
+                                reach[cred] = holder
+            # the credentials that reach every copy so far, in the first copy's order
+            candidates = list(reach) if candidates is None else [c for c in candidates if c in reach]
+            if not candidates:
+                return {}
+            reaches.append((copy, reach))
+        return {cred: {copy: reach[cred] for copy, reach in reaches} for cred in candidates or ()}
+
+    def _reach_over(self, node: str, ancestors: dict[str, tuple[str, str] | None]) -> dict[str, str]:
+        """credential → the first of `ancestors` (node's own map) it may delete; memoised per node."""
+        known = self._reach.get(node)
+        if known is None:
+            deleters = self._deleters()
+            known = self._reach[node] = {}
+            for holder in ancestors:
+                creds = deleters.get(holder)
+                if creds:
+                    for cred in creds:
+                        if cred not in known:
+                            known[cred] = holder
+        return known
+
+    def credentials_destroying_all_walk(self, dataset: str) -> dict[str, dict[str, str]]:
+        """credentials_destroying_all() by narrowing a map of maps copy by copy: the definition."""
         result: dict[str, dict[str, str]] | None = None
         deleters = self._deleters()
         for copy in self.copies(dataset):
@@ -703,6 +853,12 @@ class BlastAnalysis:
 
 
 _SCOPE_RANK = {"holder": 0, "scope": 1, "account": 2}
+
+
+def _by_target(grant: Grant) -> str:
+    return grant.target
+
+
 #: the cascade relations in the order `Topology.holders` lists them
 _CASCADE = CASCADE_ORDER
 

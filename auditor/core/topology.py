@@ -13,6 +13,11 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from auditor.core.model import CASCADE_ORDER, COPY_RELATIONS, GRANTS, RELATIONS, Grant, Resource
+from auditor.core.schema import Rel
+
+ENCRYPTED_WITH = Rel.ENCRYPTED_WITH.value
+ATTACHED_TO = Rel.ATTACHED_TO.value
+EXPOSED_TO = Rel.EXPOSED_TO.value
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -22,41 +27,49 @@ class Topology:
     """Resources by id plus the reverse edges the engine walks (children, copies, attachments)."""
 
     def __init__(self, resources: Iterable[Resource]) -> None:
-        self.nodes: dict[str, Resource] = {}
-        for res in resources:
-            self.nodes[res.id] = res
+        self.nodes: dict[str, Resource] = {res.id: res for res in resources}
         # reverse indexes: target id -> [(rel, source id)]
         self.contained: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.copies_in: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.attached_in: dict[str, list[str]] = defaultdict(list)
         self.granted_on: dict[str, list[tuple[str, Grant]]] = defaultdict(list)
-        self.exposed_in: dict[str, list[str]] = defaultdict(list)
         # one pass over each node's relations as it holds them; (rel, id) pairs go to their index
         pairs = {rel: self.contained for rel in CASCADE_ORDER} | {rel: self.copies_in for rel in COPY_RELATIONS}
-        ids = {"attached_to": self.attached_in, "exposed_to": self.exposed_in}
+        attached_in = self.attached_in
         granted_on = self.granted_on
-        for res in self.nodes.values():
-            rels = res.relations
-            if rels:
-                rid = res.id
-                for rel, targets in rels.items():
-                    index = pairs.get(rel)
-                    if index is not None:
-                        entry = (rel, rid)
-                        for target in targets:
-                            index[target].append(entry)
-                    else:
-                        by_id = ids.get(rel)
-                        if by_id is not None:
-                            for target in targets:
-                                by_id[target].append(rid)
-            for grant in res.grants:
-                granted_on[grant.target].append((res.id, grant))
+        #: targets of `encrypted_with`: keys, whose deletion leaves what they encrypt unreadable
+        self.keys: set[str] = set()
+        for rid, res in self.nodes.items():
+            for rel, targets in res.relations.items():
+                index = pairs.get(rel)
+                if index is not None:
+                    entry = (rel, rid)
+                    for target in targets:
+                        index[target].append(entry)
+                    if rel == ENCRYPTED_WITH:
+                        self.keys.update(targets)
+                elif rel == ATTACHED_TO:
+                    for target in targets:
+                        attached_in[target].append(rid)
+            if res.grants:
+                for grant in res.grants:
+                    granted_on[grant.target].append((rid, grant))
         self._ambiguous: set[tuple[str, str]] | None = None
         self._nx: nx.MultiDiGraph | None = None
         self._labels: dict[str, str] = {}
         self._analyses: dict[int, object] = {}
         self._of_kind: dict[tuple[str, ...], list[Resource]] = {}
+        self._exposed_in: dict[str, list[str]] | None = None
+
+    @property
+    def exposed_in(self) -> dict[str, list[str]]:
+        """target id -> credentials `exposed_to` it; built on first use (no check needs it)."""
+        if self._exposed_in is None:
+            self._exposed_in = defaultdict(list)
+            for res in self.nodes.values():
+                for target in res.relations.get(EXPOSED_TO, ()):
+                    self._exposed_in[target].append(res.id)
+        return self._exposed_in
 
     def __len__(self) -> int:
         return len(self.nodes)

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from auditor.core.blast import BlastAnalysis
+from auditor.core.blast import EVIDENCE_LIMIT, BlastAnalysis, Loss
 from auditor.core.model import Resource
 from auditor.core.policy import Policy
 from auditor.core.topology import Topology
@@ -143,6 +143,63 @@ def test_evidence_paths_walk_the_graph(resources: list[dict]) -> None:
         for copy in an.copies(dataset):
             for top in an.ancestors(copy):
                 path = an._copy_evidence(dataset, copy, top)
+                assert path == an.copy_evidence_walk(dataset, copy, top)
                 assert path.nodes[0] == top and path.nodes[-1] == dataset
                 for source, rel, target in path.edges():
                     assert target in topo.nodes[source].relations.get(rel, ()), (source, rel, target)
+
+
+def _with_keys(resources: list[dict], data) -> list[dict]:
+    """Add customer-managed keys (generic nodes) and encrypt random data and backups with them."""
+    keys = [f"k{i}" for i in range(data.draw(st.integers(0, 2)))]
+    for r in resources:
+        if keys and r["kind"] in ("volume", "database", "bucket", "backup") and data.draw(st.booleans()):
+            r["encrypted_with"] = data.draw(st.sampled_from(keys))
+    return resources + [{"id": k, "kind": "generic", "name": k} for k in keys]
+
+
+@SETTINGS
+@given(topologies(), st.data())
+def test_keys_indexed_once_equal_the_definition(resources: list[dict], data) -> None:
+    an = analyse(_with_keys(resources, data))
+    for node in an.topo.nodes:
+        assert an.is_key(node) == an.is_key_walk(node), node
+
+
+@SETTINGS
+@given(topologies(), st.data())
+def test_credentials_destroying_all_equals_the_definition(resources: list[dict], data) -> None:
+    """Same credentials, same copies and granted targets, same order."""
+    resources = _with_keys(resources, data)
+    fast, walk = analyse(resources), analyse(resources)
+    for dataset in fast.datasets():
+        got, want = fast.credentials_destroying_all(dataset), walk.credentials_destroying_all_walk(dataset)
+        assert [(c, list(m.items())) for c, m in got.items()] == [(c, list(m.items())) for c, m in want.items()]
+
+
+def _single_action_loss_by_definition(an: BlastAnalysis, dataset: str) -> Loss | None:
+    """Every copy's destroyers intersected, the deepest by scope then id, evidence walked up."""
+    copies = an.copies(dataset)
+    if len(copies) < 2:
+        return None
+    common = set.intersection(*(set(an.destroyers(c)) for c in copies))
+    if not common:
+        return None
+    shallower = {x for y in common for x in an.ancestors(y) if x != y}
+    rank = {"holder": 0, "scope": 1, "account": 2}
+    destroyer = sorted(common - shallower, key=lambda n: (rank[an.scope_of(n)], n))[0]
+    ordered = sorted(copies, key=lambda c: (c != dataset, c))[:EVIDENCE_LIMIT]
+    paths = tuple(an.copy_evidence_walk(dataset, c, destroyer) for c in ordered)
+    return Loss(dataset, destroyer, an.scope_of(destroyer), paths)
+
+
+@SETTINGS
+@given(topologies(), st.data())
+def test_single_action_loss_equals_the_definition(resources: list[dict], data) -> None:
+    """Same destroyer, scope and evidence, whichever copies' ancestor maps exist already."""
+    resources = _with_keys(resources, data)
+    fast, slow = analyse(resources), analyse(resources)
+    for node in data.draw(st.lists(st.sampled_from(list(fast.topo.nodes)), max_size=3)):
+        fast.ancestors(node)  # some maps already there, as another check may have left them
+    for dataset in fast.datasets():
+        assert fast.single_action_loss(dataset) == _single_action_loss_by_definition(slow, dataset)
