@@ -119,6 +119,7 @@ def exposed_outside_scope(ctx: CheckContext) -> Iterator[Finding]:
         "https://docs.aws.amazon.com/aws-backup/latest/devguide/vault-lock.html",
         "https://docs.railway.com/volumes/backups",
     ),
+    local=True,
 )
 def can_destroy_all_copies(ctx: CheckContext) -> Iterator[Finding]:
     topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
@@ -233,6 +234,7 @@ def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
     "bounds how long a leaked copy stays dangerous.",
     remediation="Issue the credential with an expiry and a rotation schedule.",
     references=("https://docs.aws.amazon.com/IAM/latest/UserGuide/best-practices.html#rotate-credentials",),
+    local=True,
 )
 def no_expiry(ctx: CheckContext) -> Iterator[Finding]:
     topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis

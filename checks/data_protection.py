@@ -25,6 +25,7 @@ LOSS_SEVERITY = {"holder": "critical", "scope": "high", "account": "medium"}
     remediation="Enable scheduled backups (or a replica) for this dataset and store them outside what can delete the "
     "dataset.",
     references=("https://docs.railway.com/volumes/backups",),
+    local=True,
 )
 def backup_missing(ctx: CheckContext) -> Iterator[Finding]:
     topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
@@ -69,6 +70,7 @@ def backup_missing(ctx: CheckContext) -> Iterator[Finding]:
     references=("https://docs.railway.com/volumes/backups",),
     severity_note="critical when one volume/database/data holder holds every copy, high when only an environment or "
     "project does, medium when only the account does",
+    local=True,
 )
 def backup_colocated(ctx: CheckContext) -> Iterator[Finding]:
     topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
@@ -147,6 +149,7 @@ def _backups(an, dataset: str) -> list[str]:
     references=(
         "https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_backing_up_data_periodic_backups_data.html",
     ),
+    local=True,
 )
 def backup_stale(ctx: CheckContext) -> Iterator[Finding]:
     topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
@@ -199,6 +202,7 @@ def backup_stale(ctx: CheckContext) -> Iterator[Finding]:
     references=(
         "https://docs.aws.amazon.com/wellarchitected/latest/reliability-pillar/rel_backing_up_data_periodic_backups_data.html",
     ),
+    local=True,
 )
 def backup_retention_short(ctx: CheckContext) -> Iterator[Finding]:
     topo, policy, an = ctx.topology, ctx.policy, ctx.analysis
@@ -237,6 +241,7 @@ def backup_retention_short(ctx: CheckContext) -> Iterator[Finding]:
     references=(
         "https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_DeleteInstance.html#USER_DeletionProtection",
     ),
+    local=True,
 )
 def deletion_protection_off(ctx: CheckContext) -> Iterator[Finding]:
     topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis

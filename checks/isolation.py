@@ -26,6 +26,7 @@ def _shared(served: dict[str, str]) -> bool:
     remediation="Give every environment its own storage, with no shared deletable parent; seed non-production from "
     "sanitised dumps, never by attaching to production storage.",
     references=("https://docs.railway.com/volumes/reference",),
+    local=True,
 )
 def storage_shared(ctx: CheckContext) -> Iterator[Finding]:
     topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis
@@ -65,6 +66,7 @@ def storage_shared(ctx: CheckContext) -> Iterator[Finding]:
     remediation="Set `tier` on the environment in the source, or add its name to a tier's patterns in "
     ".blastscope.yaml.",
     references=("https://docs.railway.com/reference/environments",),
+    local=True,
 )
 def environment_unclassified(ctx: CheckContext) -> Iterator[Finding]:
     topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis

@@ -65,6 +65,10 @@ class Check:
     severity_note: str = ""
     #: judged on a planned change by `gate`, not on one graph by `scan`
     needs_plan: bool = False
+    #: its findings about one part of the graph depend on that part only (see
+    #: auditor/engine/incremental.py): `diff` may reuse them where nothing in the part changed.
+    #: A check that does not say is global and always re-run on the whole graph (fail closed).
+    local: bool = False
 
     def __post_init__(self) -> None:
         problems = []
@@ -98,11 +102,14 @@ def check(
     references: tuple[str, ...] = (),
     severity_note: str = "",
     needs_plan: bool = False,
+    local: bool = False,
 ) -> Callable[[CheckFunction], Check]:
     """Declare a check: the decorated function becomes a validated `Check`."""
 
     def declare(func: CheckFunction) -> Check:
-        return Check(id, title, severity, family, rationale, remediation, func, references, severity_note, needs_plan)
+        return Check(
+            id, title, severity, family, rationale, remediation, func, references, severity_note, needs_plan, local
+        )
 
     return declare
 

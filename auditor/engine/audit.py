@@ -9,7 +9,7 @@ incomplete, never a pass.
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -201,17 +201,19 @@ def audit(
     plan: Plan | None = None,
     registry: CheckRegistry | None = None,
     topology: Topology | None = None,
+    run: Callable[[CheckContext, list[Check]], tuple[list[Finding], list[str]]] = run_checks,
 ) -> AuditResult:
     """Judge the merged sources. With `plan`, the sources are the *prior* graph and the
     change checks run (what `gate` does) instead of the graph checks. `topology` reuses a graph
-    already built from the same sources (and with it the memoised blast analysis)."""
+    already built from the same sources (and with it the memoised blast analysis). `run` produces
+    the checks' findings (`diff` passes one that reuses an earlier audit's, engine/incremental.py)."""
     now = now or datetime.now(UTC)
     registry = registry or check_registry()
     validate_policy_checks(policy, registry)
     topo = topology if topology is not None else Topology(merge_sources(sources))
     checks = select_checks(registry, only, skip, needs_plan=plan is not None)
     ctx = CheckContext(topo, policy, now, plan)
-    findings, check_gaps = run_checks(ctx, checks)
+    findings, check_gaps = run(ctx, checks)
     active, suppressed, warnings = apply_suppressions(findings, policy, now)
     active.sort(key=sort_key)
     gaps = [g for s in sources for g in s.gaps] + check_gaps
