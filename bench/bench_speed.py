@@ -115,21 +115,59 @@ def plan(size: int) -> Path:
     return path
 
 
-def edited(base: Path, share: float = 0.02, seed: int = 3) -> Path:
-    """A later snapshot of the same account: ~2% of resources renamed, some removed."""
-    path = base.with_name(base.stem + "-next.json")
+def edited(base: Path, share: float = 0.005, seed: int = 3) -> Path:
+    """The same account a day later: a small share of resources changed, added or removed, of
+    the kinds that change day to day — services redeployed, data holders' protection and size
+    changed, backups completed, failed or expired, tokens rotated, issued and revoked. Everything
+    else (accounts, projects, environments and their structure) as it was."""
+    path = base.with_name(f"{base.stem}-day-{share:g}-s{seed}.json")
     if not path.exists():
         doc = json.loads(base.read_bytes())
         rng = random.Random(seed)
-        kept = []
+        kept, added = [], []
         for res in doc["resources"]:
-            roll = rng.random()
-            if roll < share / 2 and res["kind"] == "credential":
-                continue  # removed (nothing refers to a credential)
-            if roll < share:
-                res = {**res, "name": res["name"] + "-v2"}
+            kind, roll = res["kind"], rng.random()
+            if roll >= share:
+                kept.append(res)
+                continue
+            if kind in ("credential", "backup") and roll < share / 3:
+                continue  # revoked, or expired (nothing refers to a credential or a backup)
+            if kind == "service":
+                res = {**res, "image": f"registry.example/{res['id']}:{rng.randrange(10**6)}"}
+            elif kind in ("volume", "database"):
+                res = {**res, "deletion_protection": not res.get("deletion_protection"), "size_mb": 102400}
+            elif kind == "backup":
+                res = {**res, "status": rng.choice(["failed", "completed"]), "created_at": "2026-11-25T03:00:00Z"}
+            elif kind == "credential":
+                res = {**res, "expires_at": "2027-12-01T00:00:00Z"}
+            elif kind == "environment" and rng.random() < 0.5:
+                res = {**res, "name": res["name"] + "-2"}  # renamed
             kept.append(res)
-        doc["resources"] = kept
+            if kind == "database" and rng.random() < 0.5:  # a new backup completed
+                added.append(
+                    {
+                        "id": f"{res['id']}-new",
+                        "kind": "backup",
+                        "name": "daily-new",
+                        "backup_of": res["id"],
+                        "stored_on": res["stored_on"],
+                        "created_at": "2026-11-25T03:00:00Z",
+                        "retention_days": 30,
+                        "status": "completed",
+                    }
+                )
+            elif kind == "environment" and rng.random() < 0.5:  # a token issued for it
+                added.append(
+                    {
+                        "id": f"{res['id']}-token-new",
+                        "kind": "credential",
+                        "name": "deploy (new)",
+                        "token_kind": "project",
+                        "grants": [{"target": res["id"], "actions": ["read", "write"]}],
+                        "expires_at": "2027-06-01T00:00:00Z",
+                    }
+                )
+        doc["resources"] = kept + added
         path.write_text(json.dumps(doc, separators=(",", ":")))
     return path
 

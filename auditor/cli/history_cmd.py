@@ -4,6 +4,7 @@ changed between two audits."""
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -80,14 +81,20 @@ def history(
     write_output("\n".join(lines) + "\n", output)
 
 
-def _side(arg: str, policy_file: Path | None, now: datetime | None) -> tuple[str, list, list, list[str]]:
-    """(label, resources, findings) of one side: a history entry (its recorded findings) or any
-    source file, audited now with the policy (at --now, else at the snapshot's own time)."""
-    from auditor.engine.audit import audit
-    from auditor.engine.sources import load_file
+@dataclass
+class _Side:
+    """One side of a diff: a history entry's recorded audit, or a file still to be audited."""
+
+    label: str
+    resources: list
+    findings: list
+    gaps: list[str]
+    file: str | None = None  # a file to load and audit (`_audit_files`)
+
+
+def _side(arg: str) -> _Side:
+    """A history entry (its recorded findings), or any source file, audited later."""
     from auditor.io.files import read_json
-    from auditor.io.policy_file import load_policy
-    from auditor.io.resources import to_utc
     from auditor.uses.history import ENTRY_FORMAT, Entry
 
     path = Path(arg)
@@ -99,22 +106,55 @@ def _side(arg: str, policy_file: Path | None, now: datetime | None) -> tuple[str
                 f"{arg}: a directory, but not a history entry (pick one of the runs `blastscope history` lists)"
             )
         entry = Entry(path, run)
-        return (
+        return _Side(
             entry.name,
             entry.snapshot().resources,
             entry.findings(),
             list(run.get("gaps") or ([] if entry.complete else ["the run was incomplete"])),
         )
-    source = load_file(path)
-    when = now
+    return _Side(str(path), [], [], [], file=arg)
+
+
+def _taken(source: Any, now: datetime | None) -> datetime | None:
+    """When to audit a file: at --now, else at the snapshot's own time (else the clock)."""
+    from auditor.io.resources import to_utc
+
     taken = source.meta.get("snapshot_created_at")
-    if when is None and isinstance(taken, str):
+    if now is None and isinstance(taken, str):
         try:
-            when = to_utc(taken)
+            return to_utc(taken)
         except ValueError:
-            when = None
-    result = audit([source], load_policy(policy_file), now=when)
-    return str(path), source.resources, result.findings, result.gaps
+            return None
+    return now
+
+
+def _audit_files(old: _Side, new: _Side, policy_file: Path | None, now: datetime | None) -> None:
+    """Load and audit the sides that are files with the policy. Two files are loaded and audited
+    as a pair: the later one reuses what it shares with the earlier one (engine/incremental.py)."""
+    from auditor.core.source import Source
+    from auditor.engine.audit import AuditResult, audit
+    from auditor.engine.incremental import audit_pair, load_pair
+    from auditor.engine.sources import load_file
+    from auditor.io.policy_file import load_policy
+
+    files = [side for side in (old, new) if side.file is not None]
+    sources: list[Source] = []
+    results: list[AuditResult] = []
+    if len(files) == 2:
+        assert old.file is not None and new.file is not None
+        sources = list(load_pair(old.file, new.file))
+        policy = load_policy(policy_file)
+        results = list(
+            audit_pair(
+                [sources[0]], [sources[1]], policy, old_now=_taken(sources[0], now), new_now=_taken(sources[1], now)
+            )
+        )
+    elif files:
+        assert files[0].file is not None
+        sources = [load_file(files[0].file)]
+        results = [audit(sources, load_policy(policy_file), now=_taken(sources[0], now))]
+    for side, source, result in zip(files, sources, results, strict=True):
+        side.resources, side.findings, side.gaps = source.resources, result.findings, result.gaps
 
 
 @app.command("diff")
@@ -153,17 +193,17 @@ def diff_cmd(
     if output is not None:
         check_output_path(output, [old, new])
     pinned = parse_now(now)
-    old_label, old_resources, old_findings, old_gaps = _side(old, policy_file, pinned)
-    new_label, new_resources, new_findings, new_gaps = _side(new, policy_file, pinned)
+    before, after = _side(old), _side(new)
+    _audit_files(before, after, policy_file, pinned)
     changes = diff(
-        old_resources,
-        new_resources,
-        old_findings,
-        new_findings,
-        old_label=old_label,
-        new_label=new_label,
-        old_gaps=old_gaps,
-        new_gaps=new_gaps,
+        before.resources,
+        after.resources,
+        before.findings,
+        after.findings,
+        old_label=before.label,
+        new_label=after.label,
+        old_gaps=before.gaps,
+        new_gaps=after.gaps,
     )
     write_output(render_diff(changes, fmt), output)
     if not changes.complete:

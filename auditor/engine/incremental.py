@@ -22,18 +22,22 @@ The result is the full audit's, finding for finding and in the same order; a pro
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Iterable
+from collections import Counter, defaultdict, deque
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import Path
 
 from auditor.core.checks import Check, CheckContext, CheckRegistry
 from auditor.core.findings import Finding
-from auditor.core.model import Resource
+from auditor.core.model import CASCADE_ORDER, COPY_RELATIONS, RELATIONS, Resource
 from auditor.core.policy import Policy
 from auditor.core.source import Source
 from auditor.core.topology import Topology
 from auditor.engine.audit import AuditResult, audit, merge_sources, run_checks, sort_key
+from auditor.engine.sources import detect
+from auditor.io.files import display_name, read_input
+from auditor.io.snapshot import load_snapshot_bytes
 
 HUB_KINDS = frozenset({"account"})
 #: above this share of changed nodes a whole audit is as cheap as the bookkeeping
@@ -61,27 +65,6 @@ class Recorder:
         return findings, gaps
 
 
-class _Units:
-    """Union-find over node ids."""
-
-    def __init__(self) -> None:
-        self.up: dict[str, str] = {}
-
-    def find(self, node: str) -> str:
-        up = self.up
-        root = node
-        while (parent := up.get(root, root)) != root:
-            root = parent
-        while node != root:  # path compression
-            node, up[node] = up[node], root
-        return root
-
-    def union(self, a: str, b: str) -> None:
-        ra, rb = self.find(a), self.find(b)
-        if ra != rb:
-            self.up[ra] = rb
-
-
 def _targets(res: Resource) -> Iterable[tuple[str, bool]]:
     """(target id, is a grant) of every edge out of a resource."""
     for targets in res.relations.values():
@@ -106,27 +89,66 @@ class PartTopology(Topology):
         self._ambiguous = ambiguous
 
 
+class _Neighbours:
+    """Undirected adjacency of the later graph over relations and grants, accounts left out:
+    the topology's reverse indexes, plus one built here for relations it does not index."""
+
+    def __init__(self, topo: Topology) -> None:
+        self.topo = topo
+        indexed = {*CASCADE_ORDER, *COPY_RELATIONS, "attached_to", "exposed_to"}
+        others = [rel for rel in RELATIONS if rel not in indexed]
+        self.reverse: dict[str, list[str]] = defaultdict(list)
+        for rid, res in topo.nodes.items():
+            rels = res.relations
+            if rels:
+                for rel in others:
+                    for target in rels.get(rel, ()):
+                        self.reverse[target].append(rid)
+
+    def __call__(self, node: str) -> Iterator[str]:
+        topo = self.topo
+        for target, _ in _targets(topo.nodes[node]):
+            yield target
+        for _, source in topo.contained.get(node, ()):
+            yield source
+        for _, source in topo.copies_in.get(node, ()):
+            yield source
+        yield from topo.attached_in.get(node, ())
+        yield from topo.exposed_in.get(node, ())
+        for source, _ in topo.granted_on.get(node, ()):
+            yield source
+        yield from self.reverse.get(node, ())
+
+
+def _spread(start: Iterable[str], into: set[str], neighbours: _Neighbours, stop: set[str]) -> None:
+    """Add to `into` everything connected to `start` without passing through `stop` (accounts)."""
+    queue = deque(n for n in start if n not in stop and n not in into)
+    into.update(queue)
+    while queue:
+        for other in neighbours(queue.popleft()):
+            if other not in into and other not in stop:
+                into.add(other)
+                queue.append(other)
+
+
 @dataclass
 class Reuse:
     """What the later audit may take from the earlier one, and the graph it re-checks."""
 
     old: Recorder
-    unit_of: dict[str, str]  # node id -> unit root, for nodes outside the zone
-    dirty: set[str]  # unit roots to re-check
-    part: Topology
+    dirty: set[str]  # nodes of the later graph in changed units
+    part: Topology  # the changed units and the zone
+    nodes: dict[str, Resource]  # the later graph's
 
     def _state(self, finding: Finding) -> tuple[bool, bool]:
         """(may be reused, touches a changed unit), from the nodes a finding names."""
-        unit_of, dirty = self.unit_of, self.dirty
+        dirty, nodes = self.dirty, self.nodes
         reusable, touches_dirty = True, False
         for node in _touched(finding):
-            unit = unit_of.get(node)
-            if unit is None:
-                if node not in self.part.nodes:  # not in the later graph at all (the zone is in the part)
-                    reusable = False
-                continue
-            if unit in dirty:
+            if node in dirty:
                 reusable, touches_dirty = False, True
+            elif node not in nodes:
+                reusable = False  # not in the later graph
         return reusable, touches_dirty
 
     def __call__(self, ctx: CheckContext, checks: list[Check]) -> tuple[list[Finding], list[str]]:
@@ -165,68 +187,71 @@ def plan_reuse(old: AuditResult, recorder: Recorder, new_topo: Topology) -> Reus
     removed = [rid for rid in old_nodes if rid not in new_nodes]
     if len(changed) + len(removed) > MAX_CHANGED_SHARE * max(len(new_nodes), 1):
         return None
-    hub_kinds = HUB_KINDS
-    if any(new_nodes[r].kind in hub_kinds for r in changed) or any(old_nodes[r].kind in hub_kinds for r in removed):
+    hubs = {r.id for r in new_topo.of_kind(*HUB_KINDS)}
+    if any(new_nodes[r].kind in HUB_KINDS for r in changed) or any(old_nodes[r].kind in HUB_KINDS for r in removed):
         return None
+    neighbours = _Neighbours(new_topo)
 
-    units = _Units()
-    find, union = units.find, units.union
-    attached: list[str] = []  # nodes whose unit belongs to the zone
-    for rid, res in new_nodes.items():
-        hub = res.kind in hub_kinds
-        for target, grant in _targets(res):
-            target_hub = new_nodes[target].kind in hub_kinds
-            if hub:
-                if not target_hub:
-                    attached.append(target)
-            elif target_hub:
-                if grant:
-                    attached.append(rid)  # reaches below an account: everything
-            else:
-                union(rid, target)
-    zone_units = {find(n) for n in attached}
+    # the zone: accounts, what they point at, what is granted on them, and all connected to those
+    zone: set[str] = set()
+    for hub in hubs:
+        _spread((t for t, _ in _targets(new_nodes[hub])), zone, neighbours, hubs)
+        _spread((cred for cred, _ in new_topo.granted_on.get(hub, ())), zone, neighbours, hubs)
 
     # seeds of change: changed nodes, what the earlier versions of changed and removed nodes
     # pointed at, and nodes whose label changes (their kind and name became (un)ambiguous)
     seeds = set(changed)
     for rid in (*changed, *removed):
-        before = old_nodes.get(rid)
-        if before is not None:
-            seeds.update(t for t, _ in _targets(before) if t in new_nodes)
+        for target, grant in _targets(old_nodes.get(rid) or new_nodes[rid]):
+            kept = new_nodes.get(target)
+            if kept is None:
+                continue
+            if target in hubs:
+                if grant:
+                    return None  # a grant on an account came or went: the zone changed
+                continue  # held by an account: that edge joins nothing
+            seeds.add(target)
     flipped = ambiguous_names(old_nodes.values()) ^ (ambiguous := ambiguous_names(new_nodes.values()))
     if flipped:
         seeds.update(rid for rid, r in new_nodes.items() if (r.kind, r.name) in flipped)
-    unit_of: dict[str, str] = {}
-    in_zone: set[str] = set()
-    for rid, res in new_nodes.items():
-        if res.kind in hub_kinds:
-            in_zone.add(rid)
-            continue
-        root = find(rid)
-        if root in zone_units:
-            in_zone.add(rid)
-        else:
-            unit_of[rid] = root
-    if any(s in in_zone for s in seeds):
+    if seeds & zone:
         return None
-    dirty = {unit_of[s] for s in seeds}
+    dirty: set[str] = set()
+    _spread(seeds, dirty, neighbours, hubs)
 
     # a finding of the earlier audit that names a removed node or a changed unit is re-derived,
     # with every unit it names (the later graph's version of it may rest on all of them)
-    earlier = [f for fs in recorder.by_check.values() for f in fs]
-    roots = set(unit_of.values())
+    earlier = [list(_touched(f)) for fs in recorder.by_check.values() for f in fs]
     grew = True
     while grew:
         grew = False
-        for finding in earlier:
-            named = [unit_of.get(n, n) for n in _touched(finding)]
-            if any(u in dirty or (u not in roots and u not in new_nodes) for u in named):
-                fresh = {u for u in named if u in roots} - dirty
+        for named in earlier:
+            if any(n in dirty or n not in new_nodes for n in named):
+                fresh = [n for n in named if n in new_nodes and n not in dirty and n not in hubs and n not in zone]
                 if fresh:
-                    dirty |= fresh
+                    _spread(fresh, dirty, neighbours, hubs)
                     grew = True
-    part = PartTopology((r for rid, r in new_nodes.items() if rid in in_zone or unit_of[rid] in dirty), ambiguous)
-    return Reuse(recorder, unit_of, dirty, part)
+    if dirty & zone:
+        return None
+    part = PartTopology((r for rid, r in new_nodes.items() if rid in dirty or rid in zone or rid in hubs), ambiguous)
+    return Reuse(recorder, dirty, part, new_nodes)
+
+
+def load_pair(old: str | Path, new: str | Path) -> tuple[Source, Source]:
+    """Load both files. Two snapshots: the later one takes the earlier one's Resource for every
+    resource written with the same bytes (so the same value, types and key order included),
+    instead of decoding, parsing and validating it again; references are still checked on the
+    whole later list, and any input error is named as loading the file alone names it."""
+    old_data, new_data = read_input(old), read_input(new)
+    old_origin, new_origin = display_name(old), display_name(new)
+    old_provider, new_provider = detect(old_data, old_origin), detect(new_data, new_origin)
+    assert old_provider.load is not None and new_provider.load is not None
+    if old_provider.load is not load_snapshot_bytes or new_provider.load is not load_snapshot_bytes:
+        return old_provider.load(old_data, old_origin), new_provider.load(new_data, new_origin)
+    known: dict[bytes, Resource] = {}
+    before = load_snapshot_bytes(old_data, old_origin, known)
+    del old_data
+    return before, load_snapshot_bytes(new_data, new_origin, known)
 
 
 def audit_pair(

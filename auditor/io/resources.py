@@ -254,7 +254,12 @@ def parse_resource(raw: Any, index: int, file: str) -> Resource:
 
 
 def parse_resources(
-    raw_resources: Any, file: str, *, consume: bool = False, decode: Callable[[Any], Any] | None = None
+    raw_resources: Any,
+    file: str,
+    *,
+    consume: bool = False,
+    decode: Callable[[Any], Any] | None = None,
+    known: dict[bytes, Resource] | None = None,
 ) -> list[Resource]:
     """Validate a whole list: per-resource rules, unique ids, known targets of the right kind,
     acyclic cascade.
@@ -264,17 +269,26 @@ def parse_resources(
     `parse_resource`, so messages and their order are the definition's. `consume=True` drops
     each raw mapping once translated (the caller owns the list): a million-resource document
     and its Resources never sit in memory whole at once. `decode` turns each item into its raw
-    mapping just before it is translated (a snapshot decoded one resource at a time)."""
+    mapping just before it is translated (a snapshot decoded one resource at a time). `known`
+    (with `decode`): the Resource each encoded item already gave; an item written with the same
+    bytes is taken from it instead of being decoded and parsed again, and each item parsed here is
+    added (`diff` loads the later snapshot with the earlier one's, see engine/incremental.py)."""
     if not isinstance(raw_resources, list):
         raise InputError("'resources' must be a list", file=file, field="resources")
     resources: list[Resource] = []
     append = resources.append
     plain, dates, one_id = _parse_plain, _Dates(), _OneId()
     for i, raw in enumerate(raw_resources):
-        if decode is not None:
-            raw = decode(raw)
-        res = plain(raw, dates, one_id)
-        append(res if res is not None else parse_resource(raw, i, file))
+        encoded = bytes(raw) if known is not None and decode is not None else None
+        if encoded is not None and (res := known.get(encoded)) is not None:  # type: ignore[union-attr]
+            append(res)
+        else:
+            if decode is not None:
+                raw = decode(raw)
+            res = plain(raw, dates, one_id)
+            append(res if res is not None else parse_resource(raw, i, file))
+            if encoded is not None:
+                known[encoded] = resources[-1]  # type: ignore[index]
         if consume:
             raw_resources[i] = None
     check_references(resources, file)

@@ -16,6 +16,7 @@ from typing import Any
 
 from auditor import __version__
 from auditor.core.errors import InputError
+from auditor.core.model import Resource
 from auditor.core.source import Source
 from auditor.io.files import display_name, parse_json, read_input, write_json_atomic
 from auditor.io.resources import parse_resources, resource_to_dict, to_utc
@@ -47,11 +48,17 @@ def write_snapshot(path: Path, source: Source, *, now: datetime | None = None) -
 
 
 def parse_snapshot(
-    document: Any, file: str, *, consume: bool = False, decode: Callable[[Any], Any] | None = None
+    document: Any,
+    file: str,
+    *,
+    consume: bool = False,
+    decode: Callable[[Any], Any] | None = None,
+    known: dict[bytes, Resource] | None = None,
 ) -> Source:
     """Validate a decoded snapshot document with the same rules as an inventory (`consume`:
     the document is ours, its resource mappings are dropped as they are translated; `decode`:
-    its resources are still encoded, each is decoded just before it is translated)."""
+    its resources are still encoded, each is decoded just before it is translated; `known`: see
+    parse_resources)."""
     if not isinstance(document, dict) or document.get("format") != FORMAT_NAME:
         raise InputError(f"not a {FORMAT_NAME} document", file=file, field="format")
     version = document.get("format_version")
@@ -84,7 +91,7 @@ def parse_snapshot(
     return Source(
         origin=file,
         provider=provider,
-        resources=parse_resources(document.get("resources"), file, consume=consume, decode=decode),
+        resources=parse_resources(document.get("resources"), file, consume=consume, decode=decode, known=known),
         complete=complete,
         gaps=list(gaps),
         meta=meta,
@@ -95,11 +102,12 @@ def load_snapshot(path: str | Path) -> Source:
     return load_snapshot_bytes(read_input(path), display_name(path))
 
 
-def load_snapshot_bytes(data: bytes, origin: str) -> Source:
+def load_snapshot_bytes(data: bytes, origin: str, known: dict[bytes, Resource] | None = None) -> Source:
     """The snapshot in `data`, decoded one resource at a time when msgspec can (`_load_by_parts`),
-    else — and for every input error — exactly as `json.loads` then `parse_snapshot` define it."""
+    else — and for every input error — exactly as `json.loads` then `parse_snapshot` define it.
+    `known`: Resources by the bytes of their encoding, shared with another snapshot (parse_resources)."""
     try:
-        return _load_by_parts(data, origin)
+        return _load_by_parts(data, origin, known)
     except (_Declined, InputError):  # the definition decides: its values, its first error
         pass
     return parse_snapshot(parse_json(data, origin), origin, consume=True)
@@ -119,7 +127,7 @@ def _msgspec() -> tuple[ModuleType, Any, Any, Any]:
     return msgspec, msgspec.json.Decoder(dict[str, msgspec.Raw]), msgspec.json.Decoder(list[msgspec.Raw]), whole
 
 
-def _load_by_parts(data: bytes, origin: str) -> Source:
+def _load_by_parts(data: bytes, origin: str, known: dict[bytes, Resource] | None = None) -> Source:
     """`load_snapshot_bytes` without ever holding the decoded document whole: the top level is
     split into its values still encoded, and each resource is decoded just before it becomes a
     Resource, so a million-resource snapshot never sits in memory as a million dicts (about
@@ -139,7 +147,7 @@ def _load_by_parts(data: bytes, origin: str) -> Source:
         raise _Declined from None
     del top
     try:
-        return parse_snapshot(document, origin, consume=True, decode=whole.decode)
+        return parse_snapshot(document, origin, consume=True, decode=whole.decode, known=known)
     except (msgspec.MsgspecError, UnicodeDecodeError, RecursionError):  # a resource msgspec does not decode
         raise _Declined from None
 

@@ -53,7 +53,7 @@ class Diff:
     findings: FindingDiff
     old_label: str = "old"
     new_label: str = "new"
-    #: "kind name" of every resource on either side, for printing relations
+    #: "kind name" of the resources at either end of a changed relation (the later side's name)
     names: dict[str, str] = field(default_factory=dict)
     #: what each side could not read; a diff against an incomplete audit says so in every format
     old_gaps: list[str] = field(default_factory=list)
@@ -95,9 +95,14 @@ def diff_resources(old: Iterable[Resource], new: Iterable[Resource]) -> Resource
     # an edge belongs to its source resource: one that is equal on both sides has the same
     # edges on both sides, which cancel out, so only the others' edges are collected
     unequal = [r.id for r in out.added] + [r.id for r in out.removed]
-    for rid in sorted(old_by_id.keys() & new_by_id.keys()):
-        if old_by_id[rid] == new_by_id[rid]:
-            continue  # equal as values (relations too): no field can differ, skip the conversion
+    # the same object (a later snapshot reuses the earlier one's unchanged Resources), or equal
+    # as values (relations too): no field can differ, skip the conversion
+    unequal_both = [
+        rid
+        for rid, res in new_by_id.items()
+        if (before := old_by_id.get(rid)) is not None and before is not res and before != res
+    ]
+    for rid in sorted(unequal_both):
         unequal.append(rid)
         a, b = _fields(old_by_id[rid]), _fields(new_by_id[rid])
         if a != b:
@@ -149,10 +154,13 @@ def diff(
     new_gaps: Iterable[str] = (),
 ) -> Diff:
     old_resources, new_resources = list(old_resources), list(new_resources)
-    names = {r.id: f"{r.kind} {r.name}" for r in (*old_resources, *new_resources)}
+    resources = diff_resources(old_resources, new_resources)
+    # names are printed for the ends of changed relations only: named for those, the later side's first
+    ends = {i for edge in (*resources.relations_added, *resources.relations_removed) for i in (edge[0], edge[2])}
+    names = {r.id: f"{r.kind} {r.name}" for r in (*old_resources, *new_resources) if r.id in ends}
     new_gaps = list(new_gaps)
     return Diff(
-        diff_resources(old_resources, new_resources),
+        resources,
         diff_findings(old_findings, new_findings, new_complete=not new_gaps),
         old_label,
         new_label,

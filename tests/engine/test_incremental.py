@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import copy
 import dataclasses
+import json
 import random
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -15,12 +17,16 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from auditor.core.checks import CheckRegistry
+from auditor.core.errors import InputError
 from auditor.core.model import RELATIONS
 from auditor.core.policy import Policy, parse_policy
 from auditor.engine.audit import audit
-from auditor.engine.incremental import Recorder, audit_pair, plan_reuse
+from auditor.engine.incremental import Recorder, audit_pair, load_pair, plan_reuse
 from auditor.engine.registry import check_registry
-from tests.conftest import NOW, inventory
+from auditor.engine.sources import load_file
+from auditor.reports.diff_report import render_diff
+from auditor.uses.diff import diff
+from tests.conftest import NOW, inventory, run_cli
 
 NAMES = ["alpha", "beta", "db", "main", "production", "staging", "svc"]
 ENV_NAMES = ["production", "staging", "dev", "blue", "pr-1", "uat"]
@@ -283,3 +289,95 @@ def test_an_incomplete_side_is_never_reused_as_clean(side: str) -> None:
     full = audit([sources["new"]], Policy(), now=NOW)
     assert fresh.findings == full.findings and fresh.gaps == full.gaps
     assert (old.complete, fresh.complete) == ((side != "old"), (side != "new"))
+
+
+def snapshot_file(path: Path, resources: list[dict[str, Any]], *, indent: int | None = None) -> Path:
+    doc = {
+        "format": "blastscope-snapshot",
+        "format_version": 1,
+        "provider": "synthetic",
+        "created_at": "2026-11-25T00:00:00Z",
+        "complete": True,
+        "gaps": [],
+        "resources": resources,
+    }
+    path.write_text(json.dumps(doc, indent=indent))
+    return path
+
+
+# values `==` confuses (True == 1 == 1.0), keys reordered, and a different layout
+TWINS = [
+    ("deletion_protection", True, 1, ("volume", "database")),
+    ("retention_days", 30, 30.0, ("backup",)),
+    ("size_mb", 1, True, ("volume", "database", "backup")),
+]
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.integers(0, 2**32 - 1), st.sampled_from(TWINS), st.booleans())
+def test_a_later_snapshot_loads_as_it_would_alone(tmp_path: Path, seed: int, twin: tuple, reorder: bool) -> None:
+    """Resources taken over from the earlier snapshot are exactly what parsing would give (the
+    types too: `true` is not `1`), and a later file that is invalid fails as it would alone."""
+    rng = random.Random(seed)
+    base = graph(rng)
+    new = drift(rng, base)
+    field, before, after, kinds = twin
+    holders = [r for r in new if r["kind"] in kinds]
+    if holders:
+        target = rng.choice(holders)
+        match = next((r for r in base if r["id"] == target["id"]), None)
+        if match is not None:
+            match[field] = before
+            target[field] = after
+        if reorder:
+            moved = rng.choice(new)
+            new[new.index(moved)] = dict(reversed(list(moved.items())))
+    old_file = snapshot_file(tmp_path / "old.json", base)
+    new_file = snapshot_file(tmp_path / "new.json", new, indent=1 if seed % 3 == 0 else None)
+    try:
+        alone = load_file(new_file)
+    except InputError as exc:
+        with pytest.raises(InputError) as raised:
+            load_pair(old_file, new_file)
+        assert str(raised.value) == str(exc)
+        return
+    _, later = load_pair(old_file, new_file)
+    assert repr(later.resources) == repr(alone.resources)  # repr tells True, 1 and 1.0 apart
+    assert (later.complete, later.gaps, later.meta) == (alone.complete, alone.gaps, alone.meta)
+
+
+def test_a_reused_resource_pointing_at_a_removed_one_is_still_an_error(tmp_path: Path) -> None:
+    base = three_projects_and_an_admin_token()
+    new = [r for r in base if r["id"] != "app1-vol"]  # the database on it is unchanged, its volume gone
+    old_file, new_file = snapshot_file(tmp_path / "old.json", base), snapshot_file(tmp_path / "new.json", new)
+    _, earlier = load_pair(old_file, old_file)
+    assert earlier.resources  # the same file twice loads
+    with pytest.raises(InputError, match="unknown id 'app1-vol'"):
+        load_pair(old_file, new_file)
+
+
+def test_diff_cli_prints_what_two_whole_audits_give(tmp_path: Path) -> None:
+    """The command's output, byte for byte, against the diff of two whole audits."""
+    base = three_projects_and_an_admin_token()
+    new = copy.deepcopy(base)
+    next(r for r in new if r["id"] == "app2-b1")["created_at"] = DATES[0]
+    next(r for r in new if r["id"] == "app3-stg")["name"] = "production"
+    new.append({"id": "app1-b2", "kind": "backup", "backup_of": "app1-db", "stored_on": "app1-vol"})
+    old_file, new_file = snapshot_file(tmp_path / "old.json", base), snapshot_file(tmp_path / "new.json", new)
+    old_source, new_source = load_file(old_file), load_file(new_file)
+    when = NOW
+    old_audit = audit([old_source], Policy(), now=when)
+    new_audit = audit([new_source], Policy(), now=when)
+    expected = diff(
+        old_source.resources,
+        new_source.resources,
+        old_audit.findings,
+        new_audit.findings,
+        old_label=str(old_file),
+        new_label=str(new_file),
+    )
+    assert expected.findings.new or expected.findings.resolved  # something to compare
+    for fmt in ("text", "json", "markdown"):
+        shown = run_cli("diff", str(old_file), str(new_file), "--now", NOW.isoformat(), "--format", fmt)
+        assert shown.returncode in (0, 1), shown.stderr
+        assert shown.stdout == "".join(render_diff(expected, fmt)), fmt
