@@ -26,7 +26,6 @@ def _shared(served: dict[str, str]) -> bool:
     remediation="Give every environment its own storage, with no shared deletable parent; seed non-production from "
     "sanitised dumps, never by attaching to production storage.",
     references=("https://docs.railway.com/volumes/reference",),
-    local=True,
 )
 def storage_shared(ctx: CheckContext) -> Iterator[Finding]:
     topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis

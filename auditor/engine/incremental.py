@@ -40,6 +40,20 @@ from auditor.io.files import display_name, read_input
 from auditor.io.snapshot import load_snapshot_bytes
 
 HUB_KINDS = frozenset({"account"})
+#: kinds that are hubs when they hold nothing but backups (a shared backup bucket)
+STORE_KINDS = frozenset({"bucket", "volume"})
+
+
+def hubs_of(topo: Topology) -> set[str]:
+    """Accounts, and buckets and volumes that hold backups and nothing else: one backup bucket
+    takes the off-site dumps of every project, and would otherwise join them all into one unit."""
+    hubs = {r.id for r in topo.of_kind(*HUB_KINDS)}
+    contained, nodes = topo.contained, topo.nodes
+    for store in topo.of_kind(*STORE_KINDS):
+        held = contained.get(store.id)
+        if held and all(rel == "stored_on" and nodes[child].kind == "backup" for rel, child in held):
+            hubs.add(store.id)
+    return hubs
 #: above this share of changed nodes a whole audit is as cheap as the bookkeeping
 MAX_CHANGED_SHARE = 0.6
 
@@ -187,9 +201,9 @@ def plan_reuse(old: AuditResult, recorder: Recorder, new_topo: Topology) -> Reus
     removed = [rid for rid in old_nodes if rid not in new_nodes]
     if len(changed) + len(removed) > MAX_CHANGED_SHARE * max(len(new_nodes), 1):
         return None
-    hubs = {r.id for r in new_topo.of_kind(*HUB_KINDS)}
-    if any(new_nodes[r].kind in HUB_KINDS for r in changed) or any(old_nodes[r].kind in HUB_KINDS for r in removed):
-        return None
+    hubs = hubs_of(new_topo)
+    if hubs != hubs_of(old.topology) or any(r in hubs for r in changed):
+        return None  # an account or a backup store came, went or changed
     neighbours = _Neighbours(new_topo)
 
     # the zone: accounts, what they point at, what is granted on them, and all connected to those
@@ -221,12 +235,13 @@ def plan_reuse(old: AuditResult, recorder: Recorder, new_topo: Topology) -> Reus
 
     # a finding of the earlier audit that names a removed node or a changed unit is re-derived,
     # with every unit it names (the later graph's version of it may rest on all of them)
-    earlier = [list(_touched(f)) for fs in recorder.by_check.values() for f in fs]
+    earlier = [set(_touched(f)) for fs in recorder.by_check.values() for f in fs]
+    gone = set(removed)
     grew = True
     while grew:
         grew = False
         for named in earlier:
-            if any(n in dirty or n not in new_nodes for n in named):
+            if not (named.isdisjoint(dirty) and named.isdisjoint(gone)):
                 fresh = [n for n in named if n in new_nodes and n not in dirty and n not in hubs and n not in zone]
                 if fresh:
                     _spread(fresh, dirty, neighbours, hubs)

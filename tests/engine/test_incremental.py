@@ -74,8 +74,10 @@ def graph(rng: random.Random) -> list[dict[str, Any]]:
                 if key and rng.random() < 0.5:
                     out[-1]["encrypted_with"] = key
                 db = add("database", stored_on=vol, in_environment=env)
+                if rng.random() < 0.2:  # a volume of its own for backups: a store, held by this one
+                    add("volume", parent=vol)
                 for _ in range(rng.randint(0, 3)):
-                    stores = [vol, *ids.get("bucket", [])] if rng.random() < 0.3 else [vol]
+                    stores = [vol, *ids.get("bucket", []), *ids["volume"][-1:]] if rng.random() < 0.4 else [vol]
                     add(
                         "backup",
                         backup_of=db,
@@ -84,6 +86,8 @@ def graph(rng: random.Random) -> list[dict[str, Any]]:
                         retention_days=rng.choice([3, 30, 90]),
                         status=rng.choice(["completed", "completed", "failed"]),
                     )
+                    if rng.random() < 0.3:
+                        out[-1]["in_environment"] = env
                 if rng.random() < 0.7:
                     add("service", parent=env, attached_to=db)
             projects.append([r["id"] for r in out[first:]])
@@ -267,6 +271,25 @@ def test_a_check_reading_across_projects_is_caught_if_it_claims_to_be_local() ->
     both_ways(base, new, Policy(), CheckRegistry([spans]))
     with pytest.raises(AssertionError):
         both_ways(base, new, Policy(), CheckRegistry([dataclasses.replace(spans, local=True)]))
+
+
+def test_a_check_reading_below_a_backup_store_is_caught_if_it_claims_to_be_local() -> None:
+    """A bucket holding only backups is a hub (it would join every project it takes dumps of);
+    what it serves depends on all of them, so `storage-shared-across-environments` is global."""
+    base = three_projects_and_an_admin_token()
+    base.append({"id": "vault", "kind": "bucket", "parent": "team"})
+    for n, env in ((1, "prod"), (2, "stg"), (3, "stg")):
+        base.append(
+            {"id": f"dump{n}", "kind": "backup", "backup_of": f"app{n}-db", "stored_on": "vault"}
+            | {"in_environment": f"app{n}-{env}"}
+        )
+    new = copy.deepcopy(base)
+    next(r for r in new if r["id"] == "app2-stg")["name"] = "dev"
+    shared = check_registry().get("storage-shared-across-environments")
+    assert shared is not None and not shared.local
+    both_ways(base, new, Policy(), CheckRegistry([shared]))
+    with pytest.raises(AssertionError):
+        both_ways(base, new, Policy(), CheckRegistry([dataclasses.replace(shared, local=True)]))
 
 
 def test_a_check_that_does_not_say_is_rerun_on_the_whole_graph() -> None:
