@@ -23,9 +23,10 @@ The result is the full audit's, finding for finding and in the same order; a pro
 from __future__ import annotations
 
 from collections import Counter, defaultdict, deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from operator import attrgetter
 from pathlib import Path
 
 from auditor.core.checks import Check, CheckContext, CheckRegistry
@@ -54,6 +55,8 @@ def hubs_of(topo: Topology) -> set[str]:
         if held and all(rel == "stored_on" and nodes[child].kind == "backup" for rel, child in held):
             hubs.add(store.id)
     return hubs
+
+
 #: above this share of changed nodes a whole audit is as cheap as the bookkeeping
 MAX_CHANGED_SHARE = 0.6
 
@@ -88,10 +91,24 @@ def _targets(res: Resource) -> Iterable[tuple[str, bool]]:
         yield grant.target, True
 
 
-def ambiguous_names(nodes: Iterable[Resource]) -> set[tuple[str, str]]:
-    """(kind, name) pairs held by more than one node: their labels carry the id."""
-    counts = Counter((r.kind, r.name) for r in nodes)
-    return {key for key, n in counts.items() if n > 1}
+_NAME_KEY = attrgetter("kind", "name")
+
+
+def _relabelled(
+    old_nodes: dict[str, Resource], new_nodes: dict[str, Resource], changed: list[str], removed: list[str]
+) -> tuple[set[tuple[str, str]], set[tuple[str, str]]]:
+    """(the later graph's ambiguous (kind, name) pairs, the pairs whose ambiguity differs from the
+    earlier graph's); only changed, added and removed nodes can move a pair's count."""
+    counts = Counter(map(_NAME_KEY, new_nodes.values()))
+    delta: Counter[tuple[str, str]] = Counter()
+    for rid in changed:
+        delta[_NAME_KEY(new_nodes[rid])] -= 1
+        if (before := old_nodes.get(rid)) is not None:
+            delta[_NAME_KEY(before)] += 1
+    for rid in removed:
+        delta[_NAME_KEY(old_nodes[rid])] += 1
+    flipped = {key for key, d in delta.items() if d and (counts[key] > 1) != (counts[key] + d > 1)}
+    return {key for key, n in counts.items() if n > 1}, flipped
 
 
 class PartTopology(Topology):
@@ -119,19 +136,22 @@ class _Neighbours:
                     for target in rels.get(rel, ()):
                         self.reverse[target].append(rid)
 
-    def __call__(self, node: str) -> Iterator[str]:
+    def __call__(self, node: str) -> list[str]:
         topo = self.topo
-        for target, _ in _targets(topo.nodes[node]):
-            yield target
-        for _, source in topo.contained.get(node, ()):
-            yield source
-        for _, source in topo.copies_in.get(node, ()):
-            yield source
-        yield from topo.attached_in.get(node, ())
-        yield from topo.exposed_in.get(node, ())
-        for source, _ in topo.granted_on.get(node, ()):
-            yield source
-        yield from self.reverse.get(node, ())
+        res = topo.nodes[node]
+        out = [target for targets in res.relations.values() for target in targets]
+        if res.grants:
+            out += [grant.target for grant in res.grants]
+        if held := topo.contained.get(node):
+            out += [source for _, source in held]
+        if copies := topo.copies_in.get(node):
+            out += [source for _, source in copies]
+        if granted := topo.granted_on.get(node):
+            out += [source for source, _ in granted]
+        for index in (topo.attached_in, topo.exposed_in, self.reverse):
+            if sources := index.get(node):
+                out += sources
+        return out
 
 
 def _spread(start: Iterable[str], into: set[str], neighbours: _Neighbours, stop: set[str]) -> None:
@@ -225,9 +245,11 @@ def plan_reuse(old: AuditResult, recorder: Recorder, new_topo: Topology) -> Reus
                     return None  # a grant on an account came or went: the zone changed
                 continue  # held by an account: that edge joins nothing
             seeds.add(target)
-    flipped = ambiguous_names(old_nodes.values()) ^ (ambiguous := ambiguous_names(new_nodes.values()))
+    ambiguous, flipped = _relabelled(old_nodes, new_nodes, changed, removed)
     if flipped:
-        seeds.update(rid for rid, r in new_nodes.items() if (r.kind, r.name) in flipped)
+        seeds.update(
+            rid for rid, key in zip(new_nodes, map(_NAME_KEY, new_nodes.values()), strict=True) if key in flipped
+        )
     if seeds & zone:
         return None
     dirty: set[str] = set()
