@@ -367,6 +367,13 @@ def bench_diff(size: int, runs: int) -> None:
         runs,
     )
     s = timed(scan(larger), runs)
+    before = {r["id"]: r for r in json.loads(old.read_bytes())["resources"]}
+    after = {r["id"]: r for r in json.loads(new.read_bytes())["resources"]}
+    changed = sum(1 for rid, r in after.items() if rid in before and before[rid] != r)
+    print(
+        f"{new.name}: {len(after):,} resources; against {old.name}: {changed:,} changed, "
+        f"{len(after.keys() - before.keys()):,} added, {len(before.keys() - after.keys()):,} removed\n"
+    )
     row("diff s (min / median)", "scan s (min / median)", "diff / scan (min)")
     row("---:", "---:", "---:")
     row(f"{d[0]:.2f} / {d[1]:.2f}", f"{s[0]:.2f} / {s[1]:.2f}", f"**{d[0] / s[0]:.2f}×**")

@@ -300,8 +300,9 @@ def audit_pair(
     new_now: datetime | None = None,
     registry: CheckRegistry | None = None,
 ) -> tuple[AuditResult, AuditResult]:
-    """Both audits, equal to `audit` of each side; the later one reuses the earlier one's findings
-    where it can. Unset clocks read the clock once, for both sides."""
+    """Both audits, equal to `audit` of each side — findings, their order, gaps and warnings;
+    only the later one's `suppressed` may list its findings in another order. The later one
+    reuses the earlier one's findings where it can. Unset clocks read the clock once, for both."""
     if old_now is None or new_now is None:
         clock = datetime.now(UTC)
         old_now, new_now = old_now or clock, new_now or clock

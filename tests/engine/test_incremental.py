@@ -384,13 +384,15 @@ def test_diff_cli_prints_what_two_whole_audits_give(tmp_path: Path) -> None:
     base = three_projects_and_an_admin_token()
     new = copy.deepcopy(base)
     next(r for r in new if r["id"] == "app2-b1")["created_at"] = DATES[0]
-    next(r for r in new if r["id"] == "app3-stg")["name"] = "production"
-    new.append({"id": "app1-b2", "kind": "backup", "backup_of": "app1-db", "stored_on": "app1-vol"})
+    next(r for r in new if r["id"] == "app2-stg")["name"] = "production"  # project 2 changes, 1 and 3 do not
+    new.append({"id": "app2-b2", "kind": "backup", "backup_of": "app2-db", "stored_on": "app2-vol"})
     old_file, new_file = snapshot_file(tmp_path / "old.json", base), snapshot_file(tmp_path / "new.json", new)
     old_source, new_source = load_file(old_file), load_file(new_file)
-    when = NOW
-    old_audit = audit([old_source], Policy(), now=when)
-    new_audit = audit([new_source], Policy(), now=when)
+    old_audit = audit([old_source], Policy(), now=NOW)
+    new_audit = audit([new_source], Policy(), now=NOW)
+    recorder = Recorder()
+    reuse = plan_reuse(audit([old_source], Policy(), now=NOW, run=recorder), recorder, new_audit.topology)
+    assert reuse is not None and "app1-db" not in reuse.part.nodes  # the command takes the reusing path
     expected = diff(
         old_source.resources,
         new_source.resources,
