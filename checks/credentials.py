@@ -162,6 +162,7 @@ def can_destroy_all_copies(ctx: CheckContext) -> Iterator[Finding]:
     references=(
         "https://owasp.org/www-project-top-10-ci-cd-security-risks/CICD-SEC-06-Insufficient-Credential-Hygiene",
     ),
+    local=True,
 )
 def shared_secret(ctx: CheckContext) -> Iterator[Finding]:
     topo, _policy, an = ctx.topology, ctx.policy, ctx.analysis

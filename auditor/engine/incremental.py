@@ -120,9 +120,20 @@ class PartTopology(Topology):
         self._ambiguous = ambiguous
 
 
+def secret_groups(topo: Topology) -> dict[str, list[str]]:
+    """Credentials by the fingerprint of their secret value: one secret in two places is one
+    finding, so they belong to one unit as if an edge joined them."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for cred in topo.of_kind("credential"):
+        fingerprint = cred.attrs.get("fingerprint")
+        if fingerprint is not None:
+            groups[fingerprint].append(cred.id)
+    return groups
+
+
 class _Neighbours:
-    """Undirected adjacency of the later graph over relations and grants, accounts left out:
-    the topology's reverse indexes, plus one built here for relations it does not index."""
+    """Undirected adjacency of the later graph over relations, grants and shared secrets, hubs
+    left out: the topology's reverse indexes, plus one built here for relations it does not index."""
 
     def __init__(self, topo: Topology) -> None:
         self.topo = topo
@@ -135,6 +146,10 @@ class _Neighbours:
                 for rel in others:
                     for target in rels.get(rel, ()):
                         self.reverse[target].append(rid)
+        for members in secret_groups(topo).values():
+            if len(members) > 1:
+                for cred in members:
+                    self.reverse[cred] += [m for m in members if m != cred]
 
     def __call__(self, node: str) -> list[str]:
         topo = self.topo
@@ -245,6 +260,12 @@ def plan_reuse(old: AuditResult, recorder: Recorder, new_topo: Topology) -> Reus
                     return None  # a grant on an account came or went: the zone changed
                 continue  # held by an account: that edge joins nothing
             seeds.add(target)
+    # the earlier secret groups of changed and removed credentials: their other members
+    earlier_groups = secret_groups(old.topology)
+    for rid in (*changed, *removed):
+        before = old_nodes.get(rid)
+        if before is not None and (fingerprint := before.attrs.get("fingerprint")) is not None:
+            seeds.update(m for m in earlier_groups.get(fingerprint, ()) if m in new_nodes)
     ambiguous, flipped = _relabelled(old_nodes, new_nodes, changed, removed)
     if flipped:
         seeds.update(

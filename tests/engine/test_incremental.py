@@ -292,12 +292,28 @@ def test_a_check_reading_below_a_backup_store_is_caught_if_it_claims_to_be_local
         both_ways(base, new, Policy(), CheckRegistry([dataclasses.replace(shared, local=True)]))
 
 
+def test_one_secret_in_two_projects_joins_them() -> None:
+    """The same secret value exposed in two projects is one finding about both: a change in one
+    project re-checks the other, and the finding names what the whole graph shows."""
+    base = three_projects_and_an_admin_token()
+    for n, env in ((1, "prod"), (2, "stg")):
+        base.append({"id": f"secret{n}", "kind": "credential", "fingerprint": "fp", "exposed_to": f"app{n}-{env}"})
+    new = copy.deepcopy(base)
+    next(r for r in new if r["id"] == "app2-stg")["name"] = "dev"  # now development, not staging
+    recorder = Recorder()
+    old = audit([inventory(base)], Policy(), now=NOW, run=recorder)
+    assert any(f.check_id == "shared-secret-across-environments" for f in old.findings)
+    reuse = plan_reuse(old, recorder, audit([inventory(new)], Policy(), now=NOW).topology)
+    assert reuse is not None and "app1-prod" in reuse.part.nodes and "app3-prod" not in reuse.part.nodes
+    both_ways(base, new, Policy())
+
+
 def test_a_check_that_does_not_say_is_rerun_on_the_whole_graph() -> None:
     registry = check_registry()
     local = {c.id for c in registry if c.local}
     assert "backup-colocated" in local and "credential-can-destroy-all-copies" in local
     assert "credential-spans-environments" not in local  # reads across every account: global
-    assert "shared-secret-across-environments" not in local  # groups secrets graph-wide: global
+    assert "storage-shared-across-environments" not in local  # reads below backup stores: global
 
 
 @pytest.mark.parametrize("side", ["old", "new"])
