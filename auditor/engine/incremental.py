@@ -2,12 +2,13 @@
 they rest on changed — what `diff` does with two snapshots a day apart, which share almost
 everything.
 
-The graph is cut into *units*: connected parts over relations and grants, with accounts (hubs)
-taken out. An account holds everything below it, so it stays beside every unit; a credential
-granted on an account, and whatever an account itself points at, reach across every unit, so
-their units, with the accounts, form the *zone*. A check declared `local=True` promises that
-its findings touching a unit are the ones it produces on that unit plus the zone, and that its
-findings touching the zone only depend on the zone. So on the later graph:
+The graph is cut into *units*: connected parts over relations, grants and shared secret
+fingerprints, with hubs taken out — accounts, and buckets or volumes that hold only backups (one
+backup bucket takes every project's dumps). A hub holds what is below it, so it stays beside
+every unit; a credential granted on a hub, and whatever a hub itself points at, reach across
+units, so their units, with the hubs, form the *zone*. A check declared `local=True` promises
+that its findings touching a unit are the ones it produces on that unit plus the zone, and that
+its findings touching the zone only depend on the zone. So on the later graph:
 
 - findings of an unchanged unit (same resources, same neighbours, same label ambiguity) are the
   earlier audit's;
