@@ -11,6 +11,7 @@ tests/test_yamlio.py check that both give equal results on adversarial documents
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, cast
 
@@ -87,20 +88,24 @@ def fast_construct(root: Node, loader: yaml.constructor.SafeConstructor, reached
     result = shell(root)
     while pending:
         node = pending.pop()
-        target = built[id(node)]
-        if isinstance(node, SequenceNode):
-            target.extend(shell(item) for item in node.value)
-            continue
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, ScalarNode):
-                raise _Unusual("merge key or complex key")
-            key = key_of(key_node)
-            try:
-                hash(key)
-            except TypeError:
-                raise _Unusual("unhashable key") from None
-            target[key] = shell(value_node)
+        _fill(node, built[id(node)], key_of, shell)
     return result
+
+
+def _fill(node: Node, target: Any, key_of: Callable[[Any], Any], value_of: Callable[[Node], Any]) -> None:
+    """Put a sequence's items or a mapping's entries into their (empty) container."""
+    if isinstance(node, SequenceNode):
+        target.extend([value_of(item) for item in node.value])
+        return
+    for key_node, value_node in node.value:
+        if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, ScalarNode):
+            raise _Unusual("merge key or complex key")
+        key = key_of(key_node)
+        try:
+            hash(key)
+        except TypeError:
+            raise _Unusual("unhashable key") from None
+        target[key] = value_of(value_node)
 
 
 def construct_tree(root: Node, loader: yaml.constructor.SafeConstructor) -> Any:
@@ -131,18 +136,7 @@ def construct_tree(root: Node, loader: yaml.constructor.SafeConstructor) -> Any:
     result = value_of(root)
     while pending:
         node, target = pending.pop()
-        if isinstance(node, SequenceNode):
-            target.extend([value_of(item) for item in node.value])
-            continue
-        for key_node, value_node in node.value:
-            if key_node.tag == "tag:yaml.org,2002:merge" or not isinstance(key_node, ScalarNode):
-                raise _Unusual("merge key or complex key")
-            key = value_of(key_node)
-            try:
-                hash(key)
-            except TypeError:
-                raise _Unusual("unhashable key") from None
-            target[key] = value_of(value_node)
+        _fill(node, target, value_of, value_of)
     return result
 
 
