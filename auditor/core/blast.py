@@ -790,13 +790,7 @@ class BlastAnalysis:
             if above is not None:  # the copy adds nothing: its holder's reach, worked out once
                 reach = self._reach_over(next(iter(above)), above)
             else:
-                reach = {}
-                for holder in self.destroyers(copy, by_credential=True):
-                    creds = deleters.get(holder)
-                    if creds:
-                        for cred in creds:
-                            if cred not in reach:
-                                reach[cred] = holder
+                reach = _first_holders(self.destroyers(copy, by_credential=True), deleters)
             # the credentials that reach every copy so far, in the first copy's order
             candidates = list(reach) if candidates is None else [c for c in candidates if c in reach]
             if not candidates:
@@ -808,14 +802,7 @@ class BlastAnalysis:
         """credential → the first of `ancestors` (node's own map) it may delete; memoised per node."""
         known = self._reach.get(node)
         if known is None:
-            deleters = self._deleters()
-            known = self._reach[node] = {}
-            for holder in ancestors:
-                creds = deleters.get(holder)
-                if creds:
-                    for cred in creds:
-                        if cred not in known:
-                            known[cred] = holder
+            known = self._reach[node] = _first_holders(ancestors, self._deleters())
         return known
 
     def credentials_destroying_all_walk(self, dataset: str) -> dict[str, dict[str, str]]:
@@ -823,13 +810,7 @@ class BlastAnalysis:
         result: dict[str, dict[str, str]] | None = None
         deleters = self._deleters()
         for copy in self.copies(dataset):
-            reach: dict[str, str] = {}
-            for holder in self.destroyers(copy, by_credential=True):
-                creds = deleters.get(holder)
-                if creds:
-                    for cred in creds:
-                        if cred not in reach:
-                            reach[cred] = holder
+            reach = _first_holders(self.destroyers(copy, by_credential=True), deleters)
             if result is None:
                 result = {cred: {copy: target} for cred, target in reach.items()}
             else:
@@ -861,6 +842,18 @@ def _by_target(grant: Grant) -> str:
 
 #: the cascade relations in the order `Topology.holders` lists them
 _CASCADE = CASCADE_ORDER
+
+
+def _first_holders(holders: Iterable[str], deleters: dict[str, list[str]]) -> dict[str, str]:
+    """credential → the first of `holders` it may delete, in the order credentials are met."""
+    reach: dict[str, str] = {}
+    for holder in holders:
+        creds = deleters.get(holder)
+        if creds:
+            for cred in creds:
+                if cred not in reach:
+                    reach[cred] = holder
+    return reach
 
 
 def _holders(relations: dict[str, tuple[str, ...]]) -> list[tuple[str, str]]:
