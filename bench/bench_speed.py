@@ -91,28 +91,23 @@ def yaml_floor(path: Path) -> list[str]:
     ]
 
 
-def snapshot(size: int, seed: int = 7, suffix: str = ".json") -> Path:
-    path = OUT / f"speed-{size}-s{seed}{suffix}"
+def generated(name: str, script: str, *args: str) -> Path:
+    """bench/out/NAME, written by `script ARGS -o PATH` the first time it is asked for."""
+    path = OUT / name
     if not path.exists():
         OUT.mkdir(exist_ok=True)
         subprocess.run(
-            [PY, str(HERE / "generate.py"), "--resources", str(size), "--seed", str(seed), "-o", str(path)],
-            check=True,
-            cwd=ROOT,
+            [PY, str(HERE / script), *args, "-o", str(path)], check=True, cwd=ROOT, stdout=subprocess.DEVNULL
         )
     return path
+
+
+def snapshot(size: int, seed: int = 7, suffix: str = ".json") -> Path:
+    return generated(f"speed-{size}-s{seed}{suffix}", "generate.py", "--resources", str(size), "--seed", str(seed))
 
 
 def plan(size: int) -> Path:
-    path = OUT / f"speed-plan-{size}.json"
-    if not path.exists():
-        subprocess.run(
-            [PY, str(HERE / "tfplan.py"), "--resources", str(size), "-o", str(path)],
-            check=True,
-            cwd=ROOT,
-            stdout=subprocess.DEVNULL,
-        )
-    return path
+    return generated(f"speed-plan-{size}.json", "tfplan.py", "--resources", str(size))
 
 
 def edited(base: Path, share: float = 0.005, seed: int = 3) -> Path:
@@ -299,15 +294,9 @@ def bench_plans(sizes: list[int], runs: int) -> None:
 def styled(size: int, seed: int = 8) -> Path:
     """An inventory not written by PyYAML's dumper (bench/yaml_styles.py): comments, anchors,
     flow and block styles, every quoting style."""
-    path = OUT / f"speed-styled-{size}-s{seed}.yaml"
-    if not path.exists():
-        OUT.mkdir(exist_ok=True)
-        subprocess.run(
-            [PY, str(HERE / "yaml_styles.py"), "--resources", str(size), "--seed", str(seed), "-o", str(path)],
-            check=True,
-            cwd=ROOT,
-        )
-    return path
+    return generated(
+        f"speed-styled-{size}-s{seed}.yaml", "yaml_styles.py", "--resources", str(size), "--seed", str(seed)
+    )
 
 
 def bench_yaml(size: int, runs: int) -> None:
