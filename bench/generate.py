@@ -158,6 +158,21 @@ def generate(target: int, seed: int = 7) -> list[dict]:
     return out
 
 
+def snapshot_document(resources: list[dict]) -> dict:
+    """A blastscope snapshot holding `resources`, as `pull` would write it (fixed times)."""
+    return {
+        "format": "blastscope-snapshot",
+        "format_version": 1,
+        "provider": "synthetic",
+        "tool_version": "bench",
+        "created_at": "2026-11-25T00:00:00Z",
+        "complete": True,
+        "gaps": [],
+        "meta": {},
+        "resources": resources,
+    }
+
+
 def write(resources: list[dict], path: Path) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     if path.suffix in (".yaml", ".yml"):
@@ -174,19 +189,8 @@ def write(resources: list[dict], path: Path) -> None:
                 width=200,
             )
     else:
-        doc = {
-            "format": "blastscope-snapshot",
-            "format_version": 1,
-            "provider": "synthetic",
-            "tool_version": "bench",
-            "created_at": "2026-11-25T00:00:00Z",
-            "complete": True,
-            "gaps": [],
-            "meta": {},
-            "resources": resources,
-        }
         with path.open("w") as fh:
-            json.dump(doc, fh, separators=(",", ":"))
+            json.dump(snapshot_document(resources), fh, separators=(",", ":"))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -42,17 +42,7 @@ def synthetic_audit():
     assert spec is not None and spec.loader is not None
     generate = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(generate)
-    doc = {
-        "format": "blastscope-snapshot",
-        "format_version": 1,
-        "provider": "synthetic",
-        "tool_version": "bench",
-        "created_at": "2026-11-25T00:00:00Z",
-        "complete": True,
-        "gaps": [],
-        "meta": {},
-        "resources": generate.generate(3000, 11),
-    }
+    doc = generate.snapshot_document(generate.generate(3000, 11))
     source = load_snapshot_bytes(json.dumps(doc).encode(), "synthetic.json")
     result = audit([source], Policy(), now=datetime(2026, 11, 25, 6, tzinfo=UTC))
     verdict = judge(result.findings, fail_on="high", baseline=None, complete=result.complete, allow_partial=False)
