@@ -8,6 +8,7 @@ import os
 import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -100,7 +101,11 @@ class Seeder:
         name: str = "orders-prod",
         snapshots: tuple[str, ...] = ("orders-prod-2026-11-23",),
         env: str = "production",
+        tags: dict[str, str] | None = None,
+        **settings: Any,
     ) -> None:
+        """A protected Postgres instance tagged `env` (or `tags`), with manual snapshots;
+        `settings` go to CreateDBInstance as they are (encryption, a key)."""
         rds = self.client("rds")
         rds.create_db_instance(
             DBInstanceIdentifier=name,
@@ -111,7 +116,8 @@ class Seeder:
             MasterUserPassword="hunter2-never-copied",
             BackupRetentionPeriod=7,
             DeletionProtection=True,
-            Tags=[{"Key": "env", "Value": env}],
+            Tags=[{"Key": k, "Value": v} for k, v in (tags if tags is not None else {"env": env}).items()],
+            **settings,
         )
         for snap in snapshots:
             rds.create_db_snapshot(DBInstanceIdentifier=name, DBSnapshotIdentifier=snap)

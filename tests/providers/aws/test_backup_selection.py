@@ -27,17 +27,7 @@ def by_tags(service: str, operation: str, params: dict, region: str) -> dict | N
 
 
 def database(aws, name: str, tags: dict[str, str]) -> None:  # noqa: ANN001
-    aws.client("rds").create_db_instance(
-        DBInstanceIdentifier=name,
-        Engine="postgres",
-        DBInstanceClass="db.t4g.micro",
-        AllocatedStorage=20,
-        MasterUsername="app",
-        MasterUserPassword="x" * 12,
-        BackupRetentionPeriod=7,
-        DeletionProtection=True,
-        Tags=[{"Key": k, "Value": v} for k, v in tags.items()],
-    )
+    aws.rds_with_snapshots(name, (), tags=tags)
 
 
 def test_resources_whose_tags_match_the_selection_get_the_plans_copies(aws) -> None:

@@ -31,22 +31,8 @@ def aws_managed_key(aws, service: str = "rds") -> str:  # noqa: ANN001
 
 
 def encrypted_db(aws, name: str, key_arn: str, snapshots: int = 1) -> None:  # noqa: ANN001
-    rds = aws.client("rds")
-    rds.create_db_instance(
-        DBInstanceIdentifier=name,
-        Engine="postgres",
-        DBInstanceClass="db.m6g.large",
-        AllocatedStorage=50,
-        MasterUsername="app",
-        MasterUserPassword="x" * 12,
-        BackupRetentionPeriod=7,
-        DeletionProtection=True,
-        StorageEncrypted=True,
-        KmsKeyId=key_arn,
-        Tags=[{"Key": "env", "Value": "production"}],
-    )
-    for i in range(snapshots):
-        rds.create_db_snapshot(DBInstanceIdentifier=name, DBSnapshotIdentifier=f"{name}-{i}")
+    snaps = tuple(f"{name}-{i}" for i in range(snapshots))
+    aws.rds_with_snapshots(name, snaps, StorageEncrypted=True, KmsKeyId=key_arn)
 
 
 def key_admin(aws, name: str = "key-admin") -> None:  # noqa: ANN001
