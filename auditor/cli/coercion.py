@@ -46,22 +46,15 @@ def _fast_converter(annotation: Any, info: Any) -> Any:
             return [inner(v, param, ctx) for v in value]
 
         return convert_list
-    if annotation is str:
+    if annotation is str or annotation is bool:
+        exact = annotation
 
-        def convert_str(value: Any, _param: Any, _ctx: Any) -> Any:
-            if type(value) is not str:
+        def convert_exact(value: Any, _param: Any, _ctx: Any) -> Any:
+            if type(value) is not exact:
                 raise _Unsure
             return value
 
-        return convert_str
-    if annotation is bool:
-
-        def convert_bool(value: Any, _param: Any, _ctx: Any) -> Any:
-            if type(value) is not bool:
-                raise _Unsure
-            return value
-
-        return convert_bool
+        return convert_exact
     if annotation in (int, float):
         pattern = _INT if annotation is int else _FLOAT
         low, high = info.min, info.max
