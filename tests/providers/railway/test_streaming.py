@@ -59,6 +59,16 @@ def raw_of(pulled) -> dict:
     }
 
 
+def pulled_raw(acct) -> dict:
+    """The raw answers of one plain pull of `acct` from the emulator, before translation."""
+    with EmulatorServer(acct) as srv:
+        client = RailwayClient(srv.url, acct.token, token_header="Authorization")
+        try:
+            return raw_of(Puller(client, PullSettings()).run("account"))
+        finally:
+            client.close()
+
+
 def shapes(resources) -> list[dict]:
     """Resources as a snapshot writes them: order of resources and of attributes included."""
     return [resource_to_dict(r) for r in resources]
@@ -116,13 +126,7 @@ def test_the_policy_switch_streams_the_same_as_one_sequence():
 def test_two_projects_sharing_ids_fall_back_to_one_sequence():
     """An answer no real account gives — the same project listed in two workspaces, and a volume
     instance naming another project's volume — must still translate as one sequence would."""
-    acct = generate_account(3, workspaces=2, projects=2, environments=2, volumes=2, backups=1)
-    with EmulatorServer(acct) as srv:
-        client = RailwayClient(srv.url, acct.token, token_header="Authorization")
-        try:
-            raw = raw_of(Puller(client, PullSettings()).run("account"))
-        finally:
-            client.close()
+    raw = pulled_raw(generate_account(3, workspaces=2, projects=2, environments=2, volumes=2, backups=1))
     first, second = raw["workspaces"]
     second["projects"].append(copy.deepcopy(first["projects"][0]))
     stray = second["projects"][0]["environments"][0]["volumeInstances"][0]
@@ -139,13 +143,7 @@ def test_two_projects_sharing_ids_fall_back_to_one_sequence():
 
 
 def test_a_project_of_an_unexpected_shape_fails_as_one_sequence_would():
-    acct = generate_account(4, projects=3)
-    with EmulatorServer(acct) as srv:
-        client = RailwayClient(srv.url, acct.token, token_header="Authorization")
-        try:
-            raw = raw_of(Puller(client, PullSettings()).run("account"))
-        finally:
-            client.close()
+    raw = pulled_raw(generate_account(4, projects=3))
     broken = raw["workspaces"][0]["projects"][1]
     del broken["environments"][0]["volumeInstances"][0]["volumeId"]
     translation = ProjectsAsTheyArrive()
