@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterator
 from typing import Any
 
 from auditor import __version__
 from auditor.core.severity import SEVERITIES
 from auditor.reports.context import ReportContext
-from auditor.reports.json_text import dumps_compact
+from auditor.reports.json_text import dumps_compact, dumps_indented
 
 SCHEMA_NAME = "blastscope-report"
 SCHEMA_VERSION = 1
@@ -68,7 +67,7 @@ def stream(ctx: ReportContext) -> Iterator[str]:
     faster encoder of `json_text` (byte-identical, tests/reports/test_json_encoding.py)."""
     result = ctx.result
     doc = report_document(ctx, findings=False)
-    head = json.dumps(doc, indent=2, ensure_ascii=False)
+    head = dumps_indented(doc)
     yield head[: head.rindex("}")].rstrip()
     label = result.label
     if result.previous is None:
