@@ -24,8 +24,13 @@ def printable(text: object) -> str:
     """Text from a source (a resource name, a server message) made safe for a terminal: control
     characters (ESC sequences, carriage returns, bells, C1 codes), bidi overrides and lone
     surrogates become visible `\\xNN`/`\\uNNNN` escapes instead of acting on the screen."""
+    text = str(text)
+    if text.isprintable():
+        # every character escaped below (controls, bidi formatting, surrogates) is one that
+        # str.isprintable() refuses; the usual message needs no walk character by character
+        return text
     out = []
-    for ch in str(text):
+    for ch in text:
         code = ord(ch)
         if code < 0x20 or 0x7F <= code < 0xA0:
             out.append(f"\\x{code:02x}")
