@@ -208,7 +208,6 @@ def scan(
     from auditor.engine.audit import audit, select_checks
     from auditor.engine.registry import check_registry
     from auditor.engine.sources import load_sources
-    from auditor.io.baseline import load_baseline
     from auditor.io.policy_file import load_policy
     from auditor.reports import render_stream
     from auditor.reports.context import ReportContext
@@ -248,7 +247,10 @@ def scan(
     policy, baseline = Policy(), None
     try:
         policy = load_policy(policy_file)
-        baseline = load_baseline(baseline_file) if baseline_file else None
+        if baseline_file:
+            from auditor.io.baseline import load_baseline
+
+            baseline = load_baseline(baseline_file)
         registry = check_registry()
         select_checks(registry, only, skip)  # unknown ids fail before any work is done
         flags = live_flags(

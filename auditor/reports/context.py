@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from auditor.core.findings import Finding
 from auditor.core.policy import Policy
 from auditor.core.verdict import Verdict
 from auditor.engine.audit import AuditResult
-from auditor.uses.gate import GateResult
+
+if TYPE_CHECKING:  # a scan never imports the gate
+    from auditor.uses.gate import GateResult
 
 VERDICT_WORDS = {"pass": "pass", "fail": "FAIL", "incomplete": "INCOMPLETE"}
 
