@@ -8,7 +8,8 @@ from typing import Any
 from auditor import __version__
 from auditor.core.severity import SEVERITIES
 from auditor.reports.context import ReportContext
-from auditor.reports.json_text import dumps_compact, dumps_indented
+from auditor.reports.finding_lines import FindingLines
+from auditor.reports.json_text import dumps_indented
 
 SCHEMA_NAME = "blastscope-report"
 SCHEMA_VERSION = 1
@@ -63,8 +64,9 @@ def stream(ctx: ReportContext) -> Iterator[str]:
     """Indented header, one compact line per finding: readable, diff-friendly, and produced a
     batch of findings at a time so a 1M-resource report never sits in memory whole.
 
-    Each line is what `json.dumps(finding.to_json(label), ensure_ascii=False)` writes, by the
-    faster encoder of `json_text` (byte-identical, tests/reports/test_json_encoding.py)."""
+    Each line is what `json.dumps(finding.to_json(label), ensure_ascii=False)` writes, by
+    `FindingLines`, which encodes a finding without building its dicts (byte-identical,
+    tests/reports/test_finding_lines.py)."""
     result = ctx.result
     doc = report_document(ctx, findings=False)
     head = dumps_indented(doc)
@@ -72,6 +74,7 @@ def stream(ctx: ReportContext) -> Iterator[str]:
     label = result.label
     if result.previous is None:
         label = result.topology.label  # the same answer without a lookup in a prior graph
+    line = FindingLines(label).line
     for key, items in (("findings", result.findings), ("suppressed", result.suppressed)):
         if not items:
             yield f',\n  "{key}": []'
@@ -79,7 +82,7 @@ def stream(ctx: ReportContext) -> Iterator[str]:
         yield f',\n  "{key}": [\n'
         batch: list[str] = []
         for i, finding in enumerate(items):
-            batch.append(("    " if i == 0 else ",\n    ") + dumps_compact(finding.to_json(label)))
+            batch.append(("    " if i == 0 else ",\n    ") + line(finding))
             if len(batch) == 256:
                 yield "".join(batch)
                 batch.clear()

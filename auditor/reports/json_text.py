@@ -32,6 +32,15 @@ def dumps_indented(obj: Any) -> str:
     return text if text is not None else json.dumps(obj, indent=2, ensure_ascii=False)
 
 
+def plain_json(obj: dict[str, Any]) -> dict[str, Any] | None:
+    """A str-keyed mapping ready for msgspec to write as `json.dumps` would (finite floats as json
+    writes them), or None when some value is not plain JSON or it nests too deep."""
+    try:
+        return _plain(obj) if type(obj) is dict else None
+    except RecursionError:
+        return None
+
+
 def _by_msgspec(obj: Any, indent: int) -> str | None:
     """msgspec's text for a plain-JSON `obj` (it and json agree on those), else None."""
     try:
