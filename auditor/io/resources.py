@@ -264,35 +264,69 @@ def parse_resources(
     """Validate a whole list: per-resource rules, unique ids, known targets of the right kind,
     acyclic cascade.
 
-    Each mapping goes through `_parse_plain` first, which accepts only what `parse_resource`
-    would accept unchanged; anything else (including every input error) is left to
-    `parse_resource`, so messages and their order are the definition's. `consume=True` drops
-    each raw mapping once translated (the caller owns the list): a million-resource document
-    and its Resources never sit in memory whole at once. `decode` turns each item into its raw
-    mapping just before it is translated (a snapshot decoded one resource at a time). `known`
-    (with `decode`): the Resource each encoded item already gave; an item written with the same
-    bytes is taken from it instead of being decoded and parsed again, and each item parsed here is
-    added (`diff` loads the later snapshot with the earlier one's, see engine/incremental.py)."""
+    Each mapping goes through the translator compiled for its shape (`_Shapes`, `_parse_plain`
+    by definition), which accepts only what `parse_resource` would accept unchanged; anything
+    else (including every input error) is left to `parse_resource`, so messages and their order
+    are the definition's. The translators also note, in the same pass, each reference whose
+    target is not already listed with an allowed kind: when no id repeats and each noted target
+    turns up with an allowed kind by the end, the references are proven without another pass
+    (and the cascade needs the cycle search only if a target came after what it holds);
+    otherwise `check_references` decides, and names the first problem.
+
+    `consume=True` drops each raw mapping once translated (the caller owns the list): a
+    million-resource document and its Resources never sit in memory whole at once. `decode`
+    turns each item into its raw mapping just before it is translated (a snapshot decoded one
+    resource at a time). `known` (with `decode`): the Resource each encoded item already gave;
+    an item written with the same bytes is taken from it instead of being decoded and parsed
+    again, and each item parsed here is added (`diff` loads the later snapshot with the earlier
+    one's, see engine/incremental.py)."""
     if not isinstance(raw_resources, list):
         raise InputError("'resources' must be a list", file=file, field="resources")
     resources: list[Resource] = []
     append = resources.append
-    plain, dates, one_id = _parse_plain, _Dates(), _OneId()
+    shapes, dates, one_id = _SHAPES, _Dates(), _OneId()
+    kind_of: dict[str, str] = {}
+    later: list[_Reference] = []
     for i, raw in enumerate(raw_resources):
         encoded = bytes(raw) if known is not None and decode is not None else None
-        if encoded is not None and (res := known.get(encoded)) is not None:  # type: ignore[union-attr]
-            append(res)
+        res = known.get(encoded) if encoded is not None else None  # type: ignore[union-attr]
+        if res is not None:
+            later.append(_UNCHECKED)
         else:
             if decode is not None:
                 raw = decode(raw)
-            res = plain(raw, dates, one_id)
-            append(res if res is not None else parse_resource(raw, i, file))
+            if type(raw) is dict and type(kind := raw.get("kind")) is str:
+                res = shapes[(kind, *raw)](raw, raw.values(), dates, one_id, kind_of, later)
+            if res is None:
+                res = parse_resource(raw, i, file)
+                later.append(_UNCHECKED)
             if encoded is not None:
-                known[encoded] = resources[-1]  # type: ignore[index]
+                known[encoded] = res  # type: ignore[index]
+        append(res)
+        kind_of[res.id] = res.kind
         if consume:
             raw_resources[i] = None
-    check_references(resources, file)
+    _check_noted_references(resources, kind_of, later, file)
     return resources
+
+
+def _check_noted_references(
+    resources: list[Resource], kind_of: dict[str, str], later: list[_Reference], file: str
+) -> None:
+    """`check_references(resources)` given what the translators noted (see parse_resources)."""
+    if len(kind_of) != len(resources):
+        check_references(resources, file)  # an id listed twice
+        return
+    ordered = True
+    for target, allowed, cascade in later:
+        if kind_of.get(target) not in allowed:
+            check_references(resources, file)
+            return
+        if cascade:
+            ordered = False  # a cascade target listed after what it holds: a cycle is possible
+    if not ordered:
+        by_id = {res.id: res for res in resources}
+        _check_cascade_acyclic(resources, by_id, file)
 
 
 class _Dates(dict[str, datetime]):
@@ -416,6 +450,181 @@ def _parse_plain(raw: Any, dates: _Dates, one_id: _OneId) -> Resource | None:
     except (ValueError, TypeError):  # ValueProblem included: the definition says which and where
         return None
     return Resource(rid, kind, name, provider, attrs or NO_ATTRS, relations, grants)
+
+
+class _Shapes(dict[tuple[str, ...], Callable[..., "Resource | None"]]):
+    """`_parse_plain` compiled per shape of mapping — its kind, then its keys in order — into
+    straight-line Python with no per-key dispatch: a snapshot holds a handful of shapes (a
+    service with a parent, a backup with its five attributes, …) repeated a million times.
+
+    Each compiled translator does what `_parse_plain` does for its shape, step for step (the
+    same checks in the same order, None for anything unusual or wrong); shapes it would decline
+    whatever the values (an unknown key, no id) and shapes past `LIMIT` go to `_parse_plain`."""
+
+    LIMIT = 512
+
+    def __missing__(self, shape: tuple[str, ...]) -> Callable[..., Resource | None]:
+        translate = _compile_shape(shape) if len(self) < self.LIMIT else None
+        if translate is None:
+            translate = _parse_plain_values
+        self[shape] = translate
+        return translate
+
+
+def _parse_plain_values(
+    raw: Any, _values: Any, dates: _Dates, one_id: _OneId, _kind_of: Any, later: list[_Reference]
+) -> Resource | None:
+    """A translator for shapes not compiled: `_parse_plain`, its references left to check_references."""
+    res = _parse_plain(raw, dates, one_id)
+    if res is not None:
+        later.append(_UNCHECKED)
+    return res
+
+
+#: (target, kinds it may be, whether the relation cascades): a reference `parse_resources` checks
+#: once every id is known, because its target was not yet listed or is not of an allowed kind
+_Reference = tuple[str, frozenset[str], bool]
+#: a resource whose references were not noted: never satisfied, so the whole list is checked
+_UNCHECKED: _Reference = ("", frozenset(), False)
+_GRANT_TARGETS = frozenset(KINDS - {"credential"})
+
+
+def _compile_shape(shape: tuple[str, ...]) -> Callable[..., Resource | None] | None:
+    """The translator of mappings of one shape: (kind, key, key, …); None if `_parse_plain`
+    declines every mapping of it."""
+    kind, keys = shape[0], shape[1:]
+    fields = _PLAIN_FIELDS.get(kind)
+    if fields is None or "id" not in keys or not all(type(k) is str and k.isidentifier() for k in keys):
+        return None
+    if any(fields.get(key) is None for key in keys):
+        return None  # a key this kind never takes
+    names = {key: f"v{i}" for i, key in enumerate(keys)}
+    env: dict[str, Any] = {
+        "intern": intern,
+        "Resource": Resource,
+        "NO_ATTRS": NO_ATTRS,
+        "MAX_NAME": MAX_NAME,
+        "MAX_STRING": MAX_STRING,
+        "KIND": _KIND_NAMES[kind],
+        "_id_list": _id_list,
+        "_grants": _grants,
+        "to_utc": to_utc,
+        "GRANT_TARGETS": _GRANT_TARGETS,
+        "check_number": check_number,
+        "convert": convert,
+        "str": str,
+        "type": type,
+        "len": len,
+        "tuple": tuple,
+        "map": map,
+    }
+    lines = ["def translate(raw, values, dates, one_id, kind_of, later):", f"    {', '.join(names.values())}, = values"]
+    add = lines.append
+    rid = names["id"]
+    add(f"    if type({rid}) is not str or not {rid} or {rid}.isspace() or len({rid}) > MAX_NAME:")
+    add("        return None")
+    if "name" in names:
+        name = names["name"]
+        add(f"    if {name} is None:")
+        add(f"        {name} = {rid}")
+        add(f"    elif type({name}) is not str or len({name}) > MAX_NAME:")
+        add("        return None")
+    else:
+        name = rid
+    if "provider" in names:
+        provider = names["provider"]
+        add(f"    {provider} = {provider} or 'inventory'")
+        add(f"    if type({provider}) is not str:")
+        add("        return None")
+        add(f"    {provider} = intern({provider})")
+    else:
+        provider = "'inventory'"
+    add(f"    rid = intern({rid})")
+    add(f"    name = intern({name})" if name != rid else "    name = rid")
+    add("    relations = {}")
+    add("    grants = ()")
+    add("    try:")
+    add("        pass")
+    attrs: list[str] = []
+    for key in keys:
+        how, v = fields[key], names[key]
+        if how == _SKIP:
+            continue
+        if how == _REL:
+            env[f"TARGETS_{key}"] = RELATION_RULES[key].targets
+            cascade = key in CASCADE_RELATIONS
+            add(f"        if {v} is None:")
+            add("            pass")
+            add(f"        elif type({v}) is str:")
+            add(f"            if not {v} or {v} == rid:")
+            add("                return None")
+            add(f"            relations[{key!r}] = one_id[{v}]")
+            add(f"            if kind_of.get({v}) not in TARGETS_{key}:")
+            add(f"                later.append(({v}, TARGETS_{key}, {cascade}))")
+            add(f"        elif {v} == []:")
+            add("            pass")
+            add("        else:")
+            add(f"            ids = _id_list({v})")
+            add("            if rid in ids:")
+            add("                return None")
+            add(f"            relations[{key!r}] = one_id[ids[0]] if len(ids) == 1 else tuple(map(intern, ids))")
+            add("            for target in ids:")
+            add(f"                if kind_of.get(target) not in TARGETS_{key}:")
+            add(f"                    later.append((target, TARGETS_{key}, {cascade}))")
+            continue
+        if how == _GRANTS:
+            add(f"        if {v}:")
+            add(f"            grants = _grants({v})")
+            add("            for grant in grants:")
+            add("                if kind_of.get(grant.target) not in GRANT_TARGETS:")
+            add("                    later.append((grant.target, GRANT_TARGETS, False))")
+            continue
+        if how == _REL_EMPTY:
+            add(f"        if {v} is not None and {v} != []:")
+            add("            return None")
+            continue
+        if how == _GRANTS_EMPTY:
+            add(f"        if {v}:")
+            add("            return None")
+            continue
+        attrs.append(key)
+        spec = f"SPEC_{key}"
+        env[spec] = ATTRIBUTES[key]
+        add(f"        if {v} is None:")
+        add("            pass")
+        if how == _BOOL:
+            add(f"        elif {v} is not True and {v} is not False:")
+            add("            return None")
+        elif how == _DATETIME:
+            add(f"        elif type({v}) is str:")
+            add(f"            {v} = dates[{v}]")
+            add("        else:")
+            add(f"            {v} = to_utc({v})")
+        elif how == _STRING:
+            add(f"        elif type({v}) is not str or len({v}) > MAX_STRING:")
+            add("            return None")
+            add(f"        elif len({v}) <= 64:")
+            add(f"            {v} = intern({v})")
+        elif how == _NUMBER:
+            add("        else:")
+            add(f"            {v} = check_number({v}, {spec}.maximum)")
+        elif how == _CHOICE:
+            add(f"        elif {v} not in {spec}.choices:")
+            add("            return None")
+            add(f"        elif type({v}) is str:")
+            add(f"            {v} = intern({v})")
+        else:  # _CONVERT
+            add("        else:")
+            add(f"            {v} = convert({spec}, {v})")
+    add("    except (ValueError, TypeError):")
+    add("        return None")
+    attrs_out = "{" + ", ".join(f"{key!r}: {names[key]}" for key in attrs) + "}" if attrs else "NO_ATTRS"
+    add(f"    return Resource(rid, KIND, name, {provider}, {attrs_out}, relations, grants)")
+    exec(compile("\n".join(lines), f"<resource shape {kind}: {', '.join(keys)}>", "exec"), env)
+    return env["translate"]  # type: ignore[no-any-return]
+
+
+_SHAPES = _Shapes()
 
 
 def validate_resources(resources: list[Resource], file: str) -> list[Resource]:

@@ -16,8 +16,10 @@ from auditor.io.resources import (
     _Dates,
     _OneId,
     _parse_plain,
+    _Shapes,
     check_references,
     parse_resource,
+    parse_resources,
 )
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -87,6 +89,24 @@ def test_plain_parse_is_the_definition_or_declines(raw: Any) -> None:
         assert [type(v) for v in expected.attrs.values()] == [type(v) for v in fast.attrs.values()]
 
 
+@SETTINGS
+@given(st.lists(raw_resources(), min_size=1, max_size=4))
+def test_compiled_shapes_are_the_plain_parse(raws: list[Any]) -> None:
+    """The translator compiled for a mapping's shape gives exactly what `_parse_plain` gives
+    (the same Resource, key order and value types included, or None), shapes shared between
+    mappings included."""
+    shapes = _Shapes()  # a fresh table: the shared one stops compiling after its limit
+    for raw in raws:
+        if type(raw) is not dict or type(raw.get("kind")) is not str:
+            continue
+        compiled = shapes[(raw["kind"], *raw)](raw, raw.values(), _Dates(), _OneId(), {}, [])
+        plain = _parse_plain(raw, _Dates(), _OneId())
+        assert repr(compiled) == repr(plain)
+        if plain is not None:
+            assert compiled == plain
+            assert [type(v) for v in compiled.attrs.values()] == [type(v) for v in plain.attrs.values()]
+
+
 def test_plain_parse_takes_the_common_shapes() -> None:
     """The fast path must actually be taken for what pull and the generator write."""
     raw = {
@@ -153,3 +173,44 @@ def test_children_listed_before_parents_still_load(order: int) -> None:
         {"id": "v", "kind": "volume", "parent": "p"},
     ][::order]
     check_references([parse_resource(r, 0, "f.json") for r in raws], "f.json")
+
+
+@st.composite
+def raw_graphs(draw: Any) -> list[Any]:
+    """Small raw documents with every kind of reference problem: unknown and wrong-kind targets,
+    repeated ids, grants on credentials, cascades listed backwards or in a cycle."""
+    kinds = ["account", "project", "environment", "volume", "database", "backup", "credential", "service"]
+    out: list[Any] = []
+    for rid in draw(st.lists(st.sampled_from(GRAPH_IDS), min_size=1, max_size=6)):
+        raw: dict[str, Any] = {"id": rid, "kind": draw(st.sampled_from(kinds))}
+        for rel in draw(st.lists(st.sampled_from(["parent", "stored_on", "backup_of", "exposed_to"]), max_size=2)):
+            targets = [t for t in draw(st.lists(st.sampled_from(GRAPH_IDS + ["zz"]), max_size=2)) if t != rid]
+            if targets:
+                raw[rel] = targets[0] if len(targets) == 1 and draw(st.booleans()) else targets
+        if raw["kind"] == "credential" and draw(st.booleans()):
+            raw["grants"] = [{"target": draw(st.sampled_from(GRAPH_IDS + ["zz"])), "actions": ["delete"]}]
+        if draw(st.integers(0, 8)) == 0:
+            raw["name"] = 7  # a valid shape only the definition takes
+        out.append(raw)
+    return out
+
+
+def load_outcome(load: Any, raws: list[Any]) -> str:
+    try:
+        return repr(load(raws))
+    except InputError as exc:
+        return f"error: {exc}"
+
+
+def load_by_definition(raws: list[Any]) -> list[Any]:
+    resources = [parse_resource(raw, i, "f.json") for i, raw in enumerate(raws)]
+    _check_references_in_full(resources, "f.json")
+    return resources
+
+
+@SETTINGS
+@given(raw_graphs())
+def test_references_noted_while_parsing_are_the_definition(raws: list[Any]) -> None:
+    """parse_resources proves references from what its translators noted in the same pass; the
+    same Resources, or the same first error, as translating each mapping and checking in full."""
+    assert load_outcome(lambda r: parse_resources(r, "f.json"), raws) == load_outcome(load_by_definition, raws)
