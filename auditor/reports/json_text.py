@@ -1,5 +1,6 @@
 """JSON text exactly as `json.dumps(obj, ensure_ascii=False)` writes it (compact, or with
-`indent=2`), in a fraction of the time; every report in JSON goes through here.
+`indent=2`), in a fraction of the time; every report in JSON goes through here (the JSON
+report's finding lines through `finding_lines`, which encodes the same way and uses `plain_json`).
 
 With `indent` the standard library falls back to its pure-Python generator encoder (three
 generator frames per value), which made SARIF 5× and OCSF 6× slower than the JSON report.
