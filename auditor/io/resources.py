@@ -458,12 +458,26 @@ class _Shapes(dict[tuple[str, ...], Callable[..., "Resource | None"]]):
     service with a parent, a backup with its five attributes, …) repeated a million times.
 
     Each compiled translator does what `_parse_plain` does for its shape, step for step (the
-    same checks in the same order, None for anything unusual or wrong); shapes it would decline
-    whatever the values (an unknown key, no id) and shapes past `LIMIT` go to `_parse_plain`."""
+    same checks in the same order, None for anything unusual or wrong). Compiling a shape takes
+    about a millisecond, so a shape is compiled on its `COMPILE_AFTER`th mapping (a small
+    inventory never pays it); until then, for shapes `_parse_plain` declines whatever the values
+    (an unknown key, no id) and for shapes past `LIMIT`, `_parse_plain` translates."""
 
     LIMIT = 512
+    COMPILE_AFTER = 64
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._seen: dict[tuple[str, ...], int] = {}
 
     def __missing__(self, shape: tuple[str, ...]) -> Callable[..., Resource | None]:
+        seen = self._seen.get(shape, 0) + 1
+        if seen < self.COMPILE_AFTER:
+            if len(self._seen) > 8 * self.LIMIT:
+                self._seen.clear()  # many shapes seen a few times each: count afresh
+            self._seen[shape] = seen
+            return _parse_plain_values
+        self._seen.pop(shape, None)
         translate = _compile_shape(shape) if len(self) < self.LIMIT else None
         if translate is None:
             translate = _parse_plain_values

@@ -16,6 +16,7 @@ from auditor.core.errors import InputError
 from auditor.core.schema import ATTRIBUTES, RELATIONS
 from auditor.io.resources import (
     _check_references_in_full,
+    _compile_shape,
     _Dates,
     _OneId,
     _parse_plain,
@@ -100,16 +101,35 @@ def test_compiled_shapes_are_the_plain_parse(raws: list[Any]) -> None:
     """The translator compiled for a mapping's shape gives exactly what `_parse_plain` gives
     (the same Resource, key order and value types included, or None), shapes shared between
     mappings included."""
-    shapes = _Shapes()  # a fresh table: the shared one stops compiling after its limit
+    compiled: dict[tuple[Any, ...], Any] = {}
     for raw in raws:
         if type(raw) is not dict or type(raw.get("kind")) is not str:
             continue
-        compiled = shapes[(raw["kind"], *raw)](raw, raw.values(), _Dates(), _OneId(), {}, [])
+        shape = (raw["kind"], *raw)
+        if shape not in compiled:
+            compiled[shape] = _compile_shape(shape)
+        translate = compiled[shape]
+        if translate is None:  # a shape _parse_plain declines whatever the values
+            assert _parse_plain(raw, _Dates(), _OneId()) is None
+            continue
+        fast = translate(raw, raw.values(), _Dates(), _OneId(), {}, [])
         plain = _parse_plain(raw, _Dates(), _OneId())
-        assert repr(compiled) == repr(plain)
+        assert repr(fast) == repr(plain)
         if plain is not None:
-            assert compiled == plain
-            assert [type(v) for v in compiled.attrs.values()] == [type(v) for v in plain.attrs.values()]
+            assert fast == plain
+            assert [type(v) for v in fast.attrs.values()] == [type(v) for v in plain.attrs.values()]
+
+
+def test_shapes_are_compiled_once_common() -> None:
+    """A shape is compiled on its COMPILE_AFTER-th mapping, then its translator is reused."""
+    shapes = _Shapes()
+    shape = ("service", "id", "kind", "name", "parent")
+    first = [shapes[shape] for _ in range(_Shapes.COMPILE_AFTER - 1)]
+    assert all(t is first[0] for t in first) and shape not in shapes
+    compiled = shapes[shape]
+    assert compiled is not first[0] and shapes[shape] is compiled
+    raw = {"id": "s", "kind": "service", "name": "svc", "parent": "e"}
+    assert compiled(raw, raw.values(), _Dates(), _OneId(), {}, []) == parse_resource(raw, 0, "f.json")
 
 
 def test_plain_parse_takes_the_common_shapes() -> None:
