@@ -84,6 +84,8 @@ class RawPull:
 
 #: longest the main thread waits for the batch requests to leave before translating
 SENT_WAIT = 0.25
+#: longest flattening a page waits for a batch it filled to leave
+BATCH_LEAVE_WAIT = 0.02
 
 
 class Once:
@@ -481,9 +483,7 @@ class Puller:
                 nodes = self.edges(conn, what)
                 if nodes is None:
                     return
-                # the whole page is flattened before its batch items are queued: the batches
-                # then leave together, instead of one by one between projects being flattened
-                self.add_pages(ws, [self.complete_project(node) for node in self.unique(nodes, seen, what)])
+                self.add_page(ws, self.unique(nodes, seen, what))
             else:
                 # the page as a whole is unreadable: list its projects, then read them one by one
                 reason = error or (resp.error_text() if resp is not None else "no data")
@@ -511,6 +511,25 @@ class Puller:
             if project is not None:
                 page.append(project)
         self.add_pages(ws, page)
+
+    def add_page(self, ws: dict, nodes: list[dict]) -> None:
+        """Flatten and queue a page's projects one by one. Each full batch leaves as soon as its
+        items are known, and flattening waits (briefly) until it has: the first answers then
+        arrive while the rest of the page is still being sent, instead of every batch waiting
+        for the whole page, and the batch thread writing a request does not compete with the
+        flattening for the interpreter."""
+        for node in nodes:
+            p = self.complete_project(node)
+            if not self.wanted_project(p):
+                continue
+            ws["projects"].append(p)
+            with self._lock:
+                submitted = self._submitted
+            self.queue_project(p, ws["id"])
+            with self._lock:
+                if self._submitted == submitted:
+                    continue
+            self.wait_until_sent(BATCH_LEAVE_WAIT)
 
     def add_pages(self, ws: dict, page: list[dict]) -> None:
         page = [p for p in page if self.wanted_project(p)]
