@@ -44,18 +44,16 @@ class _RequestCounter:
 _retired: list[Any] = []
 
 
-def _drop_retired(when: Any) -> None:
-    """Free what the previous pull left (see `_retired`), from a thread of its own, once `when`
-    (an Event) says the first request is on the wire: freeing holds the interpreter throughout,
-    and must not hold back that request."""
-    when.wait(10.0)
+def _drop_retired() -> None:
+    """Free what the previous pull left (see `_retired`); run once the first request is on the
+    wire (RailwayClient.when_first_sent): freeing holds the interpreter throughout, and must not
+    hold back that request."""
     while _retired:
         _retired.pop()
 
 
 def pull_source(options: LiveSettings) -> Source:
     """Pull everything the token can see and translate it (the `railway` live keyword)."""
-    import _thread
 
     from providers.railway.client import (
         DEFAULT_ENDPOINT,
@@ -94,7 +92,7 @@ def pull_source(options: LiveSettings) -> Source:
     header = options.token_header
     if _retired:
         # freed while this pull waits for its first answer
-        _thread.start_new_thread(_drop_retired, (client.first_sent,))
+        client.when_first_sent(_drop_retired)
     try:
         # policy `railway.project_tokens_can_delete` (.blastscope.yaml); Railway's docs say they cannot
         assume = bool(options.tune("project_tokens_can_delete", False))

@@ -280,6 +280,7 @@ class RailwayClient:
         #: set once the first request has left (or been answered, where the transport does not
         #: say when it left): work that would compete with it for the interpreter waits for this
         self.first_sent = threading.Event()
+        self._after_first_sent: list[Callable[[], None]] = []
         auth = {"Authorization": f"Bearer {token}"} if token_header == "Authorization" else {token_header: token}
         self._http = httpx.Client(
             headers={**auth, "Content-Type": "application/json", "User-Agent": "blastscope (read-only audit)"},
@@ -294,6 +295,24 @@ class RailwayClient:
             # pool is closed, so every exchange in flight fails at its next read. A bare thread:
             # threading.Timer.start() waits for the thread to run, which delays the first request
             _thread.start_new_thread(self._watch, (max(0.0, pull_deadline),))
+
+    def when_first_sent(self, work: Callable[[], None]) -> None:
+        """Run `work` in a thread of its own once the first request has left (at once if it
+        has): work that must not hold that request back, not even by starting a thread."""
+        with self._lock:
+            if not self.first_sent.is_set():
+                self._after_first_sent.append(work)
+                return
+        _thread.start_new_thread(work, ())
+
+    def _first_left(self) -> None:
+        with self._lock:
+            if self.first_sent.is_set():
+                return
+            self.first_sent.set()
+            waiting, self._after_first_sent = self._after_first_sent, []
+        for work in waiting:
+            _thread.start_new_thread(work, ())
 
     def _watch(self, seconds: float) -> None:
         if not self._closed.wait(seconds):
@@ -333,14 +352,14 @@ class RailwayClient:
         operation = check_read_only(document, validate)  # before any I/O
         body = request_body(document, variables, operation)
         if on_sent is None and not self.first_sent.is_set():
-            on_sent = self.first_sent.set
+            on_sent = self._first_left
         attempt = 0
         waits = 0
         while True:
             if self.expired:
                 raise DeadlineExceeded(self._deadline_text())
             outcome = self._send_once(body, on_sent)
-            self.first_sent.set()
+            self._first_left()
             kind, value = outcome
             if kind == "ok":
                 return value

@@ -17,6 +17,7 @@ caller can translate while the answers travel.
 
 from __future__ import annotations
 
+import _thread
 import contextlib
 import hashlib
 import hmac
@@ -695,10 +696,6 @@ class Puller:
             check_read_only(doc)
 
         def warm() -> None:
-            # once the first request has left: nothing here may hold it back
-            first_sent = getattr(self.client, "first_sent", None)
-            if first_sent is not None:
-                first_sent.wait(1.0)
             for kind in Q.BATCH_KINDS:
                 check_read_only(Q.batch_query([(kind, ("x", "y", "z")[: len(Q.BATCH_KINDS[kind][1])])])[0])
             pair: list[tuple[str, tuple[str | None, ...]]] = [
@@ -715,11 +712,23 @@ class Puller:
                 if workers < 2 or self._submitted:  # too late: the batches start their own threads
                     return
                 self._meeting = started = threading.Barrier(workers, timeout=0.25)
-            for _ in range(workers - 1):
+            for _ in range(workers):
                 self._pool.submit(_meet, started)
-            _meet(started)
 
-        self._pool.submit(warm)
+        def warm_quietly() -> None:
+            # nothing here is the pull's to fail (the pool future it once ran in was never read):
+            # a pull that ended before this ran has shut its pool, and the batches parse and
+            # check their own documents
+            with contextlib.suppress(Exception):
+                warm()
+
+        # once the first request has left, in a bare thread: nothing here may hold it back (a
+        # pool thread's start waits for the thread to run, and these checks hold the interpreter)
+        when_first_sent = getattr(self.client, "when_first_sent", None)
+        if when_first_sent is not None:
+            when_first_sent(warm_quietly)
+        else:
+            _thread.start_new_thread(warm_quietly, ())
 
     def run_batch(self, chunk: list[BatchItem]) -> None:
         sent = Once(self._batch_left)
