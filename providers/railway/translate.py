@@ -397,22 +397,32 @@ def _project_body(b: _Builder, p: dict[str, Any], ws_id: str) -> None:
             _volume_instance(place, vi)
         b.then(partial(_point_in_time_recovery, b, env, env_name, place.databases, buckets))
         for si in env.get("serviceInstances") or []:
-            source = si.get("source") or {}
-            sid = rid("service", si["serviceId"], env["id"])
-            b.add(
-                sid,
-                "service",
-                f"{si.get('serviceName') or si['serviceId']} ({env_name})",
-                _attrs(
-                    image=source.get("image"),
-                    repo=source.get("repo"),
-                    region=si.get("region"),
-                    service_id=si["serviceId"],
-                ),
-                parent=eid,
-                attached_to=place.mounts.get(si["serviceId"]),
-            )
+            _service(b, si, env["id"], eid, env_name, place.mounts)
         _variables(b, p, env, eid, env_name, ws_id)
+
+
+def _service(b: _Builder, si: dict, env_id: str, eid: str, env_name: str, mounts: dict[str, list[str]]) -> None:
+    """A service instance: the attributes and relations `_Builder.add` and `_attrs` would give,
+    in their order, written directly (once per service instance; tests/providers/railway/
+    test_fast_paths.py compares the two)."""
+    source = si.get("source") or {}
+    service_id = si["serviceId"]
+    sid = rid("service", service_id, env_id)
+    attrs: dict[str, Any] = {}
+    for key, value in (
+        ("image", source.get("image")),
+        ("repo", source.get("repo")),
+        ("region", si.get("region")),
+        ("service_id", service_id),
+    ):
+        if value is not None:
+            attrs[key] = value
+    relations: dict[str, tuple[str, ...]] = {"parent": (eid,)}
+    attached = tuple(t for t in mounts.get(service_id) or () if t)
+    if attached:
+        relations["attached_to"] = attached
+    name = f"{si.get('serviceName') or service_id} ({env_name})"
+    b.out[sid] = Resource(sid, "service", name, P, attrs, relations)
 
 
 def _project_tokens(b: _Builder, p: dict[str, Any]) -> None:
@@ -498,14 +508,17 @@ def _volume_instance(at: _Place, vi: dict) -> None:
             svc_name = (at.services.get(service_id) or {}).get("name") or service_id
             dbid = f"{P}:database:{service_id}:{at.env_id}"
             if not b.has(dbid):
-                database = b.add(
+                # what b.add(..., _attrs(engine=, detected_by=), stored_on=, in_environment=)
+                # gives: engine and how are both set, vid and eid never empty
+                database = Resource(
                     dbid,
                     "database",
                     f"{svc_name} ({at.env_name})",
-                    _attrs(engine=engine, detected_by=how),
-                    stored_on=vid,
-                    in_environment=at.eid,
+                    P,
+                    {"engine": engine, "detected_by": how},
+                    {"stored_on": (vid,), "in_environment": (at.eid,)},
                 )
+                b.out[dbid] = database
                 holder = dbid
                 at.databases[vi_id] = dbid
         at.mounts.setdefault(service_id, []).append(holder)
@@ -608,35 +621,68 @@ def _retention_days(created: datetime | None, expires: datetime | None) -> float
 
 def _variables(b: _Builder, p: dict, env: dict, eid: str, env_name: str, ws_id: str) -> None:
     fingerprints = env.get("fingerprints")
+    out = b.out
     for var in env.get("variables") or []:
         name = var.get("name") or var["id"]
         svc = var.get("serviceId")
         target = rid("service", svc, env["id"]) if svc else eid
         if svc and not b.has(target):
             target = eid
+        sealed = var.get("isSealed")
         fp = None
-        if fingerprints is not None and not var.get("isSealed"):
+        if fingerprints is not None and not sealed:
             fp = (fingerprints.get(svc or "") or {}).get(name)
         kind = INFERRED_TOKEN_KINDS.get(name)
-        grants: list[Grant] = []
-        if kind == "project":
-            grants = _project_token_grants(b, p, env["id"])
-        elif kind in ("account", "workspace"):
-            grants = [Grant(ws_id, ADMIN)]  # at least its workspace; an account token may reach more
-        b.add(
-            rid("variable", var["id"]),
-            "credential",
-            f"{name} ({env_name})",
-            _attrs(
-                token_kind=kind or "secret",
-                inferred=True if kind else None,
-                sealed=var.get("isSealed"),
-                fingerprint=fp,
-                variable=name,
-            ),
-            b.keep_existing(grants),
-            exposed_to=target,
-        )
+        if kind is None:
+            # a plain secret (nearly every variable): no grants, and the attributes `_attrs`
+            # would give, in its order — written directly, as this runs once per variable
+            # (tests/providers/railway/test_fast_paths.py compares it with `_variable`)
+            var_id = rid("variable", var["id"])
+            attrs: dict[str, Any] = {"token_kind": "secret"}
+            if sealed is not None:
+                attrs["sealed"] = sealed
+            if fp is not None:
+                attrs["fingerprint"] = fp
+            if name is not None:
+                attrs["variable"] = name
+            out[var_id] = Resource(var_id, "credential", f"{name} ({env_name})", P, attrs, {"exposed_to": (target,)})
+            continue
+        _variable(b, p, env, ws_id, var, name, kind, fp, target, f"{name} ({env_name})")
+
+
+def _variable(
+    b: _Builder,
+    p: dict,
+    env: dict,
+    ws_id: str,
+    var: dict,
+    name: Any,
+    kind: str | None,
+    fp: str | None,
+    target: str,
+    label: str,
+) -> None:
+    """One variable as a credential, the careful way (every variable whose name is a Railway
+    token's, and the reference the plain-secret shortcut in `_variables` must equal)."""
+    grants: list[Grant] = []
+    if kind == "project":
+        grants = _project_token_grants(b, p, env["id"])
+    elif kind in ("account", "workspace"):
+        grants = [Grant(ws_id, ADMIN)]  # at least its workspace; an account token may reach more
+    b.add(
+        rid("variable", var["id"]),
+        "credential",
+        label,
+        _attrs(
+            token_kind=kind or "secret",
+            inferred=True if kind else None,
+            sealed=var.get("isSealed"),
+            fingerprint=fp,
+            variable=name,
+        ),
+        b.keep_existing(grants),
+        exposed_to=target,
+    )
 
 
 _UNREAD_TEXT = {

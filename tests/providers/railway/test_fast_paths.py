@@ -17,7 +17,8 @@ from providers import railway
 from providers.railway import queries as Q
 from providers.railway.client import request_body
 from providers.railway.emulator import EmulatorServer, incident_account
-from providers.railway.translate import _backup_attrs, _backups
+from providers.railway.tokens import TOKEN_VARIABLES
+from providers.railway.translate import _attrs, _backup_attrs, _backups, _Builder, _service, _variable, _variables
 from tests.live import railway_pull
 
 TEXT = st.text(max_size=30)
@@ -133,3 +134,100 @@ def test_the_previous_pull_is_kept_without_a_secret_and_dropped_by_the_next(monk
         second = railway_pull(LiveFlags(endpoint=srv.url))
     assert [r.id for r in second.resources] == [r.id for r in first.resources]
     assert len(railway._retired) == 1 and railway._retired[0] is not kept[0]
+
+
+def resource_fields(out: dict) -> list[tuple]:
+    """Everything a Resource holds, attribute and relation order included."""
+    return [
+        (r.id, r.kind, r.name, r.provider, list(r.attrs.items()), list(r.relations.items()), r.grants)
+        for r in out.values()
+    ]
+
+
+def builder_with_services() -> _Builder:
+    """A project's builder (its workspace outside it) that already holds one service, as
+    variables and service instances are translated after the environment's services."""
+    b = _Builder(False, frozenset({"railway:workspace:w"}))
+    b.add("railway:service:s1:e", "service", "s1")
+    b.add("railway:environment:e", "environment", "e")
+    return b
+
+
+VARIABLES_IN_ENV = st.lists(
+    st.fixed_dictionaries(
+        {
+            "id": st.uuids().map(str),
+            "name": st.sampled_from(["DATABASE_URL", "RAILWAY_TOKEN", "RAILWAY_API_TOKEN", "", None]),
+            "isSealed": st.sampled_from([None, True, False]),
+            "serviceId": st.sampled_from([None, "", "s1", "gone"]),
+        }
+    ),
+    max_size=6,
+)
+FINGERPRINTS = st.none() | st.dictionaries(
+    st.sampled_from(["", "s1", "gone"]),
+    st.none() | st.dictionaries(st.sampled_from(["DATABASE_URL", "RAILWAY_TOKEN", "x"]), st.just("hmac-sha256:f")),
+    max_size=3,
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(VARIABLES_IN_ENV, FINGERPRINTS, st.booleans())
+def test_plain_secret_variables_built_directly_equal_the_careful_way(
+    variables: list, fingerprints: Any, assume_project_tokens_delete: bool
+) -> None:
+    env: dict[str, Any] = {"id": "e", "variables": variables, "volumeInstances": [{"volumeId": "v"}]}
+    if fingerprints is not None:
+        env["fingerprints"] = fingerprints
+    project = {"id": "p", "environments": [env]}
+    fast, careful = builder_with_services(), builder_with_services()
+    fast.assume_volumes = careful.assume_volumes = assume_project_tokens_delete
+    _variables(fast, project, env, "railway:environment:e", "production", "railway:workspace:w")
+    # the definition: every variable the careful way, as before the shortcut
+    for var in variables:
+        name = var.get("name") or var["id"]
+        svc = var.get("serviceId")
+        target = f"railway:service:{svc}:e" if svc else "railway:environment:e"
+        if svc and not careful.has(target):
+            target = "railway:environment:e"
+        fp = None
+        if fingerprints is not None and not var.get("isSealed"):
+            fp = (fingerprints.get(svc or "") or {}).get(name)
+        kind = TOKEN_VARIABLES.get(name)
+        _variable(careful, project, env, "railway:workspace:w", var, name, kind, fp, target, f"{name} (production)")
+    assert resource_fields(fast.out) == resource_fields(careful.out)
+    assert fast.misses == careful.misses
+
+
+SERVICE_INSTANCES = st.fixed_dictionaries(
+    {
+        "serviceId": st.sampled_from(["s1", "s2"]),
+        "serviceName": st.sampled_from(["api", "", None]),
+        "region": st.sampled_from(["us-west2", None]),
+        "source": st.none()
+        | st.fixed_dictionaries(
+            {"image": st.sampled_from(["postgres:16", None]), "repo": st.sampled_from(["o/r", None])}
+        ),
+    }
+)
+MOUNTS = st.dictionaries(
+    st.sampled_from(["s1", "s2"]),
+    st.lists(st.sampled_from(["railway:volume-instance:v", "railway:database:d", ""]), max_size=3),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(SERVICE_INSTANCES, MOUNTS)
+def test_service_instances_built_directly_equal_the_careful_way(si: dict, mounts: dict) -> None:
+    fast, careful = _Builder(False), _Builder(False)
+    _service(fast, si, "e", "railway:environment:e", "production", mounts)
+    source = si.get("source") or {}
+    careful.add(
+        f"railway:service:{si['serviceId']}:e",
+        "service",
+        f"{si.get('serviceName') or si['serviceId']} (production)",
+        _attrs(image=source.get("image"), repo=source.get("repo"), region=si.get("region"), service_id=si["serviceId"]),
+        parent="railway:environment:e",
+        attached_to=mounts.get(si["serviceId"]),
+    )
+    assert resource_fields(fast.out) == resource_fields(careful.out)
