@@ -103,6 +103,24 @@ class Once:
             fn()
 
 
+def in_bare_thread(work: Callable[[], Any]) -> Future:
+    """`work()` in a thread of its own, its result in the Future returned. Unlike a pool's
+    submit, this does not wait for the new thread to start running: the request the caller
+    sends next (the 1 MB projects page) leaves first."""
+    future: Future = Future()
+
+    def run() -> None:
+        if not future.set_running_or_notify_cancel():
+            return
+        try:
+            future.set_result(work())
+        except BaseException as exc:  # handed to whoever reads the result, as a pool would
+            future.set_exception(exc)
+
+    _thread.start_new_thread(run, ())
+    return future
+
+
 def _meet(barrier: threading.Barrier) -> None:
     """Wait until every thread of a pool is running (see Puller.prewarm); a broken or timed-out
     meeting only means some threads start later."""
@@ -814,7 +832,7 @@ class Puller:
                 pool = ThreadPoolExecutor(max_workers=4, thread_name_prefix="railway-ws")
                 try:
                     # projects shared by invitation are listed while the member workspaces page
-                    external = pool.submit(self.external_workspaces) if token["kind"] == "account" else None
+                    external = in_bare_thread(self.external_workspaces) if token["kind"] == "account" else None
                     members = self.filter_workspaces(workspaces, strict=external is None)
                     self.each_workspace(pool, members)
                     if external is not None:
