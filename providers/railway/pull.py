@@ -796,7 +796,9 @@ class Puller:
         elif kind == "schedules":
             target["schedules"] = value
         elif kind == "tokens":
-            target["tokens"] = self.page_through(
+            # one clean page (every project here) is read in one pass; anything else the careful
+            # way, which follows pages and records what is wrong (tests/providers/railway/test_whole_page.py)
+            target["tokens"] = whole_page(value) or self.page_through(
                 value,
                 Q.PROJECT_TOKENS_PAGE,
                 {"projectId": args[0]},
