@@ -692,7 +692,9 @@ class Puller:
                 break
             for f in futures:
                 f.result()
-        self._pool.shutdown(wait=True)
+        # every batch is answered: the idle threads leave on their own, without the pull
+        # joining each of them after its last answer
+        self._pool.shutdown(wait=False)
 
     def tell_read(self) -> None:
         """Every request is out: while the answers travel, hand the listener the bundles read."""
@@ -858,8 +860,9 @@ class Puller:
                     if missing and not self.gaps:
                         raise UsageError(f"--project {missing[0]}: no such project among the ones this token can see")
             self.finish_batches()
-        finally:
+        except BaseException:
             self._pool.shutdown(wait=True, cancel_futures=True)
+            raise
         for w in workspaces:
             for p in w["projects"]:
                 for env in p["environments"]:
