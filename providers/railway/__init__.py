@@ -54,6 +54,7 @@ def _drop_retired() -> None:
 
 def pull_source(options: LiveSettings) -> Source:
     """Pull everything the token can see and translate it (the `railway` live keyword)."""
+    import _thread
 
     from providers.railway.client import (
         DEFAULT_ENDPOINT,
@@ -101,6 +102,9 @@ def pull_source(options: LiveSettings) -> Source:
             translation = ProjectsAsTheyArrive(project_tokens_can_delete=assume)
             puller = Puller(client, settings, listener=translation)
             raw = puller.run("project" if header == "Project-Access-Token" else "account")
+            # every request is answered: the connections close while the translation is finished
+            # (closing a socket waits on the kernel, not on the interpreter)
+            _thread.start_new_thread(client.close, ())
             resources = translation.finish(
                 {"token": raw.token, "user": raw.user, "api_tokens": raw.api_tokens, "workspaces": raw.workspaces}
             )
@@ -109,8 +113,9 @@ def pull_source(options: LiveSettings) -> Source:
             raise IncompleteAudit(
                 f"railway: unexpected response shape ({type(exc).__name__}: {str(exc)[:80]}); nothing was audited"
             ) from None
-    finally:
+    except BaseException:
         client.close()
+        raise
     stats = dict(raw.stats)
     finished = time.monotonic()
     stats["seconds"] = round(finished - started, 3)
