@@ -73,9 +73,13 @@ def _source(document: Any, file: str) -> Source:
 
 
 def load_terraform(data: bytes, origin: str) -> Source:
-    text = decode_text(data, origin)
-    # plain UTF-8 that decoded is its own encoding: no second copy of a large plan
-    encoded = data if text_encoding(data) == ("utf-8", 0) else text.encode("utf-8", "surrogatepass")
+    if text_encoding(data) == ("utf-8", 0) and data.isascii():
+        encoded = data  # ASCII is valid UTF-8: nothing to decode, no text copy of a large plan
+    else:
+        text = decode_text(data, origin)
+        # plain UTF-8 that decoded is its own encoding: no second copy of a large plan
+        encoded = data if text_encoding(data) == ("utf-8", 0) else text.encode("utf-8", "surrogatepass")
+        del text
     document = quick_decode(encoded)
     if document is REFUSED:
         # the shared JSON reader decides: errors with line and column, no lone surrogates,

@@ -20,7 +20,20 @@ FAMILIES = (aws, gcp, railway, cloud_iam)
 
 
 def is_modelled_type(rtype: str) -> bool:
-    """A type some mapping understands (as a node, or absorbed into other nodes)."""
+    """A type some mapping understands (as a node, or absorbed into other nodes); remembered
+    per type (a plan asks once per change, about a few dozen types)."""
+    known = _MODELLED.get(rtype)
+    if known is None:
+        known = _is_modelled_type(rtype)
+        if len(_MODELLED) < 4096:  # a provider has a few thousand types: never grows with documents
+            _MODELLED[rtype] = known
+    return known
+
+
+_MODELLED: dict[str, bool] = {}
+
+
+def _is_modelled_type(rtype: str) -> bool:
     return (
         rtype in datatypes.DATA_TYPES
         or rtype in datatypes.HOLDS_DATA
