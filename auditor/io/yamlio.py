@@ -29,6 +29,10 @@ _MAP = "tag:yaml.org,2002:map"
 _SCALAR_TAGS = frozenset("tag:yaml.org,2002:" + t for t in ("null", "bool", "int", "float", "timestamp"))
 
 
+#: what a memo answers for a node not built yet (None is a value)
+_NOT_BUILT: Any = object()
+
+
 class _Unusual(Exception):
     """The document uses a feature the lean constructor leaves to PyYAML."""
 
@@ -44,11 +48,20 @@ class _Reached:
         self.shared_container = False
 
 
-def fast_construct(root: Node, loader: yaml.constructor.SafeConstructor, reached: _Reached | None = None) -> Any:
+def fast_construct(
+    root: Node, loader: yaml.constructor.SafeConstructor, reached: _Reached | None = None, scalars: bool = True
+) -> Any:
     """Build the Python value of a composed document; raises _Unusual for anything but plain
     maps, sequences and core scalars. Iterative (no recursion limit on deep documents);
     aliases resolve to the same object, as in PyYAML, so building is linear in the distinct
-    nodes whatever aliases expand to. `reached`, when given, records the aliases met (see loads)."""
+    nodes whatever aliases expand to. `reached`, when given, records the aliases met (see loads).
+
+    With `scalars=False` only containers are remembered: a scalar reached again through an
+    alias is built again (an equal value: a string is the node's own string object, a number
+    or a date an equal immutable one) and not counted in `reached.scalar_repeats`. Remembering
+    every scalar (most nodes) was two thirds of building a large document with aliases."""
+    if not scalars:
+        return _construct_shared_containers(root, loader, reached)
     built: dict[int, Any] = {}
     constructors = loader.yaml_constructors
     seen = reached if reached is not None else _Reached()
@@ -89,6 +102,47 @@ def fast_construct(root: Node, loader: yaml.constructor.SafeConstructor, reached
     while pending:
         node = pending.pop()
         _fill(node, built[id(node)], key_of, shell)
+    return result
+
+
+def _construct_shared_containers(
+    root: Node, loader: yaml.constructor.SafeConstructor, reached: _Reached | None = None
+) -> Any:
+    """fast_construct(root, loader, reached, scalars=False): the same traversal, remembering
+    only sequences and mappings (what aliases can share or make recursive)."""
+    built: dict[int, Any] = {}
+    recall = built.get
+    constructors = loader.yaml_constructors
+    seen = reached if reached is not None else _Reached()
+    pending: list[Node] = []
+
+    def value_of(node: Node) -> Any:
+        tag = node.tag
+        if isinstance(node, ScalarNode):
+            if tag == _STR:
+                return node.value
+            if tag in _SCALAR_TAGS:
+                return constructors[tag](loader, node)
+            raise _Unusual(tag)
+        key = id(node)
+        value = recall(key, _NOT_BUILT)
+        if value is not _NOT_BUILT:  # reached again: only an alias does that
+            seen.shared_container = True
+            return value
+        if isinstance(node, SequenceNode) and tag == _SEQ:
+            value = []
+        elif isinstance(node, MappingNode) and tag == _MAP:
+            value = {}
+        else:
+            raise _Unusual(tag)
+        pending.append(node)
+        built[key] = value
+        return value
+
+    result = value_of(root)
+    while pending:
+        node = pending.pop()
+        _fill(node, built[id(node)], value_of, value_of)
     return result
 
 
@@ -206,6 +260,12 @@ def _may_have_aliases(data: bytes | str) -> bool:
     return ("&" in data and "*" in data) if isinstance(data, str) else (b"&" in data and b"*" in data)
 
 
+def _alias_bound(data: bytes | str) -> int:
+    """At least the number of aliases in the document: every alias is written `*name`, and a
+    `*` is one 0x2A byte in every encoding PyYAML reads (which other characters may add to)."""
+    return data.count("*") if isinstance(data, str) else data.count(b"*")
+
+
 def loads(data: bytes | str, alias_limit: int = MAX_ALIAS_EXPANSION) -> Any:
     """Parse one YAML document like `yaml.load(data, CSafeLoader)`, faster on plain documents.
     Aliases are limited as check_aliases decides, before anything is returned."""
@@ -216,7 +276,10 @@ def loads(data: bytes | str, alias_limit: int = MAX_ALIAS_EXPANSION) -> Any:
             return None
         reached = _Reached() if _may_have_aliases(data) else None  # no `&` and `*`: no alias
         try:
-            value = construct_tree(root, loader) if reached is None else fast_construct(root, loader, reached)
+            if reached is None:
+                value = construct_tree(root, loader)
+            else:  # scalars counted only where their repeats could pass the limit
+                value = fast_construct(root, loader, reached, scalars=_alias_bound(data) > alias_limit)
         except _Unusual:
             if _may_have_aliases(data):
                 check_aliases(root, alias_limit)
@@ -237,7 +300,9 @@ def check_alias_repeats(root: Node, reached: _Reached, limit: int = MAX_ALIAS_EX
     scalars only (the usual kind: a repeated name or id) keep every container a tree node, so
     the document expands by exactly one node per repeat: refused past `limit`, with the
     message of check_aliases' last check, the one that sees the whole document. Only an alias
-    to a container (which can nest, multiply, or contain itself) needs the full walk."""
+    to a container (which can nest, multiply, or contain itself) needs the full walk. (When the
+    document holds no more aliases than `limit`, building does not count scalar repeats: they
+    cannot pass it.)"""
     if reached.shared_container or limit < 0:  # a negative limit refuses even plain documents
         check_aliases(root, limit)
     elif reached.scalar_repeats > limit:

@@ -146,3 +146,55 @@ def test_documents_with_aliases_load_or_are_refused_as_before(words: list[str], 
             return ("error", str(exc))
 
     assert outcome(after) == outcome(before)
+
+
+def _built(root: Node, scalars: bool) -> Any:
+    from auditor.io.yamlio import SafeLoader, _Reached, _Unusual, fast_construct
+
+    reached = _Reached()
+    try:
+        value = fast_construct(root, SafeLoader(""), reached, scalars=scalars)
+    except _Unusual as exc:
+        return ("unusual", str(exc))
+    return repr(value), reached.shared_container
+
+
+@settings(max_examples=200, deadline=None)
+@given(root=graphs())
+def test_remembering_only_containers_builds_the_same_value(root: Node) -> None:
+    """The fast path for documents with few aliases (scalars not remembered) against the one
+    that remembers every node: same value (shared and recursive containers included), same
+    shared-container verdict."""
+    assert _built(root, scalars=False) == _built(root, scalars=True)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    words=st.lists(
+        st.sampled_from(
+            ["&a x", "*a", "&b [1, *a]", "*b", "&c {k: *a}", "*c", "&d 2026-01-01", "*d", "&e 12", "{*e: *a}", "y"]
+        ),
+        max_size=12,
+    ),
+    limit=st.integers(0, 12),
+)
+def test_the_alias_bound_decides_as_counting_every_repeat(words: list[str], limit: int) -> None:
+    """loads counts scalar repeats only when the document's `*` could exceed the limit; with
+    counting forced on, every document gives the same value or the same refusal."""
+    import yaml
+
+    from auditor.io import yamlio
+
+    text = "[" + ", ".join(words) + "]"
+
+    def outcome(bound: Any) -> Any:
+        original = yamlio._alias_bound
+        yamlio._alias_bound = bound
+        try:
+            return ("ok", repr(yamlio.loads(text, alias_limit=limit)))
+        except (AliasBomb, yaml.YAMLError) as exc:
+            return ("error", str(exc))
+        finally:
+            yamlio._alias_bound = original
+
+    assert outcome(yamlio._alias_bound) == outcome(lambda _data: limit + 1)
