@@ -98,6 +98,10 @@ def main() -> None:
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(code)
+    if len(sys.argv) > 1 and sys.argv[1] in ("scan", "gate"):
+        from auditor.io.lifetime import keep_until_exit
+
+        keep_until_exit()  # the CLI leaves with os._exit: a large input it has read is never freed
     from auditor.cli import main as cli_main
 
     cli_main()
