@@ -18,7 +18,7 @@ from auditor.core.errors import InputError
 SUPPORTED_MAJORS = ("0", "1")
 
 
-@dataclass
+@dataclass(slots=True)  # one per resource in each graph: no per-instance dict
 class TfResource:
     address: str
     type: str
@@ -29,7 +29,7 @@ class TfResource:
     mode: str = "managed"
 
 
-@dataclass
+@dataclass(slots=True)
 class PlannedChange:
     address: str
     type: str
@@ -307,8 +307,11 @@ def _plan(document: dict[str, Any], file: str) -> tuple[list[TfResource], list[T
             raise InputError("malformed resource change", file=file, field=f"resource_changes[{i}]")
         change = rc["change"]
         actions = change.get("actions")
-        if not isinstance(actions, list) or not all(isinstance(a, str) for a in actions):
+        if not isinstance(actions, list):
             raise InputError("expected a list of actions", file=file, field=f"resource_changes[{i}].change.actions")
+        for action in actions:  # a loop, not all(): a generator per change costs a frame
+            if not isinstance(action, str):
+                raise InputError("expected a list of actions", file=file, field=f"resource_changes[{i}].change.actions")
         address, rtype = str(rc.get("address")), str(rc.get("type"))
         deposed = bool(rc.get("deposed"))
         mode = str(rc.get("mode", "managed"))
