@@ -18,9 +18,11 @@ from providers.terraform.document import TfDocument, parse_document
 from providers.terraform.translate import UnexpectedShape, is_modelled_type, translate
 
 
-def source_from_document(document: Any, file: str) -> Source:
+def source_from_document(document: Any, file: str, spent: list[Any] | None = None) -> Source:
+    """The Source of a decoded document; `spent`, if given, receives what was built on the way
+    and is no longer needed (for lifetime.done_with)."""
     try:
-        return _source(document, file)
+        return _source(document, file, spent if spent is not None else [])
     except UnexpectedShape as exc:
         raise InputError(str(exc), file=file, resource=exc.address, field="values") from None
     except RecursionError:
@@ -33,7 +35,7 @@ def source_from_document(document: Any, file: str) -> Source:
         ) from None
 
 
-def _source(document: Any, file: str) -> Source:
+def _source(document: Any, file: str, spent: list[Any]) -> Source:
     doc: TfDocument = parse_document(document, file)
     ctx = Context.build(doc.resources + doc.prior, doc.provider_config, doc.root_config)
     raw, unmapped = translate(doc.resources, ctx)
@@ -70,8 +72,8 @@ def _source(document: Any, file: str) -> Source:
                 counts["replace"] += 1
         source.plan = Plan(prior, changes)
         meta["changes"] = counts
-        done_with(prior_raw)
-    done_with(doc, raw)
+        spent.append(prior_raw)
+    spent += (doc, raw)
     return source
 
 
@@ -88,8 +90,9 @@ def load_terraform(data: bytes, origin: str) -> Source:
         # the shared JSON reader decides: errors with line and column, no lone surrogates,
         # bounded nesting (called from here, as always, so its nesting bound is unchanged)
         document = parse_json(encoded, origin)
-    source = source_from_document(document, origin)
-    done_with(document)  # a one-shot command never frees it (a fifth of decoding it, at 50k)
+    spent = [document]
+    source = source_from_document(document, origin, spent)
+    done_with(spent)  # a one-shot command never frees it (a fifth of decoding it, at 50k)
     return source
 
 

@@ -94,6 +94,8 @@ def test_only_a_one_shot_process_keeps_what_it_is_done_with(monkeypatch: Any) ->
     lifetime.done_with([1])
     assert lifetime._kept is None  # tests, library use: nothing kept
     lifetime.keep_until_exit()
-    value = [2]
-    lifetime.done_with(value)
-    assert lifetime._kept == [(value,)]
+    first, second = [2], [3]
+    lifetime.done_with(first)
+    assert lifetime._kept == (first,)
+    lifetime.done_with(second)  # one input at most: the next one's values take the place
+    assert lifetime._kept == (second,)
