@@ -266,14 +266,17 @@ def _alias_bound(data: bytes | str) -> int:
     return data.count("*") if isinstance(data, str) else data.count(b"*")
 
 
-def loads(data: bytes | str, alias_limit: int = MAX_ALIAS_EXPANSION) -> Any:
+def loads(data: bytes | str, alias_limit: int = MAX_ALIAS_EXPANSION, spent: list[Any] | None = None) -> Any:
     """Parse one YAML document like `yaml.load(data, CSafeLoader)`, faster on plain documents.
-    Aliases are limited as check_aliases decides, before anything is returned."""
+    Aliases are limited as check_aliases decides, before anything is returned. `spent`, if
+    given, receives the composed node tree once the value is built (for lifetime.done_with)."""
     loader = SafeLoader(data)
     try:
         root = loader.get_single_node()
         if root is None:
             return None
+        if spent is not None:
+            spent.append(root)
         reached = _Reached() if _may_have_aliases(data) else None  # no `&` and `*`: no alias
         try:
             if reached is None:
@@ -316,11 +319,12 @@ def load_yaml(path: str | Path) -> Any:
     return load_yaml_bytes(read_input(path), display_name(path))
 
 
-def load_yaml_bytes(data: bytes, file: str) -> Any:
-    """Parse YAML bytes; syntax errors become one-line InputErrors with line and column."""
+def load_yaml_bytes(data: bytes, file: str, spent: list[Any] | None = None) -> Any:
+    """Parse YAML bytes; syntax errors become one-line InputErrors with line and column.
+    `spent`: as for loads."""
     path = file
     try:
-        return loads(data)
+        return loads(data, spent=spent)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark
         where = f"line {mark.line + 1}, column {mark.column + 1}: " if mark else ""

@@ -8,6 +8,7 @@ from typing import Any
 from auditor.core.errors import InputError
 from auditor.core.provider import Provider
 from auditor.core.source import Source
+from auditor.io.lifetime import done_with
 from auditor.io.resources import parse_resources
 
 SUPPORTED_VERSIONS = (1,)
@@ -38,7 +39,11 @@ def parse_inventory(document: Any, file: str) -> Source:
 def load_inventory(data: bytes, origin: str) -> Source:
     from auditor.io.yamlio import load_yaml_bytes  # here: scanning a snapshot or a plan never needs PyYAML (~20 ms)
 
-    return parse_inventory(load_yaml_bytes(data, origin), origin)
+    spent: list[Any] = []
+    document = load_yaml_bytes(data, origin, spent)
+    source = parse_inventory(document, origin)
+    done_with(spent, document)  # a one-shot command never frees the node tree and the document
+    return source
 
 
 def looks_like_inventory(head: str) -> bool:

@@ -214,3 +214,14 @@ def test_modest_aliases_still_load():
 
     doc = loads("base: &b {tier: production}\nx: [*b, *b, *b]\n")
     assert doc["x"] == [{"tier": "production"}] * 3
+
+
+def test_what_loads_hands_over_is_its_node_tree_and_changes_nothing() -> None:
+    """`spent` (for a one-shot command to keep instead of freeing) receives the composed tree;
+    the value is the same as without it."""
+    from yaml.nodes import MappingNode
+
+    text = "version: 1\nresources:\n  - {id: a, kind: account}\n  - &s {id: b, kind: service}\nalias: *s\n"
+    spent: list = []
+    assert same(loads(text, spent=spent), loads(text))
+    assert len(spent) == 1 and isinstance(spent[0], MappingNode)
