@@ -159,7 +159,7 @@ def _built(root: Node, scalars: bool) -> Any:
     return repr(value), reached.shared_container
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=80, deadline=None)
 @given(root=graphs())
 def test_remembering_only_containers_builds_the_same_value(root: Node) -> None:
     """The fast path for documents with few aliases (scalars not remembered) against the one
@@ -168,7 +168,7 @@ def test_remembering_only_containers_builds_the_same_value(root: Node) -> None:
     assert _built(root, scalars=False) == _built(root, scalars=True)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(
     words=st.lists(
         st.sampled_from(
