@@ -104,10 +104,17 @@ class BlastAnalysis:
                 if known is None:
                     known = guessed[r.name] = self._classify(None, r.name)
                 self.tiers[r.id] = known
-        self._envs: dict[str, frozenset[str]] = {}
+        self._envs: dict[str, frozenset[str]] = {}  # the walk's memo (nodes the pass cannot order)
         self._envs_all = False
+        # filled by the first pass over the graph (`_index_all`): each node's position in node
+        # order, and per position its environments, its cascade children and what it serves
+        self._pos: dict[str, int] = {}
+        self._ids: list[str] = []
+        self._envs_at: list[frozenset[str] | None] = []
+        self._children_at: list[list[tuple[str, int]] | None] = []
+        self._served_at: list[dict[str, str] | None] = []
         self._ancestors: dict[str, dict[str, tuple[str, str] | None]] = {}
-        self._served: dict[str, dict[str, str]] = {}
+        self._served: dict[str, dict[str, str]] = {}  # the walk's memo (nodes on a cascade cycle)
         self._served_all = False
         self._own_by_envs: dict[frozenset[str], dict[str, str]] = {}
         self._interned: dict[tuple[tuple[str, str], ...], dict[str, str]] = {}
@@ -136,38 +143,62 @@ class BlastAnalysis:
 
         The first call computes every node's set in one top-down pass (`_envs_of_all`); a node
         the pass cannot order (an attachment cycle) falls back to the walk (`envs_walk`)."""
-        known = self._envs.get(node)
-        if known is not None:
-            return known
         if not self._envs_all:
             self._envs_of_all()
-            known = self._envs.get(node)
+        i = self._pos.get(node)
+        if i is not None:
+            known = self._envs_at[i]
             if known is not None:
                 return known
-        return self.envs_walk(node)
+        return self._envs.get(node) or self.envs_walk(node)
 
     def _envs_of_all(self) -> None:
-        """envs() of every node: one depth-first pass in node order (sources list parents first,
-        so the stack rarely grows), parents and attached services before the node; a node with
-        one source of environments shares its set, as `envs_walk` does."""
+        """envs() of every node, kept by position in node order rather than in a dict keyed by
+        id: a million-node graph's passes then read and write lists front to back instead of
+        probing tables at random. One pass in node order (sources list parents first) settles
+        a node whose one parent is known and that nothing is attached to; it also lists each
+        node's cascade children (as `Topology.contained` does, by position) for `_serve_all`.
+        The rest (several parents, attachments, a parent listed later) are settled depth first
+        after it, parents and attached services before the node; a node with one source of
+        environments shares its set, as `envs_walk` does."""
         self._envs_all = True
         topo = self.topo
-        nodes, attached_in, memo = topo.nodes, topo.attached_in, self._envs
+        nodes, attached_in = topo.nodes, topo.attached_in
+        ids = self._ids = list(nodes)
+        pos = self._pos = {rid: i for i, rid in enumerate(ids)}
+        at: list[frozenset[str] | None] = [None] * len(ids)
+        children_at: list[list[tuple[str, int]] | None] = [None] * len(ids)
+        self._envs_at, self._children_at = at, children_at
         empty: frozenset[str] = frozenset()
-        for start, first in nodes.items():
-            if start in memo:
+        cascade = _CASCADE_SET
+        late: list[int] = []
+        attached_at = {pos[n] for n in attached_in}
+        for i, res in enumerate(nodes.values()):
+            rels = res.relations
+            above: frozenset[str] | None = empty
+            for rel, targets in rels.items():
+                if rel in cascade:
+                    entry = (rel, i)
+                    for target in targets:
+                        j = pos[target]
+                        held = children_at[j]
+                        if held is None:
+                            children_at[j] = [entry]
+                        else:
+                            held.append(entry)
+                    if rel == "parent":
+                        above = at[j] if len(targets) == 1 else None  # one parent: j is its position
+            if above is None or i in attached_at:
+                late.append(i)
                 continue
-            # the common case first: no parent, or one parent already known, and no attachments
-            first_rels = first.relations
-            up = first_rels.get("parent")
-            if start not in attached_in:
-                above = empty if up is None else memo.get(up[0]) if len(up) == 1 else None
-                if above is not None:
-                    own = first_rels.get("in_environment")
-                    if first.kind == "environment":
-                        own = (own or ()) + (start,)
-                    memo[start] = (frozenset(own).union(above) if above else frozenset(own)) if own else above
-                    continue
+            own = rels.get("in_environment")
+            if res.kind == "environment":
+                own = (own or ()) + (res.id,)
+            at[i] = (frozenset(own).union(above) if above else frozenset(own)) if own else above
+        for first in late:
+            if at[first] is not None:
+                continue
+            start = ids[first]
             stack, visiting = [start], {start}
             while stack:
                 n = stack[-1]
@@ -177,12 +208,12 @@ class BlastAnalysis:
                 attached = attached_in.get(n)
                 pending = None
                 for d in parents:
-                    if d not in memo and d not in visiting:
+                    if at[pos[d]] is None and d not in visiting:
                         pending = d
                         break
                 if pending is None and attached:
                     for d in attached:
-                        if d not in memo and d not in visiting:
+                        if at[pos[d]] is None and d not in visiting:
                             pending = d
                             break
                 if pending is not None:
@@ -195,18 +226,18 @@ class BlastAnalysis:
                 if res.kind == "environment":
                     own = own + (n,)
                 if not parents and not attached:
-                    memo[n] = frozenset(own) if own else empty
+                    at[pos[n]] = frozenset(own) if own else empty
                     continue
-                parts = [memo[p] for p in parents if p in memo]
+                parts = [part for p in parents if (part := at[pos[p]]) is not None]
                 if attached:
-                    parts += [memo[s] for s in attached if s in memo]
+                    parts += [part for s in attached if (part := at[pos[s]]) is not None]
                 if not own and len(parts) == 1:
-                    memo[n] = parts[0]
+                    at[pos[n]] = parts[0]
                 else:
                     out = set(own)
                     for part in parts:
                         out |= part
-                    memo[n] = frozenset(out)
+                    at[pos[n]] = frozenset(out)
 
     def envs_walk(self, node: str) -> frozenset[str]:
         """envs() by a memoised walk from `node`: the definition `_envs_of_all` is tested against."""
@@ -237,10 +268,11 @@ class BlastAnalysis:
         environments a finding touches. Each distinct set is merged once."""
         if not self._envs_all:
             self._envs_of_all()
-        memo, known, envs = self._envs, self.topo.nodes, self.envs
+        pos, at, known, envs = self._pos, self._envs_at, self.topo.nodes, self.envs
         parts: dict[int, frozenset[str]] = {}
         for node in nodes:
-            part = memo.get(node)
+            i = pos.get(node)
+            part = None if i is None else at[i]
             if part is None:
                 if node not in known:
                     continue
@@ -616,15 +648,14 @@ class BlastAnalysis:
         account-level grant needs the whole account anyway, and storage checks ask for every
         data holder. Nodes the pass cannot order (a cascade cycle, which the loaders reject)
         fall back to the memoised walk (`served_walk`), which defines the same maps."""
-        known = self._served.get(node)
-        if known is not None:
-            return known
         if not self._served_all:
             self._serve_all()
-            known = self._served.get(node)
+        i = self._pos.get(node)
+        if i is not None:
+            known = self._served_at[i]
             if known is not None:
                 return known
-        return self.served_walk(node)
+        return self._served.get(node) or self.served_walk(node)
 
     def _own_tiers(self, node: str) -> dict[str, str]:
         """tier → witness from the node's own environments (the smallest id per tier), or the
@@ -645,27 +676,29 @@ class BlastAnalysis:
         return own
 
     def _serve_all(self) -> None:
-        """served() of every node: one depth-first pass, children before holders (visited in
-        reverse node order, since sources list children after what holds them). Each map is
-        the node's own tiers, then each child's in `contained` order, first witness kept —
-        what `served_walk` computes, without a generic walk and closures per node."""
+        """served() of every node, by position: one pass in reverse node order (sources list
+        children after what holds them), children before holders, reaching a child not yet
+        known depth first. Each map is the node's own tiers, then each child's in `contained`
+        order, first witness kept — what `served_walk` computes, without a generic walk and
+        closures per node; a node with no child (most of a graph) serves its own tiers."""
         self._served_all = True
-        topo = self.topo
-        nodes, contained = topo.nodes, topo.contained
-        memo, interned, own_tiers = self._served, self._interned, self._own_tiers
         if not self._envs_all:
             self._envs_of_all()
-        envs_of, own_by_envs = self._envs, self._own_by_envs
+        ids, envs_at, children_at = self._ids, self._envs_at, self._children_at
+        nodes = self.topo.nodes
+        interned, own_tiers, own_by_envs = self._interned, self._own_tiers, self._own_by_envs
+        memo: list[dict[str, str] | None] = [None] * len(ids)
+        self._served_at = memo
 
-        def settle(n: str, children: list[tuple[str, str]] | None) -> None:
-            envs = envs_of.get(n)
-            own = own_by_envs.get(envs) if envs else None  # type: ignore[arg-type]
+        def settle(i: int, children: list[tuple[str, int]] | None) -> None:
+            envs = envs_at[i]
+            own = own_by_envs.get(envs) if envs else None
             if own is None:
-                own = own_tiers(n)
+                own = own_tiers(ids[i])
             out = own
             if children:
                 for _, child in children:
-                    part = memo.get(child)
+                    part = memo[child]
                     if part is None or part is out or part.keys() <= out.keys():
                         continue
                     if out is own:
@@ -674,25 +707,25 @@ class BlastAnalysis:
                         out.setdefault(tier, witness)
                 if out is not own:
                     out = interned.setdefault(tuple(sorted(out.items())), out)
-            memo[n] = out
+            memo[i] = out
 
         no_tiers: dict[str, str] = {}
-        for start, res in reversed(nodes.items()):
-            if start in memo:
+        for start in range(len(ids) - 1, -1, -1):
+            if memo[start] is not None:
                 continue
-            children = contained.get(start)
-            if not children:  # a leaf, or (below) every child known: no walk needed
-                envs = envs_of.get(start)
+            children = children_at[start]
+            if children is None:  # a leaf, or (below) every child known: no walk needed
+                envs = envs_at[start]
                 if envs:
                     own = own_by_envs.get(envs)
-                    memo[start] = own if own is not None else own_tiers(start)
-                elif envs is not None and res.kind not in DATA_KINDS:
+                    memo[start] = own if own is not None else own_tiers(ids[start])
+                elif envs is not None and nodes[ids[start]].kind not in DATA_KINDS:
                     memo[start] = no_tiers  # in no environment and not data: serves nothing
                 else:
-                    memo[start] = own_tiers(start)
+                    memo[start] = own_tiers(ids[start])
                 continue
             for _, child in children:
-                if child not in memo:
+                if memo[child] is None:
                     break
             else:
                 settle(start, children)
@@ -700,11 +733,11 @@ class BlastAnalysis:
             stack, visiting = [start], {start}
             while stack:
                 n = stack[-1]
-                children = contained.get(n)
+                children = children_at[n]
                 if children:
                     pending = None
                     for _, child in children:
-                        if child not in memo and child not in visiting:
+                        if memo[child] is None and child not in visiting:
                             pending = child
                             break
                     if pending is not None:
@@ -759,12 +792,10 @@ class BlastAnalysis:
         seen: dict[str, tuple[str, str] | None] = {top: None}
         queue = deque([top])
         contained = self.topo.contained
-        if not self._envs_all:
-            self._envs_of_all()
-        envs_of, envs = self._envs, self.envs
+        envs = self.envs
         while queue:
             current = queue.popleft()
-            if current == witness or witness in (envs_of.get(current) or envs(current)):
+            if current == witness or witness in envs(current):
                 walk, links = [current], []
                 node = current
                 while (hop := seen[node]) is not None:
@@ -842,6 +873,7 @@ def _by_target(grant: Grant) -> str:
 
 #: the cascade relations in the order `Topology.holders` lists them
 _CASCADE = CASCADE_ORDER
+_CASCADE_SET = frozenset(CASCADE_ORDER)
 
 
 def _first_holders(holders: Iterable[str], deleters: dict[str, list[str]]) -> dict[str, str]:

@@ -110,6 +110,20 @@ def test_envs_in_one_pass_equal_the_walk(resources: list[dict], data) -> None:
 
 
 @SETTINGS
+@given(topologies(), st.data())
+def test_children_by_position_equal_the_topology_index(resources: list[dict], data) -> None:
+    """The envs pass lists each node's cascade children by position for `served`; they must be
+    `Topology.contained`, entry for entry and in order (the order decides which witness a
+    served map keeps)."""
+    an = analyse(_with_environments(resources, data))
+    an.envs(resources[0]["id"])
+    ids = list(an.topo.nodes)
+    for i, node in enumerate(ids):
+        by_position = [(rel, ids[child]) for rel, child in an._children_at[i] or ()]
+        assert by_position == list(an.topo.contained.get(node, ())), node
+
+
+@SETTINGS
 @given(st.integers(2, 6), st.data())
 def test_envs_on_an_attachment_cycle_fall_back_to_the_walk(n: int, data) -> None:
     resources = [Resource(id="env", kind="environment", name="prod", attrs={"tier": "production"})]
