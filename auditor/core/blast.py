@@ -429,14 +429,26 @@ class BlastAnalysis:
         """What one delete of `node` takes with it: node → (rel, holder it was reached from)."""
         seen: dict[str, tuple[str, str] | None] = {node: None}
         queue = deque([node])
-        contained = self.topo.contained
+        children = self._children
         while queue:
             current = queue.popleft()
-            for rel, child in contained.get(current, ()):
+            for rel, child in children(current):
                 if child not in seen:
                     seen[child] = (rel, current)
                     queue.append(child)
         return seen
+
+    def _children(self, node: str) -> list[tuple[str, str]]:
+        """(rel, child) for every cascade edge into `node`: `Topology.contained`, read from the
+        positional lists of the first pass (the topology builds that index only when asked)."""
+        if not self._envs_all:
+            self._envs_of_all()
+        i = self._pos.get(node)
+        held = None if i is None else self._children_at[i]
+        if not held:
+            return []
+        ids = self._ids
+        return [(rel, ids[child]) for rel, child in held]
 
     # ---------------------------------------------------------------- datasets and copies
     def is_dataset(self, node: str) -> bool:
@@ -453,7 +465,7 @@ class BlastAnalysis:
         if res.attrs.get("backup_store") is True:
             return False  # declared a backup store (an AWS Backup vault): empty or not, it holds copies
         stored_backups = []
-        for rel, child in self.topo.contained.get(node, ()):
+        for rel, child in self._children(node):
             child_res = self.topo.nodes[child]
             if rel == "parent":
                 if child_res.kind in DATA_KINDS:
@@ -791,7 +803,7 @@ class BlastAnalysis:
         """Breadth-first from `top` down the cascade to the first node in (or equal to) witness."""
         seen: dict[str, tuple[str, str] | None] = {top: None}
         queue = deque([top])
-        contained = self.topo.contained
+        children = self._children
         envs = self.envs
         while queue:
             current = queue.popleft()
@@ -804,7 +816,7 @@ class BlastAnalysis:
                     walk.append(node)
                 path = EvidencePath(tuple(reversed(walk)), tuple(reversed(links)))
                 return path.join(self.env_path(current, witness))
-            for rel, child in contained.get(current, ()):
+            for rel, child in children(current):
                 if child not in seen:
                     seen[child] = (rel, current)
                     queue.append(child)

@@ -12,7 +12,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from auditor.core.model import CASCADE_ORDER, COPY_RELATIONS, GRANTS, RELATIONS, Grant, Resource
+from auditor.core.model import CASCADE_ORDER, CASCADE_RELATIONS, COPY_RELATIONS, GRANTS, RELATIONS, Grant, Resource
 from auditor.core.schema import Rel
 
 ENCRYPTED_WITH = Rel.ENCRYPTED_WITH.value
@@ -29,28 +29,25 @@ class Topology:
     def __init__(self, resources: Iterable[Resource]) -> None:
         self.nodes: dict[str, Resource] = {res.id: res for res in resources}
         # reverse indexes: target id -> [(rel, source id)]
-        self.contained: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.copies_in: dict[str, list[tuple[str, str]]] = defaultdict(list)
         self.attached_in: dict[str, list[str]] = defaultdict(list)
         self.granted_on: dict[str, list[tuple[str, Grant]]] = defaultdict(list)
+        self._contained: dict[str, list[tuple[str, str]]] | None = None
         # one pass over each node's relations as it holds them; (rel, id) pairs go to their index
-        pairs = {rel: self.contained for rel in CASCADE_ORDER} | {rel: self.copies_in for rel in COPY_RELATIONS}
-        attached_in = self.attached_in
-        granted_on = self.granted_on
+        copies_in, attached_in, granted_on = self.copies_in, self.attached_in, self.granted_on
         #: targets of `encrypted_with`: keys, whose deletion leaves what they encrypt unreadable
         self.keys: set[str] = set()
         for rid, res in self.nodes.items():
             for rel, targets in res.relations.items():
-                index = pairs.get(rel)
-                if index is not None:
+                if rel in COPY_RELATIONS:
                     entry = (rel, rid)
                     for target in targets:
-                        index[target].append(entry)
-                    if rel == ENCRYPTED_WITH:
-                        self.keys.update(targets)
+                        copies_in[target].append(entry)
                 elif rel == ATTACHED_TO:
                     for target in targets:
                         attached_in[target].append(rid)
+                elif rel == ENCRYPTED_WITH:
+                    self.keys.update(targets)
             if res.grants:
                 for grant in res.grants:
                     granted_on[grant.target].append((rid, grant))
@@ -60,6 +57,23 @@ class Topology:
         self._analyses: dict[int, object] = {}
         self._of_kind: dict[tuple[str, ...], list[Resource]] = {}
         self._exposed_in: dict[str, list[str]] | None = None
+
+    @property
+    def contained(self) -> dict[str, list[tuple[str, str]]]:
+        """target id -> [(rel, source id)] over the cascade relations, in node order and each
+        node's relations as it holds them; built on first use. A scan's blast analysis lists the
+        same children by position in its first pass (`BlastAnalysis._envs_of_all`) and never
+        asks for this index, which costs a probe per edge into a table of a million ids."""
+        if self._contained is None:
+            contained: dict[str, list[tuple[str, str]]] = defaultdict(list)
+            for rid, res in self.nodes.items():
+                for rel, targets in res.relations.items():
+                    if rel in CASCADE_RELATIONS:
+                        entry = (rel, rid)
+                        for target in targets:
+                            contained[target].append(entry)
+            self._contained = contained
+        return self._contained
 
     @property
     def exposed_in(self) -> dict[str, list[str]]:
