@@ -465,8 +465,13 @@ class BlastAnalysis:
         if res.attrs.get("backup_store") is True:
             return False  # declared a backup store (an AWS Backup vault): empty or not, it holds copies
         stored_backups = []
-        for rel, child in self._children(node):
-            child_res = self.topo.nodes[child]
+        if not self._envs_all:
+            self._envs_of_all()
+        i = self._pos.get(node)
+        held = None if i is None else self._children_at[i]
+        ids, nodes = self._ids, self.topo.nodes
+        for rel, child in held or ():
+            child_res = nodes[ids[child]]
             if rel == "parent":
                 if child_res.kind in DATA_KINDS:
                     return False
