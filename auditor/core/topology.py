@@ -8,8 +8,9 @@ the whole scan budget of SPEC §9 allows, while these indexes cost a few seconds
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Iterator
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from auditor.core.model import CASCADE_ORDER, CASCADE_RELATIONS, COPY_RELATIONS, GRANTS, RELATIONS, Grant, Resource
@@ -18,6 +19,7 @@ from auditor.core.schema import Rel
 ENCRYPTED_WITH = Rel.ENCRYPTED_WITH.value
 ATTACHED_TO = Rel.ATTACHED_TO.value
 EXPOSED_TO = Rel.EXPOSED_TO.value
+_KIND_AND_NAME = attrgetter("kind", "name")
 
 if TYPE_CHECKING:
     import networkx as nx
@@ -114,13 +116,9 @@ class Topology:
         res = self.nodes.get(node_id)
         if res is None:
             return node_id
-        if self._ambiguous is None:
-            seen: set[tuple[str, str]] = set()
-            dupes: set[tuple[str, str]] = set()
-            for r in self.nodes.values():
-                key = (r.kind, r.name)
-                (dupes if key in seen else seen).add(key)
-            self._ambiguous = dupes
+        if self._ambiguous is None:  # (kind, name) pairs held by more than one node, counted in C
+            counts = Counter(map(_KIND_AND_NAME, self.nodes.values()))
+            self._ambiguous = {key for key, n in counts.items() if n > 1}
         if (res.kind, res.name) in self._ambiguous and res.name != res.id:
             text = f"{res.kind} {res.name} [{res.id}]"
         else:
