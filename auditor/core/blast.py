@@ -833,16 +833,19 @@ class BlastAnalysis:
         deleters = self._deleters()
         reaches: list[tuple[str, dict[str, str]]] = []
         candidates: list[str] | None = None
+        last: dict[str, str] | None = None
         for copy in self.copies(dataset):
             above = None if copy in deleters else self._holder_ancestors(copy)
             if above is not None:  # the copy adds nothing: its holder's reach, worked out once
                 reach = self._reach_over(next(iter(above)), above)
             else:
                 reach = _first_holders(self.destroyers(copy, by_credential=True), deleters)
-            # the credentials that reach every copy so far, in the first copy's order
-            candidates = list(reach) if candidates is None else [c for c in candidates if c in reach]
-            if not candidates:
-                return {}
+            if reach is not last:  # copies on one holder share one reach: nothing more to narrow
+                # the credentials that reach every copy so far, in the first copy's order
+                candidates = list(reach) if candidates is None else [c for c in candidates if c in reach]
+                if not candidates:
+                    return {}
+                last = reach
             reaches.append((copy, reach))
         return {cred: {copy: reach[cred] for copy, reach in reaches} for cred in candidates or ()}
 
