@@ -179,15 +179,18 @@ class BlastAnalysis:
             for rel, targets in rels.items():
                 if rel in cascade:
                     entry = (rel, i)
+                    j = None
                     for target in targets:
-                        j = pos[target]
+                        j = pos.get(target)
+                        if j is None:
+                            continue  # a reference to nothing in this graph holds nothing
                         held = children_at[j]
                         if held is None:
                             children_at[j] = [entry]
                         else:
                             held.append(entry)
-                    if rel == "parent":
-                        above = at[j] if len(targets) == 1 else None  # one parent: j is its position
+                    if rel == "parent":  # one parent: j is its position
+                        above = at[j] if len(targets) == 1 and j is not None else None
             if above is None or i in attached_at:
                 late.append(i)
                 continue
@@ -444,7 +447,9 @@ class BlastAnalysis:
         if not self._envs_all:
             self._envs_of_all()
         i = self._pos.get(node)
-        held = None if i is None else self._children_at[i]
+        if i is None:  # not a node of this graph, yet nodes may still name it (a dangling reference)
+            return list(self.topo.contained.get(node, ()))
+        held = self._children_at[i]
         if not held:
             return []
         ids = self._ids

@@ -217,3 +217,16 @@ def test_single_action_loss_equals_the_definition(resources: list[dict], data) -
         fast.ancestors(node)  # some maps already there, as another check may have left them
     for dataset in fast.datasets():
         assert fast.single_action_loss(dataset) == _single_action_loss_by_definition(slow, dataset)
+
+
+def test_a_target_outside_the_graph_still_takes_what_names_it() -> None:
+    """The positional children cover the graph's nodes; an id only named by a reference (a graph
+    loaded without the reference check) still reaches what is stored on it, as the index does."""
+    resources = [
+        Resource(id="env", kind="environment", name="prod", attrs={"tier": "production"}),
+        Resource(id="db", kind="database", name="db", relations={"stored_on": ("ghost",), "in_environment": ("env",)}),
+    ]
+    an = BlastAnalysis(Topology(resources), Policy())
+    assert an.served("db") == {"production": "env"}
+    assert an.destroyed_by("ghost") == {"ghost": None, "db": ("stored_on", "ghost")}
+    assert an.datasets() == ["db"]
