@@ -48,6 +48,16 @@ class _Reached:
         self.shared_container = False
 
 
+def _scalar(node: ScalarNode, constructors: Any, loader: yaml.constructor.SafeConstructor) -> Any:
+    """A core scalar's value (a string is the node's own string object); _Unusual for other tags."""
+    tag = node.tag
+    if tag == _STR:
+        return node.value
+    if tag in _SCALAR_TAGS:
+        return constructors[tag](loader, node)
+    raise _Unusual(tag)
+
+
 def fast_construct(
     root: Node, loader: yaml.constructor.SafeConstructor, reached: _Reached | None = None, scalars: bool = True
 ) -> Any:
@@ -67,11 +77,7 @@ def fast_construct(
     seen = reached if reached is not None else _Reached()
 
     def scalar(node: ScalarNode) -> Any:
-        if node.tag == _STR:
-            return node.value
-        if node.tag in _SCALAR_TAGS:
-            return constructors[node.tag](loader, node)
-        raise _Unusual(node.tag)
+        return _scalar(node, constructors, loader)
 
     def shell(node: Node) -> Any:
         """A node's value, creating (empty) containers so aliases and cycles share them."""
@@ -117,13 +123,9 @@ def _construct_shared_containers(
     pending: list[Node] = []
 
     def value_of(node: Node) -> Any:
-        tag = node.tag
         if isinstance(node, ScalarNode):
-            if tag == _STR:
-                return node.value
-            if tag in _SCALAR_TAGS:
-                return constructors[tag](loader, node)
-            raise _Unusual(tag)
+            return _scalar(node, constructors, loader)
+        tag = node.tag
         key = id(node)
         value = recall(key, _NOT_BUILT)
         if value is not _NOT_BUILT:  # reached again: only an alias does that
@@ -170,13 +172,9 @@ def construct_tree(root: Node, loader: yaml.constructor.SafeConstructor) -> Any:
     push = pending.append
 
     def value_of(node: Node) -> Any:
-        tag = node.tag
         if isinstance(node, ScalarNode):
-            if tag == _STR:
-                return node.value
-            if tag in _SCALAR_TAGS:
-                return constructors[tag](loader, node)
-            raise _Unusual(tag)
+            return _scalar(node, constructors, loader)
+        tag = node.tag
         if isinstance(node, SequenceNode) and tag == _SEQ:
             items: list[Any] = []
             push((node, items))
