@@ -23,6 +23,18 @@ def inventory(resources: list[dict[str, Any]]):
     return parse_inventory({"version": 1, "resources": resources}, "test.yaml")
 
 
+def generated_snapshot_document(resources: int, seed: int) -> dict[str, Any]:
+    """The snapshot document `bench/generate.py` writes for an account of about `resources`
+    resources (every shape the benchmarks use), built in memory."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
+    assert spec is not None and spec.loader is not None
+    generate = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(generate)
+    return generate.snapshot_document(generate.generate(resources, seed))
+
+
 def run_audit(resources: list[dict[str, Any]], policy: dict | None = None, now: datetime = NOW) -> AuditResult:
     pol = parse_policy(policy, "policy.yaml") if policy is not None else Policy()
     return audit([inventory(resources)], pol, now=now)

@@ -3,7 +3,6 @@ definition accepts, and the definition's own error (message and order) for every
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import random
 from typing import Any
@@ -25,7 +24,7 @@ from auditor.io.resources import (
     parse_resource,
     parse_resources,
 )
-from tests.conftest import ROOT
+from tests.conftest import generated_snapshot_document
 
 SETTINGS = settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 FEWER = settings(SETTINGS, max_examples=200)
@@ -246,11 +245,7 @@ def test_a_generated_account_loads_as_the_definition_says(shuffled: bool) -> Non
     """A few thousand resources of every shape the generator writes (each compiled translator
     used hundreds of times), in the generator's order and shuffled (targets listed after what
     cites them, so the noted references and the cycle search are exercised)."""
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    raws = json.loads(json.dumps(generate.snapshot_document(generate.generate(2500, 3))["resources"]))
+    raws = json.loads(json.dumps(generated_snapshot_document(2500, 3)["resources"]))
     if shuffled:
         random.Random(5).shuffle(raws)
     assert load_outcome(lambda r: parse_resources(r, "f.json"), raws) == load_outcome(load_by_definition, raws)

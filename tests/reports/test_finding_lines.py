@@ -6,7 +6,6 @@ other types, paths whose nodes and links do not pair up, labels that repeat, and
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from datetime import UTC, datetime
 from typing import Any
@@ -21,7 +20,7 @@ from auditor.engine.audit import audit
 from auditor.io.snapshot import load_snapshot_bytes
 from auditor.reports.finding_lines import FindingLines
 from auditor.reports.json_text import dumps_compact
-from tests.conftest import ROOT
+from tests.conftest import generated_snapshot_document
 from tests.reports.test_json_encoding import VALUES
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -100,11 +99,7 @@ def test_each_line_is_the_definition(findings: list[Finding]) -> None:
 def test_a_real_audit_line_by_line() -> None:
     """Findings of every built-in check with their real paths and labels (ambiguous names
     included), encoded by both, and the fast path taken for all of them."""
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    doc = generate.snapshot_document(generate.generate(1500, 5))
+    doc = generated_snapshot_document(1500, 5)
     source = load_snapshot_bytes(json.dumps(doc).encode(), "synthetic.json")
     result = audit([source], Policy(), now=datetime(2026, 11, 25, 6, tzinfo=UTC))
     assert len({f.check_id for f in result.findings}) >= 8

@@ -11,7 +11,6 @@ the commit why the bytes changed.
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import json
 from datetime import UTC, datetime
 
@@ -23,7 +22,7 @@ from auditor.engine.audit import audit
 from auditor.io.snapshot import load_snapshot_bytes
 from auditor.reports import render_stream
 from auditor.reports.context import ReportContext
-from tests.conftest import ROOT
+from tests.conftest import generated_snapshot_document
 
 GOLDEN = {
     "json": "e5c58b82271fe369bef3d252981437f3ec721c9b4d0b8c48fcd52c7eb85eae66",
@@ -38,11 +37,7 @@ GOLDEN = {
 
 @pytest.fixture(scope="module")
 def synthetic_audit():
-    spec = importlib.util.spec_from_file_location("bench_generate", ROOT / "bench" / "generate.py")
-    assert spec is not None and spec.loader is not None
-    generate = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(generate)
-    doc = generate.snapshot_document(generate.generate(3000, 11))
+    doc = generated_snapshot_document(3000, 11)
     source = load_snapshot_bytes(json.dumps(doc).encode(), "synthetic.json")
     result = audit([source], Policy(), now=datetime(2026, 11, 25, 6, tzinfo=UTC))
     verdict = judge(result.findings, fail_on="high", baseline=None, complete=result.complete, allow_partial=False)
