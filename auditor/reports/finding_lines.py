@@ -15,14 +15,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import msgspec
-
 from auditor.core.evidence import EvidencePath, Link
 from auditor.core.findings import Finding
-from auditor.reports.json_text import dumps_compact, plain_json
+from auditor.reports.json_text import dumps_compact, encode_plain, plain_json
 
-_encode = msgspec.json.Encoder().encode
-_format = msgspec.json.format
 _STR = {str}
 
 
@@ -102,10 +98,7 @@ class FindingLines:
             if type(f.suppressed_by) is not str:
                 return None
             out["suppressed_by"] = f.suppressed_by
-        try:
-            return _format(_encode(out), indent=0).decode()
-        except (TypeError, ValueError, msgspec.MsgspecError):  # e.g. a lone surrogate: json says what
-            return None
+        return encode_plain(out, indent=0)
 
     def _path(self, path: EvidencePath) -> dict[str, Any] | None:
         """`path.to_json(label)` for a path of `str` nodes with one link between each two."""

@@ -36,8 +36,10 @@ def dumps_indented(obj: Any) -> str:
 def plain_json(obj: dict[str, Any]) -> dict[str, Any] | None:
     """A str-keyed mapping ready for msgspec to write as `json.dumps` would (finite floats as json
     writes them), or None when some value is not plain JSON or it nests too deep."""
+    if type(obj) is not dict:
+        return None
     try:
-        return _plain(obj) if type(obj) is dict else None
+        return obj if _written_alike(obj) else _plain(obj)
     except RecursionError:
         return None
 
@@ -50,9 +52,15 @@ def _by_msgspec(obj: Any, indent: int) -> str | None:
         return None
     if plain is None and obj is not None:
         return None
+    return encode_plain(plain, indent)
+
+
+def encode_plain(plain: Any, indent: int) -> str | None:
+    """msgspec's text for a value already known to be plain JSON; None where msgspec refuses it
+    (e.g. a lone surrogate), for the caller to let json.dumps say what."""
     try:
         return _msgspec_format(_msgspec_encode(plain), indent=indent).decode()
-    except (TypeError, ValueError, msgspec.MsgspecError):  # e.g. a lone surrogate: json says what
+    except (TypeError, ValueError, msgspec.MsgspecError):
         return None
 
 
