@@ -476,62 +476,6 @@ def _external_vault(b: Builder, arn_text: Any, name: Any) -> str:
 
 
 # ----------------------------------------------------------------------------------- IAM
-DELETE_ACTIONS = ("delete", "terminate", "remove", "purge", "destroy")
-WRITE_PREFIXES = ("put", "create", "update", "modify", "attach", "restore", "copy", "start", "stop", "reboot", "tag")
-
-
-def _actions_of(statement_actions: Any) -> set[str]:
-    actions = statement_actions if isinstance(statement_actions, list) else [statement_actions]
-    out: set[str] = set()
-    for action in actions:
-        if not isinstance(action, str):
-            continue
-        verb = action.split(":", 1)[-1].lower()
-        if action == "*" or verb == "*":
-            out |= {"read", "write", "delete", "admin"} if action == "*" else {"read", "write", "delete"}
-        elif (
-            verb.startswith(DELETE_ACTIONS)
-            or verb.rstrip("*") == ""
-            or verb.endswith("*")
-            and any(d.startswith(verb.rstrip("*")) for d in DELETE_ACTIONS)
-        ):
-            out.add("delete")
-        elif verb.startswith(WRITE_PREFIXES):
-            out.add("write")
-        else:
-            out.add("read")
-    return out
-
-
-def policy_grants(document: Any, b: Builder, account: str) -> dict[str, set[str]]:
-    """target node id → actions, from an IAM policy JSON document (Allow statements only)."""
-    if isinstance(document, str):
-        try:
-            document = json.loads(document)
-        except ValueError:
-            return {}
-    if not isinstance(document, dict):
-        return {}
-    statements = document.get("Statement")
-    statements = statements if isinstance(statements, list) else [statements]
-    grants: dict[str, set[str]] = {}
-    for st in statements:
-        if not isinstance(st, dict) or st.get("Effect") != "Allow":
-            continue
-        actions = _actions_of(st.get("Action"))
-        resources = st.get("Resource")
-        resources = resources if isinstance(resources, list) else [resources]
-        for arn in resources:
-            target = (
-                account
-                if arn == "*"
-                else (b.find("arn", arn) or b.find("s3", arn) or b.find("s3", str(arn).removesuffix("/*")))
-            )
-            if target:
-                grants.setdefault(target, set()).update(actions)
-    return grants
-
-
 def _reach(node: dict[str, Any], attached: aws_iam.Attached, b: Builder) -> None:
     grants = aws_iam.grants_for(attached, b)
     if grants:
