@@ -744,11 +744,7 @@ class Puller:
 
         # once the first request has left, in a bare thread: nothing here may hold it back (a
         # pool thread's start waits for the thread to run, and these checks hold the interpreter)
-        when_first_sent = getattr(self.client, "when_first_sent", None)
-        if when_first_sent is not None:
-            when_first_sent(warm_quietly)
-        else:
-            _thread.start_new_thread(warm_quietly, ())
+        self.client.when_first_sent(warm_quietly)
 
     def run_batch(self, chunk: list[BatchItem]) -> None:
         sent = Once(self._batch_left)
